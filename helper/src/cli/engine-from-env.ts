@@ -1,0 +1,33 @@
+import { Accelerator, OpenUtmError, type HostFacts } from '@openutm/shared';
+import { gatherHostFacts } from '../host/doctor';
+import { defaultLibraryRoot } from '../vm-library/library-paths';
+import { defaultRuntimeRoot } from '../runtime/runtime-paths';
+import { VmEngine } from '../vm-service/vm-engine';
+
+// OPENUTM_ACCEL overrides the accelerator for every VM (e.g. tcg where KVM misbehaves).
+export function acceleratorOverride(env: NodeJS.ProcessEnv): Accelerator | undefined {
+  const raw = env.OPENUTM_ACCEL?.trim();
+  if (!raw || raw === 'auto') return undefined;
+  const parsed = Accelerator.safeParse(raw);
+  if (!parsed.success) {
+    throw new OpenUtmError('CONFIG_INVALID', `OPENUTM_ACCEL=${raw} is not an accelerator; use one of auto, ${Accelerator.options.join(', ')}`);
+  }
+  return parsed.data;
+}
+
+// Host facts are probed at most once per process, and only when something needs them.
+export function lazyHostFacts(): () => Promise<HostFacts> {
+  let facts: Promise<HostFacts> | null = null;
+  return () => (facts ??= gatherHostFacts());
+}
+
+// The engine configured the way DESIGN.md's environment variables say.
+export function openEngineFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<VmEngine> {
+  const home = defaultLibraryRoot(env);
+  return VmEngine.open({
+    home,
+    runtimeRoot: defaultRuntimeRoot(home),
+    hostFacts: lazyHostFacts(),
+    acceleratorOverride: acceleratorOverride(env),
+  });
+}

@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { access, open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { OpenUtmError } from '@openutm/shared';
+import { classifyReference, combineBackingPath } from './backing-check';
+import { ImageFormat, parseImageInfo, type ImageInfo, type InspectedImage } from './image-info';
+
+// A chain deeper than this is either a loop (a → b → a) or not something OpenUTM made.
+export const MAX_BACKING_CHAIN = 16;
+
+export interface QemuImgRun {
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  // Called with each chunk of stdout as it arrives (progress lines of `convert -p`).
+  onStdout?: (chunk: string) => void;
+  signal?: AbortSignal;
+}
+
+// Runs qemu-img with an argument array (never a shell) and fails with its stderr.
+export function runQemuImg(qemuImg: string, args: readonly string[], options: RunOptions = {}): Promise<QemuImgRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(qemuImg, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, signal: options.signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      options.onStdout?.(chunk);
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') {
+        reject(new OpenUtmError('QEMU_NOT_FOUND', `qemu-img was not found at ${qemuImg}; \`openutm doctor\` says how to install QEMU`));
+      } else {
+        reject(new OpenUtmError('QEMU_IMG_FAILED', `could not run ${qemuImg}: ${e.message}`));
+      }
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve({ stdout, stderr });
+      const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+      reject(new OpenUtmError('QEMU_IMG_FAILED', `qemu-img ${args[0] ?? ''} failed: ${why}`, { args: [...args], exitCode: code, stderr }));
+    });
+  });
+}
+
+// qemu-img reads a name such as "nbd:host:1" or "json:{…}" as a protocol unless it is an
+// absolute path, so every path handed to it must be absolute (the helper builds them that way).
+export function assertAbsolute(file: string): void {
+  if (!path.isAbsolute(file) || classifyReference(file).kind !== 'path') {
+    throw new OpenUtmError('UNSAFE_PATH', `qemu-img needs an absolute file path, got "${file}"`);
+  }
+}
+
+export interface CreateImageInput {
+  qemuImg: string;
+  path: string;
+  format: ImageFormat;
+  sizeMiB: number;
+}
+
+// Creates an empty disk image. Refuses to overwrite: the file is reserved with O_EXCL first,
+// because qemu-img create itself would silently truncate an existing disk.
+export async function createImage(input: CreateImageInput): Promise<void> {
+  assertAbsolute(input.path);
+  const format = ImageFormat.parse(input.format);
+  if (!Number.isInteger(input.sizeMiB) || input.sizeMiB < 1) {
+    throw new OpenUtmError('BAD_REQUEST', `a disk size is a whole number of MiB, at least 1 (got ${input.sizeMiB})`);
+  }
+  try {
+    await (await open(input.path, 'wx', 0o600)).close();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EEXIST') throw new OpenUtmError('CONFLICT', `${input.path} already exists; OpenUTM never overwrites a disk image`);
+    throw new OpenUtmError('IO_ERROR', `could not create ${input.path}: ${err.message}`, { errno: err.code });
+  }
+  try {
+    // No -o: option strings are comma-separated and parsed by qemu-img, so nothing the user
+    // typed may go there. "--" ends the options so no file name is read as one.
+    await runQemuImg(input.qemuImg, ['create', '-q', '-f', format, '--', input.path, `${input.sizeMiB}M`]);
+  } catch (e) {
+    await unlink(input.path).catch(() => undefined);
+    throw e;
+  }
+}
+
+export interface InspectImageInput {
+  qemuImg: string;
+  path: string;
+  // The format the config says; passed with -f so qemu-img never probes an untrusted image.
+  format: ImageFormat;
+  // -U: read an image a running QEMU holds locked (sizes may be a moment out of date).
+  forceShare?: boolean;
+}
+
+// Describes an image and its backing chain. The chain is walked one image at a time instead of
+// with --backing-chain, which would make qemu-img open every backing name (nbd:, http:, json:,
+// probed formats) before anyone had checked it. A link is followed only when it is a plain
+// path to an existing file with a stated qcow2/raw format; assertBackingInside judges the rest.
+export async function inspectImage(input: InspectImageInput): Promise<InspectedImage> {
+  const top = await infoOf(input.qemuImg, input.path, ImageFormat.parse(input.format), input.forceShare ?? false);
+  const backingChain: ImageInfo[] = [];
+  let current = top;
+  for (;;) {
+    const next = await nextLink(current);
+    if (next === null) break;
+    if (backingChain.length >= MAX_BACKING_CHAIN) {
+      throw new OpenUtmError('QEMU_IMG_FAILED', `${input.path} has a backing chain longer than ${MAX_BACKING_CHAIN} images (a loop?); OpenUTM cannot use it`);
+    }
+    current = await infoOf(input.qemuImg, next.path, next.format, input.forceShare ?? false);
+    backingChain.push(current);
+  }
+  return { ...top, backingChain };
+}
+
+async function infoOf(qemuImg: string, file: string, format: ImageFormat, forceShare: boolean): Promise<ImageInfo> {
+  assertAbsolute(file);
+  const args = ['info', '--output=json', '-f', format, ...(forceShare ? ['-U'] : []), '--', file];
+  const { stdout } = await runQemuImg(qemuImg, args);
+  return parseImageInfo(stdout);
+}
+
+// The backing image to inspect next, or null when the chain ends or must not be opened.
+async function nextLink(info: ImageInfo): Promise<{ path: string; format: ImageFormat } | null> {
+  if (info.backingFilename === null || info.backingFormat === null) return null;
+  const format = ImageFormat.safeParse(info.backingFormat);
+  if (!format.success || classifyReference(info.backingFilename).kind !== 'path') return null;
+  const next = combineBackingPath(info.filename, info.backingFilename);
+  if (!path.isAbsolute(next)) return null;
+  try {
+    await access(next);
+  } catch {
+    return null;
+  }
+  return { path: next, format: format.data };
+}

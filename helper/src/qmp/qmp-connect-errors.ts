@@ -1,0 +1,36 @@
+import { OpenUtmError } from '@openutm/shared';
+import type { Endpoint } from '../runtime/runtime-paths';
+
+// How an endpoint is named in messages: the socket path, or host:port.
+export function describeEndpoint(endpoint: Endpoint): string {
+  return endpoint.kind === 'unix' ? endpoint.path : `${endpoint.host}:${endpoint.port}`;
+}
+
+// Turns a failed connect (or a connection dropped before the greeting) into a message that says
+// what is probably going on with QEMU, instead of a bare errno.
+export function connectFailure(endpoint: string, error: Error | null): OpenUtmError {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const details = { endpoint, ...(code ? { errno: code } : {}) };
+  switch (code) {
+    case 'ENOENT':
+      return new OpenUtmError('QMP_CLOSED', `no QMP socket at ${endpoint}: QEMU is not running or has not created its monitor yet`, details);
+    case 'ECONNREFUSED':
+      return new OpenUtmError('QMP_CLOSED', `nothing accepts connections at ${endpoint}: QEMU has exited or is not listening on its monitor`, details);
+    case 'EACCES':
+    case 'EPERM':
+      return new OpenUtmError('QMP_CLOSED', `not allowed to connect to ${endpoint}: check who owns the runtime directory and its permissions`, details);
+    case undefined:
+      return new OpenUtmError('QMP_CLOSED', `QEMU's monitor at ${endpoint} closed the connection before greeting; QEMU may be exiting`, details);
+    default:
+      return new OpenUtmError('QMP_CLOSED', `could not connect to QEMU's monitor at ${endpoint}: ${error?.message ?? code}`, details);
+  }
+}
+
+// The peer answered, but its first line was not a QMP greeting: something else owns the socket.
+export function notQmpFailure(endpoint: string, firstLine: string): OpenUtmError {
+  return new OpenUtmError(
+    'QMP_CLOSED',
+    `${endpoint} is not a QMP monitor: its first message was not a QMP greeting; check that QEMU was started with -qmp on this socket`,
+    { endpoint, firstLine: firstLine.slice(0, 200) },
+  );
+}

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import type { HostOs } from '@openutm/shared';
+
+// Where QEMU listens: a unix socket wherever the host has them; loopback TCP on Windows,
+// where Node cannot reach AF_UNIX sockets.
+export type Endpoint = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
+
+// Every file the helper lets QEMU create for one running VM. The helper picks all these names.
+export interface RuntimePaths {
+  dir: string;
+  qmp: Endpoint;
+  spice: Endpoint;
+  vnc: Endpoint;
+  serial: Endpoint;
+  guestAgent: Endpoint;
+  tpm: Endpoint;
+  pidFile: string;
+  qemuLog: string;
+  serialLog: string;
+}
+
+// Unix socket paths must fit sun_path (104 bytes on macOS, 108 on Linux) with room to spare.
+export const MAX_SOCKET_PATH = 100;
+
+export interface RuntimeRootInput {
+  os: HostOs;
+  uid: number | null;
+  home: string;
+  env: Record<string, string | undefined>;
+  tmpdir: string;
+}
+
+// A private directory per user and per library, so two libraries (tests, users) never share sockets.
+// macOS's $TMPDIR is long enough to break socket paths, so /tmp is used there.
+export function runtimeRoot(input: RuntimeRootInput): string {
+  const libraryTag = createHash('sha256').update(input.home).digest('hex').slice(0, 8);
+  if (input.os === 'win32') return path.win32.join(input.tmpdir, 'openutm', libraryTag);
+  const base = input.env.XDG_RUNTIME_DIR && input.os === 'linux' ? input.env.XDG_RUNTIME_DIR : '/tmp';
+  const userDir = input.env.XDG_RUNTIME_DIR && input.os === 'linux' ? 'openutm' : `openutm-${input.uid ?? 'user'}`;
+  return path.posix.join(base, userDir, libraryTag);
+}
+
+export function defaultRuntimeRoot(home: string): string {
+  return runtimeRoot({
+    os: process.platform as HostOs,
+    uid: typeof process.getuid === 'function' ? process.getuid() : null,
+    home,
+    env: process.env,
+    tmpdir: os.tmpdir(),
+  });
+}
+
+// Lays out one VM's runtime files; tcpPorts is only read on Windows (picked free by the caller).
+export function runtimePathsFor(
+  root: string,
+  vmId: string,
+  hostOs: HostOs,
+  tcpPorts?: { qmp: number; spice: number; vnc: number; serial: number; guestAgent: number; tpm: number },
+): RuntimePaths {
+  const join = hostOs === 'win32' ? path.win32.join : path.posix.join;
+  const dir = join(root, vmId);
+  const ep = (name: string, key: keyof NonNullable<typeof tcpPorts>): Endpoint => {
+    if (hostOs === 'win32') {
+      if (!tcpPorts) throw new Error('Windows hosts need loopback TCP ports for QEMU endpoints');
+      return { kind: 'tcp', host: '127.0.0.1', port: tcpPorts[key] };
+    }
+    const p = join(dir, name);
+    if (Buffer.byteLength(p) > MAX_SOCKET_PATH) {
+      throw new Error(`socket path ${p} is longer than ${MAX_SOCKET_PATH} bytes; set a shorter XDG_RUNTIME_DIR`);
+    }
+    return { kind: 'unix', path: p };
+  };
+  return {
+    dir,
+    qmp: ep('qmp.sock', 'qmp'),
+    spice: ep('spice.sock', 'spice'),
+    vnc: ep('vnc.sock', 'vnc'),
+    serial: ep('serial.sock', 'serial'),
+    guestAgent: ep('qga.sock', 'guestAgent'),
+    tpm: ep('swtpm.sock', 'tpm'),
+    pidFile: join(dir, 'qemu.pid'),
+    qemuLog: join(dir, 'qemu.log'),
+    serialLog: join(dir, 'serial.log'),
+  };
+}

@@ -1,0 +1,50 @@
+import { copyFile, constants as fsConstants } from 'node:fs/promises';
+import path from 'node:path';
+import { OpenUtmError, type Accelerator, type HostFacts, type VmConfig } from '@openutm/shared';
+import { buildQemuArgs } from '../qemu-args/build-qemu-args';
+import { inspectImage } from '../disk-images/qemu-img';
+import { assertBackingInside } from '../disk-images/backing-check';
+import type { RuntimePaths } from '../runtime/runtime-paths';
+import { resolveConfigPaths } from './host-paths';
+import { EFI_VARS_FILE } from '../vm-library/library-paths';
+
+export interface LaunchPlan {
+  binary: string;
+  args: string[];
+  warnings: string[];
+}
+
+export interface PrepareInput {
+  config: VmConfig;
+  facts: HostFacts;
+  paths: RuntimePaths;
+  vmFolder: string;
+  libraryRoot: string;
+  acceleratorOverride: Accelerator | undefined;
+}
+
+// Everything checked and put in place before QEMU runs: host paths resolved, disk images
+// inspected (explicit format, backing chain inside the library), firmware vars copied.
+export async function prepareLaunch(input: PrepareInput): Promise<LaunchPlan> {
+  const config = await resolveConfigPaths(input.config);
+  const qemuImg = input.facts.qemuImg;
+  for (const disk of config.disks) {
+    const file = path.join(input.vmFolder, disk.file);
+    if (!qemuImg) throw new OpenUtmError('QEMU_NOT_FOUND', 'qemu-img is needed to check disk images; `openutm doctor` says how to install it');
+    const info = await inspectImage({ qemuImg, path: file, format: disk.format });
+    await assertBackingInside(info, input.libraryRoot);
+  }
+  const efiVars = path.join(input.vmFolder, EFI_VARS_FILE);
+  const built = buildQemuArgs(config, input.facts, input.paths, {
+    vmFolder: input.vmFolder,
+    efiVarsPath: efiVars,
+    acceleratorOverride: input.acceleratorOverride,
+  });
+  if (built.firmware) {
+    // First boot: start from the firmware's empty variable store; later boots keep their own.
+    await copyFile(built.firmware.varsTemplate, efiVars, fsConstants.COPYFILE_EXCL).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw new OpenUtmError('IO_ERROR', `cannot copy UEFI variables from ${built.firmware!.varsTemplate}: ${e.message}`);
+    });
+  }
+  return { binary: built.binary, args: built.args, warnings: built.warnings };
+}

@@ -1,0 +1,42 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { VmState } from '@openutm/shared';
+import { transition, type VmInput } from './state-machine';
+
+const cases: Array<[VmState, VmInput, VmState, string[]]> = [
+  ['stopped', { type: 'launch' }, 'starting', []],
+  ['crashed', { type: 'launch' }, 'starting', []],
+  ['running', { type: 'launch' }, 'running', []],
+  ['starting', { type: 'event', name: 'RESUME' }, 'running', []],
+  ['running', { type: 'event', name: 'STOP' }, 'paused', []],
+  ['paused', { type: 'event', name: 'RESUME' }, 'running', []],
+  ['starting', { type: 'event', name: 'STOP' }, 'starting', []],
+  ['stopping', { type: 'event', name: 'STOP' }, 'stopping', []],
+  ['running', { type: 'event', name: 'SHUTDOWN', data: { guest: true, reason: 'guest-shutdown' } }, 'stopping', ['send-quit']],
+  ['stopping', { type: 'event', name: 'SHUTDOWN', data: { guest: true, reason: 'guest-shutdown' } }, 'stopping', ['send-quit']],
+  ['running', { type: 'event', name: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } }, 'stopping', []],
+  ['running', { type: 'event', name: 'RESET', data: { guest: true } }, 'running', []],
+  ['running', { type: 'event', name: 'GUEST_PANICKED' }, 'stopping', ['record-crash', 'send-quit']],
+  ['running', { type: 'stop-requested' }, 'stopping', []],
+  ['stopped', { type: 'stop-requested' }, 'stopped', []],
+  ['paused', { type: 'quit-requested' }, 'stopping', []],
+  ['running', { type: 'monitor-closed', quitExpected: false }, 'crashed', ['record-crash']],
+  ['paused', { type: 'monitor-closed', quitExpected: false }, 'crashed', ['record-crash']],
+  ['running', { type: 'monitor-closed', quitExpected: true }, 'stopped', []],
+  ['stopping', { type: 'monitor-closed', quitExpected: false }, 'crashed', ['record-crash']],
+  ['stopped', { type: 'attached', qmpStatus: 'running' }, 'running', []],
+  ['stopped', { type: 'attached', qmpStatus: 'paused' }, 'paused', []],
+  ['stopped', { type: 'attached', qmpStatus: 'io-error' }, 'paused', []],
+  ['stopped', { type: 'attached', qmpStatus: 'prelaunch' }, 'starting', ['send-cont']],
+  ['stopped', { type: 'attached', qmpStatus: 'shutdown' }, 'stopping', ['send-quit']],
+  ['stopped', { type: 'attached', qmpStatus: 'guest-panicked' }, 'stopping', ['record-crash', 'send-quit']],
+];
+
+for (const [from, input, to, effects] of cases) {
+  const label = input.type === 'event' ? `${input.name} ${JSON.stringify(input.data ?? {})}` : input.type === 'attached' ? `attached(${input.qmpStatus})` : input.type;
+  test(`${from} + ${label} → ${to}`, () => {
+    const t = transition(from, input);
+    assert.equal(t.state, to);
+    assert.deepEqual(t.effects.map((e) => e.type), effects);
+  });
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, constants as fsConstants } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  OpenUtmError,
+  applyVmEdit,
+  fieldsNeedingStop,
+  newVmConfig,
+  whyNot,
+  VmConfig,
+  type HostFacts,
+  type VmCreateRequest,
+  type VmEditRequest,
+  type VmState,
+} from '@openutm/shared';
+import type { VmLibrary } from '../vm-library/vm-library';
+import { createImage } from '../disk-images/qemu-img';
+import { cloneImage } from '../disk-images/clone-image';
+import { resolveUserFile } from './host-paths';
+import { EFI_VARS_FILE, vmFolder } from '../vm-library/library-paths';
+
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+// 12 characters of a 32-letter alphabet: 60 random bits, short enough for socket paths.
+export function newVmId(): string {
+  const bytes = randomBytes(12);
+  return Array.from(bytes, (b) => ID_ALPHABET[b % 32]).join('');
+}
+
+export interface CatalogHooks {
+  isIdle(id: string): boolean;
+  stateOf(id: string): VmState;
+  liveMedia(id: string, drive: string, iso: string | null): Promise<void>;
+}
+
+// The VM configurations and their files: create, edit, clone, delete. Lifecycle lives elsewhere.
+export class VmCatalog {
+  constructor(
+    private readonly library: VmLibrary,
+    private readonly hostFacts: () => Promise<HostFacts>,
+    private readonly hooks: CatalogHooks,
+  ) {}
+
+  // Folder first, disks next, vm.json last: a VM appears in the library only when complete.
+  async create(request: VmCreateRequest): Promise<VmConfig> {
+    const id = newVmId();
+    const config = newVmConfig(request, { id, now: new Date() });
+    const checked = await this.checkMedia(config);
+    const folder = await this.library.createFolder(id);
+    try {
+      if (checked.disks.length > 0) {
+        const facts = await this.hostFacts();
+        const qemuImg = requireQemuImg(facts);
+        for (const disk of checked.disks) {
+          await createImage({ qemuImg, path: path.join(folder, disk.file), format: disk.format, sizeMiB: disk.sizeMiB });
+        }
+      }
+      await this.library.write(checked);
+      return checked;
+    } catch (e) {
+      await this.library.remove(id).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async edit(id: string, changes: VmEditRequest): Promise<VmConfig> {
+    const current = await this.library.read(id);
+    const state = this.hooks.stateOf(id);
+    if (!this.hooks.isIdle(id)) {
+      const blocked = fieldsNeedingStop(changes);
+      if (blocked.length > 0) {
+        throw new OpenUtmError(
+          'INVALID_STATE',
+          `${blocked.join(', ')} can only change while the VM is shut down (it is ${state}); name, notes and removable media can change now`,
+          { fields: blocked },
+        );
+      }
+    }
+    let next: VmConfig;
+    try {
+      next = applyVmEdit(current, changes, new Date());
+    } catch (e) {
+      throw asConfigError(e);
+    }
+    next = await this.checkMedia(next);
+    if (!this.hooks.isIdle(id)) {
+      for (const drive of next.removable) {
+        const before = current.removable.find((d) => d.id === drive.id);
+        if (before && before.iso !== drive.iso) await this.hooks.liveMedia(id, drive.id, drive.iso);
+      }
+    }
+    await this.library.write(next);
+    return next;
+  }
+
+  // A full copy under a new id: disks (reflinked where the file system can), firmware vars.
+  async clone(id: string, name?: string): Promise<VmConfig> {
+    const source = await this.library.read(id);
+    const newId = newVmId();
+    const now = new Date().toISOString();
+    const config = VmConfig.parse({
+      ...source,
+      id: newId,
+      name: name ?? `${source.name} (copy)`.slice(0, 100),
+      createdAt: now,
+      updatedAt: now,
+      network: { ...source.network, mac: null },
+    });
+    const from = vmFolder(this.library.root, id);
+    const to = await this.library.createFolder(newId);
+    try {
+      for (const disk of source.disks) {
+        await cloneImage({ source: path.join(from, disk.file), target: path.join(to, disk.file), format: disk.format });
+      }
+      await copyFile(path.join(from, EFI_VARS_FILE), path.join(to, EFI_VARS_FILE), fsConstants.COPYFILE_EXCL).catch(
+        (e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        },
+      );
+      await this.library.write(config);
+      return config;
+    } catch (e) {
+      await this.library.remove(newId).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async delete(id: string, confirmName: string): Promise<void> {
+    const config = await this.library.read(id);
+    const why = whyNot(this.hooks.stateOf(id), 'delete');
+    if (why) throw new OpenUtmError('INVALID_STATE', why);
+    if (confirmName !== config.name) {
+      throw new OpenUtmError('CONFLICT', `to delete this VM, confirm with its exact name ${JSON.stringify(config.name)}`);
+    }
+    await this.library.remove(id);
+  }
+
+  // Resolves every ISO now, so a missing or odd file is refused at edit time, not at boot.
+  private async checkMedia(config: VmConfig): Promise<VmConfig> {
+    const removable = await Promise.all(
+      config.removable.map(async (d) => ({ ...d, iso: d.iso === null ? null : await resolveUserFile(d.iso, 'ISO image') })),
+    );
+    return { ...config, removable };
+  }
+}
+
+function requireQemuImg(facts: HostFacts): string {
+  if (!facts.qemuImg) {
+    throw new OpenUtmError('QEMU_NOT_FOUND', 'qemu-img is needed to create disks and was not found; `openutm doctor` says how to install it');
+  }
+  return facts.qemuImg;
+}
+
+function asConfigError(e: unknown): OpenUtmError {
+  if (e instanceof OpenUtmError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new OpenUtmError('CONFIG_INVALID', `the change makes the configuration invalid: ${message}`);
+}

@@ -1,0 +1,363 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  OpenUtmError,
+  canPerform,
+  whyNot,
+  type Accelerator,
+  type HostFacts,
+  type HostOs,
+  type VmAction,
+  type VmConfig,
+  type VmCreateRequest,
+  type VmEditRequest,
+  type VmStatus,
+} from '@openutm/shared';
+import { QmpClient } from '../qmp/qmp-client';
+import { launchQemu } from '../qemu-process/launch';
+import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
+import { readPidFile } from '../qemu-process/launch';
+import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
+import { VmLibrary } from '../vm-library/vm-library';
+import { LOGS_DIR, vmFolder } from '../vm-library/library-paths';
+import { VmSupervisor } from './vm-supervisor';
+import { clearCrash, loadCrash, saveCrash, tailLines } from './crash-log';
+import { prepareLaunch } from './prepare-launch';
+import { VmCatalog } from './vm-catalog';
+import { SerialQueue } from './serial-queue';
+
+export interface EngineOptions {
+  home: string;
+  runtimeRoot: string;
+  hostOs?: HostOs;
+  // Gathered lazily: listing VMs should not wait for QEMU to be probed.
+  hostFacts: () => Promise<HostFacts>;
+  acceleratorOverride?: Accelerator;
+  startTimeoutMs?: number;
+}
+
+export interface EngineEvents {
+  state: [VmStatus];
+  changed: [{ id: string }];
+  removed: [{ id: string }];
+}
+
+const QUIT_GRACE_MS = 10_000;
+
+// The one owner of VM processes: composes the library, the QEMU process layer, QMP and the
+// state machine. Every lifecycle request goes through here.
+export class VmEngine extends EventEmitter<EngineEvents> {
+  private readonly supervisors = new Map<string, VmSupervisor>();
+  private readonly queue = new SerialQueue();
+  readonly catalog: VmCatalog;
+  private readonly hostOs: HostOs;
+
+  private constructor(
+    readonly library: VmLibrary,
+    private readonly opts: EngineOptions,
+  ) {
+    super();
+    this.hostOs = opts.hostOs ?? (process.platform as HostOs);
+    this.catalog = new VmCatalog(library, opts.hostFacts, {
+      isIdle: (id) => {
+        const s = this.supervisors.get(id)?.state ?? 'stopped';
+        return s === 'stopped' || s === 'crashed';
+      },
+      stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped',
+      liveMedia: (id, drive, iso) => this.changeMedia(id, drive, iso),
+    });
+  }
+
+  // Takes the library lock, then re-attaches to every VM a previous helper left running.
+  static async open(opts: EngineOptions): Promise<VmEngine> {
+    const library = new VmLibrary(opts.home);
+    await library.open();
+    const engine = new VmEngine(library, opts);
+    try {
+      await mkdir(opts.runtimeRoot, { recursive: true, mode: 0o700 });
+      const { configs } = await library.list();
+      await Promise.all(configs.map((c) => engine.adopt(c)));
+    } catch (e) {
+      await library.close();
+      throw e;
+    }
+    return engine;
+  }
+
+  // Lets go of every VM without stopping it, and releases the library.
+  async close(): Promise<void> {
+    await Promise.all([...this.supervisors.values()].map((s) => s.detach()));
+    await this.library.close();
+  }
+
+  list(): Promise<Array<{ config: VmConfig; status: VmStatus }>> {
+    return this.library.list().then(async ({ configs }) => {
+      for (const c of configs) if (!this.supervisors.has(c.id)) await this.adopt(c);
+      return configs.map((config) => ({ config, status: this.supervisor(config.id).status() }));
+    });
+  }
+
+  async get(id: string): Promise<{ config: VmConfig; status: VmStatus }> {
+    const config = await this.library.read(id);
+    if (!this.supervisors.has(id)) await this.adopt(config);
+    return { config, status: this.supervisor(id).status() };
+  }
+
+  // A live round trip to QEMU when it runs, so a caller learns of a hung monitor.
+  async status(id: string): Promise<VmStatus> {
+    const sup = this.supervisor(id);
+    if (sup.qmp) await sup.qmp.execute('query-status');
+    return sup.status();
+  }
+
+  // QEMU's own view (QMP query-status), for callers that must not trust the cached state.
+  async queryStatus(id: string): Promise<{ status: string; running: boolean }> {
+    const { status, running } = await this.monitor(this.supervisor(id)).execute<{ status: string; running: boolean }>('query-status');
+    return { status, running };
+  }
+
+  paths(id: string): RuntimePaths {
+    return runtimePathsFor(this.opts.runtimeRoot, id, this.hostOs);
+  }
+
+  async create(request: VmCreateRequest): Promise<{ config: VmConfig; status: VmStatus }> {
+    const config = await this.catalog.create(request);
+    await this.adopt(config);
+    this.emit('changed', { id: config.id });
+    return { config, status: this.supervisor(config.id).status() };
+  }
+
+  async edit(id: string, changes: VmEditRequest): Promise<{ config: VmConfig; status: VmStatus }> {
+    const config = await this.queue.run(id, () => this.catalog.edit(id, changes));
+    this.supervisor(id).rename(config.name);
+    this.emit('changed', { id });
+    return { config, status: this.supervisor(id).status() };
+  }
+
+  async clone(id: string, name?: string): Promise<{ config: VmConfig; status: VmStatus }> {
+    this.require(id, 'clone');
+    const config = await this.queue.run(id, () => this.catalog.clone(id, name));
+    await this.adopt(config);
+    this.emit('changed', { id: config.id });
+    return { config, status: this.supervisor(config.id).status() };
+  }
+
+  async delete(id: string, confirmName: string): Promise<void> {
+    await this.queue.run(id, async () => {
+      this.require(id, 'delete');
+      await this.catalog.delete(id, confirmName);
+      await rm(this.paths(id).dir, { recursive: true, force: true });
+      this.supervisors.delete(id);
+    });
+    this.emit('removed', { id });
+  }
+
+  // Launch paused → attach the monitor → continue; on any failure kill QEMU and roll back.
+  start(id: string): Promise<VmStatus> {
+    return this.queue.run(id, async () => {
+      const sup = this.require(id, 'start');
+      const config = await this.library.read(id);
+      const facts = await this.opts.hostFacts();
+      const paths = this.paths(id);
+      const plan = await prepareLaunch({
+        config,
+        facts,
+        paths,
+        vmFolder: vmFolder(this.library.root, id),
+        libraryRoot: this.library.root,
+        acceleratorOverride: this.opts.acceleratorOverride,
+      });
+      await rm(paths.dir, { recursive: true, force: true });
+      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+      sup.dispatch({ type: 'launch' });
+      let pid: number | null = null;
+      try {
+        const launched = await launchQemu({
+          binary: plan.binary,
+          args: plan.args,
+          hostOs: this.hostOs,
+          pidFile: paths.pidFile,
+          logFile: paths.qemuLog,
+          timeoutMs: this.opts.startTimeoutMs,
+        });
+        pid = launched.pid;
+        const qmp = await QmpClient.connect(paths.qmp, { timeoutMs: launched.readyByExit ? 5_000 : 30_000, retry: !launched.readyByExit });
+        sup.attach(qmp, pid);
+        await clearCrash(this.logsDir(id));
+        await qmp.execute('cont');
+        await sup.waitFor((s) => s === 'running', 10_000, 'start running');
+        return sup.status();
+      } catch (e) {
+        await this.rollbackStart(sup, pid, paths);
+        throw e;
+      }
+    });
+  }
+
+  private async rollbackStart(sup: VmSupervisor, pid: number | null, paths: RuntimePaths): Promise<void> {
+    sup.markQuitExpected();
+    if (pid !== null && isAlive(pid)) sendSignal(pid, 'SIGKILL');
+    if (sup.qmp) await sup.exited();
+    else sup.dispatch({ type: 'monitor-closed', quitExpected: true });
+    await rm(paths.dir, { recursive: true, force: true });
+  }
+
+  // ACPI power button, then force after timeoutMs if the guest ignores it.
+  stop(id: string, opts: { force?: boolean; timeoutMs?: number } = {}): Promise<VmStatus> {
+    if (opts.force) return this.kill(id);
+    return this.queue.run(id, async () => {
+      const sup = this.require(id, 'stop');
+      const qmp = this.monitor(sup);
+      // A paused guest cannot see the power button.
+      if (sup.state === 'paused') await qmp.execute('cont');
+      sup.dispatch({ type: 'stop-requested' });
+      await qmp.execute('system_powerdown');
+      try {
+        await withTimeout(sup.exited(), opts.timeoutMs ?? 60_000);
+      } catch {
+        await this.forceQuit(sup);
+      }
+      return sup.status();
+    });
+  }
+
+  // Force stop: QEMU quits at once (disks flushed); SIGKILL if the monitor does not answer.
+  async kill(id: string): Promise<VmStatus> {
+    const sup = this.require(id, 'kill');
+    await this.forceQuit(sup);
+    return sup.status();
+  }
+
+  private async forceQuit(sup: VmSupervisor): Promise<void> {
+    sup.requestQuit();
+    try {
+      await withTimeout(sup.exited(), QUIT_GRACE_MS);
+    } catch {
+      if (sup.pid !== null) sendSignal(sup.pid, 'SIGKILL');
+      await sup.exited();
+    }
+  }
+
+  pause(id: string): Promise<VmStatus> {
+    return this.command(id, 'pause', 'stop', (s) => s === 'paused', 'pause');
+  }
+
+  resume(id: string): Promise<VmStatus> {
+    return this.command(id, 'resume', 'cont', (s) => s === 'running', 'resume');
+  }
+
+  reset(id: string): Promise<VmStatus> {
+    return this.command(id, 'reset', 'system_reset', () => true, 'reset');
+  }
+
+  private command(
+    id: string,
+    action: VmAction,
+    qmpCommand: string,
+    done: (s: VmStatus['state']) => boolean,
+    what: string,
+  ): Promise<VmStatus> {
+    return this.queue.run(id, async () => {
+      const sup = this.require(id, action);
+      await this.monitor(sup).execute(qmpCommand);
+      await sup.waitFor(done, 10_000, what);
+      return sup.status();
+    });
+  }
+
+  private async changeMedia(id: string, drive: string, iso: string | null): Promise<void> {
+    const qmp = this.monitor(this.supervisor(id));
+    if (iso === null) await qmp.execute('eject', { id: drive, force: true });
+    else await qmp.execute('blockdev-change-medium', { id: drive, filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
+  }
+
+  private monitor(sup: VmSupervisor): QmpClient {
+    if (!sup.qmp) throw new OpenUtmError('INVALID_STATE', `the VM is ${sup.state} and has no QEMU monitor`);
+    return sup.qmp;
+  }
+
+  private require(id: string, action: VmAction): VmSupervisor {
+    const sup = this.supervisor(id);
+    const why = whyNot(sup.state, action);
+    if (why !== null || !canPerform(sup.state, action)) throw new OpenUtmError('INVALID_STATE', why ?? 'not allowed now');
+    return sup;
+  }
+
+  private supervisor(id: string): VmSupervisor {
+    const sup = this.supervisors.get(id);
+    if (!sup) throw new OpenUtmError('NOT_FOUND', `there is no VM with id ${id}; \`openutm list\` shows them`);
+    return sup;
+  }
+
+  private logsDir(id: string): string {
+    return path.join(vmFolder(this.library.root, id), LOGS_DIR);
+  }
+
+  // Builds the supervisor for a VM and re-attaches if its QEMU is still alive.
+  private async adopt(config: VmConfig): Promise<void> {
+    if (this.supervisors.has(config.id)) return;
+    const id = config.id;
+    const paths = this.paths(id);
+    const pid = await readPidFile(paths.pidFile);
+    const qmp = pid === null ? null : await QmpClient.connect(paths.qmp, { timeoutMs: 3_000 }).catch(() => null);
+    let crash = await loadCrash(this.logsDir(id));
+    if (pid !== null && qmp === null) {
+      if (isAlive(pid)) {
+        // Never kill or clean up after a live process we cannot talk to: it may be merely slow.
+        crash = {
+          at: new Date().toISOString(),
+          exitCode: null,
+          signal: null,
+          reason: `QEMU (pid ${pid}) is alive but its monitor does not answer; it was left running (end it with \`kill ${pid}\`)`,
+          logTail: await tailLines(paths.qemuLog, 30),
+        };
+      } else {
+        crash = await this.afterExit(id, paths, { crashed: true, reason: 'QEMU exited while no helper was watching it', pid });
+      }
+    }
+    if (this.supervisors.has(id)) return;
+    const sup = new VmSupervisor(id, config.name, crash ? 'crashed' : 'stopped', crash, {
+      onChange: (status) => this.emit('state', status),
+      onExit: (info) => this.afterExit(id, paths, info),
+    });
+    this.supervisors.set(id, sup);
+    if (qmp && pid !== null) {
+      sup.attach(qmp, pid);
+      const { status } = await qmp.execute<{ status: string }>('query-status');
+      sup.dispatch({ type: 'attached', qmpStatus: status });
+    }
+  }
+
+  private async afterExit(
+    id: string,
+    paths: RuntimePaths,
+    info: { crashed: boolean; reason: string | null; pid: number | null },
+  ): Promise<VmStatus['crash']> {
+    if (info.pid !== null) await waitForExit(info.pid);
+    let crash: VmStatus['crash'] = null;
+    if (info.crashed) {
+      const logTail = [...(await tailLines(paths.qemuLog, 30)), ...(await tailLines(paths.serialLog, 30)).map((l) => `serial: ${l}`)];
+      crash = { at: new Date().toISOString(), exitCode: null, signal: null, reason: info.reason ?? 'QEMU exited unexpectedly', logTail };
+      await saveCrash(this.logsDir(id), crash).catch(() => undefined);
+    }
+    await rm(paths.dir, { recursive: true, force: true });
+    return crash;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,172 @@
+import type { CrashInfo, VmState, VmStatus } from '@openutm/shared';
+import { OpenUtmError } from '@openutm/shared';
+import type { QmpClient } from '../qmp/qmp-client';
+import { transition, type VmEffect, type VmInput } from './state-machine';
+
+export interface SupervisorHooks {
+  // Called after QEMU is gone, to collect log lines and clean its runtime files.
+  onExit(info: { crashed: boolean; reason: string | null; pid: number | null }): Promise<CrashInfo | null>;
+  onChange(status: VmStatus): void;
+}
+
+type Waiter = { pred: (s: VmState) => boolean; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+// Watches one VM: feeds QMP events and monitor closure through the state machine and performs
+// the effects it asks for. Knows nothing about configs or files (hooks do that).
+export class VmSupervisor {
+  private stateValue: VmState;
+  private sinceValue = new Date();
+  private qmpClient: QmpClient | null = null;
+  private pidValue: number | null = null;
+  private quitExpected = false;
+  private crashReason: string | null = null;
+  private crashValue: CrashInfo | null;
+  private waiters = new Set<Waiter>();
+  private exitDone: Promise<void> | null = null;
+  private unsubscribe: Array<() => void> = [];
+
+  constructor(
+    readonly id: string,
+    private nameValue: string,
+    initial: VmState,
+    crash: CrashInfo | null,
+    private readonly hooks: SupervisorHooks,
+  ) {
+    this.stateValue = initial;
+    this.crashValue = crash;
+  }
+
+  get state(): VmState {
+    return this.stateValue;
+  }
+  get pid(): number | null {
+    return this.pidValue;
+  }
+  get qmp(): QmpClient | null {
+    return this.qmpClient;
+  }
+
+  rename(name: string): void {
+    this.nameValue = name;
+    this.hooks.onChange(this.status());
+  }
+
+  status(): VmStatus {
+    return {
+      id: this.id,
+      name: this.nameValue,
+      state: this.stateValue,
+      since: this.sinceValue.toISOString(),
+      pid: this.pidValue,
+      crash: this.stateValue === 'crashed' ? this.crashValue : null,
+    };
+  }
+
+  // Hands a connected monitor to the supervisor; from here on QMP events drive the state.
+  attach(qmp: QmpClient, pid: number | null): void {
+    this.qmpClient = qmp;
+    this.pidValue = pid;
+    this.quitExpected = false;
+    this.crashReason = null;
+    this.exitDone = null;
+    this.unsubscribe = [
+      qmp.onEvent((ev) => {
+        if (ev.event === 'SHUTDOWN') this.quitExpected = true;
+        this.dispatch({ type: 'event', name: ev.event, data: ev.data });
+      }),
+      qmp.onClose(() => {
+        this.exitDone = this.handleExit();
+      }),
+    ];
+  }
+
+  // Lets go of the monitor without touching QEMU: the VM keeps running for the next helper.
+  async detach(): Promise<void> {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    const qmp = this.qmpClient;
+    this.qmpClient = null;
+    await qmp?.close();
+  }
+
+  dispatch(input: VmInput): void {
+    const t = transition(this.stateValue, input);
+    this.setState(t.state);
+    for (const effect of t.effects) this.perform(effect);
+  }
+
+  // Asks QEMU to exit; the state becomes stopped when the monitor closes.
+  requestQuit(): void {
+    this.quitExpected = true;
+    this.dispatch({ type: 'quit-requested' });
+    this.perform({ type: 'send-quit', reason: 'requested' });
+  }
+
+  markQuitExpected(): void {
+    this.quitExpected = true;
+  }
+
+  // Resolves when the state satisfies pred; rejects on timeout with a clear error.
+  waitFor(pred: (s: VmState) => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (pred(this.stateValue)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        pred,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new OpenUtmError('QMP_TIMEOUT', `the VM did not ${what} within ${Math.round(timeoutMs / 1000)} s (it is ${this.stateValue})`));
+        }, timeoutMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  // Resolves once exit handling (logs, cleanup) has finished after the monitor closed.
+  async exited(): Promise<void> {
+    await this.waitFor((s) => s === 'stopped' || s === 'crashed', 24 * 3600_000, 'exit');
+    await this.exitDone;
+  }
+
+  private perform(effect: VmEffect): void {
+    const qmp = this.qmpClient;
+    switch (effect.type) {
+      case 'send-quit':
+        this.quitExpected = true;
+        // The monitor closing is the answer to quit; an error here only means it closed first.
+        qmp?.execute('quit').catch(() => undefined);
+        break;
+      case 'send-cont':
+        qmp?.execute('cont').catch(() => undefined);
+        break;
+      case 'record-crash':
+        this.crashReason = effect.reason;
+        break;
+    }
+  }
+
+  private async handleExit(): Promise<void> {
+    const crashed = !this.quitExpected || this.crashReason !== null;
+    const reason = this.crashReason ?? (crashed ? 'QEMU exited unexpectedly' : null);
+    const crash = await this.hooks.onExit({ crashed, reason, pid: this.pidValue });
+    this.qmpClient = null;
+    this.pidValue = null;
+    if (crashed) this.crashValue = crash;
+    this.dispatch({ type: 'monitor-closed', quitExpected: !crashed });
+  }
+
+  private setState(next: VmState): void {
+    if (next === this.stateValue) return;
+    this.stateValue = next;
+    this.sinceValue = new Date();
+    this.hooks.onChange(this.status());
+    for (const w of [...this.waiters]) {
+      if (w.pred(next)) {
+        clearTimeout(w.timer);
+        this.waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// Waits until a log file contains text; tests read the guest's serial log this way.
+export async function waitForText(file: string, text: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let content = '';
+  while (Date.now() < deadline) {
+    content = await readFile(file, 'utf8').catch(() => '');
+    if (content.includes(text)) return content;
+    await sleep(200);
+  }
+  throw new Error(`"${text}" did not appear in ${file} within ${timeoutMs / 1000} s; it holds:\n${content.slice(-2000)}`);
+}

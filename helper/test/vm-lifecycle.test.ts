@@ -1,0 +1,195 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { VmCreateRequest, VmState } from '@openutm/shared';
+import { VmEngine } from '../src/vm-service/vm-engine';
+import { lazyHostFacts } from '../src/cli/engine-from-env';
+import { defaultRuntimeRoot } from '../src/runtime/runtime-paths';
+import { isAlive } from '../src/qemu-process/process-control';
+import { vmFolder } from '../src/vm-library/library-paths';
+import { testGuest } from './support/test-guest';
+import { waitForText } from './support/wait';
+
+const guest = testGuest();
+const facts = lazyHostFacts();
+const homes: string[] = [];
+
+async function newHome(label = 'lib'): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `openutm-${label}-`));
+  homes.push(dir);
+  return dir;
+}
+
+function openEngine(home: string): Promise<VmEngine> {
+  return VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg' });
+}
+
+// The busybox guest booted straight from its kernel: ~6 s to a shell under TCG.
+function kernelGuest(name: string, extra: Partial<VmCreateRequest> = {}): VmCreateRequest {
+  return {
+    name,
+    preset: 'linux-server',
+    system: { firmware: 'bios', memoryMiB: 256, cpus: 1 },
+    disks: [],
+    linuxBoot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
+    sound: { enabled: false },
+    ...extra,
+  };
+}
+
+function nextState(engine: VmEngine, id: string, want: VmState): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (s: { id: string; state: VmState }) => {
+      if (s.id === id && s.state === want) {
+        engine.off('state', on);
+        resolve();
+      }
+    };
+    engine.on('state', on);
+  });
+}
+
+after(async () => {
+  for (const home of homes) await rm(home, { recursive: true, force: true });
+});
+
+describe('a VM booted from the test guest kernel', () => {
+  let home: string;
+  let engine: VmEngine;
+  let id: string;
+
+  before(async () => {
+    home = await newHome();
+    engine = await openEngine(home);
+    id = (await engine.create(kernelGuest('lifecycle'))).config.id;
+  });
+  after(async () => {
+    await engine.kill(id).catch(() => undefined);
+    await engine.close();
+  });
+
+  test('starts, reaches the ready marker on the serial port, and QMP says running', async () => {
+    const status = await engine.start(id);
+    assert.equal(status.state, 'running');
+    assert.ok(status.pid && isAlive(status.pid), 'QEMU is alive');
+    await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    assert.deepEqual(await engine.queryStatus(id), { status: 'running', running: true });
+  });
+
+  test('pause and resume change query-status', async () => {
+    assert.equal((await engine.pause(id)).state, 'paused');
+    assert.deepEqual(await engine.queryStatus(id), { status: 'paused', running: false });
+    assert.equal((await engine.resume(id)).state, 'running');
+    assert.deepEqual(await engine.queryStatus(id), { status: 'running', running: true });
+  });
+
+  test('editing hardware is refused while running, renaming is not', async () => {
+    await assert.rejects(engine.edit(id, { system: { memoryMiB: 512 } }), { code: 'INVALID_STATE' });
+    const renamed = await engine.edit(id, { name: 'lifecycle, renamed' });
+    assert.equal(renamed.config.name, 'lifecycle, renamed');
+    assert.equal(renamed.config.system.memoryMiB, 256);
+  });
+
+  test('ACPI power-down ends in stopped with a clean exit', async () => {
+    const pid = (await engine.get(id)).status.pid!;
+    const status = await engine.stop(id, { timeoutMs: 60_000 });
+    assert.equal(status.state, 'stopped');
+    assert.equal(status.crash, null);
+    assert.equal(isAlive(pid), false);
+    assert.equal(existsSync(engine.paths(id).dir), false, 'runtime files are cleaned up');
+  });
+
+  test('kill -9 of QEMU ends in crashed, with the log lines kept across a helper restart', async () => {
+    const { pid } = await engine.start(id);
+    await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    const crashed = nextState(engine, id, 'crashed');
+    process.kill(pid!, 'SIGKILL');
+    await crashed;
+    const { status } = await engine.get(id);
+    assert.equal(status.state, 'crashed');
+    assert.match(status.crash!.reason, /unexpectedly/);
+    assert.ok(status.crash!.logTail.some((l) => l.includes(guest.marker)), 'the serial log tail is kept');
+    await engine.close();
+    engine = await openEngine(home);
+    const again = await engine.get(id);
+    assert.equal(again.status.state, 'crashed');
+    assert.deepEqual(again.status.crash?.logTail, status.crash!.logTail);
+  });
+
+  test('a restarted helper re-attaches to a running VM and can still stop it', async () => {
+    const { pid } = await engine.start(id);
+    assert.equal((await engine.get(id)).status.crash, null, 'a new start clears the crash');
+    await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    await engine.close();
+    assert.ok(isAlive(pid!), 'closing the helper leaves QEMU running');
+    engine = await openEngine(home);
+    const { status } = await engine.get(id);
+    assert.equal(status.state, 'running');
+    assert.equal(status.pid, pid);
+    assert.equal((await engine.stop(id)).state, 'stopped');
+    assert.equal(isAlive(pid!), false);
+  });
+
+  test('a second helper cannot own the same library', async () => {
+    await assert.rejects(openEngine(home), { code: 'LIBRARY_LOCKED' });
+  });
+});
+
+describe('hostile names and paths', () => {
+  test('a VM with commas, spaces and unicode in its name, library and paths boots', async () => {
+    const parent = await newHome('odd');
+    const home = path.join(parent, 'VMs, mine ü "x"');
+    const kernelDir = path.join(parent, 'kernel, dir');
+    await rm(kernelDir, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(kernelDir, { recursive: true }));
+    const kernel = path.join(kernelDir, 'vm linuz,1');
+    const initrd = path.join(kernelDir, 'init rd,=x');
+    await copyFile(guest.kernel, kernel);
+    await copyFile(guest.initrd, initrd);
+    const engine = await openEngine(home);
+    try {
+      const { config } = await engine.create(
+        kernelGuest('my, odd VM "one" ü', {
+          disks: [{ sizeMiB: 16, format: 'qcow2' }],
+          linuxBoot: { kernel, initrd, cmdline: guest.cmdline },
+        }),
+      );
+      const disk = path.join(vmFolder(engine.library.root, config.id), config.disks[0]!.file);
+      assert.ok((await stat(disk)).size > 0, 'the disk image was created');
+      assert.match(disk, /, mine ü/);
+      await engine.start(config.id);
+      await waitForText(engine.paths(config.id).serialLog, guest.marker, 90_000);
+      assert.equal((await engine.stop(config.id, { force: true })).state, 'stopped');
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('installing from an ISO', () => {
+  test('the test guest ISO boots from a CD drive', async () => {
+    const home = await newHome('iso');
+    const iso = path.join(home, 'install media, v1.iso');
+    await copyFile(guest.iso, iso);
+    const engine = await openEngine(home);
+    try {
+      const { config } = await engine.create({
+        name: 'from ISO',
+        preset: 'other',
+        system: { memoryMiB: 256 },
+        disks: [{ sizeMiB: 16, format: 'qcow2' }],
+        iso,
+        sound: { enabled: false },
+      });
+      assert.equal(config.removable[0]!.iso, iso);
+      await engine.start(config.id);
+      await waitForText(engine.paths(config.id).serialLog, guest.marker, 240_000);
+      assert.equal((await engine.stop(config.id, { force: true })).state, 'stopped');
+    } finally {
+      await engine.close();
+    }
+  });
+});

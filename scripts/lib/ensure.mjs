@@ -1,0 +1,83 @@
+// Makes a fresh clone usable: npm packages from the lockfile, Debian packages via apt-get when
+// we are root, or the exact command to run when we are not. Used by `npm start` and `npm test`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+// Debian package → a file that proves it is installed.
+export const RUNTIME_PACKAGES = {
+  'qemu-system-x86': '/usr/bin/qemu-system-x86_64',
+  'qemu-utils': '/usr/bin/qemu-img',
+  ovmf: '/usr/share/OVMF/OVMF_CODE_4M.fd',
+};
+export const TEST_PACKAGES = {
+  ...RUNTIME_PACKAGES,
+  'busybox-static': '/bin/busybox',
+  'grub-pc-bin': '/usr/lib/grub/i386-pc/eltorito.img',
+  'grub-common': '/usr/bin/grub-mkrescue',
+  xorriso: '/usr/bin/xorriso',
+  mtools: '/usr/bin/mformat',
+  cpio: '/usr/bin/cpio',
+  'xz-utils': '/usr/bin/xz',
+  zstd: '/usr/bin/zstd',
+};
+
+export function step(label) {
+  process.stderr.write(`\x1b[1m▸ ${label}\x1b[0m\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: repoRoot, ...opts });
+  if (r.status !== 0) {
+    process.stderr.write(`✖ ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+// npm ci when node_modules is missing or older than the lockfile.
+export function ensureNodeModules() {
+  const marker = path.join(repoRoot, 'node_modules/.package-lock.json');
+  const lock = path.join(repoRoot, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  step('installing npm packages from the lockfile (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+export function ensureDebianPackages(packages) {
+  const missing = Object.entries(packages)
+    .filter(([, file]) => !existsSync(file))
+    .map(([pkg]) => pkg);
+  if (missing.length === 0) return;
+  const hasApt = existsSync('/usr/bin/apt-get');
+  if (process.platform !== 'linux' || !hasApt) {
+    process.stderr.write(
+      `✖ missing: ${missing.join(', ')}. Install QEMU for your OS (macOS: brew install qemu; ` +
+        `Windows: winget install SoftwareFreedomConservancy.QEMU) and run again.\n`,
+    );
+    process.exit(1);
+  }
+  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(`✖ missing Debian packages: ${missing.join(', ')}\n  run: sudo apt-get update && sudo ${command}\n`);
+    process.exit(1);
+  }
+  step(`installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-q'], { env });
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+}
+
+export function runOrExit(cmd, args, opts) {
+  run(cmd, args, opts);
+}
+
+export function commandExists(cmd) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

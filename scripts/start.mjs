@@ -1,0 +1,15 @@
+// `npm start`: from a fresh clone to a running helper. Installs what is missing, builds, serves.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ensureDebianPackages, ensureNodeModules, repoRoot, RUNTIME_PACKAGES, runOrExit, step } from './lib/ensure.mjs';
+
+ensureNodeModules();
+if (process.platform === 'linux') ensureDebianPackages(RUNTIME_PACKAGES);
+step('building');
+runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+step('starting the helper (Ctrl+C stops it; VMs keep running and are re-attached next time)');
+const child = spawn(process.execPath, [path.join(repoRoot, 'helper/bin/openutm.mjs'), 'serve', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# Builds the OpenUTM test guest: a Debian kernel plus a busybox initramfs that
+# prints a ready marker on the serial port, gives root shells on serial and
+# screen, and powers off on the ACPI power button. Also a BIOS-bootable ISO of
+# the same. Everything comes from Debian packages (apt); nothing else is
+# downloaded. The result is cached: a second run with the same inputs exits
+# at once. See README.md beside this file.
+#
+# Env:
+#   OPENUTM_TEST_GUEST_DIR    output dir (default: <repo>/.cache/test-guest)
+#   OPENUTM_TEST_GUEST_FORCE  set to 1 to rebuild even when the cache is valid
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+OUT="${OPENUTM_TEST_GUEST_DIR:-$REPO/.cache/test-guest}"
+
+MARKER="OPENUTM-TEST-GUEST-READY"
+# The last console= becomes /dev/console; the tests read the serial port, so
+# ttyS0 goes last. "quiet" keeps boot chatter down so the marker stands out.
+CMDLINE="console=tty0 console=ttyS0 quiet"
+KERNEL_META_PKG="linux-image-amd64"
+# Modules the guest needs that Debian builds as modules: evdev gives input
+# devices /dev/input/event* nodes (busybox acpid reads those), button is the
+# ACPI power button driver.
+MODULES=(evdev button)
+# Packages providing the build tools (and the static busybox for the guest).
+TOOL_PKGS=(busybox-static cpio grub-common grub-pc-bin xorriso mtools)
+STAMP="$OUT/.stamp"
+
+log() { printf 'test-guest: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# ---------------------------------------------------------------- cache key
+# Inputs besides the kernel: this dir's files (README excluded: docs do not
+# change the guest) and the versions of the packages copied into the outputs.
+inputs_hash() {
+  {
+    (cd "$HERE" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+    # (grub-efi-amd64-bin: installed or not decides whether the ISO has EFI)
+    dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin 2>/dev/null || true
+  } | sha256sum | cut -d' ' -f1
+}
+
+# Asking apt for the kernel version costs ~1 s (this Debian image keeps no apt
+# binary cache), too slow for a cache hit. The candidate version can only
+# change when the package lists change, so a fingerprint of the lists stands in
+# for it: same lists as at the last build => same kernel.
+apt_lists_fingerprint() {
+  local lists=/var/lib/apt/lists/
+  eval "$(apt-config shell lists Dir::State::lists/d 2>/dev/null)" || true
+  { stat -c '%n %s %Y' "$lists"*_Packages* 2>/dev/null || echo none; } | sha256sum | cut -d' ' -f1
+}
+
+stamp_get() { sed -n "s/^$1=//p" "$STAMP" 2>/dev/null | head -n1; }
+
+outputs_present() {
+  local f
+  for f in vmlinuz initrd.img test-guest.iso manifest.json; do
+    [ -s "$OUT/$f" ] || return 1
+  done
+}
+
+# Sets KERNEL_PKG / KERNEL_PKG_VERSION to the real kernel package that
+# linux-image-amd64 depends on (e.g. linux-image-6.1.0-56-amd64 6.1.192-2).
+# Returns 1 when apt knows no candidate (package lists missing).
+resolve_kernel_pkg() {
+  local dep
+  dep="$(apt-cache show --no-all-versions "$KERNEL_META_PKG" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1)" || true
+  # "linux-image-6.1.0-56-amd64 (= 6.1.192-2)" (possibly among others)
+  dep="$(printf '%s\n' "$dep" | tr ',' '\n' | grep -o 'linux-image-[^ ]* (= [^)]*)' | head -n1)" || true
+  [ -n "$dep" ] || return 1
+  KERNEL_PKG="${dep%% *}"
+  KERNEL_PKG_VERSION="$(printf '%s' "$dep" | sed 's/.*(= \(.*\))/\1/')"
+}
+
+# Exit 0 when the cached guest in $OUT is valid. Called before and after
+# taking the build lock (another run may just have built it).
+check_cache() {
+  [ "${OPENUTM_TEST_GUEST_FORCE:-0}" = 1 ] && return 1
+  [ -f "$STAMP" ] && outputs_present || return 1
+  [ "$(stamp_get inputs)" = "$INPUTS" ] || return 1
+  if [ "$(stamp_get aptLists)" = "$(apt_lists_fingerprint)" ]; then
+    return 0
+  fi
+  # Lists changed (or vanished): ask apt whether the kernel did.
+  if ! resolve_kernel_pkg; then
+    log "apt knows no $KERNEL_META_PKG (no package lists?); keeping the cached guest"
+    return 0
+  fi
+  if [ "$KERNEL_PKG" = "$(stamp_get kernelPackage)" ] &&
+     [ "$KERNEL_PKG_VERSION" = "$(stamp_get kernelPackageVersion)" ]; then
+    sed -i "s/^aptLists=.*/aptLists=$(apt_lists_fingerprint)/" "$STAMP"
+    return 0
+  fi
+  log "kernel package changed to $KERNEL_PKG $KERNEL_PKG_VERSION; rebuilding"
+  return 1
+}
+
+INPUTS="$(inputs_hash)"
+if check_cache; then
+  log "up to date: $OUT"
+  exit 0
+fi
+
+mkdir -p "$OUT"
+# Several test runs may call this at once: build under a lock, and re-check
+# the cache once we hold it.
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+  log "another build is running in $OUT; waiting for it"
+  flock 9
+fi
+if check_cache; then
+  log "up to date: $OUT"
+  exit 0
+fi
+
+# ------------------------------------------------------------------- tools
+# Prints the exact command for a non-root user, installs as root.
+apt_install() {
+  if ! is_root; then
+    die "missing packages; run: sudo apt-get install -y --no-install-recommends $*"
+  fi
+  log "installing $*"
+  # Retry after refreshing the lists: a fresh image may have none.
+  apt-get install -y --no-install-recommends "$@" >&2 ||
+    { apt-get update >&2 && apt-get install -y --no-install-recommends "$@" >&2; } ||
+    die "apt-get install $* failed"
+}
+
+pkg_installed() {
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+missing=()
+# The guest needs a static busybox (no libc in the initramfs): busybox-static,
+# not the dynamically linked busybox package, both install /bin/busybox.
+pkg_installed busybox-static || missing+=(busybox-static)
+command -v cpio >/dev/null || missing+=(cpio)
+command -v grub-mkrescue >/dev/null || missing+=(grub-common)
+[ -d /usr/lib/grub/i386-pc ] || missing+=(grub-pc-bin)   # BIOS boot of the ISO
+command -v xorriso >/dev/null || missing+=(xorriso)
+command -v mformat >/dev/null || missing+=(mtools)         # EFI image, if EFI is installed
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
+  INPUTS="$(inputs_hash)"   # package versions are part of it
+fi
+
+# ------------------------------------------------------------------ kernel
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/openutm-test-guest.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+# apt-get download as root fetches as user _apt, who must be able to write here.
+chmod 755 "$WORK"
+
+if ! resolve_kernel_pkg; then
+  if is_root; then
+    log "apt knows no $KERNEL_META_PKG; running apt-get update"
+    apt-get update >&2 || die "apt-get update failed"
+    resolve_kernel_pkg || die "apt still knows no $KERNEL_META_PKG"
+  else
+    die "apt knows no $KERNEL_META_PKG (package lists missing?); run: sudo apt-get update"
+  fi
+fi
+
+log "downloading $KERNEL_PKG $KERNEL_PKG_VERSION"
+download() { (cd "$WORK" && apt-get download -q "$KERNEL_PKG=$KERNEL_PKG_VERSION") >"$WORK/download.log" 2>&1; }
+if ! download; then
+  if is_root; then
+    log "apt-get download failed; running apt-get update and retrying"
+    apt-get update >&2 || die "apt-get update failed"
+    download || { cat "$WORK/download.log" >&2; die "apt-get download $KERNEL_PKG failed"; }
+  else
+    cat "$WORK/download.log" >&2
+    die "apt-get download $KERNEL_PKG failed; run: sudo apt-get update"
+  fi
+fi
+
+# Unpacking beats installing: no maintainer scripts, no initramfs-tools run.
+log "unpacking kernel package"
+dpkg -x "$WORK"/"$KERNEL_PKG"_*.deb "$WORK/pkg"
+# bookworm ships lib/modules/<ver>, later releases usr/lib/modules/<ver>.
+MODROOT="$(find "$WORK/pkg" -maxdepth 4 -type d -path '*lib/modules/*' -prune | head -n1)"
+[ -n "$MODROOT" ] || die "no lib/modules/<version> in $KERNEL_PKG"
+KVER="$(basename "$MODROOT")"
+[ -f "$WORK/pkg/boot/vmlinuz-$KVER" ] || die "no boot/vmlinuz-$KVER in $KERNEL_PKG"
+
+# --------------------------------------------------------------- initramfs
+ROOT="$WORK/root"
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,etc/openutm,lib/modules/"$KVER"}
+cp -a "$HERE/rootfs/." "$ROOT/"
+# Set modes here rather than trusting the checkout's exec bits.
+chmod 755 "$ROOT/init" "$ROOT/etc/acpi/PWRF/00000080"
+
+install -m 755 /bin/busybox "$ROOT/bin/busybox"
+# One symlink per applet (bin/sh, sbin/init, sbin/acpid, ...), made at build
+# time so the archive is complete without a `busybox --install` at boot.
+while read -r applet; do
+  [ -e "$ROOT/$applet" ] || ln -s /bin/busybox "$ROOT/$applet"
+done < <(/bin/busybox --list-full)
+
+# Modules: take each with its dependencies, dependencies first, decompressed
+# (busybox insmod is not guaranteed to read .ko.xz/.ko.zst). The package has
+# no modules.dep (depmod runs at install), so read each module's own
+# "depends=" field from its .modinfo section, which is what depmod uses.
+mapfile -t ALL_MODS < <(find "$MODROOT/kernel" -type f -name '*.ko*')
+mod_file() {   # module name -> file in the package ("-" and "_" are equal)
+  local want="${1//-/_}" f base
+  for f in "${ALL_MODS[@]}"; do
+    base="${f##*/}"
+    base="${base%%.ko*}"
+    [ "${base//-/_}" = "$want" ] && { printf '%s\n' "$f"; return 0; }
+  done
+  return 1
+}
+decompress_module() {   # src dst
+  case "$1" in
+    *.ko) cp "$1" "$2" ;;
+    *.ko.xz) if command -v xz >/dev/null; then xz -dc "$1" >"$2"; else /bin/busybox xz -dc "$1" >"$2"; fi ;;
+    *.ko.gz) gzip -dc "$1" >"$2" ;;
+    *.ko.zst)
+      command -v zstd >/dev/null || apt_install zstd
+      zstd -q -dc "$1" >"$2" ;;
+    *) die "unknown module format: $1" ;;
+  esac
+}
+LOADED=()
+add_module() {
+  local name="${1//-/_}" src dst dep m
+  for m in "${LOADED[@]:-}"; do [ "$m" = "$name" ] && return 0; done
+  src="$(mod_file "$name")" || die "module $name not found in $KERNEL_PKG"
+  dst="$ROOT/lib/modules/$KVER/$name.ko"
+  decompress_module "$src" "$dst"
+  for dep in $(tr '\0' '\n' <"$dst" | sed -n 's/^depends=//p' | tr ',' ' '); do
+    add_module "$dep"
+  done
+  LOADED+=("$name")
+  echo "/lib/modules/$KVER/$name.ko" >>"$ROOT/etc/openutm/modules"
+}
+: >"$ROOT/etc/openutm/modules"
+for m in "${MODULES[@]}"; do add_module "$m"; done
+log "modules: ${LOADED[*]}"
+
+# The kernel opens /dev/console for /init's stdio before /init runs (and
+# mounts devtmpfs), so the archive must hold that node. mknod needs root, so
+# write those two entries (dev/, dev/console) as cpio "newc" headers by hand
+# and put them in front of cpio's output: the result is one well-formed
+# archive (each entry is 4-byte aligned, the trailer comes from cpio).
+newc_entry() {   # name mode(octal) rdevmajor rdevminor
+  local name="$1" namesize=$((${#1} + 1)) pad
+  printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+    0 "$((8#$2))" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0
+  printf '%s\0' "$name"
+  pad=$(((4 - (110 + namesize) % 4) % 4))
+  head -c "$pad" /dev/zero
+}
+{
+  newc_entry dev 040755 0 0
+  newc_entry dev/console 020600 5 1
+} >"$WORK/dev.cpio"
+# Everything else, owned by root whoever builds it, in a stable order, with
+# fixed mtimes: the same inputs give a byte-identical initrd.img.
+find "$ROOT" -exec touch -h -d @0 {} +
+(cd "$ROOT" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+  cpio --null -o -H newc --reproducible -R 0:0 --quiet) >"$WORK/root.cpio"
+
+STAGE="$OUT/.build.$$"
+rm -rf "$STAGE"
+mkdir -p "$STAGE"
+trap 'rm -rf "$WORK" "$STAGE"' EXIT
+cat "$WORK/dev.cpio" "$WORK/root.cpio" | gzip -9n >"$STAGE/initrd.img"
+cp "$WORK/pkg/boot/vmlinuz-$KVER" "$STAGE/vmlinuz"
+log "initrd.img: $(du -h "$STAGE/initrd.img" | cut -f1), vmlinuz: $(du -h "$STAGE/vmlinuz" | cut -f1)"
+
+# --------------------------------------------------------------------- ISO
+# grub-mkrescue makes an image for every GRUB platform installed under
+# /usr/lib/grub: i386-pc (BIOS, required above) always, x86_64-efi too when
+# grub-efi-amd64-bin happens to be installed. We don't install EFI bits.
+ISO_ROOT="$WORK/iso"
+mkdir -p "$ISO_ROOT/boot/grub"
+cp "$STAGE/vmlinuz" "$STAGE/initrd.img" "$ISO_ROOT/boot/"
+sed "s|@CMDLINE@|$CMDLINE|" "$HERE/grub.cfg" >"$ISO_ROOT/boot/grub/grub.cfg"
+BOOT_MODES=()
+for p in i386-pc:bios x86_64-efi:efi; do
+  [ -d "/usr/lib/grub/${p%%:*}" ] && BOOT_MODES+=("${p##*:}")
+done
+log "making test-guest.iso (${BOOT_MODES[*]})"
+# No translations, fonts or themes: the menu is never shown (saves ~7 MB).
+grub-mkrescue --locales= --fonts= --themes= -o "$STAGE/test-guest.iso" "$ISO_ROOT" \
+  >"$WORK/grub-mkrescue.log" 2>&1 ||
+  { cat "$WORK/grub-mkrescue.log" >&2; die "grub-mkrescue failed"; }
+
+# ---------------------------------------------------------------- manifest
+file_json() {   # name
+  printf '"%s": {"path": "%s", "size": %s, "sha256": "%s"}' "$1" "$1" \
+    "$(stat -c %s "$STAGE/$1")" "$(sha256sum "$STAGE/$1" | cut -d' ' -f1)"
+}
+json_list() { local s="" x; for x in "$@"; do s+="${s:+, }\"$x\""; done; printf '[%s]' "$s"; }
+cat >"$STAGE/manifest.json" <<EOF
+{
+  "kernelVersion": "$KVER",
+  "kernelPackage": "$KERNEL_PKG",
+  "kernelPackageVersion": "$KERNEL_PKG_VERSION",
+  "marker": "$MARKER",
+  "cmdline": "$CMDLINE",
+  "serialConsole": "ttyS0",
+  "prompt": "~ # ",
+  "powerButton": "ACPI power button -> busybox acpid -> poweroff -f",
+  "modules": $(json_list "${LOADED[@]}"),
+  "isoBootModes": $(json_list "${BOOT_MODES[@]}"),
+  "files": {
+    $(file_json vmlinuz),
+    $(file_json initrd.img),
+    $(file_json test-guest.iso)
+  }
+}
+EOF
+
+# Install: drop the old stamp first and write the new one last, so an
+# interrupted run never leaves a stamp next to half-replaced files.
+rm -f "$STAMP"
+for f in vmlinuz initrd.img test-guest.iso manifest.json; do
+  mv -f "$STAGE/$f" "$OUT/$f"
+done
+cat >"$STAMP.tmp" <<EOF
+inputs=$INPUTS
+kernelPackage=$KERNEL_PKG
+kernelPackageVersion=$KERNEL_PKG_VERSION
+aptLists=$(apt_lists_fingerprint)
+EOF
+mv -f "$STAMP.tmp" "$STAMP"
+log "built $OUT (kernel $KVER; marker $MARKER)"

@@ -1,0 +1,38 @@
+// `npm test`: the one test command. Installs what is missing, builds the test guest, then runs
+// type checks, lint, and every unit and integration test of every workspace.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDebianPackages, ensureNodeModules, repoRoot, runOrExit, step, TEST_PACKAGES } from './lib/ensure.mjs';
+
+ensureNodeModules();
+if (process.platform === 'linux') ensureDebianPackages(TEST_PACKAGES);
+
+step('building the test guest (cached)');
+runOrExit('bash', ['scripts/test-guest/build.sh']);
+
+step('build + type check');
+runOrExit('npx', ['turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
+
+step('lint');
+runOrExit('npx', ['eslint', '--max-warnings=0', '.']);
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...findTests(full));
+    else if (name.endsWith('.test.ts')) out.push(path.relative(repoRoot, full));
+  }
+  return out;
+}
+const filter = process.argv.slice(2);
+const files = ['shared', 'helper', 'web']
+  .flatMap((ws) => findTests(path.join(repoRoot, ws)))
+  .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
+  .sort();
+
+step(`tests: ${files.length} files (guests run under TCG)`);
+runOrExit(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  env: { ...process.env, OPENUTM_ACCEL: process.env.OPENUTM_ACCEL ?? 'tcg' },
+});

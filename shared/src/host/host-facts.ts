@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { Architecture } from '../vm-config/schema';
+
+export const HostOs = z.enum(['linux', 'darwin', 'win32']);
+export type HostOs = z.infer<typeof HostOs>;
+
+export const Accelerator = z.enum(['kvm', 'hvf', 'whpx', 'tcg']);
+export type Accelerator = z.infer<typeof Accelerator>;
+
+export const QemuBinary = z.object({
+  architecture: Architecture,
+  path: z.string(),
+  version: z.string(),
+  // Features probed from the binary itself, not assumed from the version.
+  spice: z.boolean(),
+  sandbox: z.boolean(),
+  accelerators: z.array(Accelerator),
+  machines: z.array(z.string()),
+});
+export type QemuBinary = z.infer<typeof QemuBinary>;
+
+export const FirmwareFiles = z.object({
+  architecture: Architecture,
+  code: z.string(),
+  vars: z.string(),
+  secureBoot: z.boolean(),
+});
+export type FirmwareFiles = z.infer<typeof FirmwareFiles>;
+
+export const Problem = z.object({
+  what: z.string(),
+  fix: z.string(),
+  severity: z.enum(['error', 'warning']),
+});
+export type Problem = z.infer<typeof Problem>;
+
+// Everything the argument builder and the wizard need to know about the host, gathered once.
+export const HostFacts = z.object({
+  os: HostOs,
+  arch: z.enum(['x64', 'arm64']),
+  cpus: z.number().int(),
+  memoryMiB: z.number().int(),
+  qemu: z.array(QemuBinary),
+  qemuImg: z.string().nullable(),
+  swtpm: z.string().nullable(),
+  // Accelerators that work here and now (e.g. /dev/kvm usable), best first; tcg always last.
+  accelerators: z.array(Accelerator),
+  firmware: z.array(FirmwareFiles),
+  problems: z.array(Problem),
+});
+export type HostFacts = z.infer<typeof HostFacts>;

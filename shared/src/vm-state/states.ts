@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// The lifecycle the helper tracks from QMP events; starting and stopping are transitional.
+export const VmState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
+export type VmState = z.infer<typeof VmState>;
+
+export const VmAction = z.enum([
+  'start',
+  'pause',
+  'resume',
+  'reset',
+  'stop',
+  'kill',
+  'edit',
+  'editLive',
+  'delete',
+  'clone',
+  'screenshot',
+  'console',
+]);
+export type VmAction = z.infer<typeof VmAction>;
+
+// One table decides what is allowed when: the UI greys out buttons and the helper refuses
+// requests with the same rule, so they can never disagree.
+const ALLOWED: Record<VmAction, readonly VmState[]> = {
+  start: ['stopped', 'crashed'],
+  pause: ['running'],
+  resume: ['paused'],
+  reset: ['running', 'paused'],
+  stop: ['running', 'paused', 'stopping'],
+  kill: ['starting', 'running', 'paused', 'stopping'],
+  edit: ['stopped', 'crashed'],
+  editLive: ['stopped', 'crashed', 'running', 'paused'],
+  delete: ['stopped', 'crashed'],
+  clone: ['stopped', 'crashed'],
+  screenshot: ['running', 'paused'],
+  console: ['running', 'paused'],
+};
+
+const VERB: Record<VmAction, string> = {
+  start: 'start',
+  pause: 'pause',
+  resume: 'resume',
+  reset: 'reset',
+  stop: 'shut down',
+  kill: 'force stop',
+  edit: 'change the settings of',
+  editLive: 'change',
+  delete: 'delete',
+  clone: 'clone',
+  screenshot: 'take a screenshot of',
+  console: 'open the console of',
+};
+
+export function canPerform(state: VmState, action: VmAction): boolean {
+  return ALLOWED[action].includes(state);
+}
+
+// A sentence for the refusal, naming the state it needs, e.g. "stop the VM first".
+export function whyNot(state: VmState, action: VmAction): string | null {
+  if (canPerform(state, action)) return null;
+  const need = ALLOWED[action];
+  const hint = need.includes('stopped') ? 'shut it down first' : need.includes('running') ? 'start it first' : `it must be ${need.join(' or ')}`;
+  return `cannot ${VERB[action]} a VM that is ${state}: ${hint}`;
+}
+
+export function isActive(state: VmState): boolean {
+  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
+}
+
+export const CrashInfo = z.object({
+  at: z.iso.datetime(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  reason: z.string(),
+  logTail: z.array(z.string()),
+});
+export type CrashInfo = z.infer<typeof CrashInfo>;
+
+export const VmStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: VmState,
+  since: z.iso.datetime(),
+  pid: z.number().int().nullable(),
+  crash: CrashInfo.nullable(),
+});
+export type VmStatus = z.infer<typeof VmStatus>;
