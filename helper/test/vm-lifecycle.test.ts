@@ -97,6 +97,7 @@ describe('a VM booted from the test guest kernel', () => {
     const pid = (await engine.get(id)).status.pid!;
     const status = await engine.stop(id, { timeoutMs: 60_000 });
     assert.equal(status.state, 'stopped');
+    assert.equal(status.lastShutdown, 'guest-shutdown', 'the guest powered itself off (not forced)');
     assert.equal(status.crash, null);
     assert.equal(isAlive(pid), false);
     assert.equal(existsSync(engine.paths(id).dir), false, 'runtime files are cleaned up');

@@ -24,8 +24,6 @@ KERNEL_META_PKG="linux-image-amd64"
 # devices /dev/input/event* nodes (busybox acpid reads those), button is the
 # ACPI power button driver.
 MODULES=(evdev button)
-# Packages providing the build tools (and the static busybox for the guest).
-TOOL_PKGS=(busybox-static cpio grub-common grub-pc-bin xorriso mtools)
 STAMP="$OUT/.stamp"
 
 log() { printf 'test-guest: %s\n' "$*" >&2; }
@@ -35,12 +33,15 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # ---------------------------------------------------------------- cache key
 # Inputs besides the kernel: this dir's files (README excluded: docs do not
 # change the guest) and the versions of the packages copied into the outputs.
+# (The cache-hit path runs on every test run: it sticks to few processes.)
 inputs_hash() {
-  {
+  local h
+  h="$({
     (cd "$HERE" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     # (grub-efi-amd64-bin: installed or not decides whether the ISO has EFI)
     dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin 2>/dev/null || true
-  } | sha256sum | cut -d' ' -f1
+  } | sha256sum)"
+  printf '%s' "${h%% *}"
 }
 
 # Asking apt for the kernel version costs ~1 s (this Debian image keeps no apt
@@ -48,12 +49,20 @@ inputs_hash() {
 # change when the package lists change, so a fingerprint of the lists stands in
 # for it: same lists as at the last build => same kernel.
 apt_lists_fingerprint() {
-  local lists=/var/lib/apt/lists/
-  eval "$(apt-config shell lists Dir::State::lists/d 2>/dev/null)" || true
-  { stat -c '%n %s %Y' "$lists"*_Packages* 2>/dev/null || echo none; } | sha256sum | cut -d' ' -f1
+  local lists=/var/lib/apt/lists/ h
+  # Only a custom APT_CONFIG can move the lists; skip apt-config otherwise.
+  [ -z "${APT_CONFIG:-}" ] || eval "$(apt-config shell lists Dir::State::lists/d 2>/dev/null)" || true
+  h="$({ stat -c '%n %s %Y' "$lists"*_Packages* 2>/dev/null || echo none; } | sha256sum)"
+  printf '%s' "${h%% *}"
 }
 
-stamp_get() { sed -n "s/^$1=//p" "$STAMP" 2>/dev/null | head -n1; }
+stamp_get() {   # key -> value from $STAMP, with shell builtins only
+  local k v
+  [ -f "$STAMP" ] || return 0
+  while IFS='=' read -r k v; do
+    [ "$k" = "$1" ] && { printf '%s' "$v"; return 0; }
+  done <"$STAMP"
+}
 
 outputs_present() {
   local f
@@ -170,6 +179,8 @@ if ! download; then
   if is_root; then
     log "apt-get download failed; running apt-get update and retrying"
     apt-get update >&2 || die "apt-get update failed"
+    # The fresh lists may name a newer kernel (the old .deb may be gone).
+    resolve_kernel_pkg || die "apt knows no $KERNEL_META_PKG after apt-get update"
     download || { cat "$WORK/download.log" >&2; die "apt-get download $KERNEL_PKG failed"; }
   else
     cat "$WORK/download.log" >&2
@@ -241,6 +252,8 @@ add_module() {
 : >"$ROOT/etc/openutm/modules"
 for m in "${MODULES[@]}"; do add_module "$m"; done
 log "modules: ${LOADED[*]}"
+# /init prints the marker from here, so this script is its one source.
+echo "$MARKER" >"$ROOT/etc/openutm/marker"
 
 # The kernel opens /dev/console for /init's stdio before /init runs (and
 # mounts devtmpfs), so the archive must hold that node. mknod needs root, so
@@ -266,9 +279,9 @@ find "$ROOT" -exec touch -h -d @0 {} +
   cpio --null -o -H newc --reproducible -R 0:0 --quiet) >"$WORK/root.cpio"
 
 STAGE="$OUT/.build.$$"
+trap 'rm -rf "$WORK" "$STAGE"' EXIT
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
-trap 'rm -rf "$WORK" "$STAGE"' EXIT
 cat "$WORK/dev.cpio" "$WORK/root.cpio" | gzip -9n >"$STAGE/initrd.img"
 cp "$WORK/pkg/boot/vmlinuz-$KVER" "$STAGE/vmlinuz"
 log "initrd.img: $(du -h "$STAGE/initrd.img" | cut -f1), vmlinuz: $(du -h "$STAGE/vmlinuz" | cut -f1)"

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { copyFile, open, rename, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
+import { tempNameFor } from '../vm-library/atomic-write';
 import { assertBackingInside } from './backing-check';
 import type { ImageFormat } from './image-info';
 import { assertAbsolute, inspectImage, runQemuImg } from './qemu-img';
@@ -36,7 +35,9 @@ export async function cloneImage(input: CloneImageInput): Promise<CloneMethod> {
   assertAbsolute(input.target);
   const standalone = await isStandalone(input);
   await reserve(input.target);
-  const temp = path.join(path.dirname(input.target), `.${path.basename(input.target)}.clone-${process.pid}-${randomBytes(6).toString('hex')}`);
+  // Named like writeFileAtomic's temps, so a clone cut short by a killed helper is swept up by
+  // cleanStaleTemps when the library is next opened.
+  const temp = tempNameFor(input.target);
   try {
     const method = await copyTo(input, temp, standalone);
     await rename(temp, input.target);

@@ -33,7 +33,9 @@ export function runQemuImg(qemuImg: string, args: readonly string[], options: Ru
       stderr += chunk;
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') {
+      if (e.name === 'AbortError') {
+        reject(new OpenUtmError('QEMU_IMG_FAILED', `qemu-img ${args[0] ?? ''} was cancelled`));
+      } else if (e.code === 'ENOENT') {
         reject(new OpenUtmError('QEMU_NOT_FOUND', `qemu-img was not found at ${qemuImg}; \`openutm doctor\` says how to install QEMU`));
       } else {
         reject(new OpenUtmError('QEMU_IMG_FAILED', `could not run ${qemuImg}: ${e.message}`));
@@ -55,6 +57,13 @@ export function assertAbsolute(file: string): void {
   }
 }
 
+// The format as OpenUTM knows it; anything else (vmdk, vvfat …) never reaches qemu-img's -f.
+export function checkedFormat(format: string): ImageFormat {
+  const parsed = ImageFormat.safeParse(format);
+  if (!parsed.success) throw new OpenUtmError('BAD_REQUEST', `disk images are qcow2 or raw, not "${format}"`);
+  return parsed.data;
+}
+
 export interface CreateImageInput {
   qemuImg: string;
   path: string;
@@ -66,7 +75,7 @@ export interface CreateImageInput {
 // because qemu-img create itself would silently truncate an existing disk.
 export async function createImage(input: CreateImageInput): Promise<void> {
   assertAbsolute(input.path);
-  const format = ImageFormat.parse(input.format);
+  const format = checkedFormat(input.format);
   if (!Number.isInteger(input.sizeMiB) || input.sizeMiB < 1) {
     throw new OpenUtmError('BAD_REQUEST', `a disk size is a whole number of MiB, at least 1 (got ${input.sizeMiB})`);
   }
@@ -101,7 +110,7 @@ export interface InspectImageInput {
 // probed formats) before anyone had checked it. A link is followed only when it is a plain
 // path to an existing file with a stated qcow2/raw format; assertBackingInside judges the rest.
 export async function inspectImage(input: InspectImageInput): Promise<InspectedImage> {
-  const top = await infoOf(input.qemuImg, input.path, ImageFormat.parse(input.format), input.forceShare ?? false);
+  const top = await infoOf(input.qemuImg, input.path, checkedFormat(input.format), input.forceShare ?? false);
   const backingChain: ImageInfo[] = [];
   let current = top;
   for (;;) {

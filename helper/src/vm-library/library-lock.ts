@@ -123,7 +123,12 @@ export class LibraryLock {
     };
     const raw = Buffer.from(JSON.stringify(owner) + '\n');
     const candidate = path.join(root, `.lock.candidate-${process.pid}-${randomBytes(6).toString('hex')}`);
-    await writeComplete(candidate, raw);
+    await writeComplete(candidate, raw).catch((e: unknown) => {
+      const err = e as NodeJS.ErrnoException;
+      throw new OpenUtmError('IO_ERROR', `could not write the lock of the VM library at ${root}: ${err.message}; check that the folder exists and is writable`, {
+        errno: err.code,
+      });
+    });
     try {
       let busy = 0;
       let unreadable = 0;
@@ -150,7 +155,8 @@ export class LibraryLock {
     } finally {
       await unlink(candidate).catch(() => undefined);
     }
-    await removeLeftovers(root);
+    // Tidying is best effort: failing here must not strand the lock we now hold.
+    await removeLeftovers(root).catch(() => undefined);
     return new LibraryLock(lockPath, owner, raw);
   }
 

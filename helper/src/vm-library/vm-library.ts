@@ -12,7 +12,7 @@ import {
 } from '@openutm/shared';
 import { cleanStaleTemps, writeFileAtomic } from './atomic-write';
 import { LibraryLock } from './library-lock';
-import { LOGS_DIR, SCREENSHOTS_DIR, vmBundlePaths, vmFolder, vmsDir } from './library-paths';
+import { LOGS_DIR, vmBundlePaths, vmFolder, vmsDir } from './library-paths';
 
 // A VM folder whose vm.json cannot be used; listed so one bad file never hides the other VMs.
 export interface BrokenVm {

@@ -21,6 +21,7 @@ export class VmSupervisor {
   private quitExpected = false;
   private crashReason: string | null = null;
   private crashValue: CrashInfo | null;
+  private lastShutdown: string | null = null;
   private waiters = new Set<Waiter>();
   private exitDone: Promise<void> | null = null;
   private unsubscribe: Array<() => void> = [];
@@ -59,6 +60,7 @@ export class VmSupervisor {
       since: this.sinceValue.toISOString(),
       pid: this.pidValue,
       crash: this.stateValue === 'crashed' ? this.crashValue : null,
+      lastShutdown: this.lastShutdown,
     };
   }
 
@@ -68,10 +70,14 @@ export class VmSupervisor {
     this.pidValue = pid;
     this.quitExpected = false;
     this.crashReason = null;
+    this.lastShutdown = null;
     this.exitDone = null;
     this.unsubscribe = [
       qmp.onEvent((ev) => {
-        if (ev.event === 'SHUTDOWN') this.quitExpected = true;
+        if (ev.event === 'SHUTDOWN') {
+          this.quitExpected = true;
+          this.lastShutdown = typeof ev.data?.reason === 'string' ? ev.data.reason : 'unknown';
+        }
         this.dispatch({ type: 'event', name: ev.event, data: ev.data });
       }),
       qmp.onClose(() => {

@@ -84,5 +84,8 @@ export const VmStatus = z.object({
   since: z.iso.datetime(),
   pid: z.number().int().nullable(),
   crash: CrashInfo.nullable(),
+  // QEMU's ShutdownCause for the last time the VM ended (guest-shutdown, host-qmp-quit, …),
+  // so "the guest powered off" and "it was forced off" read differently.
+  lastShutdown: z.string().nullable(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;

@@ -1,0 +1,21 @@
+import type { BuildContext } from './build-context';
+import { BACKEND_ID } from './device-ids';
+import { socketChardev } from './endpoints';
+import { optionString, type QemuOption } from './option-string';
+
+// The guest's first serial port on a socket for the xterm.js console, and copied to the serial
+// log, so boot messages are kept even while nobody is watching.
+export function serialOptions(ctx: BuildContext): QemuOption[] {
+  return [
+    ['-chardev', socketChardev(BACKEND_ID.serial, ctx.paths.serial, 'listen', { logfile: ctx.paths.serialLog, logappend: true })],
+    ['-serial', `chardev:${BACKEND_ID.serial}`],
+  ];
+}
+
+// QMP, the one monitor: the service drives the VM through it (cont after -S, media, shutdown).
+export function monitorOptions(ctx: BuildContext): QemuOption[] {
+  return [
+    ['-chardev', socketChardev(BACKEND_ID.qmp, ctx.paths.qmp, 'listen')],
+    ['-mon', optionString(null, { chardev: BACKEND_ID.qmp, mode: 'control' })],
+  ];
+}

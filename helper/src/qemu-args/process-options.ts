@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { OpenUtmError, type VmConfig } from '@openutm/shared';
+import type { BuildContext } from './build-context';
+import { optionString, type QemuOption } from './option-string';
+
+// The VM's SMBIOS UUID, derived from its id (RFC 4122 name-based, version 5) so it never changes:
+// Windows activation and cloud-init key on it, and QEMU's default is all zeros for every VM.
+export function vmUuid(config: VmConfig): string {
+  const namespace = Buffer.from('6f70656e75746d2d766d2d757569640a', 'hex');
+  const hash = createHash('sha1').update(namespace).update(config.id).digest().subarray(0, 16);
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// How QEMU starts: no implicit devices or config files (the command line is the whole machine),
+// paused until the service has attached and sends `cont`, and a guest power-off leaves QEMU
+// running with a SHUTDOWN event, so the service can tell it from a crash.
+export function startOptions(ctx: BuildContext): QemuOption[] {
+  return [
+    ['-nodefaults'],
+    ['-no-user-config'],
+    ['-S'],
+    ['-no-shutdown'],
+    [
+      '-name',
+      optionString(null, {
+        // Named key: `-name` reads an unnamed first value holding '=' as a key of its own.
+        guest: ctx.config.name,
+        // Shows in top/ps on Linux. Elsewhere QEMU exits with "Change of process name not
+        // supported by your OS", so it is left out there.
+        process: ctx.host.os === 'linux' ? `openutm-${ctx.config.id}` : undefined,
+      }),
+    ],
+    ['-uuid', vmUuid(ctx.config)],
+    // Timestamps in the QEMU log make crash reports line up with the helper's log.
+    ['-msg', optionString(null, { timestamp: true })],
+  ];
+}
+
+// Sandbox filters for the seccomp build (Linux). spawn=deny and elevateprivileges=deny are left
+// out on purpose: the filter is installed before -daemonize forks and calls setsid(), and QEMU
+// 7.2 dies with SIGSYS on the fork under spawn=deny and on setsid() under elevateprivileges=deny
+// (checked by running it). Daemonizing is what keeps VMs alive across helper restarts, so it wins.
+const SANDBOX = { obsolete: 'deny', resourcecontrol: 'deny' } as const;
+
+// How QEMU lives next to the helper. POSIX: -daemonize (the spawned process exits 0 only once
+// every socket listens, which is the readiness signal; QEMU's stderr then goes to the -D log).
+// Windows has no -daemonize: the caller detaches QEMU and collects stderr itself.
+export function processOptions(ctx: BuildContext): QemuOption[] {
+  const options: QemuOption[] = [];
+  if (ctx.binary.sandbox && ctx.host.os === 'linux') options.push(['-sandbox', optionString('on', SANDBOX)]);
+  if (ctx.host.os !== 'win32') {
+    if (ctx.paths.qemuLog.includes('%')) {
+      // QEMU formats the -D file name (a '%d' becomes its pid) and rejects any other '%'.
+      throw new OpenUtmError('UNSAFE_PATH', `QEMU cannot log to ${ctx.paths.qemuLog} because the path contains '%'; choose a runtime directory without '%' (XDG_RUNTIME_DIR)`);
+    }
+    options.push(['-daemonize'], ['-D', ctx.paths.qemuLog]);
+  }
+  // Taken verbatim (no option parsing), so no escaping.
+  options.push(['-pidfile', ctx.paths.pidFile]);
+  return options;
+}
