@@ -22,10 +22,11 @@ export function lazyHostFacts(): () => Promise<HostFacts> {
 }
 
 // The engine configured the way DESIGN.md's environment variables say.
-export function openEngineFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<VmEngine> {
+export function openEngineFromEnv(env: NodeJS.ProcessEnv = process.env, purpose?: string): Promise<VmEngine> {
   const home = defaultLibraryRoot(env);
   return VmEngine.open({
     home,
+    purpose: purpose ?? `the openutm CLI (pid ${process.pid})`,
     runtimeRoot: defaultRuntimeRoot(home),
     hostFacts: lazyHostFacts(),
     acceleratorOverride: acceleratorOverride(env),

@@ -3,7 +3,7 @@ import { openEngineFromEnv } from './engine-from-env';
 // `openutm serve`: holds the library, re-attaches to running VMs and watches them until told to
 // stop. Stopping the helper leaves VMs running; the next helper picks them up.
 export async function serve(io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const engine = await openEngineFromEnv();
+  const engine = await openEngineFromEnv(process.env, 'the OpenUTM helper (`openutm serve`); stop it to use the CLI until the API lands');
   engine.on('state', (s) => io.out(`${new Date().toISOString()} ${s.name} (${s.id}) ${s.state}${s.crash ? `: ${s.crash.reason}` : ''}`));
   const vms = await engine.list();
   const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { OpenUtmError, type Accelerator, type HostFacts, type QemuBinary, type VmConfig } from '@openutm/shared';
 import type { RuntimePaths } from '../runtime/runtime-paths';
 import { chooseAccelerator } from './accelerator';
@@ -31,8 +30,8 @@ export interface BuildContext {
   accelerator: Accelerator;
   machine: MachineType;
   display: DisplayProtocol;
-  // Joins paths the way the host does (the builder also runs in tests for other host OSes).
-  hostPath: path.PlatformPath;
+  // The host's path separator (the builder also runs in tests for other host OSes).
+  pathSeparator: '/' | '\\';
   // Sections append what the user should know but that does not stop the VM.
   warnings: string[];
 }
@@ -67,7 +66,7 @@ export function createBuildContext(config: VmConfig, host: HostFacts, paths: Run
     accelerator: accel.accelerator,
     machine,
     display,
-    hostPath: host.os === 'win32' ? path.win32 : path.posix,
+    pathSeparator: host.os === 'win32' ? '\\' : '/',
     warnings,
   };
 }
@@ -84,4 +83,12 @@ function checkDriveIds(config: VmConfig): void {
   if (dupes.length > 0) {
     throw new OpenUtmError('CONFIG_INVALID', `drive ids must be distinct across disks and removable drives; ${[...new Set(dupes)].join(', ')} is used twice`);
   }
+}
+
+// A file of the VM's folder. Plain concatenation, not path.join: vm.json names are bare file
+// names (no separators, never '.' or '..'), and normalising the folder ('a/../b' → 'b') could
+// point somewhere else than the folder the caller resolved when a component is a symlink.
+export function fileInVmFolder(ctx: BuildContext, file: string): string {
+  const folder = ctx.opts.vmFolder;
+  return folder.endsWith(ctx.pathSeparator) ? folder + file : folder + ctx.pathSeparator + file;
 }

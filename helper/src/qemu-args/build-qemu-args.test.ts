@@ -4,7 +4,7 @@ import { PRESETS, type Accelerator, type HostFacts, type OsPreset } from '@openu
 import { buildQemuArgs } from './build-qemu-args';
 import { HOSTS } from './testing/host-fixtures';
 import { parseQemuOpts, parseQemuOptsUnique, valuesOf } from './testing/parse-qemu-opts';
-import { asAarch64, optionsFor, pathsFor, presetConfig } from './testing/vm-fixtures';
+import { asAarch64, optionsFor, pathsFor, presetConfig, socketPath } from './testing/vm-fixtures';
 
 type HostName = keyof typeof HOSTS;
 
@@ -18,7 +18,7 @@ const PRESET_EXPECT: Record<
   'windows-10': { machine: 'q35', uefi: true, secureBoot: false, disk: 'ide-hd', cd: 'ide-cd', nic: 'e1000e', video: 'qxl-vga', videoNoSpice: 'VGA', sound: 'ich9-intel-hda', tpm: false, localtime: true },
   'windows-11': { machine: 'q35', uefi: true, secureBoot: true, disk: 'nvme', cd: 'ide-cd', nic: 'e1000e', video: 'qxl-vga', videoNoSpice: 'VGA', sound: 'ich9-intel-hda', tpm: true, localtime: true },
   freebsd: { machine: 'q35', uefi: false, secureBoot: false, disk: 'virtio-blk-pci', cd: 'ide-cd', nic: 'virtio-net-pci', video: 'VGA', videoNoSpice: 'VGA', sound: null, tpm: false, localtime: false },
-  other: { machine: 'pc', uefi: false, secureBoot: false, disk: 'ide-hd', cd: 'ide-cd', nic: 'rtl8139', video: 'VGA', videoNoSpice: 'VGA', sound: 'AC97', tpm: false, localtime: false },
+  other: { machine: 'pc', uefi: false, secureBoot: false, disk: 'ide-hd', cd: 'ide-cd', nic: 'rtl8139', video: 'VGA', videoNoSpice: 'VGA', sound: null, tpm: false, localtime: false },
 };
 
 // The accelerator and -accel value each host gives an x86_64 and an aarch64 guest.
@@ -54,7 +54,7 @@ function assertCommon(args: string[], host: HostFacts, hostName: HostName): void
   if (host.os === 'win32') {
     assert.deepEqual(qmp, { backend: 'socket', id: 'qmp', host: '127.0.0.1', port: '50101', server: 'on', wait: 'off' });
   } else {
-    assert.deepEqual(qmp, { backend: 'socket', id: 'qmp', path: (paths.qmp as { path: string }).path, server: 'on', wait: 'off' });
+    assert.deepEqual(qmp, { backend: 'socket', id: 'qmp', path: socketPath(paths.qmp), server: 'on', wait: 'off' });
   }
   assert.deepEqual(valuesOf(args, '-mon'), ['chardev=qmp,mode=control']);
   assert.deepEqual(valuesOf(args, '-serial'), ['chardev:serial0']);
@@ -102,7 +102,7 @@ for (const [hostName, host] of Object.entries(HOSTS) as Array<[HostName, HostFac
           assert.ok(drivers.includes(d), `${d} missing from ${drivers.join(' ')}`);
         }
         assert.equal(drivers.includes('usb-kbd'), false, 'x86 has a PS/2 keyboard');
-        if (expect.sound) assert.ok(drivers.includes(expect.sound));
+        if (expect.sound) assert.ok(drivers.includes(expect.sound), `${expect.sound} missing`);
         else assert.equal(valuesOf(args, '-audiodev').length, 0);
         assert.equal(drivers.includes('tpm-crb'), expect.tpm);
         assert.equal(valuesOf(args, '-rtc').includes('base=localtime'), expect.localtime);
@@ -117,14 +117,14 @@ for (const [hostName, host] of Object.entries(HOSTS) as Array<[HostName, HostFac
         if (spice) {
           const s = parseQemuOptsUnique(single(args, '-spice'));
           if (host.os === 'win32') assert.deepEqual(s, { port: '50102', addr: '127.0.0.1', 'image-compression': 'off' });
-          else assert.deepEqual(s, { unix: 'on', addr: (pathsFor(host.os).spice as { path: string }).path, 'disable-ticketing': 'on', 'image-compression': 'off' });
-          assert.ok(drivers.includes('virtserialport'));
-          assert.ok(valuesOf(args, '-chardev').includes('spicevmc,id=vdagent,name=vdagent'));
+          else assert.deepEqual(s, { unix: 'on', addr: socketPath(pathsFor(host.os).spice), 'disable-ticketing': 'on', 'image-compression': 'off' });
+          assert.ok(drivers.includes('virtserialport'), 'no SPICE agent port');
+          assert.ok(valuesOf(args, '-chardev').includes('spicevmc,id=vdagent,name=vdagent'), 'no SPICE agent chardev');
         } else {
           assert.equal(valuesOf(args, '-spice').length, 0);
           const v = parseQemuOptsUnique(single(args, '-vnc'), 'vnc');
-          assert.deepEqual(v, { vnc: `unix:${(pathsFor(host.os).vnc as { path: string }).path}` });
-          assert.ok(warnings.some((w) => w.includes('without SPICE')));
+          assert.deepEqual(v, { vnc: `unix:${socketPath(pathsFor(host.os).vnc)}` });
+          assert.ok(warnings.some((w) => w.includes('without SPICE')), 'no VNC fallback warning');
           assert.equal(valuesOf(args, '-chardev').some((c) => c.startsWith('spicevmc')), false);
         }
       });

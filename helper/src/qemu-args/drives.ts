@@ -1,5 +1,5 @@
 import type { DiskConfig, RemovableMedia, VmConfig } from '@openutm/shared';
-import type { BuildContext } from './build-context';
+import { fileInVmFolder, type BuildContext } from './build-context';
 import { busOf, DEVICE_ID, diskNodeName, mediaNodeName } from './device-ids';
 import { planDriveBuses, type DriveBuses, type IdeSlot } from './drive-buses';
 import { jsonOption, optionString, type QemuOption } from './option-string';
@@ -42,7 +42,7 @@ function diskOptions(ctx: BuildContext, disk: DiskConfig, index: number, buses: 
     file: {
       driver: 'file',
       'node-name': `${node}-file`,
-      filename: ctx.hostPath.join(ctx.opts.vmFolder, disk.file),
+      filename: fileInVmFolder(ctx, disk.file),
       'read-only': disk.readOnly,
       ...(writable ? { discard: 'unmap' } : {}),
       // The host page cache (direct=off): O_DIRECT does not exist on macOS, fails on tmpfs, and

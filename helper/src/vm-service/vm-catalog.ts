@@ -107,10 +107,17 @@ export class VmCatalog {
       network: { ...source.network, mac: null },
     });
     const from = vmFolder(this.library.root, id);
+    const qemuImg = source.disks.length > 0 ? requireQemuImg(await this.hostFacts()) : undefined;
     const to = await this.library.createFolder(newId);
     try {
       for (const disk of source.disks) {
-        await cloneImage({ source: path.join(from, disk.file), target: path.join(to, disk.file), format: disk.format });
+        await cloneImage({
+          source: path.join(from, disk.file),
+          target: path.join(to, disk.file),
+          format: disk.format,
+          qemuImg,
+          libraryRoot: this.library.root,
+        });
       }
       await copyFile(path.join(from, EFI_VARS_FILE), path.join(to, EFI_VARS_FILE), fsConstants.COPYFILE_EXCL).catch(
         (e: NodeJS.ErrnoException) => {

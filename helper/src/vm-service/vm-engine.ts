@@ -29,6 +29,8 @@ import { SerialQueue } from './serial-queue';
 
 export interface EngineOptions {
   home: string;
+  // Said to anyone who finds the library locked: who owns it and how to reach it.
+  purpose?: string;
   runtimeRoot: string;
   hostOs?: HostOs;
   // Gathered lazily: listing VMs should not wait for QEMU to be probed.
@@ -71,7 +73,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   // Takes the library lock, then re-attaches to every VM a previous helper left running.
   static async open(opts: EngineOptions): Promise<VmEngine> {
-    const library = new VmLibrary(opts.home);
+    const library = new VmLibrary(opts.home, { purpose: opts.purpose ?? `an OpenUTM helper (pid ${process.pid})` });
     await library.open();
     const engine = new VmEngine(library, opts);
     try {

@@ -1,5 +1,5 @@
 import { newVmConfig, VmConfig, type OsPreset, type VmCreateRequest } from '@openutm/shared';
-import { runtimePathsFor, type RuntimePaths } from '../../runtime/runtime-paths';
+import { runtimePathsFor, type Endpoint, type RuntimePaths } from '../../runtime/runtime-paths';
 import type { BuildOptions } from '../build-context';
 
 export const VM_ID = 'abcdef12';
@@ -35,4 +35,10 @@ export function pathsFor(os: 'linux' | 'darwin' | 'win32', root?: string): Runti
 export function optionsFor(os: 'linux' | 'darwin' | 'win32', extra: Partial<BuildOptions> = {}): BuildOptions {
   const vmFolder = os === 'win32' ? `C:\\Users\\me\\OpenUTM\\vms\\${VM_ID}` : `/home/me/.local/share/openutm/vms/${VM_ID}`;
   return { vmFolder, efiVarsPath: `${vmFolder}${os === 'win32' ? '\\' : '/'}efi-vars.fd`, ...extra };
+}
+
+// The path of a unix-socket endpoint; fails for TCP ones.
+export function socketPath(endpoint: Endpoint): string {
+  if (endpoint.kind !== 'unix') throw new Error(`expected a unix socket endpoint, got port ${endpoint.port}`);
+  return endpoint.path;
 }
