@@ -16,6 +16,7 @@ export default tseslint.config(
   {
     // shared/ is imported by the browser too: it must not reach for Node or the helper.
     files: ['shared/src/**/*.ts'],
+    ignores: ['shared/src/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', '@openutm/helper', '@openutm/helper/*', '../../helper/*'] }],
     },

@@ -8,9 +8,12 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
   const vms = await engine.list();
   const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
   io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running`);
+  // Signal listeners do not keep Node alive; with no VM running nothing else would.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
   });
+  clearInterval(keepAlive);
   io.out('helper stopping; running VMs keep running');
   await engine.close();
   return 0;

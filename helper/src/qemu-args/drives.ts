@@ -7,13 +7,15 @@ import { jsonOption, optionString, type QemuOption } from './option-string';
 // Disk serials show up in the guest (/dev/disk/by-id); NVMe and virtio-blk keep 20 characters.
 const SERIAL_LENGTH = 20;
 
-// bootindex per drive id. 'auto' boots the CD first while a disc is in it (installing), the
-// disk otherwise. Numbering starts at 1: with -kernel, QEMU gives its Linux loader index 0.
+// bootindex per drive id. 'auto' boots from a CD while a disc is in it (installing), from the
+// disk otherwise; 'cdrom' and 'disk' force the order. Drives holding a disc come before empty
+// ones. Numbering starts at 1: with -kernel, QEMU gives its Linux loader index 0.
 export function bootIndexes(config: VmConfig): Map<string, number> {
-  const cds = config.removable.map((r) => r.id);
+  const withDisc = config.removable.filter((r) => r.iso !== null).map((r) => r.id);
+  const empty = config.removable.filter((r) => r.iso === null).map((r) => r.id);
   const disks = config.disks.map((d) => d.id);
-  const cdFirst = config.boot === 'cdrom' || (config.boot === 'auto' && config.removable.some((r) => r.iso !== null));
-  const order = cdFirst ? [...cds, ...disks] : [...disks, ...cds];
+  const cdFirst = config.boot === 'cdrom' || (config.boot === 'auto' && withDisc.length > 0);
+  const order = cdFirst ? [...withDisc, ...empty, ...disks] : [...disks, ...withDisc, ...empty];
   return new Map(order.map((id, i) => [id, i + 1]));
 }
 

@@ -36,7 +36,9 @@ export function machineOptions(ctx: BuildContext, firmware: FirmwarePlan | null)
     [
       '-machine',
       optionString(ctx.machine, {
-        // GICv3 where the accelerator offers it: GICv2 caps a VM at 8 CPUs.
+        // GICv3 where the accelerator offers it: GICv2 caps a VM at 8 CPUs. highmem stays at
+        // QEMU's default: since 7.0 QEMU fits the memory map to HVF's address size itself, and
+        // highmem=off would cap guest RAM below 4 GiB.
         'gic-version': ctx.machine === 'virt' ? 'max' : undefined,
         // Secure Boot OVMF keeps its variables in SMM-only flash, so SMM must be on (q35 only).
         smm: secureSmm ? true : undefined,

@@ -1,35 +1,35 @@
 import { z } from 'zod';
 
-// Wire shapes from QEMU's docs/interop/qmp-spec.rst. Objects are loose on purpose: the spec lets
+// Wire shapes from QEMU's docs/interop/qmp-spec.rst. Unknown members are dropped, not refused: the spec lets
 // newer QEMUs add members, and a client must ignore them rather than fail.
 
 const JsonObjectSchema = z.record(z.string(), z.unknown());
 
 // The version triple QEMU reports in its greeting and from query-version.
-export const QmpVersionInfoSchema = z.looseObject({
-  qemu: z.looseObject({ major: z.number().int(), minor: z.number().int(), micro: z.number().int() }),
+export const QmpVersionInfoSchema = z.object({
+  qemu: z.object({ major: z.number().int(), minor: z.number().int(), micro: z.number().int() }),
   package: z.string(),
 });
 export type QmpVersionInfo = z.infer<typeof QmpVersionInfoSchema>;
 
 // The first line QEMU sends on every new monitor connection.
-export const QmpGreetingSchema = z.looseObject({
-  QMP: z.looseObject({ version: QmpVersionInfoSchema, capabilities: z.array(z.string()) }),
+export const QmpGreetingSchema = z.object({
+  QMP: z.object({ version: QmpVersionInfoSchema, capabilities: z.array(z.string()) }),
 });
 export type QmpGreeting = z.infer<typeof QmpGreetingSchema>;
 
 // `id` is echoed verbatim and may be any JSON value; it is absent when QEMU could not read the
 // request far enough to find it (a JSON parse error on its side).
-const QmpReturnSchema = z.looseObject({ return: z.unknown(), id: z.unknown().optional() });
-const QmpErrorSchema = z.looseObject({
-  error: z.looseObject({ class: z.string(), desc: z.string() }),
+const QmpReturnSchema = z.object({ return: z.unknown(), id: z.unknown().optional() });
+const QmpErrorSchema = z.object({
+  error: z.object({ class: z.string(), desc: z.string() }),
   id: z.unknown().optional(),
 });
 
-const QmpTimestampSchema = z.looseObject({ seconds: z.number(), microseconds: z.number() });
+const QmpTimestampSchema = z.object({ seconds: z.number(), microseconds: z.number() });
 
 // An asynchronous notification; `data` is per-event and optional (STOP, RESUME have none).
-export const QmpEventSchema = z.looseObject({
+export const QmpEventSchema = z.object({
   event: z.string(),
   data: JsonObjectSchema.optional(),
   timestamp: QmpTimestampSchema,
@@ -101,7 +101,7 @@ export function describeIssues(error: z.ZodError): string {
 // query-status (qapi/run-state.json StatusInfo). `status` stays a string so a RunState added by
 // a newer QEMU does not make the answer unreadable; `singlestep` is deprecated and newer
 // QEMUs leave it out.
-export const QmpStatusInfoSchema = z.looseObject({
+export const QmpStatusInfoSchema = z.object({
   status: z.string(),
   running: z.boolean(),
   singlestep: z.boolean().optional(),
@@ -124,27 +124,27 @@ export type QmpStateEventName = (typeof QMP_STATE_EVENTS)[number];
 
 // SHUTDOWN and RESET carry who asked (`guest`) and a ShutdownCause such as 'guest-shutdown' or
 // 'host-qmp-quit'; kept a string so newer causes still parse.
-const ShutdownDataSchema = z.looseObject({ guest: z.boolean(), reason: z.string() });
+const ShutdownDataSchema = z.object({ guest: z.boolean(), reason: z.string() });
 export type QmpShutdownData = z.infer<typeof ShutdownDataSchema>;
 
 const withoutData = <N extends QmpStateEventName>(name: N) =>
-  z.looseObject({ event: z.literal(name), timestamp: QmpTimestampSchema });
+  z.object({ event: z.literal(name), timestamp: QmpTimestampSchema });
 
 // The state events with their data checked, one variant per event name.
 export const QmpStateEventSchema = z.discriminatedUnion('event', [
   withoutData('STOP'),
   withoutData('RESUME'),
   withoutData('POWERDOWN'),
-  z.looseObject({ event: z.literal('SHUTDOWN'), data: ShutdownDataSchema, timestamp: QmpTimestampSchema }),
-  z.looseObject({ event: z.literal('RESET'), data: ShutdownDataSchema, timestamp: QmpTimestampSchema }),
-  z.looseObject({
+  z.object({ event: z.literal('SHUTDOWN'), data: ShutdownDataSchema, timestamp: QmpTimestampSchema }),
+  z.object({ event: z.literal('RESET'), data: ShutdownDataSchema, timestamp: QmpTimestampSchema }),
+  z.object({
     event: z.literal('GUEST_PANICKED'),
-    data: z.looseObject({ action: z.string(), info: JsonObjectSchema.optional() }),
+    data: z.object({ action: z.string(), info: JsonObjectSchema.optional() }),
     timestamp: QmpTimestampSchema,
   }),
-  z.looseObject({
+  z.object({
     event: z.literal('DEVICE_TRAY_MOVED'),
-    data: z.looseObject({ device: z.string(), id: z.string(), 'tray-open': z.boolean() }),
+    data: z.object({ device: z.string(), id: z.string(), 'tray-open': z.boolean() }),
     timestamp: QmpTimestampSchema,
   }),
 ]);

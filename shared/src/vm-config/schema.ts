@@ -93,7 +93,7 @@ export type RemovableMedia = z.infer<typeof RemovableMedia>;
 export const PortForward = z.object({
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
   // Loopback unless the user deliberately exposes the guest to the network.
-  hostAddress: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+  hostAddress: z.string().ip().default('127.0.0.1'),
   hostPort: z.number().int().min(1).max(65535),
   guestPort: z.number().int().min(1).max(65535),
 });
@@ -147,18 +147,18 @@ export const VmConfig = z.object({
   name: VmName,
   preset: OsPreset.default('other'),
   notes: z.string().max(10_000).default(''),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  system: SystemConfig.prefault({}),
+  createdAt: z.string().datetime(),
+  updatedAt: z.string().datetime(),
+  system: SystemConfig.default({}),
   disks: z.array(DiskConfig).max(16).default([]),
   removable: z.array(RemovableMedia).max(4).default([]),
   boot: z.enum(['auto', 'cdrom', 'disk']).default('auto'),
   linuxBoot: LinuxBootConfig.nullable().default(null),
-  network: NetworkConfig.prefault({}),
-  display: DisplayConfig.prefault({}),
-  sound: SoundConfig.prefault({}),
-  input: InputConfig.prefault({}),
-  sharing: SharingConfig.prefault({}),
+  network: NetworkConfig.default({}),
+  display: DisplayConfig.default({}),
+  sound: SoundConfig.default({}),
+  input: InputConfig.default({}),
+  sharing: SharingConfig.default({}),
 });
 export type VmConfig = z.infer<typeof VmConfig>;
 export type VmConfigInput = z.input<typeof VmConfig>;

@@ -69,7 +69,7 @@ export function isActive(state: VmState): boolean {
 }
 
 export const CrashInfo = z.object({
-  at: z.iso.datetime(),
+  at: z.string().datetime(),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
   reason: z.string(),
@@ -81,7 +81,7 @@ export const VmStatus = z.object({
   id: z.string(),
   name: z.string(),
   state: VmState,
-  since: z.iso.datetime(),
+  since: z.string().datetime(),
   pid: z.number().int().nullable(),
   crash: CrashInfo.nullable(),
   // QEMU's ShutdownCause for the last time the VM ended (guest-shutdown, host-qmp-quit, …),

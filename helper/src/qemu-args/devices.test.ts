@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HostFacts, VmConfig } from '@openutm/shared';
+import { buildQemuArgs } from './build-qemu-args';
+import type { BuildOptions } from './build-context';
+import { macAddressFor } from './network';
+import { vmUuid } from './process-options';
+import { HOSTS } from './testing/host-fixtures';
+import { parseQemuOpts, parseQemuOptsUnique, valuesOf } from './testing/parse-qemu-opts';
+import { optionsFor, pathsFor, presetConfig, socketPath } from './testing/vm-fixtures';
+
+type Preset = 'linux-server' | 'linux-desktop' | 'windows-10' | 'windows-11' | 'other';
+const codeOf = (e: unknown) => (e as { code?: string }).code;
+
+function build(edit: (c: VmConfig) => VmConfig, opts: { preset?: Preset; host?: HostFacts; extra?: Partial<BuildOptions> } = {}) {
+  const host = opts.host ?? HOSTS['linux-x64-kvm'];
+  return buildQemuArgs(presetConfig(opts.preset ?? 'linux-server', edit), host, pathsFor(host.os), optionsFor(host.os, opts.extra));
+}
+
+function drivers(args: string[]): string[] {
+  return valuesOf(args, '-device').map((d) => parseQemuOpts(d, 'driver')[0]![1]);
+}
+
+describe('network', () => {
+  it('user networking forwards IPv4 ports and gives the NIC a stable MAC and no option ROM', () => {
+    const { args } = build((c) => ({
+      ...c,
+      network: {
+        ...c.network,
+        portForwards: [
+          { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+          { protocol: 'udp', hostAddress: '0.0.0.0', hostPort: 5353, guestPort: 53 },
+        ],
+      },
+    }));
+    assert.deepEqual(parseQemuOpts(valuesOf(args, '-netdev')[0]!, 'type'), [
+      ['type', 'user'],
+      ['id', 'net0'],
+      ['hostfwd', 'tcp:127.0.0.1:2222-:22'],
+      ['hostfwd', 'udp:0.0.0.0:5353-:53'],
+    ]);
+    const nic = parseQemuOptsUnique(valuesOf(args, '-device').find((d) => d.includes('netdev='))!, 'driver');
+    assert.deepEqual(nic, { driver: 'virtio-net-pci', id: 'nic_0', netdev: 'net0', mac: nic.mac!, romfile: '' });
+    assert.match(nic.mac!, /^52:54:00(:[0-9a-f]{2}){3}$/);
+  });
+
+  it('the derived MAC is stable per VM and differs between VMs; an explicit MAC wins', () => {
+    const a = presetConfig('linux-server');
+    assert.equal(macAddressFor(a), macAddressFor(presetConfig('linux-server')));
+    assert.notEqual(macAddressFor(a), macAddressFor({ ...a, id: 'zzzzzz99' }));
+    assert.equal(macAddressFor({ ...a, network: { ...a.network, mac: '52:54:00:aa:bb:cc' } }), '52:54:00:aa:bb:cc');
+  });
+
+  it("'none' has no netdev and no NIC", () => {
+    const { args } = build((c) => ({ ...c, network: { ...c.network, mode: 'none' } }));
+    assert.equal(args.includes('-netdev'), false);
+    assert.equal(drivers(args).includes('virtio-net-pci'), false);
+  });
+
+  it('refuses IPv6 host addresses (QEMU 7.2 cannot forward them) and duplicate host ports', () => {
+    assert.throws(
+      () => build((c) => ({ ...c, network: { ...c.network, portForwards: [{ protocol: 'tcp', hostAddress: '::1', hostPort: 2222, guestPort: 22 }] } })),
+      (e: unknown) => codeOf(e) === 'CONFIG_INVALID' && /IPv4/.test((e as Error).message),
+    );
+    const twice = { protocol: 'tcp' as const, hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 };
+    assert.throws(
+      () => build((c) => ({ ...c, network: { ...c.network, portForwards: [twice, { ...twice, guestPort: 23 }] } })),
+      (e: unknown) => codeOf(e) === 'CONFIG_INVALID',
+    );
+  });
+});
+
+describe('display on Windows hosts (loopback TCP)', () => {
+  const win = HOSTS['win32-x64-whpx'];
+
+  it('SPICE keeps ticketing on and takes the password as a JSON secret object', () => {
+    const { args } = build((c) => c, { host: win, extra: { displayPassword: 'p,w="x"' } });
+    const secret = JSON.parse(valuesOf(args, '-object')[0]!) as Record<string, string>;
+    assert.deepEqual(secret, { 'qom-type': 'secret', id: 'display_password', data: 'p,w="x"', format: 'raw' });
+    assert.deepEqual(parseQemuOptsUnique(valuesOf(args, '-spice')[0]!), {
+      port: '50102',
+      addr: '127.0.0.1',
+      'password-secret': 'display_password',
+      'image-compression': 'off',
+    });
+  });
+
+  it('SPICE without a password stays locked (no disable-ticketing) until the service sets one', () => {
+    const { args } = build((c) => c, { host: win });
+    const spice = parseQemuOptsUnique(valuesOf(args, '-spice')[0]!);
+    assert.equal(spice['disable-ticketing'], undefined);
+    assert.equal(spice['password-secret'], undefined);
+    assert.equal(args.includes('-object'), false);
+  });
+
+  it('VNC listens on loopback with a password required', () => {
+    const host: HostFacts = { ...win, qemu: win.qemu.map((b) => ({ ...b, spice: false })) };
+    const { args } = build((c) => c, { host });
+    assert.deepEqual(parseQemuOptsUnique(valuesOf(args, '-vnc')[0]!, 'vnc'), { vnc: '127.0.0.1:11', password: 'on' });
+    const withSecret = build((c) => c, { host, extra: { displayPassword: 'secret' } });
+    assert.deepEqual(parseQemuOptsUnique(valuesOf(withSecret.args, '-vnc')[0]!, 'vnc'), { vnc: '127.0.0.1:11', 'password-secret': 'display_password' });
+  });
+
+  it('refuses a VNC port below 5900, which QEMU cannot express', () => {
+    const paths = { ...pathsFor('win32'), vnc: { kind: 'tcp' as const, host: '127.0.0.1' as const, port: 5800 } };
+    const host: HostFacts = { ...win, qemu: win.qemu.map((b) => ({ ...b, spice: false })) };
+    assert.throws(() => buildQemuArgs(presetConfig('linux-server'), host, paths, optionsFor('win32')), (e: unknown) => codeOf(e) === 'INTERNAL');
+  });
+});
+
+describe('display device and agents', () => {
+  it("display 'none' has no adapter, no SPICE/VNC and no SPICE agent, but keeps the serial console", () => {
+    const { args } = build((c) => ({ ...c, display: { ...c.display, type: 'none' } }));
+    assert.equal(args.includes('-spice') || args.includes('-vnc'), false);
+    assert.equal(drivers(args).includes('virtio-vga'), false);
+    assert.equal(valuesOf(args, '-chardev').some((c) => c.startsWith('spicevmc')), false);
+    assert.deepEqual(valuesOf(args, '-display'), ['none']);
+    assert.deepEqual(valuesOf(args, '-serial'), ['chardev:serial0']);
+  });
+
+  it('qxl-vga falls back to VGA on a QEMU without SPICE, with a warning', () => {
+    const built = build((c) => c, { preset: 'windows-10', host: HOSTS['darwin-x64-hvf'] });
+    assert.ok(drivers(built.args).includes('VGA'), 'no VGA');
+    assert.ok(built.warnings.some((w) => w.includes('no QXL adapter')), built.warnings.join('; '));
+  });
+
+  it('without agents there is no virtio-serial bus at all', () => {
+    const { args } = build((c) => ({ ...c, sharing: { spiceAgent: false, guestAgent: false } }));
+    assert.equal(drivers(args).includes('virtio-serial-pci'), false);
+    assert.equal(drivers(args).includes('virtserialport'), false);
+  });
+
+  it('the guest agent gets its socket and the well-known port name', () => {
+    const { args } = build((c) => ({ ...c, sharing: { spiceAgent: false, guestAgent: true } }));
+    const port = valuesOf(args, '-device').map((d) => parseQemuOptsUnique(d, 'driver')).find((d) => d.driver === 'virtserialport');
+    assert.deepEqual(port, { driver: 'virtserialport', id: 'qga_port', bus: 'virtio_serial.0', chardev: 'qga0', name: 'org.qemu.guest_agent.0' });
+  });
+
+  it('no USB controller when nothing needs USB on x86', () => {
+    const { args } = build((c) => ({ ...c, input: { usbTablet: false } }));
+    assert.equal(drivers(args).includes('qemu-xhci'), false);
+  });
+});
+
+describe('sound', () => {
+  it('an HDA card gets a codec on its bus, fed by the none backend', () => {
+    const { args } = build((c) => c, { preset: 'linux-desktop' });
+    assert.deepEqual(valuesOf(args, '-audiodev'), ['none,id=snd0']);
+    assert.ok(valuesOf(args, '-device').includes('hda-duplex,id=sound_0_codec,bus=sound_0.0,audiodev=snd0'), 'no codec');
+  });
+
+  it('AC97 takes the backend directly', () => {
+    const { args } = build((c) => ({ ...c, sound: { enabled: true, device: 'AC97' } }), { preset: 'other' });
+    assert.ok(valuesOf(args, '-device').includes('AC97,id=sound_0,audiodev=snd0'), 'no AC97');
+  });
+});
+
+describe('TPM and firmware', () => {
+  it('a TPM without swtpm installed is an error that says what to install', () => {
+    const host: HostFacts = { ...HOSTS['linux-x64-kvm'], swtpm: null };
+    assert.throws(() => build((c) => c, { preset: 'windows-11', host }), (e: unknown) => codeOf(e) === 'CONFIG_INVALID' && /swtpm/.test((e as Error).message));
+  });
+
+  it('QEMU connects to swtpm (no server=on) on the tpm endpoint', () => {
+    const { args } = build((c) => c, { preset: 'windows-11' });
+    assert.deepEqual(parseQemuOptsUnique(valuesOf(args, '-chardev').find((c) => c.includes('chrtpm'))!, 'backend'), {
+      backend: 'socket',
+      id: 'chrtpm',
+      path: socketPath(pathsFor('linux').tpm),
+    });
+    assert.deepEqual(valuesOf(args, '-tpmdev'), ['emulator,id=tpm0,chardev=chrtpm']);
+  });
+
+  it('missing UEFI firmware is FIRMWARE_NOT_FOUND with an install hint for the host', () => {
+    const host: HostFacts = { ...HOSTS['linux-x64-kvm'], firmware: [] };
+    assert.throws(() => build((c) => c, { host }), (e: unknown) => codeOf(e) === 'FIRMWARE_NOT_FOUND' && /ovmf/i.test((e as Error).message));
+    const mac: HostFacts = { ...HOSTS['darwin-arm64-hvf'], firmware: [] };
+    assert.throws(() => build((c) => c, { host: mac }), (e: unknown) => codeOf(e) === 'FIRMWARE_NOT_FOUND' && /brew/.test((e as Error).message));
+  });
+
+  it('Secure Boot picks the Secure Boot build, and is refused on the pc machine', () => {
+    const built = build((c) => c, { preset: 'windows-11' });
+    assert.equal(built.firmware?.code, '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd');
+    assert.throws(
+      () => build((c) => ({ ...c, system: { ...c.system, machine: 'pc' } }), { preset: 'windows-11' }),
+      (e: unknown) => codeOf(e) === 'CONFIG_INVALID' && /q35/.test((e as Error).message),
+    );
+  });
+
+  it('BIOS needs no firmware files, and Secure Boot with BIOS only warns', () => {
+    const built = build((c) => ({ ...c, system: { ...c.system, firmware: 'bios', secureBoot: true } }), { host: { ...HOSTS['linux-x64-kvm'], firmware: [] } });
+    assert.equal(built.firmware, null);
+    assert.equal(built.args.includes('-global'), false);
+    assert.ok(built.warnings.some((w) => w.includes('Secure Boot needs UEFI')), built.warnings.join('; '));
+  });
+});
+
+describe('identity and host checks', () => {
+  it('the SMBIOS UUID is a stable version-5 UUID per VM', () => {
+    const config = presetConfig('linux-server');
+    assert.match(vmUuid(config), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(vmUuid(config), vmUuid(presetConfig('linux-server')));
+    assert.notEqual(vmUuid(config), vmUuid({ ...config, id: 'other123' }));
+  });
+
+  it('a missing QEMU binary for the architecture is QEMU_NOT_FOUND', () => {
+    const host: HostFacts = { ...HOSTS['linux-x64-kvm'], qemu: [] };
+    assert.throws(() => build((c) => c, { host }), (e: unknown) => codeOf(e) === 'QEMU_NOT_FOUND');
+  });
+
+  it("an x86_64 VM on the 'virt' machine is refused; a machine the binary lacks too", () => {
+    assert.throws(() => build((c) => ({ ...c, system: { ...c.system, machine: 'virt' } })), (e: unknown) => codeOf(e) === 'CONFIG_INVALID');
+    const host: HostFacts = { ...HOSTS['linux-x64-kvm'], qemu: HOSTS['linux-x64-kvm'].qemu.map((b) => ({ ...b, machines: ['pc'] })) };
+    assert.throws(() => build((c) => c, { host }), (e: unknown) => codeOf(e) === 'CONFIG_INVALID');
+  });
+
+  it('warns when the VM asks for more CPUs or memory than the host has', () => {
+    const built = build((c) => ({ ...c, system: { ...c.system, cpus: 64, memoryMiB: 65536 } }));
+    assert.equal(built.warnings.filter((w) => /but the host only/.test(w)).length, 2);
+    assert.deepEqual(valuesOf(built.args, '-smp'), ['cpus=64,sockets=1,cores=64,threads=1']);
+    assert.deepEqual(valuesOf(built.args, '-m'), ['size=65536M']);
+  });
+});

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { PRESETS, type OsPreset, type VmConfig } from '@openutm/shared';
+import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
+import { buildQemuArgs, type QemuLaunch } from './build-qemu-args';
+import { THIS_DEBIAN_MACHINE } from './testing/host-fixtures';
+import { MiniQmp } from './testing/mini-qmp';
+import { presetConfig, socketPath } from './testing/vm-fixtures';
+
+// These tests start the real QEMU of this machine (Debian's 7.2, SPICE and seccomp built in,
+// no KVM) with the builder's arguments, so the syntax is checked by QEMU itself.
+const QEMU = '/usr/bin/qemu-system-x86_64';
+const QEMU_IMG = '/usr/bin/qemu-img';
+const skip = existsSync(QEMU) && existsSync(QEMU_IMG) ? false : `needs ${QEMU} and ${QEMU_IMG}`;
+const run = promisify(execFile);
+const VM_NAME = 'we,ird "name" = ü,process=x';
+
+interface Started {
+  launch: QemuLaunch;
+  paths: RuntimePaths;
+  vmFolder: string;
+  diskPath: string;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+// Ports nothing listens on right now (bind to 0, read, close); a race is possible but harmless here.
+async function freePorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < n) {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    if (!ports.includes(port)) ports.push(port);
+  }
+  return ports;
+}
+
+async function killFromPidfile(pidFile: string): Promise<void> {
+  const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  // A daemonized QEMU is a child of PID 1, which may never reap it here: a zombie counts as gone.
+  for (let i = 0; i < 100; i++) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+    if (stat === null || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// Creates the VM folder (hostile names), its disk, a short private runtime dir, builds the
+// arguments and runs QEMU, which daemonizes once every socket listens.
+async function startVm(
+  preset: OsPreset,
+  edit: (c: VmConfig) => VmConfig = (c) => c,
+  endpoints: (paths: RuntimePaths) => RuntimePaths = (p) => p,
+  displayPassword?: string,
+): Promise<Started> {
+  const base = await mkdtemp('/tmp/ou-');
+  const vmFolder = path.join(base, 'we,ird dir');
+  await mkdir(vmFolder);
+  const runtimeRoot = path.join(base, 'r');
+  await mkdir(runtimeRoot, { mode: 0o700 });
+  const config = presetConfig(preset, (c) =>
+    edit({
+      ...c,
+      name: VM_NAME,
+      // swtpm is not installed here, so no TPM.
+      system: { ...c.system, tpm: false },
+      disks: c.disks.map((d) => ({ ...d, file: 'd,isk 1.qcow2', format: 'qcow2', sizeMiB: 16 })),
+    }),
+  );
+  const paths = endpoints(runtimePathsFor(runtimeRoot, config.id, 'linux'));
+  await mkdir(paths.dir, { mode: 0o700 });
+  const diskPath = path.join(vmFolder, 'd,isk 1.qcow2');
+  if (config.disks.length > 0) await run(QEMU_IMG, ['create', '-q', '-f', 'qcow2', diskPath, '16M']);
+  const launch = buildQemuArgs(config, THIS_DEBIAN_MACHINE, paths, {
+    vmFolder,
+    efiVarsPath: path.join(vmFolder, 'efi,vars "1".fd'),
+    acceleratorOverride: 'tcg',
+    displayPassword,
+  });
+  if (launch.firmware) await copyFile(launch.firmware.varsTemplate, launch.firmware.vars);
+  cleanups.push(async () => {
+    await killFromPidfile(paths.pidFile);
+    await rm(base, { recursive: true, force: true });
+  });
+  const result = await run(launch.binary, launch.args, { timeout: 30_000 }).catch((e: { code?: number; stderr?: string }) => e);
+  const log = await readFile(paths.qemuLog, 'utf8').catch(() => '');
+  assert.ok(!('code' in result) || result.code === undefined, `QEMU exited with ${String((result as { code?: number }).code)}: ${(result as { stderr?: string }).stderr ?? ''} ${log}`);
+  return { launch, paths, vmFolder, diskPath };
+}
+
+describe('real QEMU accepts the arguments', { skip }, () => {
+  it('linux-server with BIOS and SPICE daemonizes, listens on QMP, and sees the names unchanged', async () => {
+    const vm = await startVm('linux-server', (c) => ({ ...c, system: { ...c.system, firmware: 'bios' } }));
+    assert.ok(vm.launch.args.includes('-daemonize') && vm.launch.args.includes('-sandbox'), 'not daemonized in a sandbox');
+    assert.ok((await stat(socketPath(vm.paths.qmp))).isSocket(), 'no QMP socket');
+    assert.ok((await stat(socketPath(vm.paths.spice))).isSocket(), 'no SPICE socket');
+    const qmp = await MiniQmp.connect(socketPath(vm.paths.qmp));
+    try {
+      assert.deepEqual(await qmp.execute('query-name'), { name: VM_NAME });
+      assert.deepEqual(await qmp.execute('query-status'), { status: 'prelaunch', singlestep: false, running: false });
+      const nodes = (await qmp.execute('query-named-block-nodes', { flat: true })) as Array<{ 'node-name': string; file: string; drv: string }>;
+      const disk = nodes.find((n) => n['node-name'] === 'disk0');
+      assert.equal(disk?.drv, 'qcow2');
+      assert.equal(disk?.file, vm.diskPath);
+    } finally {
+      qmp.close();
+    }
+  });
+
+  for (const preset of Object.keys(PRESETS) as OsPreset[]) {
+    it(`${preset} with an ISO and every kind of CD drive starts paused`, async () => {
+      const iso = '/usr/share/OVMF/OVMF_VARS_4M.fd'; // any readable file serves as a disc here
+      const vm = await startVm(preset, (c) => ({
+        ...c,
+        removable: [
+          { id: 'cd0', iso, interface: c.removable[0]!.interface },
+          { id: 'cd1', iso: null, interface: 'usb' },
+          { id: 'cd2', iso: null, interface: 'scsi' },
+        ],
+      }));
+      const qmp = await MiniQmp.connect(socketPath(vm.paths.qmp));
+      try {
+        // The service changes media by the config id: check QEMU knows the drives by it.
+        await qmp.execute('blockdev-change-medium', { id: 'cd2', filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
+        await qmp.execute('eject', { id: 'cd0', force: true });
+        const block = (await qmp.execute('query-block')) as Array<{ qdev: string; inserted?: { file: string } }>;
+        assert.equal(block.find((b) => b.qdev.includes('cd2'))?.inserted?.file, iso);
+        assert.equal(block.find((b) => b.qdev.includes('cd0'))?.inserted, undefined);
+      } finally {
+        qmp.close();
+      }
+    });
+  }
+
+  it('loopback TCP endpoints and a display password (the Windows form) are accepted', async () => {
+    const [qmpPort, spicePort, serialPort, agentPort, vncPort] = (await freePorts(5)) as [number, number, number, number, number];
+    const tcp = (port: number) => ({ kind: 'tcp' as const, host: '127.0.0.1' as const, port });
+    const vm = await startVm(
+      'windows-10',
+      (c) => c,
+      (p) => ({ ...p, qmp: tcp(qmpPort), spice: tcp(spicePort), vnc: tcp(vncPort), serial: tcp(serialPort), guestAgent: tcp(agentPort) }),
+      'pass,word="1"',
+    );
+    assert.ok(vm.launch.args.some((a) => a.startsWith('{"qom-type":"secret"')), 'no secret object');
+    const qmp = await MiniQmp.connect({ host: '127.0.0.1', port: qmpPort });
+    try {
+      const spice = (await qmp.execute('query-spice')) as { auth: string; port: number; host: string };
+      assert.deepEqual([spice.auth, spice.port, spice.host], ['spice', spicePort, '127.0.0.1']);
+    } finally {
+      qmp.close();
+    }
+  });
+
+  it('a UEFI VM boots into the firmware from its own variable store', async () => {
+    const vm = await startVm('linux-server');
+    assert.ok(vm.launch.firmware, 'linux-server should boot UEFI');
+    const qmp = await MiniQmp.connect(socketPath(vm.paths.qmp));
+    try {
+      await qmp.execute('cont');
+      // OVMF's boot manager reports its progress on the serial console, which is logged.
+      let serial = '';
+      for (let i = 0; i < 240 && !serial.includes('BdsDxe'); i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        serial = await readFile(vm.paths.serialLog, 'utf8').catch(() => '');
+      }
+      assert.match(serial, /BdsDxe/);
+    } finally {
+      qmp.close();
+    }
+  });
+});
