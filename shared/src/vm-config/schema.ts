@@ -72,8 +72,11 @@ export type SystemConfig = z.infer<typeof SystemConfig>;
 export const DiskInterface = z.enum(['virtio', 'nvme', 'sata', 'ide', 'usb']);
 export type DiskInterface = z.infer<typeof DiskInterface>;
 
+// Drive ids become QEMU device ids, which must start with a letter.
+const DriveId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a drive id starts with a letter: a-z, digits and dashes');
+
 export const DiskConfig = z.object({
-  id: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  id: DriveId,
   file: BundleFileName,
   format: z.enum(['qcow2', 'raw']),
   sizeMiB: z.number().int().min(1).max(64 * 1024 * 1024),
@@ -83,7 +86,7 @@ export const DiskConfig = z.object({
 export type DiskConfig = z.infer<typeof DiskConfig>;
 
 export const RemovableMedia = z.object({
-  id: z.string().regex(/^[a-z0-9-]{1,32}$/),
+  id: DriveId,
   // null is an empty drive: the guest sees a CD drive with no disc.
   iso: HostPath.nullable().default(null),
   interface: z.enum(['sata', 'ide', 'usb', 'scsi']).default('sata'),
@@ -92,8 +95,9 @@ export type RemovableMedia = z.infer<typeof RemovableMedia>;
 
 export const PortForward = z.object({
   protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  // Loopback unless the user deliberately exposes the guest to the network.
-  hostAddress: z.string().ip().default('127.0.0.1'),
+  // Loopback unless the user deliberately exposes the guest to the network. IPv4 only: QEMU's
+  // user-mode hostfwd rejects IPv6 host addresses.
+  hostAddress: z.string().ip({ version: 'v4' }).default('127.0.0.1'),
   hostPort: z.number().int().min(1).max(65535),
   guestPort: z.number().int().min(1).max(65535),
 });
@@ -159,6 +163,9 @@ export const VmConfig = z.object({
   sound: SoundConfig.default({}),
   input: InputConfig.default({}),
   sharing: SharingConfig.default({}),
+}).refine((c) => new Set([...c.disks.map((d) => d.id), ...c.removable.map((d) => d.id)]).size === c.disks.length + c.removable.length, {
+  message: 'every disk and removable drive needs its own id',
+  path: ['disks'],
 });
 export type VmConfig = z.infer<typeof VmConfig>;
 export type VmConfigInput = z.input<typeof VmConfig>;

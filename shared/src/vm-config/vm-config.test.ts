@@ -42,6 +42,23 @@ test('the request wins over the preset, and port forwards default to loopback', 
   assert.deepEqual(c.network.portForwards, [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }]);
 });
 
+test('naming one field of a section keeps the preset’s other fields', () => {
+  const c = newVmConfig({ name: 'w', preset: 'windows-11', system: { architecture: 'aarch64' }, display: { type: 'vnc' } }, { id: 'abcdef123456', now });
+  assert.equal(c.system.architecture, 'aarch64');
+  assert.equal(c.system.firmware, 'uefi');
+  assert.equal(c.system.tpm, true);
+  assert.equal(c.system.memoryMiB, PRESETS['windows-11'].system.memoryMiB);
+  assert.equal(c.display.type, 'vnc');
+  assert.equal(c.display.device, PRESETS['windows-11'].display.device);
+});
+
+test('drive ids are unique and start with a letter; port forwards are IPv4', () => {
+  const c = newVmConfig({ name: 'a' }, { id: 'abcdef123456', now });
+  assert.equal(VmConfig.safeParse({ ...c, removable: [{ id: 'disk0', iso: null, interface: 'sata' }] }).success, false);
+  assert.equal(VmConfig.safeParse({ ...c, removable: [{ id: '0cd', iso: null, interface: 'sata' }] }).success, false);
+  assert.throws(() => newVmConfig({ name: 'a', network: { portForwards: [{ hostAddress: '::1', hostPort: 1, guestPort: 2 }] } }, { id: 'abcdef123456', now }));
+});
+
 test('names: control characters and empty names are refused, odd but printable ones kept', () => {
   assert.equal(VmName.parse('  my, "odd" VM ü  '), 'my, "odd" VM ü');
   assert.equal(VmName.safeParse('').success, false);
