@@ -15,11 +15,11 @@ export const RUNTIME_PACKAGES = {
 export const TEST_PACKAGES = {
   ...RUNTIME_PACKAGES,
   'busybox-static': '/bin/busybox',
-  'grub-pc-bin': '/usr/lib/grub/i386-pc/eltorito.img',
+  'grub-pc-bin': '/usr/lib/grub/i386-pc/boot_hybrid.img',
   'grub-common': '/usr/bin/grub-mkrescue',
   xorriso: '/usr/bin/xorriso',
   mtools: '/usr/bin/mformat',
-  cpio: '/usr/bin/cpio',
+  cpio: '/bin/cpio',
   'xz-utils': '/usr/bin/xz',
   zstd: '/usr/bin/zstd',
 };

@@ -76,7 +76,8 @@ export class VmSupervisor {
       qmp.onEvent((ev) => {
         if (ev.event === 'SHUTDOWN') {
           this.quitExpected = true;
-          this.lastShutdown = typeof ev.data?.reason === 'string' ? ev.data.reason : 'unknown';
+          // The first cause counts: our quit after a guest power-off reports host-qmp-quit too.
+          this.lastShutdown ??= typeof ev.data?.reason === 'string' ? ev.data.reason : 'unknown';
         }
         this.dispatch({ type: 'event', name: ev.event, data: ev.data });
       }),
