@@ -24,6 +24,9 @@ export const TEST_PACKAGES = {
   zstd: '/usr/bin/zstd',
 };
 
+// The benchmarks compare the console bridge with websockify on the same socket.
+export const BENCH_PACKAGES = { ...TEST_PACKAGES, websockify: '/usr/bin/websockify' };
+
 export function step(label) {
   process.stderr.write(`\x1b[1m▸ ${label}\x1b[0m\n`);
 }
