@@ -93,6 +93,17 @@ describe('a VM booted from the test guest kernel', () => {
     assert.equal(renamed.config.system.memoryMiB, 256);
   });
 
+  test('an ISO can be inserted and ejected while the VM runs', async () => {
+    const iso = path.join(home, 'live, disc.iso');
+    await copyFile(guest.iso, iso);
+    await engine.edit(id, { media: { cd0: iso } });
+    assert.deepEqual((await engine.mediaStatus(id)).map((m) => m.inserted), [iso]);
+    assert.equal((await engine.get(id)).config.removable[0]!.iso, iso);
+    await engine.edit(id, { media: { cd0: null } });
+    assert.deepEqual((await engine.mediaStatus(id)).map((m) => m.inserted), [null]);
+    await assert.rejects(engine.edit(id, { media: { cd0: path.join(home, 'missing.iso') } }), { code: 'NOT_FOUND' });
+  });
+
   test('ACPI power-down ends in stopped with a clean exit', async () => {
     const pid = (await engine.get(id)).status.pid!;
     const status = await engine.stop(id, { timeoutMs: 60_000 });

@@ -268,6 +268,17 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     });
   }
 
+  // What each removable drive holds right now, as QEMU sees it (query-block).
+  async mediaStatus(id: string): Promise<Array<{ drive: string; inserted: string | null; trayOpen: boolean }>> {
+    const config = await this.library.read(id);
+    type Block = { qdev?: string; inserted?: { file?: string }; tray_open?: boolean };
+    const blocks = await this.monitor(this.supervisor(id)).execute<Block[]>('query-block');
+    return config.removable.map((d) => {
+      const b = blocks.find((x) => x.qdev === d.id || x.qdev?.startsWith(`/machine/peripheral/${d.id}/`) || x.qdev === `/machine/peripheral/${d.id}`);
+      return { drive: d.id, inserted: b?.inserted?.file ?? null, trayOpen: b?.tray_open ?? false };
+    });
+  }
+
   private async changeMedia(id: string, drive: string, iso: string | null): Promise<void> {
     const qmp = this.monitor(this.supervisor(id));
     if (iso === null) await qmp.execute('eject', { id: drive, force: true });
