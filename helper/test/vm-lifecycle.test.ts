@@ -11,7 +11,7 @@ import { defaultRuntimeRoot } from '../src/runtime/runtime-paths';
 import { isAlive } from '../src/qemu-process/process-control';
 import { vmFolder } from '../src/vm-library/library-paths';
 import { testGuest } from './support/test-guest';
-import { waitForText } from './support/wait';
+import { waitForCount, waitForText } from './support/wait';
 
 const guest = testGuest();
 const facts = lazyHostFacts();
@@ -84,6 +84,11 @@ describe('a VM booted from the test guest kernel', () => {
     assert.deepEqual(await engine.queryStatus(id), { status: 'paused', running: false });
     assert.equal((await engine.resume(id)).state, 'running');
     assert.deepEqual(await engine.queryStatus(id), { status: 'running', running: true });
+  });
+
+  test('reset reboots the guest: the ready marker appears again', async () => {
+    assert.equal((await engine.reset(id)).state, 'running');
+    await waitForCount(engine.paths(id).serialLog, guest.marker, 2, 90_000);
   });
 
   test('editing hardware is refused while running, renaming is not', async () => {

@@ -12,3 +12,15 @@ export async function waitForText(file: string, text: string, timeoutMs: number)
   }
   throw new Error(`"${text}" did not appear in ${file} within ${timeoutMs / 1000} s; it holds:\n${content.slice(-2000)}`);
 }
+
+// Waits until text occurs at least `count` times (a reboot prints the ready marker again).
+export async function waitForCount(file: string, text: string, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 0;
+  while (Date.now() < deadline) {
+    seen = (await readFile(file, 'utf8').catch(() => '')).split(text).length - 1;
+    if (seen >= count) return;
+    await sleep(200);
+  }
+  throw new Error(`"${text}" appeared ${seen} times in ${file}, not ${count}, within ${timeoutMs / 1000} s`);
+}
