@@ -1,5 +1,6 @@
 // One lint config for every workspace; package boundaries are enforced here, not by convention.
 import tseslint from 'typescript-eslint';
+import webLint from './web/eslint.rules.js';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '**/.next/**', '.cache/**', '**/*.d.ts'] },
@@ -27,4 +28,5 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['@openutm/web', '@openutm/web/*'] }],
     },
   },
+  ...webLint,
 );

@@ -6,24 +6,54 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { HostFacts, VmStatus, VmSummary } from '@openutm/shared';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HostFacts, OpenUtmError, TokenInfo, VmStatus, VmSummary } from '@openutm/shared';
 import { isAlive } from '../src/qemu-process/process-control';
+import { ApiClient } from '../src/api-client/api-client';
 import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-paths';
 import { testGuest, REPO_ROOT } from './support/test-guest';
 import { waitForText } from './support/wait';
 
 const BUNDLE = path.join(REPO_ROOT, 'helper/dist/openutm.mjs');
+const STARTED = /started the OpenUTM helper \(pid (\d+)\)/;
 const guest = testGuest();
 let home: string;
+let port: number;
 
-// Each call is a separate helper process, exactly as a person runs the CLI.
+// The environment of every CLI call: a private library, and a private port so a helper the
+// developer runs on 47320 is never touched.
+function env(): NodeJS.ProcessEnv {
+  return { ...process.env, OPENUTM_HOME: home, OPENUTM_PORT: String(port), OPENUTM_ACCEL: 'tcg' };
+}
+
+// Each call is a separate CLI process, exactly as a person runs it; the first one starts the
+// helper in the background, the rest talk to it.
 function openutm(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BUNDLE, ...args], {
-    env: { ...process.env, OPENUTM_HOME: home, OPENUTM_ACCEL: 'tcg' },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { env: env(), encoding: 'utf8', timeout: 180_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+// The pid of the helper that owns the library now, from its lock file.
+function helperPid(): number | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(home, '.lock'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return null;
+  }
+}
+
+async function untilDead(pid: number): Promise<void> {
+  while (isAlive(pid)) await sleep(50);
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return p;
 }
 
 function json<T>(schema: { parse(v: unknown): T }, ...args: string[]): T {
@@ -35,10 +65,16 @@ function json<T>(schema: { parse(v: unknown): T }, ...args: string[]): T {
 before(async () => {
   assert.ok(existsSync(BUNDLE), 'npm test builds the helper bundle before the tests');
   home = await mkdtemp(path.join(os.tmpdir(), 'openutm-cli-'));
+  port = await freePort();
 });
 after(async () => {
   const list = openutm('list', '--json');
   if (list.code === 0) for (const vm of JSON.parse(list.stdout) as Array<{ config: { id: string } }>) openutm('kill', vm.config.id);
+  const pid = helperPid();
+  if (pid !== null && isAlive(pid)) {
+    process.kill(pid, 'SIGTERM');
+    await untilDead(pid);
+  }
   await rm(home, { recursive: true, force: true });
 });
 
@@ -49,7 +85,20 @@ describe('openutm CLI', () => {
     assert.equal(typeof v.protocol, 'number');
   });
 
-  test('doctor finds QEMU and TCG on this machine', () => {
+  test('the first command starts the helper in the background; later ones reuse it', () => {
+    const first = openutm('list');
+    assert.equal(first.code, 0, first.stderr);
+    const started = STARTED.exec(first.stderr);
+    assert.ok(started, `the first call says it started the helper: ${first.stderr}`);
+    assert.equal(Number(started[1]), helperPid());
+    assert.ok(isAlive(Number(started[1])), 'the helper outlives the CLI call that started it');
+    const second = openutm('list');
+    assert.equal(second.code, 0);
+    assert.doesNotMatch(second.stderr, STARTED);
+    assert.match(readFileSync(path.join(home, 'logs/helper.log'), 'utf8'), /openutm helper \(pid \d+\) owns/);
+  });
+
+  test('doctor asks the helper (host.doctor): QEMU and TCG on this machine', () => {
     const facts = json(HostFacts, 'doctor');
     assert.ok(facts.qemu.some((q) => q.architecture === 'x86_64'));
     assert.ok(facts.accelerators.includes('tcg'));
@@ -71,7 +120,7 @@ describe('openutm CLI', () => {
     assert.match(badSize.stderr, /512M/);
   });
 
-  test('create, start, stop across separate processes: each re-attaches to the running VM', () => {
+  test('create, start, pause, resume, stop from separate CLI processes, all through one helper', () => {
     const vm = json(
       VmSummary,
       'create',
@@ -104,21 +153,65 @@ describe('openutm CLI', () => {
     const started = json(VmStatus, 'start', 'cli guest');
     // Boot to the shell first, so the ACPI power button has acpid listening for it.
     await waitForText(runtimePathsFor(defaultRuntimeRoot(home), started.id, 'linux').serialLog, guest.marker, 90_000);
-    const helper = spawn(process.execPath, [BUNDLE, 'serve'], { env: { ...process.env, OPENUTM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const background = helperPid()!;
+    process.kill(background, 'SIGKILL');
+    await untilDead(background);
+    assert.ok(isAlive(started.pid!), 'the VM survives its helper');
+
+    // A helper run in the foreground re-attaches, and the CLI talks to it rather than starting one.
+    const helper = spawn(process.execPath, [BUNDLE, 'serve'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: helper.stdout }).on('line', (l) => l.includes('owns') && resolve(l));
       helper.once('exit', (code) => reject(new Error(`serve exited early (${code})`)));
     });
     assert.match(line, /1 running/);
-    const locked = openutm('list');
-    assert.equal(locked.code, 1);
-    assert.match(locked.stderr, /LIBRARY_LOCKED/);
+    const through = openutm('show', 'cli guest', '--json');
+    assert.equal(through.code, 0, through.stderr);
+    assert.doesNotMatch(through.stderr, STARTED);
+    assert.equal(VmSummary.parse(JSON.parse(through.stdout)).status.state, 'running');
     helper.kill('SIGKILL');
     await new Promise((r) => helper.once('exit', r));
-    assert.ok(isAlive(started.pid!), 'the VM survives its helper');
-    const stopped = json(VmStatus, 'stop', 'cli guest', '--timeout', '60');
+    assert.ok(isAlive(started.pid!), 'the VM survives its helper again');
+
+    // The next command starts a new background helper, which re-attaches and stops the VM.
+    const r = openutm('stop', 'cli guest', '--timeout', '60', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, STARTED);
+    const stopped = VmStatus.parse(JSON.parse(r.stdout));
     assert.equal(stopped.state, 'stopped');
     assert.equal(stopped.lastShutdown, 'guest-shutdown');
+  });
+
+  test('pair → a browser trades the code for a token; tokens lists it; revoke cuts it off', async () => {
+    const pairing = json({ parse: (x) => x as { code: string; url: string; expiresAt: string } }, 'pair');
+    assert.equal(pairing.url, `http://127.0.0.1:${port}/pair?code=${pairing.code}`);
+    const origin = `http://127.0.0.1:${port}`;
+    const redeem = () =>
+      fetch(`${origin}/api/pair`, {
+        method: 'POST',
+        headers: { Origin: origin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code: pairing.code, clientName: 'test browser' }),
+      });
+    const res = await redeem();
+    assert.equal(res.status, 200);
+    const { token, tokenId } = (await res.json()) as { token: string; tokenId: string };
+    assert.equal((await redeem()).status, 401, 'a code works once');
+    assert.equal(readFileSync(path.join(home, 'secrets.json'), 'utf8').includes(token), false, 'only its hash is stored');
+
+    const listed = json({ parse: (x) => TokenInfo.array().parse(x) }, 'tokens');
+    assert.deepEqual(listed.map((t) => [t.id, t.name]), [[tokenId, 'test browser']]);
+
+    const browser = await ApiClient.connect({ url: `ws://127.0.0.1:${port}/api`, token, clientName: 'test browser' });
+    assert.ok(Array.isArray(await browser.call('vm.list', {})));
+    const closed = new Promise<OpenUtmError>((r) => browser.onClose(r));
+    const revoked = openutm('tokens', 'revoke', tokenId);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match((await closed).message, /closed \(code 4401/);
+    await assert.rejects(
+      ApiClient.connect({ url: `ws://127.0.0.1:${port}/api`, token, clientName: 'test browser' }),
+      (e: unknown) => e instanceof OpenUtmError && e.code === 'UNAUTHORIZED',
+    );
+    assert.deepEqual(json({ parse: (x) => TokenInfo.array().parse(x) }, 'tokens'), []);
   });
 
   test('edit, clone and delete (with the name typed back)', () => {
@@ -129,7 +222,7 @@ describe('openutm CLI', () => {
     assert.notEqual(copy.config.id, edited.config.id);
     assert.equal(copy.config.system.memoryMiB, 320);
     const wrong = spawnSync(process.execPath, [BUNDLE, 'delete', 'cli copy'], {
-      env: { ...process.env, OPENUTM_HOME: home },
+      env: env(),
       input: 'not the name\n',
       encoding: 'utf8',
     });

@@ -22,6 +22,7 @@ export const TEST_PACKAGES = {
   cpio: '/bin/cpio',
   'xz-utils': '/usr/bin/xz',
   zstd: '/usr/bin/zstd',
+  chromium: '/usr/bin/chromium',
 };
 
 // The benchmarks compare the console bridge with websockify on the same socket.

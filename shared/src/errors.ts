@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
   UNAUTHORIZED: 'the client is not authenticated',
+  RATE_LIMITED: 'too many attempts; wait before trying again',
+  HELPER_UNAVAILABLE: 'the OpenUTM helper is not running or not reachable',
   INTERNAL: 'an unexpected error inside the helper',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -8,3 +8,4 @@ export * from './vm-state/states';
 export * from './host/host-facts';
 export * from './protocol/messages';
 export * from './protocol/methods';
+export * from './protocol/close-codes';

@@ -1,4 +1,5 @@
-import type { VmConfig, VmStatus } from '@openutm/shared';
+import type { TokenInfo, VmConfig, VmStatus } from '@openutm/shared';
+import { formatCode } from '../auth/pairing';
 
 // Plain aligned columns: readable in any terminal and easy to grep.
 export function table(headers: string[], rows: string[][]): string {
@@ -45,4 +46,32 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
 
 export function formatStatus(status: VmStatus): string {
   return `${status.name} (${status.id}) is ${status.state}${status.pid ? ` (pid ${status.pid})` : ''}`;
+}
+
+// A timestamp as people scan it in a table: local date and minute.
+export function shortTime(iso: string | null): string {
+  if (iso === null) return 'never';
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function formatTokens(tokens: TokenInfo[]): string {
+  if (tokens.length === 0) return 'No browser or app is paired yet. Run `openutm pair` to pair one.';
+  return table(
+    ['ID', 'NAME', 'CREATED', 'LAST USED'],
+    tokens.map((t) => [t.id, t.name + (t.current ? ' (this client)' : ''), shortTime(t.createdAt), shortTime(t.lastUsedAt)]),
+  );
+}
+
+// What `openutm pair` tells the person: the code, where to use it, and for how long.
+export function formatPairing(code: string, url: string, expiresAt: string, now: number): string {
+  const minutes = Math.max(1, Math.round((Date.parse(expiresAt) - now) / 60_000));
+  return [
+    `Pairing code: ${formatCode(code)}`,
+    '',
+    `Open ${url}`,
+    'in the browser you want to pair (or type the code into OpenUTM there).',
+    `The code works once, for ${minutes} minute${minutes === 1 ? '' : 's'} (until ${shortTime(expiresAt).slice(11)}).`,
+  ].join('\n');
 }

@@ -1,13 +1,29 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { OpenUtmError, PROTOCOL_VERSION, isOpenUtmError } from '@openutm/shared';
-import type { VmEngine } from '../vm-service/vm-engine';
-import { gatherHostFacts } from '../host/doctor';
-import { formatDoctor } from '../host/format-doctor';
-import { COMMANDS, type CommandContext } from './commands';
-import { openEngineFromEnv } from './engine-from-env';
+import { COMMANDS } from './commands';
+import type { CommandContext, HelperApi } from './command';
+import { connectToHelper } from './connect-helper';
+import { helperPort } from './helper-address';
 import { serve } from './serve';
 import { HELPER_VERSION } from '../version';
+
+export interface CliIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+// A connection to the helper as the CLI holds it: calls, then close.
+export type HelperSession = HelperApi & { close(): Promise<void> };
+
+export interface CliDeps {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  // How to reach the helper (default: connectToHelper, which starts one when none runs).
+  connect?: (err: (line: string) => void) => Promise<HelperSession>;
+  // Answers the delete confirmation (default: a prompt on stdin).
+  confirm?: (question: string) => Promise<string>;
+}
 
 function help(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
@@ -16,20 +32,32 @@ function help(): string {
     '',
     'usage: openutm <command> [options] [--json]',
     '',
-    '  serve    run the helper: owns the VMs and watches over them',
-    '  doctor   show what QEMU, accelerators and firmware this computer has',
+    '  serve    run the helper: owns the VMs and watches over them (other commands start it when needed)',
     ...rows,
     '',
-    'Environment: OPENUTM_HOME (library), OPENUTM_ACCEL (auto|kvm|hvf|whpx|tcg), OPENUTM_QEMU (QEMU binary or dir).',
+    'Environment: OPENUTM_HOME (library), OPENUTM_PORT (helper port, 47320), OPENUTM_ACCEL (auto|kvm|hvf|whpx|tcg), OPENUTM_QEMU (QEMU binary or dir), OPENUTM_ORIGINS (extra UI origins).',
   ].join('\n');
 }
 
-// Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 misused.
-export async function runCli(argv: string[], io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') }): Promise<number> {
+const defaultIo: CliIo = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+
+async function promptLine(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+// Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 misused. Every command
+// but `serve` is a client of the helper's API.
+export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDeps = {}): Promise<number> {
   const [name, ...rest] = argv;
   const json = rest.includes('--json');
   const args = rest.filter((a) => a !== '--json');
-  let engine = null as VmEngine | null;
+  const env = deps.env ?? process.env;
+  let session: HelperSession | null = null;
   try {
     if (!name || name === 'help' || name === '--help' || name === '-h') {
       io.out(help());
@@ -40,12 +68,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.out(json ? JSON.stringify(v) : `openutm ${v.helper} (protocol ${v.protocol})`);
       return 0;
     }
-    if (name === 'doctor') {
-      const facts = await gatherHostFacts();
-      io.out(json ? JSON.stringify(facts, null, 2) : formatDoctor(facts));
-      return facts.problems.some((p) => p.severity === 'error') ? 1 : 0;
-    }
-    if (name === 'serve') return await serve(io);
+    if (name === 'serve') return await serve(io, env);
     const command = COMMANDS[name];
     if (!command) {
       io.err(`openutm: unknown command "${name}"\n\n${help()}`);
@@ -58,26 +81,23 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
       io.err(`openutm ${name}: ${(e as Error).message}\nusage: openutm ${name} ${command.usage}`);
       return 2;
     }
+    const connect = deps.connect ?? ((err) => connectToHelper({ env, err }));
     const ctx: CommandContext = {
-      engine: async () => (engine ??= await openEngineFromEnv()),
+      api: async () => (session ??= await connect(io.err)),
       out: io.out,
-      confirm: async (q) => {
-        const rl = createInterface({ input: process.stdin, output: process.stderr });
-        try {
-          return (await rl.question(q)).trim();
-        } finally {
-          rl.close();
-        }
-      },
+      err: io.err,
+      confirm: deps.confirm ?? promptLine,
+      port: helperPort(env),
+      cwd: deps.cwd ?? process.cwd(),
     };
-    await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals, json });
-    return 0;
+    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    return (await command.run(ctx, { values, positionals: parsed.positionals, json })) ?? 0;
   } catch (e) {
     const err = isOpenUtmError(e) ? e : new OpenUtmError('INTERNAL', e instanceof Error ? e.message : String(e));
     io.err(json ? JSON.stringify({ error: err.toJSON() }) : `openutm: ${err.message} [${err.code}]`);
-    if (!isOpenUtmError(e) && e instanceof Error && e.stack && process.env.OPENUTM_DEBUG) io.err(e.stack);
+    if (!isOpenUtmError(e) && e instanceof Error && e.stack && env.OPENUTM_DEBUG) io.err(e.stack);
     return err.code === 'BAD_REQUEST' ? 2 : 1;
   } finally {
-    await engine?.close();
+    await (session as HelperSession | null)?.close();
   }
 }

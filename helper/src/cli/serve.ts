@@ -1,20 +1,73 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startApiServer } from '../api/server';
+import { parseOriginList } from '../api/http-guards';
+import { AuthService } from '../auth/auth-service';
+import { authHandlers } from '../auth/auth-handlers';
+import { ConsoleTickets } from '../console-bridge/console-tickets';
+import { consoleMethods } from '../console-bridge/console-methods';
+import { createConsoleUpgradeHandler } from '../console-bridge/console-upgrade';
+import { HELPER_VERSION } from '../version';
 import { openEngineFromEnv } from './engine-from-env';
+import { helperPort } from './helper-address';
 
-// `openutm serve`: holds the library, re-attaches to running VMs and watches them until told to
-// stop. Stopping the helper leaves VMs running; the next helper picks them up.
-export async function serve(io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  const engine = await openEngineFromEnv(process.env, 'the OpenUTM helper (`openutm serve`); stop it to use the CLI until the API lands');
-  engine.on('state', (s) => io.out(`${new Date().toISOString()} ${s.name} (${s.id}) ${s.state}${s.crash ? `: ${s.crash.reason}` : ''}`));
-  const vms = await engine.list();
-  const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
-  io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running`);
-  // Signal listeners do not keep Node alive; with no VM running nothing else would.
+// `openutm serve`: the helper. Holds the library, re-attaches to running VMs, and serves the UI
+// and the API on 127.0.0.1 until told to stop. Stopping it leaves VMs running; the next helper
+// picks them up. The secrets file (with the CLI's token) is written before the port opens, so a
+// CLI that sees the port open can read it.
+export async function serve(io: { out: (s: string) => void; err: (s: string) => void }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const port = helperPort(env);
+  const origins = parseOriginList(env.OPENUTM_ORIGINS);
+  const url = `http://127.0.0.1:${port}/`;
+  const engine = await openEngineFromEnv(env, `the OpenUTM helper serving ${url}`);
+  const log = (line: string) => io.err(`${new Date().toISOString()} ${line}`);
+  let auth: AuthService | null = null;
+  try {
+    auth = AuthService.open(engine.library.root, { log });
+    engine.on('state', (s) => io.out(`${new Date().toISOString()} ${s.name} (${s.id}) ${s.state}${s.crash ? `: ${s.crash.reason}` : ''}`));
+    const tickets = new ConsoleTickets();
+    const server = await startApiServer({
+      engine,
+      auth,
+      port,
+      origins,
+      helperVersion: HELPER_VERSION,
+      webRoot: webExportDir(),
+      consoleUpgrade: createConsoleUpgradeHandler({ engine, tickets }),
+      handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
+      log,
+    });
+    const vms = await engine.list();
+    const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
+    io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running; serving ${server.url}`);
+    io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
+    await untilSignal();
+    io.out('helper stopping; running VMs keep running');
+    await server.close();
+    return 0;
+  } finally {
+    auth?.close();
+    await engine.close();
+  }
+}
+
+// The web UI's static export in a checkout: web/out, seen from the bundle (helper/dist) or from
+// the sources (helper/src/cli). Without it the server shows a page that says how to build the UI.
+function webExportDir(): string {
+  const candidates = ['../../web/out', '../../../web/out'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
+}
+
+// Waits for SIGINT, SIGTERM or SIGHUP. Signal listeners do not keep Node alive by themselves.
+function untilSignal(): Promise<void> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  await new Promise<void>((resolve) => {
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => resolve());
+  return new Promise<void>((resolve) => {
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const onSignal = () => {
+      for (const s of signals) process.off(s, onSignal);
+      clearInterval(keepAlive);
+      resolve();
+    };
+    for (const s of signals) process.on(s, onSignal);
   });
-  clearInterval(keepAlive);
-  io.out('helper stopping; running VMs keep running');
-  await engine.close();
-  return 0;
 }

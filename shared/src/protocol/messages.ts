@@ -40,9 +40,11 @@ export const ProtocolError = z.object({
 });
 export type ProtocolError = z.infer<typeof ProtocolError>;
 
+// The error branch comes first: `result: z.unknown()` would also accept an answer that has no
+// result, and zod would strip its error.
 export const ResponseMessage = z.union([
-  z.object({ id: RequestMessage.shape.id, result: z.unknown() }),
   z.object({ id: RequestMessage.shape.id.nullable(), error: ProtocolError }),
+  z.object({ id: RequestMessage.shape.id, result: z.unknown() }),
 ]);
 export type ResponseMessage = z.infer<typeof ResponseMessage>;
 

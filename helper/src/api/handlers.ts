@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import { METHODS, type HostFacts, type MethodName, type MethodResult } from '@openutm/shared';
+import type { VmEngine } from '../vm-service/vm-engine';
+import type { CallerIdentity } from './api-auth';
+
+// What a method's implementation receives: its params after the zod schema (defaults filled).
+export type MethodInput<M extends MethodName> = z.output<(typeof METHODS)[M]['params']>;
+
+// One method's implementation; it throws OpenUtmError for anything the caller should read.
+export type Handler<M extends MethodName> = (params: MethodInput<M>, caller: CallerIdentity) => Promise<MethodResult<M>>;
+
+// Every method in shared's METHODS table with its implementation: a method added there and
+// served by nobody is a compile error here or at the caller.
+export type HandlerTable = { [M in MethodName]: Handler<M> };
+
+// The methods this file serves from the engine; the rest come from their owners.
+export const ENGINE_METHODS = [
+  'host.doctor',
+  'vm.list',
+  'vm.get',
+  'vm.create',
+  'vm.edit',
+  'vm.start',
+  'vm.stop',
+  'vm.pause',
+  'vm.resume',
+  'vm.reset',
+  'vm.kill',
+  'vm.delete',
+  'vm.clone',
+  'vm.status',
+] as const satisfies readonly MethodName[];
+export type EngineMethod = (typeof ENGINE_METHODS)[number];
+
+// Handlers other modules own (console.open, vm.screenshot, auth.* once they are in METHODS),
+// passed in by whoever starts the server. Today it is empty; each new METHODS entry that is not
+// an engine method makes it required, so the server cannot start without it.
+export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handler<M> };
+
+// The slice of the engine the API uses.
+export type EngineApi = Pick<
+  VmEngine,
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status'
+>;
+
+// Protocol methods → engine calls, one line each; validation happened before, errors pass up.
+export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostFacts>): { [M in EngineMethod]: Handler<M> } {
+  return {
+    'host.doctor': () => hostFacts(),
+    'vm.list': () => engine.list(),
+    'vm.get': ({ id }) => engine.get(id),
+    'vm.create': (request) => engine.create(request),
+    'vm.edit': ({ id, changes }) => engine.edit(id, changes),
+    'vm.start': ({ id }) => engine.start(id),
+    'vm.stop': ({ id, force, timeoutMs }) => engine.stop(id, { force, timeoutMs }),
+    'vm.pause': ({ id }) => engine.pause(id),
+    'vm.resume': ({ id }) => engine.resume(id),
+    'vm.reset': ({ id }) => engine.reset(id),
+    'vm.kill': ({ id }) => engine.kill(id),
+    'vm.delete': async ({ id, confirmName }) => {
+      await engine.delete(id, confirmName);
+      return { id };
+    },
+    'vm.clone': ({ id, name }) => engine.clone(id, name),
+    'vm.status': ({ id }) => engine.status(id),
+  };
+}
+
+// The full table: engine methods plus the plugged ones.
+export function buildHandlers(engine: EngineApi, hostFacts: () => Promise<HostFacts>, plugged: PluggedHandlers): HandlerTable {
+  return { ...engineHandlers(engine, hostFacts), ...plugged };
+}
+
+// One method as the dispatcher sees it: untyped at this point because its params are still
+// unknown; `run` is only ever called with what `params` produced.
+export interface RuntimeMethod {
+  params: z.ZodTypeAny;
+  result: z.ZodTypeAny;
+  run: (params: unknown, caller: CallerIdentity) => Promise<unknown>;
+}
+
+// A Map, not an object: a method named `constructor` or `__proto__` must find nothing.
+export type Dispatch = ReadonlyMap<string, RuntimeMethod>;
+
+// Pairs each METHODS schema with its handler; the one place where the types are erased.
+export function dispatchTable(handlers: HandlerTable): Dispatch {
+  const table = new Map<string, RuntimeMethod>();
+  for (const name of Object.keys(METHODS) as MethodName[]) {
+    const run = handlers[name] as unknown as RuntimeMethod['run'];
+    if (typeof run !== 'function') continue;
+    table.set(name, { params: METHODS[name].params, result: METHODS[name].result, run });
+  }
+  return table;
+}

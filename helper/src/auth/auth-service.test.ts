@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OpenUtmError } from '@openutm/shared';
+import { AuthService, LOCAL_CLI_TOKEN_ID, type ApiAuth } from './auth-service';
+import { readLocalCliToken, secretsFilePath } from './secrets-store';
+import { authHandlers } from './auth-handlers';
+
+let root: string;
+let t: number;
+let service: AuthService;
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'openutm-auth-'));
+  t = Date.parse('2024-05-01T12:00:00.000Z');
+  service = AuthService.open(root, { now: () => t, lastUsedDebounceMs: 3_600_000 });
+});
+afterEach(() => {
+  service.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function onDisk(): { clients: Array<{ id: string; name: string; hash: string; lastUsedAt: string | null }> } {
+  return JSON.parse(readFileSync(secretsFilePath(root), 'utf8'));
+}
+
+function pair(name = 'Firefox on laptop'): { token: string; tokenId: string } {
+  const { code } = service.createPairingCode();
+  return service.redeemPairingCode(code, name, '127.0.0.1');
+}
+
+test('it satisfies the ApiAuth shape the server codes against', () => {
+  const auth: ApiAuth = service;
+  assert.equal(typeof auth.verifyToken, 'function');
+});
+
+test('pairing yields a 256-bit token, persisted as its hash before it is returned', () => {
+  const { token, tokenId } = pair();
+  assert.equal(Buffer.from(token, 'base64url').length, 32);
+  const saved = onDisk().clients;
+  assert.equal(saved.length, 1);
+  assert.equal(saved[0]!.id, tokenId);
+  assert.equal(readFileSync(secretsFilePath(root), 'utf8').includes(token), false, 'the raw token is never written');
+  assert.deepEqual(service.verifyToken(token), { tokenId, name: 'Firefox on laptop' });
+});
+
+test('a paired token still works after the helper restarts', () => {
+  const { token, tokenId } = pair();
+  service.close();
+  service = AuthService.open(root, { now: () => t });
+  assert.equal(service.verifyToken(token)?.tokenId, tokenId);
+});
+
+test('wrong, empty and oversized tokens are refused without throwing', () => {
+  pair();
+  for (const bad of ['', 'x', 'a'.repeat(10_000), undefined as unknown as string, 42 as unknown as string]) {
+    assert.equal(service.verifyToken(bad), null);
+  }
+});
+
+test('the local CLI token from the secrets file is accepted as the local identity', () => {
+  assert.deepEqual(service.verifyToken(readLocalCliToken(root)), { tokenId: LOCAL_CLI_TOKEN_ID, name: 'openutm CLI (local)' });
+  assert.equal(service.localCliToken(), readLocalCliToken(root));
+});
+
+test('last use is noted at once and written when flushed (debounced)', () => {
+  const { token, tokenId } = pair();
+  t += 90_000;
+  service.verifyToken(token);
+  assert.equal(service.listTokens()[0]!.lastUsedAt, '2024-05-01T12:01:30.000Z');
+  assert.equal(onDisk().clients[0]!.lastUsedAt, null, 'not written on every use');
+  service.flush();
+  assert.equal(onDisk().clients.find((c) => c.id === tokenId)!.lastUsedAt, '2024-05-01T12:01:30.000Z');
+});
+
+test('tokens are listed without secrets, and revoking one stops it and tells listeners', () => {
+  const a = pair('Chrome');
+  const b = pair('Safari');
+  const list = service.listTokens();
+  assert.deepEqual(list.map((x) => x.name), ['Chrome', 'Safari']);
+  assert.deepEqual(Object.keys(list[0]!).sort(), ['createdAt', 'id', 'lastUsedAt', 'name']);
+  const revoked: string[] = [];
+  const off = service.onRevoked((id) => revoked.push(id));
+  assert.equal(service.revokeToken(a.tokenId).name, 'Chrome');
+  assert.deepEqual(revoked, [a.tokenId]);
+  assert.equal(service.verifyToken(a.token), null);
+  assert.equal(service.verifyToken(b.token)?.name, 'Safari');
+  assert.deepEqual(onDisk().clients.map((c) => c.id), [b.tokenId]);
+  off();
+  service.revokeToken(b.tokenId);
+  assert.deepEqual(revoked, [a.tokenId]);
+  assert.throws(() => service.revokeToken(b.tokenId), (e: unknown) => e instanceof OpenUtmError && e.code === 'NOT_FOUND');
+});
+
+test('a wrong pairing code creates no token', () => {
+  service.createPairingCode();
+  assert.throws(() => service.redeemPairingCode('AAAA-AAAA', 'x', '127.0.0.1'), (e: unknown) => e instanceof OpenUtmError && e.code === 'UNAUTHORIZED');
+  assert.deepEqual(service.listTokens(), []);
+});
+
+test('client names from the network are cleaned', () => {
+  const { tokenId } = pair('evil\u0000\nname' + 'x'.repeat(300));
+  const name = service.listTokens().find((x) => x.id === tokenId)!.name;
+  assert.equal(name.length, 100);
+  assert.match(name, /^evil {2}name/);
+});
+
+test('the auth.* handlers: a code with its expiry, tokens with the caller’s own marked, revoke', async () => {
+  const handlers = authHandlers(service);
+  const local = { tokenId: LOCAL_CLI_TOKEN_ID, name: 'openutm CLI (local)', remote: '127.0.0.1' };
+  const { code, expiresAt } = await handlers['auth.pairingCode'](undefined, local);
+  assert.equal(expiresAt, new Date(t + 5 * 60_000).toISOString());
+  const { tokenId } = service.redeemPairingCode(code, 'Edge', '127.0.0.1');
+  const asCli = await handlers['auth.tokens'](undefined, local);
+  assert.deepEqual(asCli.map((x) => [x.name, x.current]), [['Edge', false]]);
+  const asEdge = await handlers['auth.tokens'](undefined, { ...local, tokenId, name: 'Edge' });
+  assert.equal(asEdge[0]!.current, true);
+  assert.equal((await handlers['auth.revoke']({ id: tokenId }, local)).name, 'Edge');
+  await assert.rejects(handlers['auth.revoke']({ id: LOCAL_CLI_TOKEN_ID }, local), (e: unknown) => e instanceof OpenUtmError && e.code === 'NOT_FOUND');
+});

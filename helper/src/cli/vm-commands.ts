@@ -1,0 +1,204 @@
+import path from 'node:path';
+import { OpenUtmError, OsPreset, type MethodName, type VmCreateRequest, type VmEditRequest, type VmStatus, type VmSummary } from '@openutm/shared';
+import { parsePortForward, parseSizeMiB } from './parse-units';
+import { formatList, formatShow, formatStatus } from './format-output';
+import { int, print, str, type Command, type HelperApi, type Options, type Values } from './command';
+
+const configOptions: Options = {
+  name: { type: 'string' },
+  preset: { type: 'string' },
+  cpus: { type: 'string' },
+  memory: { type: 'string' },
+  firmware: { type: 'string' },
+  accel: { type: 'string' },
+  arch: { type: 'string' },
+  iso: { type: 'string' },
+  kernel: { type: 'string' },
+  initrd: { type: 'string' },
+  append: { type: 'string' },
+  display: { type: 'string' },
+  network: { type: 'string' },
+  forward: { type: 'string', multiple: true },
+  notes: { type: 'string' },
+};
+
+// How long the CLI waits for stop beyond the guest's own time-out (the forced kill and QMP).
+const STOP_MARGIN_MS = 60_000;
+const DEFAULT_STOP_TIMEOUT_MS = 60_000;
+
+// Resolves what a person typed (an id, a unique name, or a unique id prefix) to one VM.
+export async function findVm(api: HelperApi, ref: string | undefined): Promise<VmSummary> {
+  if (!ref) throw new OpenUtmError('BAD_REQUEST', 'name the VM (its name or id); `openutm list` shows them');
+  const all = await api.call('vm.list', {});
+  const exact = all.filter((v) => v.config.id === ref || v.config.name === ref);
+  const matches = exact.length > 0 ? exact : all.filter((v) => v.config.id.startsWith(ref));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new OpenUtmError('NOT_FOUND', `no VM is called ${JSON.stringify(ref)}; \`openutm list\` shows them`);
+  throw new OpenUtmError('CONFLICT', `${JSON.stringify(ref)} matches ${matches.length} VMs; use the id: ${matches.map((m) => m.config.id).join(', ')}`);
+}
+
+// The helper runs elsewhere (another working directory), so file paths go to it absolute.
+function hostPath(cwd: string, p: string): string {
+  return path.resolve(cwd, p);
+}
+
+// The settings shared by create and edit, read from flags; zod validates them afterwards.
+function settingsFromFlags(values: Values, cwd: string): VmEditRequest {
+  const memory = str(values, 'memory');
+  const kernel = str(values, 'kernel');
+  const initrd = str(values, 'initrd');
+  const network = str(values, 'network');
+  const forwards = (values.forward as string[] | undefined)?.map(parsePortForward);
+  const system = {
+    ...(int(values, 'cpus') !== undefined && { cpus: int(values, 'cpus') }),
+    ...(memory !== undefined && { memoryMiB: parseSizeMiB(memory, '--memory') }),
+    ...(str(values, 'firmware') && { firmware: str(values, 'firmware') }),
+    ...(str(values, 'accel') && { accelerator: str(values, 'accel') }),
+    ...(str(values, 'arch') && { architecture: str(values, 'arch') }),
+  } as VmEditRequest['system'];
+  return {
+    ...(str(values, 'name') !== undefined && { name: str(values, 'name') }),
+    ...(str(values, 'notes') !== undefined && { notes: str(values, 'notes') }),
+    ...(Object.keys(system ?? {}).length > 0 && { system }),
+    ...(kernel !== undefined && {
+      linuxBoot:
+        kernel === 'none'
+          ? null
+          : { kernel: hostPath(cwd, kernel), initrd: initrd === undefined ? null : hostPath(cwd, initrd), cmdline: str(values, 'append') ?? '' },
+    }),
+    ...(str(values, 'display') && { display: { type: str(values, 'display') } as VmEditRequest['display'] }),
+    ...((network !== undefined || forwards) && {
+      network: {
+        ...(network !== undefined && { mode: network as 'user' | 'none' }),
+        ...(forwards && { portForwards: forwards }),
+      },
+    }),
+  };
+}
+
+type LifecycleMethod = Extract<MethodName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.kill'>;
+
+// A command that names one VM and asks the helper to change its state.
+const lifecycle = (summary: string, method: LifecycleMethod): Command => ({
+  summary,
+  usage: '<vm>',
+  options: {},
+  async run(ctx, { positionals, json }) {
+    const api = await ctx.api();
+    const vm = await findVm(api, positionals[0]);
+    const status: VmStatus = await api.call(method, { id: vm.config.id });
+    print(ctx, json, status, () => formatStatus(status));
+  },
+});
+
+// The VM commands, each one or two API calls.
+export const VM_COMMANDS: Record<string, Command> = {
+  list: {
+    summary: 'list the VMs and their state',
+    usage: '',
+    options: {},
+    async run(ctx, { json }) {
+      const vms = await (await ctx.api()).call('vm.list', {});
+      print(ctx, json, vms, () => formatList(vms));
+    },
+  },
+  show: {
+    summary: 'show one VM: settings, state, and why it crashed',
+    usage: '<vm>',
+    options: {},
+    async run(ctx, { positionals, json }) {
+      const vm = await findVm(await ctx.api(), positionals[0]);
+      print(ctx, json, vm, () => formatShow(vm));
+    },
+  },
+  create: {
+    summary: 'create a VM from an OS preset',
+    usage: `--name NAME [--preset ${OsPreset.options.join('|')}] [--iso PATH] [--disk SIZE|none] [--memory SIZE] [--cpus N] [--kernel PATH --initrd PATH --append ARGS] [--forward tcp:2222:22] …`,
+    options: { ...configOptions, disk: { type: 'string', multiple: true } },
+    async run(ctx, { values, json }) {
+      const name = str(values, 'name');
+      if (!name) throw new OpenUtmError('BAD_REQUEST', 'a new VM needs --name');
+      const iso = str(values, 'iso');
+      const disks = values.disk as string[] | undefined;
+      const request: VmCreateRequest = {
+        ...settingsFromFlags(values, ctx.cwd),
+        name,
+        preset: (str(values, 'preset') ?? 'other') as VmCreateRequest['preset'],
+        iso: iso === undefined ? null : hostPath(ctx.cwd, iso),
+        ...(disks && {
+          disks: disks.filter((d) => d !== 'none').map((d) => ({ sizeMiB: parseSizeMiB(d, '--disk'), format: 'qcow2' as const })),
+        }),
+      };
+      const vm = await (await ctx.api()).call('vm.create', request, { timeoutMs: 10 * 60_000 });
+      print(ctx, json, vm, () => `created ${vm.config.name} (${vm.config.id})\n${formatShow(vm)}`);
+    },
+  },
+  edit: {
+    summary: 'change a VM’s settings (most need it shut down; --iso works while it runs)',
+    usage: '<vm> [--name NAME] [--memory SIZE] [--cpus N] [--iso PATH|none] [--notes TEXT] …',
+    options: configOptions,
+    async run(ctx, { values, positionals, json }) {
+      const settings = settingsFromFlags(values, ctx.cwd);
+      const api = await ctx.api();
+      const vm = await findVm(api, positionals[0]);
+      const iso = str(values, 'iso');
+      const drive = vm.config.removable[0]?.id;
+      if (iso !== undefined && drive === undefined) throw new OpenUtmError('CONFLICT', `${vm.config.name} has no CD drive to put ${iso} in`);
+      const changes: VmEditRequest = {
+        ...settings,
+        ...(iso !== undefined && drive !== undefined && { media: { [drive]: iso === 'none' ? null : hostPath(ctx.cwd, iso) } }),
+      };
+      const next = await api.call('vm.edit', { id: vm.config.id, changes });
+      print(ctx, json, next, () => formatShow(next));
+    },
+  },
+  start: lifecycle('start a VM', 'vm.start'),
+  pause: lifecycle('pause a running VM', 'vm.pause'),
+  resume: lifecycle('resume a paused VM', 'vm.resume'),
+  reset: lifecycle('reset a VM (like the reset button)', 'vm.reset'),
+  kill: lifecycle('force a VM off at once', 'vm.kill'),
+  stop: {
+    summary: 'shut a VM down with the ACPI power button; --force ends it at once',
+    usage: '<vm> [--force] [--timeout SECONDS]',
+    options: { force: { type: 'boolean' }, timeout: { type: 'string' } },
+    async run(ctx, { values, positionals, json }) {
+      const seconds = int(values, 'timeout');
+      const api = await ctx.api();
+      const vm = await findVm(api, positionals[0]);
+      const timeoutMs = seconds === undefined ? undefined : seconds * 1000;
+      const status = await api.call(
+        'vm.stop',
+        { id: vm.config.id, force: values.force === true, ...(timeoutMs !== undefined && { timeoutMs }) },
+        { timeoutMs: (timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS) + STOP_MARGIN_MS },
+      );
+      print(ctx, json, status, () => formatStatus(status));
+    },
+  },
+  clone: {
+    summary: 'copy a shut-down VM with its disks',
+    usage: '<vm> [--name NAME]',
+    options: { name: { type: 'string' } },
+    async run(ctx, { values, positionals, json }) {
+      const api = await ctx.api();
+      const vm = await findVm(api, positionals[0]);
+      const name = str(values, 'name');
+      const copy = await api.call('vm.clone', { id: vm.config.id, ...(name !== undefined && { name }) }, { timeoutMs: 30 * 60_000 });
+      print(ctx, json, copy, () => `cloned into ${copy.config.name} (${copy.config.id})`);
+    },
+  },
+  delete: {
+    summary: 'delete a shut-down VM and its disks (asks for its name unless --yes)',
+    usage: '<vm> [--yes]',
+    options: { yes: { type: 'boolean' } },
+    async run(ctx, { values, positionals, json }) {
+      const api = await ctx.api();
+      const vm = await findVm(api, positionals[0]);
+      const typed =
+        values.yes === true
+          ? vm.config.name
+          : await ctx.confirm(`This deletes "${vm.config.name}" and its disks for good. Type its name to confirm: `);
+      const result = await api.call('vm.delete', { id: vm.config.id, confirmName: typed });
+      print(ctx, json, result, () => `deleted ${vm.config.name} (${vm.config.id})`);
+    },
+  },
+};

@@ -1,0 +1,156 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { rawRequest, startHarness, type Harness } from './support/api-harness';
+
+const SECRET = 'TOP-SECRET-OUTSIDE-THE-WEB-ROOT';
+
+// The web export as the helper serves it: Next's layout, cache headers fit for a service
+// worker, and no way to read anything outside the root.
+describe('static files', () => {
+  let dir: string;
+  let h: Harness;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-web-'));
+    const web = path.join(dir, 'out');
+    const files: Record<string, string> = {
+      'index.html': '<!doctype html><title>home</title>',
+      '404.html': '<!doctype html><title>not found page</title>',
+      'vm/abc.html': '<!doctype html><title>vm abc</title>',
+      'settings/index.html': '<!doctype html><title>settings</title>',
+      '_next/static/chunks/app.js': 'console.log("app")',
+      'workbox-4754cb34.js': '/* workbox */',
+      'sw.js': '/* service worker */',
+      'manifest.webmanifest': '{"name":"OpenUTM"}',
+      'icons/icon-192.png': 'png',
+    };
+    for (const [rel, content] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(web, rel)), { recursive: true });
+      await writeFile(path.join(web, rel), content);
+    }
+    await writeFile(path.join(dir, 'secret.txt'), SECRET);
+    await mkdir(path.join(dir, 'private'));
+    await writeFile(path.join(dir, 'private', 'secret.txt'), SECRET);
+    await symlink(path.join(dir, 'secret.txt'), path.join(web, 'leak.txt'));
+    await symlink(path.join(dir, 'private'), path.join(web, 'linkdir'));
+    h = await startHarness({ webRoot: web });
+  });
+  after(async () => {
+    await h.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const get = (p: string, headers: Record<string, string> = {}, method = 'GET') => rawRequest(h.port, { method, path: p, headers });
+
+  test('/ is index.html, no-cache, with CSP, nosniff and validators', async () => {
+    const r = await get('/');
+    assert.equal(r.status, 200);
+    assert.match(r.body, /<title>home/);
+    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(r.headers['cache-control'], 'no-cache');
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.match(String(r.headers['content-security-policy']), new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${h.port} ws://localhost:${h.port}`));
+    assert.ok(r.headers.etag && r.headers['last-modified']);
+  });
+
+  test('routes map like a Next static export: /vm/abc → vm/abc.html, /settings → settings/index.html, else 404.html', async () => {
+    assert.match((await get('/vm/abc')).body, /vm abc/);
+    assert.match((await get('/vm/abc?tab=console')).body, /vm abc/);
+    assert.match((await get('/settings')).body, /settings/);
+    assert.match((await get('/settings/')).body, /settings/);
+    const missing = await get('/vm/zzz');
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /not found page/);
+    assert.equal(missing.headers['cache-control'], 'no-cache');
+  });
+
+  test('build assets are immutable; sw.js and the manifest are revalidated', async () => {
+    const chunk = await get('/_next/static/chunks/app.js');
+    assert.equal(chunk.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(chunk.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal((await get('/workbox-4754cb34.js')).headers['cache-control'], 'public, max-age=31536000, immutable');
+    const sw = await get('/sw.js');
+    assert.equal(sw.headers['cache-control'], 'no-cache');
+    const manifest = await get('/manifest.webmanifest');
+    assert.equal(manifest.headers['cache-control'], 'no-cache');
+    assert.equal(manifest.headers['content-type'], 'application/manifest+json; charset=utf-8');
+    assert.equal((await get('/icons/icon-192.png')).headers['content-type'], 'image/png');
+  });
+
+  test('a matching ETag or an unchanged date answers 304 without a body', async () => {
+    const first = await get('/sw.js');
+    const byTag = await get('/sw.js', { 'if-none-match': String(first.headers.etag) });
+    assert.equal(byTag.status, 304);
+    assert.equal(byTag.body, '');
+    assert.equal(byTag.headers['cache-control'], 'no-cache');
+    const byDate = await get('/sw.js', { 'if-modified-since': String(first.headers['last-modified']) });
+    assert.equal(byDate.status, 304);
+    const stale = await get('/sw.js', { 'if-none-match': 'W/"0-0"' });
+    assert.equal(stale.status, 200);
+  });
+
+  test('HEAD sends headers only; other methods are 405', async () => {
+    const head = await get('/index.html', {}, 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    assert.ok(Number(head.headers['content-length']) > 0);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      const r = await get('/index.html', { origin: h.origin }, method);
+      assert.equal(r.status, 405, method);
+      assert.equal(r.headers.allow, 'GET, HEAD');
+    }
+  });
+
+  test('traversal attempts never reach a file outside the root', async () => {
+    const attempts = [
+      '/../secret.txt',
+      '/../../../../etc/passwd',
+      '/%2e%2e/secret.txt',
+      '/%2E%2E/secret.txt',
+      '/.%2e/secret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/..%2fsecret.txt',
+      '/vm/..%2f..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/..\\secret.txt',
+      '/vm\\..\\..\\secret.txt',
+      '/%252e%252e/secret.txt',
+      '/%c0%ae%c0%ae/secret.txt',
+      '/index.html%00/../../secret.txt',
+      '/leak.txt',
+      '/linkdir/secret.txt',
+      '/linkdir/',
+      `/${dir.slice(1)}/secret.txt`,
+      '/C:/secret.txt',
+    ];
+    for (const p of attempts) {
+      const r = await get(p);
+      assert.ok([400, 403, 404].includes(r.status), `${p} → ${r.status}`);
+      assert.ok(!r.body.includes(SECRET), `${p} leaked the secret`);
+    }
+  });
+
+  test('an absolute-form request target is refused', async () => {
+    const r = await get(`http://127.0.0.1:${h.port}/index.html`);
+    assert.equal(r.status, 400);
+  });
+});
+
+describe('before the app is built', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness({ webRoot: path.join(os.tmpdir(), 'openutm-no-such-web-out') })));
+  after(() => h.close());
+
+  test('every page says the app is not built and how to build it', async () => {
+    for (const p of ['/', '/vm/abc']) {
+      const r = await rawRequest(h.port, { path: p });
+      assert.equal(r.status, 503);
+      assert.match(r.body, /not built yet/);
+      assert.match(r.body, /npm run build --workspace web/);
+      assert.equal(r.headers['cache-control'], 'no-store');
+    }
+  });
+});

@@ -1,0 +1,37 @@
+// web/'s lint rules, for the root eslint.config.js to spread in (`...webLint`): React's hook
+// rules for the UI, and the boundaries that keep the socket in one module.
+import reactHooks from 'eslint-plugin-react-hooks';
+
+export default [
+  {
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    ignores: ['web/src/**/*.test.ts'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    // The browser bundle must not reach for Node or the helper.
+    files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
+    ignores: ['web/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', '@openutm/helper', '@openutm/helper/*'] }],
+    },
+  },
+  {
+    // Components read stores and call api.ts; only helper-client/ touches the connection.
+    files: ['web/src/components/**/*.tsx', 'web/src/app/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', '@openutm/helper', '@openutm/helper/*'], message: 'the browser bundle cannot use Node or the helper' },
+            {
+              group: ['**/helper-client/connection', '**/helper-client/runtime', '**/helper-client/pending-calls'],
+              message: 'components call helper-client/api and read stores/; they never touch the connection',
+            },
+          ],
+        },
+      ],
+    },
+  },
+];

@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NextConfig } from 'next';
+
+// Builds stay offline: no usage report to Vercel (the build reads this after loading the config).
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { version } = JSON.parse(readFileSync(path.join(here, 'package.json'), 'utf8')) as { version: string };
+
+// A static export (web/out) that the helper serves at its own origin and a hosted origin
+// serves as is: no server, no image optimizer, nothing fetched at build time.
+const config: NextConfig = {
+  output: 'export',
+  reactStrictMode: true,
+  // shared/ exports its TypeScript source.
+  transpilePackages: ['@openutm/shared'],
+  images: { unoptimized: true },
+  // `npm run typecheck` (turbo's typecheck task) checks types; the build does not repeat it.
+  typescript: { ignoreBuildErrors: true },
+  env: { NEXT_PUBLIC_OPENUTM_VERSION: version },
+  // The workspace root, so Turbopack resolves hoisted packages and shared/ from there.
+  turbopack: { root: path.join(here, '..') },
+};
+
+export default config;

@@ -1,0 +1,68 @@
+'use client';
+
+import { canPerform, whyNot, type VmAction, type VmState } from '@openutm/shared';
+import type { ComponentType } from 'react';
+import { vmKill, vmPause, vmResume, vmStart, vmStop } from '../../helper-client/api';
+import { cx } from '../cx';
+import { ForceStopIcon, PauseIcon, ResumeIcon, ShutDownIcon, StartIcon } from '../icons/action-icons';
+
+// The quick actions a card offers, in order; each is allowed by shared's canPerform rule.
+export const QUICK_ACTIONS: ReadonlyArray<{
+  action: VmAction;
+  label: string;
+  Icon: ComponentType;
+  run: (id: string) => Promise<unknown>;
+  danger?: boolean;
+}> = [
+  { action: 'start', label: 'Start', Icon: StartIcon, run: vmStart },
+  { action: 'pause', label: 'Pause', Icon: PauseIcon, run: vmPause },
+  { action: 'resume', label: 'Resume', Icon: ResumeIcon, run: vmResume },
+  { action: 'stop', label: 'Shut down', Icon: ShutDownIcon, run: (id) => vmStop(id) },
+  { action: 'kill', label: 'Force stop', Icon: ForceStopIcon, run: vmKill, danger: true },
+];
+
+export interface VmActionsProps {
+  vmName: string;
+  state: VmState;
+  // False while the helper is not connected: nothing can be asked of it.
+  connected: boolean;
+  // Actions sent and not answered yet.
+  busy: ReadonlySet<VmAction>;
+  onAction: (action: (typeof QUICK_ACTIONS)[number]) => void;
+}
+
+// Always the same five buttons in the same places; the ones that do not apply are dimmed (and
+// say why), so a state change never moves a button under the pointer.
+export function VmActions({ vmName, state, connected, busy, onAction }: VmActionsProps) {
+  return (
+    <div role="group" aria-label={`Actions for ${vmName}`} className="flex items-center gap-1">
+      {QUICK_ACTIONS.map((item) => {
+        const inFlight = busy.has(item.action);
+        const reason = !connected ? 'not connected to the helper' : inFlight ? `${item.label.toLowerCase()} in progress…` : whyNot(state, item.action);
+        const enabled = connected && !inFlight && canPerform(state, item.action);
+        return (
+          <button
+            key={item.action}
+            type="button"
+            aria-label={`${item.label} ${vmName}`}
+            aria-disabled={!enabled}
+            title={reason === null ? item.label : `${item.label}: ${reason}`}
+            data-action={item.action}
+            onClick={() => enabled && onAction(item)}
+            className={cx(
+              'grid size-9 place-items-center rounded-lg transition-colors',
+              enabled
+                ? item.danger
+                  ? 'text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950'
+                  : 'text-neutral-700 hover:bg-neutral-100 dark:text-neutral-200 dark:hover:bg-neutral-800'
+                : 'cursor-not-allowed text-neutral-300 dark:text-neutral-600',
+              inFlight && 'animate-pulse',
+            )}
+          >
+            <item.Icon />
+          </button>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+'use client';
+
+import { PRESETS, type VmAction, type VmSummary } from '@openutm/shared';
+import { useId, useState } from 'react';
+import { errorMessage } from '../../helper-client/client-errors';
+import { cx } from '../cx';
+import { describeStatus, formatResources } from './format';
+import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
+import { StateBadge } from './state-badge';
+import { VmActions, type VmActionsProps } from './vm-actions';
+
+// One VM in the library: its screen area, name, state, size, and quick actions.
+export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
+  const { config, status } = vm;
+  const titleId = useId();
+  const [busy, setBusy] = useState<ReadonlySet<VmAction>>(new Set());
+  // The helper's refusal of the last action, shown until the next action or a later state.
+  const [failure, setFailure] = useState<{ text: string; at: number } | null>(null);
+  const shownFailure = failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null;
+
+  const onAction: VmActionsProps['onAction'] = (item) => {
+    setFailure(null);
+    setBusy((b) => new Set(b).add(item.action));
+    item
+      .run(config.id)
+      .catch((e: unknown) => setFailure({ text: `Could not ${item.label.toLowerCase()}: ${errorMessage(e)}`, at: Date.now() }))
+      .finally(() =>
+        setBusy((b) => {
+          const next = new Set(b);
+          next.delete(item.action);
+          return next;
+        }),
+      );
+  };
+
+  return (
+    <article
+      aria-labelledby={titleId}
+      data-testid="vm-card"
+      data-vm-id={config.id}
+      className={cx(
+        'flex flex-col overflow-hidden rounded-2xl border border-neutral-200 bg-white shadow-sm dark:border-neutral-800 dark:bg-neutral-900',
+        !connected && 'opacity-75',
+      )}
+    >
+      {/* The screen: a screenshot of the running VM goes here (and opens its console) later. */}
+      <div className={cx('grid aspect-[16/9] place-items-center bg-gradient-to-br', PRESET_BACKDROP[config.preset])}>
+        <PresetIcon preset={config.preset} className="size-14 drop-shadow-sm" />
+      </div>
+      <div className="flex flex-1 flex-col gap-1 p-4">
+        <div className="flex items-start justify-between gap-3">
+          <h2 id={titleId} className="min-w-0 truncate text-base font-semibold" title={config.name}>
+            {config.name}
+          </h2>
+          <StateBadge state={status.state} />
+        </div>
+        <p className="truncate text-sm text-neutral-600 dark:text-neutral-400">
+          {PRESETS[config.preset].label} · {config.system.architecture}
+        </p>
+        <p className="truncate text-sm text-neutral-600 dark:text-neutral-400">{formatResources(config)}</p>
+        <p
+          role="status"
+          data-testid="vm-status-line"
+          className={cx(
+            'mt-1 truncate text-xs',
+            shownFailure !== null || status.state === 'crashed' ? 'text-red-700 dark:text-red-400' : 'text-neutral-500 dark:text-neutral-500',
+          )}
+          title={shownFailure ?? describeStatus(status)}
+        >
+          {shownFailure ?? describeStatus(status)}
+        </p>
+        <div className="mt-2 flex items-center justify-between border-t border-neutral-100 pt-2 dark:border-neutral-800">
+          <VmActions vmName={config.name} state={status.state} connected={connected} busy={busy} onAction={onAction} />
+          {/* Settings, console and more actions (clone, delete) will sit here. */}
+        </div>
+      </div>
+    </article>
+  );
+}

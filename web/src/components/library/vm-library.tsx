@@ -1,0 +1,152 @@
+'use client';
+
+import { PRESETS, type VmSummary } from '@openutm/shared';
+import Link from 'next/link';
+import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { useConnection } from '../../stores/connection-store';
+import { useVmLibrary } from '../../stores/vm-store';
+import { PlusIcon, SearchIcon } from '../icons/action-icons';
+import { VmCard } from './vm-card';
+
+// Name, OS and state all count as a match: "win", "running" and "debian" each find something.
+function matches(vm: VmSummary, query: string): boolean {
+  if (query === '') return true;
+  const haystack = `${vm.config.name} ${PRESETS[vm.config.preset].label} ${vm.config.preset} ${vm.status.state}`.toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => haystack.includes(word));
+}
+
+// `/`: every VM the helper knows, searchable, with quick actions.
+export function VmLibrary() {
+  const { vms, loaded } = useVmLibrary();
+  const { phase, booting } = useConnection();
+  const [query, setQuery] = useState('');
+  const deferredQuery = useDeferredValue(query.trim());
+  const connected = phase === 'connected';
+
+  const shown = useMemo(
+    () =>
+      [...vms.values()]
+        .filter((vm) => matches(vm, deferredQuery))
+        .sort((a, b) => a.config.name.localeCompare(b.config.name, undefined, { sensitivity: 'base', numeric: true })),
+    [vms, deferredQuery],
+  );
+
+  return (
+    <section aria-labelledby="library-title">
+      <div className="flex flex-wrap items-center gap-3 pb-6">
+        <h1 id="library-title" className="mr-auto text-2xl font-semibold tracking-tight">
+          Library
+          {loaded && <span className="ml-2 text-base font-normal text-neutral-500 tabular-nums">{vms.size}</span>}
+        </h1>
+        <label className="relative block w-full sm:w-72">
+          <span className="sr-only">Search virtual machines</span>
+          <span className="pointer-events-none absolute inset-y-0 left-3 grid place-items-center text-neutral-400">
+            <SearchIcon />
+          </span>
+          <input
+            type="search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="Search by name, OS or state"
+            className="w-full rounded-lg border border-neutral-300 bg-white py-2 pr-3 pl-10 text-sm placeholder:text-neutral-400 dark:border-neutral-700 dark:bg-neutral-900"
+          />
+        </label>
+        {/* The creation wizard arrives in a later step; this is its place. */}
+        <button
+          type="button"
+          aria-disabled
+          title="Creating VMs here is coming; for now use `openutm create`"
+          className="inline-flex cursor-not-allowed items-center gap-1.5 rounded-lg bg-sky-600/50 px-3 py-2 text-sm font-medium text-white"
+        >
+          <PlusIcon />
+          New VM
+        </button>
+      </div>
+      <LibraryBody loaded={loaded} phase={booting ? null : phase} total={vms.size} shown={shown} query={deferredQuery} connected={connected} />
+    </section>
+  );
+}
+
+function LibraryBody(props: {
+  loaded: boolean;
+  phase: ReturnType<typeof useConnection>['phase'] | null;
+  total: number;
+  shown: VmSummary[];
+  query: string;
+  connected: boolean;
+}) {
+  const { loaded, phase, total, shown, query, connected } = props;
+  if (!loaded) {
+    if (phase === 'unpaired') {
+      return (
+        <EmptyState title="Pair this browser to see your VMs">
+          <p>
+            The helper only talks to browsers it knows. Run <code>openutm pair</code> on this computer and open the link it prints, or
+            enter its code on the pairing page.
+          </p>
+          <Link href="/pair" className="mt-4 inline-block rounded-lg bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700">
+            Pair this browser
+          </Link>
+        </EmptyState>
+      );
+    }
+    if (phase === 'helper-offline' || phase === 'incompatible') {
+      return (
+        <EmptyState title="Your VMs appear here once the helper answers">
+          <p>The banner above says what is wrong and what to do.</p>
+        </EmptyState>
+      );
+    }
+    return <SkeletonGrid />;
+  }
+  if (total === 0) {
+    return (
+      <EmptyState title="No virtual machines yet">
+        <p>
+          Create one from a terminal while the UI wizard is being built, e.g.{' '}
+          <code className="whitespace-nowrap">openutm create --name Debian --preset linux-desktop --iso debian.iso</code>. It shows up
+          here at once.
+        </p>
+      </EmptyState>
+    );
+  }
+  if (shown.length === 0) {
+    return (
+      <EmptyState title="No match">
+        <p>No virtual machine matches “{query}”.</p>
+      </EmptyState>
+    );
+  }
+  return (
+    <ul role="list" aria-label="Virtual machines" className="grid grid-cols-1 gap-5 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
+      {shown.map((vm) => (
+        <li key={vm.config.id}>
+          <VmCard vm={vm} connected={connected} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EmptyState({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="mx-auto max-w-lg rounded-2xl border border-dashed border-neutral-300 px-6 py-16 text-center text-sm text-neutral-600 dark:border-neutral-700 dark:text-neutral-400">
+      <h2 className="mb-2 text-lg font-semibold text-neutral-900 dark:text-neutral-100">{title}</h2>
+      {children}
+    </div>
+  );
+}
+
+function SkeletonGrid() {
+  return (
+    <div aria-busy="true" aria-label="Loading the library" className="grid grid-cols-1 gap-5 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
+      {[0, 1, 2].map((i) => (
+        <div key={i} className="h-72 animate-pulse rounded-2xl bg-neutral-200/70 dark:bg-neutral-800/70" />
+      ))}
+    </div>
+  );
+}

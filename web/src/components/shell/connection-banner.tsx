@@ -1,0 +1,107 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { helperReconnect } from '../../helper-client/api';
+import { displayAddress } from '../../helper-client/helper-address';
+import { useConnection } from '../../stores/connection-store';
+import { cx } from '../cx';
+import { useCountdown } from './use-countdown';
+
+// Says plainly when the UI cannot reach its helper, why, and what to do about it.
+export function ConnectionBanner() {
+  const { phase, helperOrigin, retryAt, reason, booting } = useConnection();
+  const pathname = usePathname();
+  const seconds = useCountdown(retryAt);
+  if (booting) return <BannerSlot />;
+  const address = <code>{displayAddress(helperOrigin)}</code>;
+
+  switch (phase) {
+    case 'reconnecting':
+      return (
+        <BannerSlot tone="warn">
+          <strong>Reconnecting…</strong> Lost the connection to the helper at {address}.
+          {reason ? ` It said: ${reason}.` : ''}
+        </BannerSlot>
+      );
+    case 'helper-offline': {
+      // A page from another origin (the hosted app) is only let in when the helper lists it.
+      const hosted = typeof window !== 'undefined' && window.location.origin !== helperOrigin;
+      return (
+        <BannerSlot
+          tone="error"
+          action={
+            <button type="button" onClick={helperReconnect} className={buttonClass}>
+              Retry now
+            </button>
+          }
+        >
+          <strong>The OpenUTM helper is not running</strong> at {address}
+          {reason ? ` (${reason})` : ''}. Start it with <code>npm start</code> in the OpenUTM folder, or <code>openutm serve</code>.
+          {hosted && (
+            <>
+              {' '}
+              If it is running, make sure it allows this page: <code>OPENUTM_ORIGINS={typeof window === 'undefined' ? '' : window.location.origin}</code>.
+            </>
+          )}{' '}
+          <span className="whitespace-nowrap text-red-800/80 dark:text-red-200/80">
+            {seconds === null || seconds === 0 ? 'Reconnecting…' : `Reconnecting in ${seconds} s…`}
+          </span>
+        </BannerSlot>
+      );
+    }
+    case 'unpaired':
+      if (pathname.startsWith('/pair')) return <BannerSlot />;
+      return (
+        <BannerSlot
+          tone="info"
+          action={
+            <Link href="/pair" className={buttonClass}>
+              Pair now
+            </Link>
+          }
+        >
+          <strong>This browser is not paired with the helper</strong> at {address}.
+          {reason ? ` ${capitalize(reason)}.` : ''} Run <code>openutm pair</code> and open the link it prints, or enter its code.
+        </BannerSlot>
+      );
+    case 'incompatible':
+      return (
+        <BannerSlot tone="error">
+          <strong>The helper and this app do not speak the same protocol:</strong> {reason}.
+        </BannerSlot>
+      );
+    default:
+      return <BannerSlot />;
+  }
+}
+
+const buttonClass =
+  'shrink-0 rounded-md border border-current/30 bg-white/70 px-3 py-1 text-sm font-medium hover:bg-white dark:bg-black/20 dark:hover:bg-black/40';
+
+const TONES = {
+  info: 'border-sky-200 bg-sky-50 text-sky-900 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100',
+  warn: 'border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100',
+  error: 'border-red-200 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100',
+};
+
+// The live region is always in the page, so screen readers hear a message when one appears.
+function BannerSlot({ tone, action, children }: { tone?: keyof typeof TONES; action?: ReactNode; children?: ReactNode }) {
+  return (
+    <div role="status" aria-live="polite" data-testid="connection-banner">
+      {children !== undefined && tone !== undefined && (
+        <div className={cx('border-b', TONES[tone])}>
+          <div className="mx-auto flex w-full max-w-7xl items-center gap-4 px-4 py-3 text-sm sm:px-6">
+            <p className="min-w-0 flex-1">{children}</p>
+            {action}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,109 @@
+import { EVENTS, type MethodName, type MethodParams, type MethodResult, type VmStatus } from '@openutm/shared';
+import { vmRemoved, vmStatusReceived, vmSummaryReceived, vmsListed } from '../stores/vm-store';
+import { forgetToken, saveToken } from './browser-storage';
+import { connectionError } from './client-errors';
+import { DEFAULT_CALL_TIMEOUT_MS } from './connection';
+import { browserClientName, redeemPairingCode } from './pairing';
+import { currentConnection, currentHelperOrigin, reconnectNow, startRuntime, switchHelper } from './runtime';
+
+// The UI's whole vocabulary towards the helper, one function per resource + verb. Components
+// call these and read the stores; only this layer writes the stores, and only with what the
+// helper said (answers and events), never with what it expects to happen.
+
+// Starting QEMU (firmware, disks) can take a while; shutting down waits for the guest.
+const START_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 15_000;
+
+function call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<MethodResult<M>> {
+  const connection = currentConnection();
+  if (connection === null) return Promise.reject(connectionError('closed', 'the helper client has not started'));
+  return connection.call(method, params, timeoutMs);
+}
+
+// An action's answer is the VM's status after it: as good as an event.
+function statusAnswered(status: VmStatus): VmStatus {
+  if (!vmStatusReceived(status)) void vmGet(status.id).catch(() => undefined);
+  return status;
+}
+
+// Connects this page to its helper (once) and keeps the library in step with it.
+export function helperConnect(): void {
+  startRuntime({
+    onEvent: helperEventReceived,
+    onWelcome: () => void vmList().catch(() => undefined),
+  });
+}
+
+// "Retry now" in the banner.
+export function helperReconnect(): void {
+  reconnectNow();
+}
+
+// Pairs this browser with the helper at helperOrigin using a code from `openutm pair`, then
+// connects with the new token.
+export async function helperPair(helperOrigin: string, code: string): Promise<void> {
+  const token = await redeemPairingCode(helperOrigin, code, browserClientName(navigator.userAgent));
+  saveToken(helperOrigin, token);
+  if (helperOrigin === currentHelperOrigin()) reconnectNow();
+  else switchHelper(helperOrigin);
+}
+
+// Forgets this browser's token for the helper (the helper still lists it until revoked).
+export function helperUnpair(): void {
+  forgetToken(currentHelperOrigin());
+  reconnectNow();
+}
+
+export async function vmList(): Promise<void> {
+  vmsListed(await call('vm.list', {}));
+}
+
+export async function vmGet(id: string): Promise<void> {
+  vmSummaryReceived(await call('vm.get', { id }));
+}
+
+export async function vmStart(id: string): Promise<VmStatus> {
+  return statusAnswered(await call('vm.start', { id }, START_TIMEOUT_MS));
+}
+
+// The ACPI power button; the helper forces the VM off after timeoutMs.
+export async function vmStop(id: string, timeoutMs = 60_000): Promise<VmStatus> {
+  return statusAnswered(await call('vm.stop', { id, timeoutMs }, timeoutMs + STOP_GRACE_MS));
+}
+
+export async function vmPause(id: string): Promise<VmStatus> {
+  return statusAnswered(await call('vm.pause', { id }));
+}
+
+export async function vmResume(id: string): Promise<VmStatus> {
+  return statusAnswered(await call('vm.resume', { id }));
+}
+
+// Force stop: QEMU quits at once, like pulling the plug.
+export async function vmKill(id: string): Promise<VmStatus> {
+  return statusAnswered(await call('vm.kill', { id }, STOP_GRACE_MS));
+}
+
+// Events say that something changed; each is checked against its schema before use.
+function helperEventReceived(event: string, data: unknown): void {
+  switch (event) {
+    case 'vm.state': {
+      const status = EVENTS['vm.state'].safeParse(data);
+      if (status.success) statusAnswered(status.data);
+      return;
+    }
+    case 'vm.changed': {
+      const changed = EVENTS['vm.changed'].safeParse(data);
+      if (changed.success) void vmGet(changed.data.id).catch(() => undefined);
+      return;
+    }
+    case 'vm.removed': {
+      const removed = EVENTS['vm.removed'].safeParse(data);
+      if (removed.success) vmRemoved(removed.data.id);
+      return;
+    }
+    default:
+      // job.progress and events of newer helpers: nothing in the UI shows them yet.
+      return;
+  }
+}

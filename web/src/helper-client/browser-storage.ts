@@ -1,0 +1,49 @@
+// What the UI keeps in localStorage: the chosen helper and one token per helper origin, so a
+// token is only ever sent to the helper that issued it.
+
+const HELPER_KEY = 'openutm.helper.v1';
+const TOKEN_PREFIX = 'openutm.token.v1:';
+
+// A stored client token and the id the helper lists it under (`openutm tokens`).
+export interface StoredToken {
+  token: string;
+  tokenId: string;
+}
+
+// localStorage can throw (disabled storage, private modes); the UI then behaves as unpaired.
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function readSavedHelper(): string | null {
+  return storage()?.getItem(HELPER_KEY) ?? null;
+}
+
+export function saveHelper(origin: string | null): void {
+  const s = storage();
+  if (origin === null) s?.removeItem(HELPER_KEY);
+  else s?.setItem(HELPER_KEY, origin);
+}
+
+export function readToken(helperOrigin: string): StoredToken | null {
+  const raw = storage()?.getItem(TOKEN_PREFIX + helperOrigin);
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Partial<StoredToken>;
+    return typeof value.token === 'string' && typeof value.tokenId === 'string' ? { token: value.token, tokenId: value.tokenId } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveToken(helperOrigin: string, token: StoredToken): void {
+  storage()?.setItem(TOKEN_PREFIX + helperOrigin, JSON.stringify(token));
+}
+
+export function forgetToken(helperOrigin: string): void {
+  storage()?.removeItem(TOKEN_PREFIX + helperOrigin);
+}
