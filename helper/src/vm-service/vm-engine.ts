@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   OpenUtmError,
@@ -20,7 +20,10 @@ import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-contro
 import { readPidFile } from '../qemu-process/launch';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { VmLibrary } from '../vm-library/vm-library';
-import { LOGS_DIR, vmFolder } from '../vm-library/library-paths';
+import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
+import { SerialHub } from '../console-bridge/serial-hub';
+import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
+import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
 import { clearCrash, loadCrash, saveCrash, tailLines } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
@@ -52,6 +55,9 @@ const QUIT_GRACE_MS = 10_000;
 export class VmEngine extends EventEmitter<EngineEvents> {
   private readonly supervisors = new Map<string, VmSupervisor>();
   private readonly queue = new SerialQueue();
+  // The serial console of every VM whose QEMU the helper watches (started on attach, stopped on exit).
+  private readonly serialHubs = new Map<string, SerialHub>();
+  private readonly screenshots = new ScreenshotTaker();
   readonly catalog: VmCatalog;
   private readonly hostOs: HostOs;
 
@@ -89,8 +95,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   // Lets go of every VM without stopping it, and releases the library.
   async close(): Promise<void> {
+    for (const id of [...this.serialHubs.keys()]) this.stopSerialHub(id, 'the helper is shutting down; the VM keeps running');
     await Promise.all([...this.supervisors.values()].map((s) => s.detach()));
     await this.library.close();
+    // Only succeeds when no VM left its sockets there; running VMs keep their directories.
+    await rmdir(this.opts.runtimeRoot).catch(() => undefined);
   }
 
   list(): Promise<Array<{ config: VmConfig; status: VmStatus }>> {
@@ -186,6 +195,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         pid = launched.pid;
         const qmp = await QmpClient.connect(paths.qmp, { timeoutMs: launched.readyByExit ? 5_000 : 30_000, retry: !launched.readyByExit });
         sup.attach(qmp, pid);
+        // Connected before the guest runs, so the scrollback holds its first byte.
+        await this.startSerialHub(id, paths, qmp);
         await clearCrash(this.logsDir(id));
         await qmp.execute('cont');
         await sup.waitFor((s) => s === 'running', 10_000, 'start running');
@@ -339,7 +350,45 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       sup.attach(qmp, pid);
       const { status } = await qmp.execute<{ status: string }>('query-status');
       sup.dispatch({ type: 'attached', qmpStatus: status });
+      await this.startSerialHub(id, paths, qmp);
     }
+  }
+
+  // Where the screen of a running VM can be reached (SPICE, or VNC where QEMU lacks SPICE).
+  async consoleTarget(id: string): Promise<ConsoleTarget> {
+    this.require(id, 'console');
+    const [config, facts] = await Promise.all([this.library.read(id), this.opts.hostFacts()]);
+    return consoleTargetFor(config, facts, this.paths(id));
+  }
+
+  // The serial console of a running VM: one connection to QEMU shared by every viewer.
+  serialHub(id: string): SerialHub {
+    this.require(id, 'console');
+    const hub = this.serialHubs.get(id);
+    if (!hub) throw new OpenUtmError('CONFLICT', 'the serial console of this VM is not connected; restart the helper or the VM');
+    return hub;
+  }
+
+  // The VM's screen as PNG bytes; the latest is also kept in its bundle as the thumbnail.
+  async screenshot(id: string): Promise<Buffer> {
+    const qmp = this.monitor(this.require(id, 'screenshot'));
+    return this.screenshots.take(qmp, { runtimeDir: this.paths(id).dir, screenshotsDir: vmBundlePaths(this.library.root, id).screenshots });
+  }
+
+  private async startSerialHub(id: string, paths: RuntimePaths, qmp: QmpClient): Promise<void> {
+    this.stopSerialHub(id, 'the serial console is reconnecting');
+    const hub = new SerialHub(paths.serial, { seedFile: paths.serialLog, label: `VM ${id} serial` });
+    this.serialHubs.set(id, hub);
+    // Whenever QEMU goes (even before this hub was set up), its hub goes with it.
+    qmp.onClose(() => {
+      if (this.serialHubs.get(id) === hub) this.stopSerialHub(id, 'the VM stopped');
+    });
+    await hub.start();
+  }
+
+  private stopSerialHub(id: string, reason: string): void {
+    this.serialHubs.get(id)?.stop(reason);
+    this.serialHubs.delete(id);
   }
 
   private async afterExit(
@@ -347,6 +396,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     paths: RuntimePaths,
     info: { crashed: boolean; reason: string | null; pid: number | null },
   ): Promise<VmStatus['crash']> {
+    this.stopSerialHub(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
     let crash: VmStatus['crash'] = null;
     if (info.crashed) {

@@ -1,0 +1,354 @@
+// `npm run bench` (console part): display-direction throughput through the console bridge,
+// through websockify on the same socket, and reading the socket directly; the round trip of a
+// small frame through the bridge and websockify; the bridge's memory with a reader that stops.
+// Every process runs on loopback. Child roles are this same file started with a role argument.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocket } from 'ws';
+import { startBridgeServer, startUnixServer } from '../src/console-bridge/testing/bridge-harness';
+import { fmtMs, median, percentile, report } from './stats';
+
+const SELF = fileURLToPath(import.meta.url);
+const STREAM_BYTES = 2 * 1024 ** 3;
+const STREAM_MS = 2_500;
+const RUNS = 5;
+// Round trips per pinger run; runs alternate between the bridge and websockify.
+const ROUND_TRIPS = 1_000;
+const PING_ROUNDS = 3;
+const WARMUP_TRIPS = 200;
+const FRAME_BYTES = 100;
+const MEMORY_BOUND = 16 * 1024 * 1024;
+const WEBSOCKIFY = process.env.OPENUTM_WEBSOCKIFY ?? '/usr/bin/websockify';
+
+type Result = { bytes: number; ms: number };
+
+const role = process.argv[2];
+// Every child ends with its parent: the parent holds the other end of its stdin.
+if (role !== undefined) process.stdin.on('end', () => process.exit(0)).resume();
+if (role === 'source') await runSource(process.argv[3]!);
+else if (role === 'echo') await runEcho(process.argv[3]!);
+else if (role === 'ws-reader') await runWsReader(process.argv[3]!);
+else if (role === 'lean-reader') await runLeanReader(process.argv[3]!);
+else if (role === 'unix-reader') await runUnixReader(process.argv[3]!);
+else if (role === 'pinger') await runPinger(process.argv[3]!);
+else await main();
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-cbench-'));
+  const children: ChildProcess[] = [];
+  // websockify does not watch its stdin; make sure it goes even if this process dies early.
+  process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
+  try {
+    const streamSock = path.join(dir, 'stream.sock');
+    children.push(await child('source', streamSock));
+    const bridge = await startBridgeServer(streamSock);
+    const wsify = await startWebsockify(streamSock);
+    children.push(wsify.process);
+
+    // Two browser stand-ins: the ws library (parses in JS, copies each frame together) and a lean
+    // reader that only walks frame headers, as cheap as a browser's native WebSocket gets.
+    const runs: Record<string, number[]> = {};
+    const run = async (name: string, reader: string, target: string): Promise<void> => {
+      (runs[name] ??= []).push(mbps(await childResult(reader, target)));
+    };
+    for (let i = 0; i < RUNS; i++) {
+      await run('bridge', 'ws-reader', bridge.url);
+      await run('websockify', 'ws-reader', wsify.url);
+      await run('direct', 'unix-reader', streamSock);
+      await run('bridge, lean reader', 'lean-reader', bridge.url);
+      await run('websockify, lean reader', 'lean-reader', wsify.url);
+    }
+    const m = (name: string): number => median(runs[name]!);
+    const fmt = (x: number): string => `${x.toFixed(0)} MB/s`;
+    process.stdout.write(`      display stream, ${RUNS} runs of ≤ ${STREAM_MS / 1000} s / ${STREAM_BYTES / 1024 ** 3} GiB each, medians reported:\n`);
+    for (const [name, values] of Object.entries(runs)) process.stdout.write(`        ${name.padEnd(24)} ${values.map(fmt).join(', ')}\n`);
+    const [b, w, d, bl, wl] = [m('bridge'), m('websockify'), m('direct'), m('bridge, lean reader'), m('websockify, lean reader')];
+    report('display stream: bridge vs websockify', fmt(b), fmt(w), '≥ 1.0× websockify', b >= w);
+    report('display stream: bridge vs direct read', `${(b / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', b >= 0.5 * d);
+    report('lean reader: bridge vs websockify', fmt(bl), fmt(wl), '≥ 1.0× websockify', bl >= wl);
+    report('lean reader: bridge vs direct read', `${(bl / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', bl >= 0.5 * d);
+    await bridge.close();
+    wsify.process.kill('SIGTERM');
+
+    const echoSock = path.join(dir, 'echo.sock');
+    children.push(await child('echo', echoSock));
+    const echoBridge = await startBridgeServer(echoSock);
+    const echoWsify = await startWebsockify(echoSock);
+    children.push(echoWsify.process);
+    const viaBridge: number[] = [];
+    const viaWsify: number[] = [];
+    for (let i = 0; i < PING_ROUNDS; i++) {
+      viaBridge.push(...(await childResult<{ rtts: number[] }>('pinger', echoBridge.url)).rtts);
+      viaWsify.push(...(await childResult<{ rtts: number[] }>('pinger', echoWsify.url)).rtts);
+    }
+    const bp99 = percentile(viaBridge, 99);
+    const wp99 = percentile(viaWsify, 99);
+    const trips = `${PING_ROUNDS * ROUND_TRIPS}`;
+    report(`${FRAME_BYTES}-byte round trip p50, ${trips} (vs websockify)`, fmtMs(percentile(viaBridge, 50)), fmtMs(percentile(viaWsify, 50)), 'informational', true);
+    report(`${FRAME_BYTES}-byte round trip p99, ${trips} (vs websockify)`, fmtMs(bp99), fmtMs(wp99), 'p99 ≤ websockify', bp99 <= wp99);
+    await echoBridge.close();
+    echoWsify.process.kill('SIGTERM');
+
+    const held = await stalledReaderMemory();
+    report('bridge bytes held, reader stopped (peak)', `${(held.peak / 1024 / 1024).toFixed(2)} MiB`, `${(held.pushed / 1024 / 1024).toFixed(0)} MiB sent`, '≤ 16 MiB per connection', held.peak <= MEMORY_BOUND);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// A VM that pushes without end to a browser that stopped reading: what the bridge holds, at peak,
+// while the source keeps trying for a couple of seconds.
+async function stalledReaderMemory(): Promise<{ peak: number; pushed: number }> {
+  const chunk = Buffer.alloc(256 * 1024, 7);
+  let pushed = 0;
+  const unix = await startUnixServer((socket) => {
+    const pump = (): void => {
+      while (!socket.destroyed) {
+        pushed += chunk.length;
+        if (!socket.write(chunk)) return;
+      }
+    };
+    socket.on('drain', pump);
+    pump();
+  });
+  const bridge = await startBridgeServer(unix.path);
+  try {
+    const next = bridge.nextBridge();
+    const ws = new WebSocket(bridge.url, ['binary'], { perMessageDeflate: false });
+    ws.on('error', () => undefined);
+    await once(ws, 'open');
+    ws.pause();
+    const handle = await next;
+    let peak = 0;
+    const until = performance.now() + 2_000;
+    while (performance.now() < until) {
+      const s = handle.stats();
+      peak = Math.max(peak, s.toClientQueued + s.vmReadBuffers + s.toVmQueued);
+      await sleep(5);
+    }
+    ws.terminate();
+    return { peak, pushed };
+  } finally {
+    await bridge.close();
+    await unix.close();
+  }
+}
+
+async function startWebsockify(target: string): Promise<{ process: ChildProcess; url: string }> {
+  const port = await freePort();
+  // No --cert: plain ws://, no TLS. Run in an empty cwd so a stray self.pem is never picked up.
+  const proc = spawn(WEBSOCKIFY, [`--unix-target=${target}`, `127.0.0.1:${port}`], { cwd: path.dirname(target), stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr?.resume();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`websockify did not start on port ${port}; is ${WEBSOCKIFY} installed?`);
+    await sleep(50);
+  }
+  return { process: proc, url: `ws://127.0.0.1:${port}/` };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function mbps(r: Result): number {
+  return r.bytes / 1e6 / (r.ms / 1000);
+}
+
+// A long-lived child (source or echo server); resolves once it says it listens.
+async function child(name: string, arg: string): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(proc.stdout!, 'data')) as [Buffer];
+  if (!line.toString().startsWith('ready')) throw new Error(`${name} did not start: ${line.toString()}`);
+  return proc;
+}
+
+// A one-shot child (reader or pinger); resolves with the JSON it prints.
+async function childResult<T = Result>(name: string, arg: string): Promise<T> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(proc, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`${name} ${arg} exited with ${code}: ${out}`);
+  return JSON.parse(out) as T;
+}
+
+// Role: a VM display that streams as fast as the reader takes it, to every connection.
+async function runSource(sockPath: string): Promise<void> {
+  const chunk = Buffer.alloc(1024 * 1024, 0x5a);
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    let sent = 0;
+    const pump = (): void => {
+      while (!socket.destroyed && sent < STREAM_BYTES) {
+        sent += chunk.length;
+        if (!socket.write(chunk)) return;
+      }
+      if (sent >= STREAM_BYTES) socket.end();
+    };
+    socket.on('drain', pump);
+    pump();
+  });
+  server.listen(sockPath, () => process.stdout.write('ready\n'));
+  await once(process, 'SIGTERM');
+  process.exit(0);
+}
+
+// Role: a unix-socket echo server.
+async function runEcho(sockPath: string): Promise<void> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.pipe(socket);
+  });
+  server.listen(sockPath, () => process.stdout.write('ready\n'));
+  await once(process, 'SIGTERM');
+  process.exit(0);
+}
+
+// Role: a browser reading the display stream; counts bytes from the first one on.
+async function runWsReader(url: string): Promise<void> {
+  const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
+  let bytes = 0;
+  let t0 = 0;
+  await new Promise<void>((resolve, reject) => {
+    ws.on('error', reject);
+    ws.on('close', () => resolve());
+    ws.on('message', (data: Buffer) => {
+      if (t0 === 0) t0 = performance.now();
+      bytes += data.length;
+      if (bytes >= STREAM_BYTES || performance.now() - t0 >= STREAM_MS) resolve();
+    });
+  });
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ bytes, ms }));
+  process.exit(0);
+}
+
+// Role: a browser reading the display stream with the least work a WebSocket client can do: it
+// checks the upgrade, then walks frame headers and counts payload bytes without copying them.
+async function runLeanReader(url: string): Promise<void> {
+  const target = new URL(url);
+  const socket = net.connect(Number(target.port), target.hostname);
+  socket.setNoDelay(true);
+  socket.write(
+    `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${Buffer.from('openutm-bench-16').toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n`,
+  );
+  let head: Buffer | null = Buffer.alloc(0);
+  let partial = Buffer.alloc(0); // a frame header split across reads
+  let payloadLeft = 0;
+  let bytes = 0;
+  let t0 = 0;
+  const frames = (buf: Buffer): void => {
+    let at = 0;
+    while (at < buf.length) {
+      if (payloadLeft > 0) {
+        const take = Math.min(payloadLeft, buf.length - at);
+        payloadLeft -= take;
+        bytes += take;
+        at += take;
+        continue;
+      }
+      const h = Buffer.concat([partial, buf.subarray(at, at + 14)]);
+      const len7 = h.length >= 2 ? h[1]! & 0x7f : 0;
+      const size = len7 === 126 ? 4 : len7 === 127 ? 10 : 2;
+      if (h.length < size) {
+        partial = h;
+        return;
+      }
+      at += size - partial.length;
+      partial = Buffer.alloc(0);
+      payloadLeft = len7 === 126 ? h.readUInt16BE(2) : len7 === 127 ? Number(h.readBigUInt64BE(2)) : len7;
+    }
+  };
+  await new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('end', () => resolve());
+    socket.on('data', (data: Buffer) => {
+      if (head !== null) {
+        head = Buffer.concat([head, data]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        if (!head.toString('latin1', 0, 12).includes('101')) reject(new Error(`no upgrade: ${head.toString('latin1', 0, 80)}`));
+        data = head.subarray(end + 4);
+        head = null;
+      }
+      if (t0 === 0 && data.length > 0) t0 = performance.now();
+      frames(data);
+      if (bytes >= STREAM_BYTES || (t0 > 0 && performance.now() - t0 >= STREAM_MS)) resolve();
+    });
+  });
+  process.stdout.write(JSON.stringify({ bytes, ms: performance.now() - t0 }));
+  process.exit(0);
+}
+
+// Role: reading the display socket directly, the ceiling for any bridge.
+async function runUnixReader(sockPath: string): Promise<void> {
+  const socket = net.createConnection({ path: sockPath });
+  let bytes = 0;
+  let t0 = 0;
+  await new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('end', () => resolve());
+    socket.on('data', (data: Buffer) => {
+      if (t0 === 0) t0 = performance.now();
+      bytes += data.length;
+      if (bytes >= STREAM_BYTES || performance.now() - t0 >= STREAM_MS) resolve();
+    });
+  });
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ bytes, ms }));
+  process.exit(0);
+}
+
+// Role: sends one small frame at a time and waits for its echo; prints the round-trip times.
+async function runPinger(url: string): Promise<void> {
+  const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false });
+  await once(ws, 'open');
+  const frame = Buffer.alloc(FRAME_BYTES, 1);
+  const rtts: number[] = [];
+  let pending = Buffer.alloc(0);
+  for (let i = 0; i < WARMUP_TRIPS + ROUND_TRIPS; i++) {
+    const t = performance.now();
+    const echoed = new Promise<void>((resolve) => {
+      const on = (data: Buffer): void => {
+        pending = Buffer.concat([pending, data]);
+        if (pending.length >= FRAME_BYTES) {
+          pending = pending.subarray(FRAME_BYTES);
+          ws.off('message', on);
+          resolve();
+        }
+      };
+      ws.on('message', on);
+    });
+    ws.send(frame, { binary: true });
+    await echoed;
+    if (i >= WARMUP_TRIPS) rtts.push(performance.now() - t);
+  }
+  ws.close();
+  process.stdout.write(JSON.stringify({ rtts }));
+  process.exit(0);
+}

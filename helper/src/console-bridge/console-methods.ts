@@ -1,0 +1,51 @@
+import type { z } from 'zod';
+import { OpenUtmError, canPerform, whyNot, type METHODS, type MethodResult, type VmStatus } from '@openutm/shared';
+import type { ConsoleTarget } from './console-target';
+import type { ConsoleTickets } from './console-tickets';
+
+// What the console methods need from the engine (VmEngine has it).
+export interface ConsoleMethodsEngine {
+  get(id: string): Promise<{ status: VmStatus }>;
+  consoleTarget(id: string): Promise<ConsoleTarget>;
+  screenshot(id: string): Promise<Buffer>;
+}
+
+// What the console methods are built from; `now` is injectable for tests.
+export interface ConsoleMethodsDeps {
+  engine: ConsoleMethodsEngine;
+  tickets: ConsoleTickets;
+  now?: () => Date;
+}
+
+type Params<M extends keyof typeof METHODS> = z.output<(typeof METHODS)[M]['params']>;
+
+// The URL path of a VM's console WebSockets; the ticket (and channel) go in the query.
+export function consolePath(id: string): string {
+  return `/console/${encodeURIComponent(id)}`;
+}
+
+// console.open: checks the VM can show this console now, then issues a ticket bound to it.
+export async function consoleOpen(deps: ConsoleMethodsDeps, params: Params<'console.open'>): Promise<MethodResult<'console.open'>> {
+  const { status } = await deps.engine.get(params.id);
+  if (!canPerform(status.state, 'console')) throw new OpenUtmError('INVALID_STATE', whyNot(status.state, 'console') ?? 'not allowed now');
+  const protocol = params.channel === 'serial' ? 'serial' : (await deps.engine.consoleTarget(params.id)).protocol;
+  const { ticket, expiresAt } = deps.tickets.issue(params.id, params.channel);
+  return { ticket, expiresAt, path: consolePath(params.id), protocol };
+}
+
+// vm.screenshot: the VM's screen as base64 PNG.
+export async function vmScreenshot(deps: ConsoleMethodsDeps, params: Params<'vm.screenshot'>): Promise<MethodResult<'vm.screenshot'>> {
+  const png = await deps.engine.screenshot(params.id);
+  return { png: png.toString('base64'), takenAt: (deps.now?.() ?? new Date()).toISOString() };
+}
+
+// Both methods keyed by name, for the API server's method table.
+export function consoleMethods(deps: ConsoleMethodsDeps): {
+  'console.open': (params: Params<'console.open'>) => Promise<MethodResult<'console.open'>>;
+  'vm.screenshot': (params: Params<'vm.screenshot'>) => Promise<MethodResult<'vm.screenshot'>>;
+} {
+  return {
+    'console.open': (params) => consoleOpen(deps, params),
+    'vm.screenshot': (params) => vmScreenshot(deps, params),
+  };
+}

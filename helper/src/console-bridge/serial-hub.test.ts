@@ -1,0 +1,132 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type net from 'node:net';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SerialHub, type SerialSink } from './serial-hub';
+import { startUnixServer, type UnixServer } from './testing/bridge-harness';
+
+const servers: UnixServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+
+// A stand-in for QEMU's serial chardev server.
+async function serialServer(): Promise<UnixServer> {
+  const s = await startUnixServer();
+  servers.push(s);
+  return s;
+}
+
+function sink(): SerialSink & { text: () => string; closedWith: () => string | null } {
+  let text = '';
+  let closed: string | null = null;
+  return {
+    send: (chunk) => (text += chunk.toString()),
+    close: (reason) => (closed = reason),
+    text: () => text,
+    closedWith: () => closed,
+  };
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+test('fans guest output out to every console and keeps a scrollback for late ones', async () => {
+  const server = await serialServer();
+  const hub = new SerialHub({ kind: 'unix', path: server.path }, { scrollbackBytes: 16, log: () => undefined });
+  const qemu = server.nextConnection();
+  await hub.start();
+  const guest = await qemu;
+  const early = sink();
+  hub.subscribe(early);
+  guest.write('boot messages\r\n');
+  await until(() => early.text() === 'boot messages\r\n', 'the first console');
+  guest.write('~ # ');
+  await until(() => early.text().endsWith('~ # '), 'more output');
+  const late = sink();
+  hub.subscribe(late);
+  assert.equal(late.text(), 't messages\r\n~ # ', 'a late console starts with the last 16 bytes');
+  guest.write('x');
+  await until(() => late.text().endsWith('x') && early.text().endsWith('x'), 'both consoles');
+  hub.stop();
+});
+
+test('writes every console’s input to the guest, text or bytes', async () => {
+  const server = await serialServer();
+  const hub = new SerialHub({ kind: 'unix', path: server.path }, { log: () => undefined });
+  const qemu = server.nextConnection();
+  await hub.start();
+  const guest = await qemu;
+  let typed = '';
+  guest.on('data', (d: Buffer) => (typed += d.toString()));
+  hub.subscribe(sink()).write('ls\n');
+  hub.subscribe(sink()).write(Buffer.from('üname\n'));
+  await until(() => typed === 'ls\nüname\n', 'input at the guest');
+  hub.stop();
+});
+
+test('seeds the scrollback from the serial log, for a helper that re-attaches', async () => {
+  const server = await serialServer();
+  const log = path.join(path.dirname(server.path), 'serial.log');
+  await writeFile(log, 'x'.repeat(100) + 'before the helper came back\r\n');
+  const hub = new SerialHub({ kind: 'unix', path: server.path }, { scrollbackBytes: 29, seedFile: log, log: () => undefined });
+  await hub.start();
+  const s = sink();
+  hub.subscribe(s);
+  assert.equal(s.text(), 'before the helper came back\r\n');
+  hub.stop();
+});
+
+test('reconnects when the serial socket drops while the VM runs', async () => {
+  const server = await serialServer();
+  const hub = new SerialHub({ kind: 'unix', path: server.path }, { log: () => undefined, reconnectMaxDelayMs: 50 });
+  let qemu: Promise<net.Socket> = server.nextConnection();
+  await hub.start();
+  const first = await qemu;
+  const s = sink();
+  hub.subscribe(s);
+  qemu = server.nextConnection();
+  first.destroy();
+  const second = await qemu;
+  second.write('after reconnect');
+  await until(() => s.text() === 'after reconnect', 'output after the reconnect');
+  assert.equal(s.closedWith(), null, 'consoles stay attached across the reconnect');
+  hub.stop();
+});
+
+test('stop tells every console why, lets go of the socket, and refuses new consoles', async () => {
+  const server = await serialServer();
+  const hub = new SerialHub({ kind: 'unix', path: server.path }, { log: () => undefined });
+  const qemu = server.nextConnection();
+  await hub.start();
+  const guest = await qemu;
+  const s = sink();
+  hub.subscribe(s);
+  const gone = once(guest, 'close');
+  hub.stop('the VM stopped');
+  await gone;
+  assert.equal(s.closedWith(), 'the VM stopped');
+  assert.equal(hub.connected, false);
+  const late = sink();
+  hub.subscribe(late);
+  assert.match(late.closedWith() ?? '', /not running/);
+});
+
+test('start gives up waiting after its timeout when nothing listens, and keeps trying', async () => {
+  const server = await serialServer();
+  const missing = path.join(path.dirname(server.path), 'not-yet.sock');
+  const lines: string[] = [];
+  const hub = new SerialHub({ kind: 'unix', path: missing }, { log: (l) => lines.push(l), reconnectMaxDelayMs: 20 });
+  await hub.start(100);
+  assert.equal(hub.connected, false);
+  assert.match(lines.join('\n'), /still trying/);
+  hub.stop();
+});
