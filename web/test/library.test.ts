@@ -124,10 +124,13 @@ test('the library shows every VM with its state, size and gated actions; search 
   assert.equal(await card('Windows 11').getByRole('button', { name: 'Resume Windows 11' }).getAttribute('aria-disabled'), 'false');
   await screenshot(page, '3-library-light');
 
+  const total = await page.getByTestId('vm-card').count();
   await page.getByLabel('Search virtual machines').fill('win');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="vm-card"]').length === 1);
   await card('Windows 11').waitFor();
   await page.getByLabel('Search virtual machines').fill('');
+  // Every card is back before the keyboard walk starts (regression: Tab raced the re-render).
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="vm-card"]').length === n, total);
 
   // Keyboard: Tab reaches the search box and the card actions.
   await page.getByLabel('Search virtual machines').focus();

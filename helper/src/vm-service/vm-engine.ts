@@ -21,7 +21,9 @@ import { readPidFile } from '../qemu-process/launch';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
-import { SerialHub } from '../console-bridge/serial-hub';
+import type { SerialHub } from '../console-bridge/serial-hub';
+import { SerialHubs } from './serial-hubs';
+import { withTimeout } from './with-timeout';
 import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
 import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
@@ -56,7 +58,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   private readonly supervisors = new Map<string, VmSupervisor>();
   private readonly queue = new SerialQueue();
   // The serial console of every VM whose QEMU the helper watches (started on attach, stopped on exit).
-  private readonly serialHubs = new Map<string, SerialHub>();
+  private readonly serialHubs = new SerialHubs();
   private readonly screenshots = new ScreenshotTaker();
   readonly catalog: VmCatalog;
   private readonly hostOs: HostOs;
@@ -95,7 +97,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   // Lets go of every VM without stopping it, and releases the library.
   async close(): Promise<void> {
-    for (const id of [...this.serialHubs.keys()]) this.stopSerialHub(id, 'the helper is shutting down; the VM keeps running');
+    this.serialHubs.stopAll('the helper is shutting down; the VM keeps running');
     await Promise.all([...this.supervisors.values()].map((s) => s.detach()));
     await this.library.close();
     // Only succeeds when no VM left its sockets there; running VMs keep their directories.
@@ -196,7 +198,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         const qmp = await QmpClient.connect(paths.qmp, { timeoutMs: launched.readyByExit ? 5_000 : 30_000, retry: !launched.readyByExit });
         sup.attach(qmp, pid);
         // Connected before the guest runs, so the scrollback holds its first byte.
-        await this.startSerialHub(id, paths, qmp);
+        await this.serialHubs.start(id, paths, qmp);
         await clearCrash(this.logsDir(id));
         await qmp.execute('cont');
         await sup.waitFor((s) => s === 'running', 10_000, 'start running');
@@ -350,7 +352,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       sup.attach(qmp, pid);
       const { status } = await qmp.execute<{ status: string }>('query-status');
       sup.dispatch({ type: 'attached', qmpStatus: status });
-      await this.startSerialHub(id, paths, qmp);
+      await this.serialHubs.start(id, paths, qmp);
     }
   }
 
@@ -375,28 +377,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return this.screenshots.take(qmp, { runtimeDir: this.paths(id).dir, screenshotsDir: vmBundlePaths(this.library.root, id).screenshots });
   }
 
-  private async startSerialHub(id: string, paths: RuntimePaths, qmp: QmpClient): Promise<void> {
-    this.stopSerialHub(id, 'the serial console is reconnecting');
-    const hub = new SerialHub(paths.serial, { seedFile: paths.serialLog, label: `VM ${id} serial` });
-    this.serialHubs.set(id, hub);
-    // Whenever QEMU goes (even before this hub was set up), its hub goes with it.
-    qmp.onClose(() => {
-      if (this.serialHubs.get(id) === hub) this.stopSerialHub(id, 'the VM stopped');
-    });
-    await hub.start();
-  }
-
-  private stopSerialHub(id: string, reason: string): void {
-    this.serialHubs.get(id)?.stop(reason);
-    this.serialHubs.delete(id);
-  }
-
   private async afterExit(
     id: string,
     paths: RuntimePaths,
     info: { crashed: boolean; reason: string | null; pid: number | null },
   ): Promise<VmStatus['crash']> {
-    this.stopSerialHub(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
+    this.serialHubs.stop(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
     let crash: VmStatus['crash'] = null;
     if (info.crashed) {
@@ -407,20 +393,4 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     await rm(paths.dir, { recursive: true, force: true });
     return crash;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('timeout')), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
