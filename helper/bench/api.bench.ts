@@ -9,7 +9,7 @@ import { connectToHelper } from '../src/cli/connect-helper';
 import { readFile } from 'node:fs/promises';
 import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-paths';
 import type { ApiClient } from '../src/api-client/api-client';
-import { testGuest } from '../test/support/test-guest';
+import { REPO_ROOT, testGuest } from '../test/support/test-guest';
 import { waitForText } from '../test/support/wait';
 import { fmtMs, percentile, report } from './stats';
 
@@ -19,7 +19,13 @@ const guest = testGuest();
 const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-apibench-'));
 const port = 20000 + Math.floor(Math.random() * 20000);
 const env = { ...process.env, OPENUTM_HOME: home, OPENUTM_PORT: String(port), OPENUTM_ACCEL: 'tcg' };
-const client = await connectToHelper({ env, err: () => undefined });
+// The packaged helper, exactly as `openutm` runs it (npm run bench builds it first).
+const bundle = path.join(REPO_ROOT, 'helper/dist/openutm.mjs');
+const client = await connectToHelper({
+  env,
+  err: () => undefined,
+  helperCommand: { argv: [process.execPath, bundle, 'serve'], cwd: path.dirname(bundle) },
+});
 const ids: string[] = [];
 try {
   for (let i = 0; i < GUESTS; i++) {
