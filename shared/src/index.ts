@@ -9,3 +9,4 @@ export * from './host/host-facts';
 export * from './protocol/messages';
 export * from './protocol/methods';
 export * from './protocol/close-codes';
+export * from './protocol/pending-calls';

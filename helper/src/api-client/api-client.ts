@@ -6,6 +6,7 @@ import {
   MAX_MESSAGE_BYTES,
   METHODS,
   OpenUtmError,
+  PendingCalls,
   ProtocolError,
   RequestMessage,
   type EventName,
@@ -19,7 +20,7 @@ import { connectionError } from './client-errors';
 const ErrorAnswer = z.object({ id: RequestMessage.shape.id.nullable(), error: ProtocolError });
 const ResultAnswer = z.object({ id: RequestMessage.shape.id, result: z.unknown() }).refine((m) => 'result' in m);
 import { handshake } from './handshake';
-import { PendingCalls } from './pending-calls';
+
 
 export interface ApiClientOptions {
   // ws://127.0.0.1:<port>/api
@@ -107,7 +108,7 @@ export class ApiClient {
       const id = this.pending.add(method, timeoutMs, timeout, onResult, reject);
       // Send what the caller wrote, not zod's output: the helper applies the defaults itself.
       this.socket.send(JSON.stringify({ id, method, params }), (e) => {
-        if (e) this.pending.settle(id)?.reject(connectionError('closed', `could not send ${method} to the helper: ${e.message}`, { method }));
+        if (e) this.pending.take(id)?.reject(connectionError('closed', `could not send ${method} to the helper: ${e.message}`, { method }));
       });
     });
   }
@@ -162,7 +163,7 @@ export class ApiClient {
       this.answerMalformed(frame);
       return;
     }
-    const call = this.pending.settle(failure.success ? failure.data.id : success?.data?.id);
+    const call = this.pending.take(failure.success ? failure.data.id : success?.data?.id);
     if (!call) return; // a late answer to a call that timed out, or a connection-level error
     if (failure.success) call.reject(new OpenUtmError(failure.data.error.code, failure.data.error.message, failure.data.error.details));
     else call.resolve(success?.data?.result);
@@ -172,7 +173,7 @@ export class ApiClient {
   // timeout: a newer helper may use an error code this client does not know yet.
   private answerMalformed(frame: unknown): void {
     const f = frame as { id?: unknown; error?: { code?: unknown; message?: unknown } } | null;
-    const call = this.pending.settle(f?.id);
+    const call = this.pending.take(f?.id);
     if (!call) return;
     const helperCode = typeof f?.error?.code === 'string' ? f.error.code : undefined;
     const message = typeof f?.error?.message === 'string' ? f.error.message : `the helper's answer to ${call.method} is malformed; are the helper and openutm the same version?`;

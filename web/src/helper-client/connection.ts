@@ -7,6 +7,7 @@ import {
   ResponseMessage,
   Welcome,
   OpenUtmError,
+  PendingCalls,
   type Hello,
   type MethodName,
   type MethodParams,
@@ -14,7 +15,7 @@ import {
 } from '@openutm/shared';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { connectionError } from './client-errors';
-import { PendingCalls } from './pending-calls';
+
 
 // Where the connection is, as the banner and header say it.
 export type ConnectionPhase =

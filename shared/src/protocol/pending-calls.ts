@@ -1,10 +1,11 @@
-import type { OpenUtmError } from '@openutm/shared';
+// Shared by the CLI's client and the web UI's connection: both correlate answers by id.
+import type { OpenUtmError } from '../errors';
 
 interface Pending {
   method: string;
   resolve: (result: unknown) => void;
   reject: (error: OpenUtmError) => void;
-  timer: NodeJS.Timeout;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 // Requests sent and not yet answered, by id: each settles exactly once — by its answer, its
@@ -16,13 +17,13 @@ export class PendingCalls {
   // Registers a call and returns its id; onTimeout builds the error if no answer comes in time.
   add(method: string, timeoutMs: number, onTimeout: () => OpenUtmError, resolve: Pending['resolve'], reject: Pending['reject']): number {
     const id = this.nextId++;
-    const timer = setTimeout(() => this.settle(id)?.reject(onTimeout()), timeoutMs);
+    const timer = setTimeout(() => this.take(id)?.reject(onTimeout()), timeoutMs);
     this.calls.set(id, { method, resolve, reject, timer });
     return id;
   }
 
   // Takes a call out of the table (null if it already settled or never existed).
-  settle(id: unknown): Pick<Pending, 'method' | 'resolve' | 'reject'> | null {
+  take(id: unknown): Pick<Pending, 'method' | 'resolve' | 'reject'> | null {
     if (typeof id !== 'number') return null;
     const call = this.calls.get(id);
     if (!call) return null;
@@ -31,10 +32,10 @@ export class PendingCalls {
     return call;
   }
 
-  // Rejects every call still waiting, e.g. when the socket closed; the error is built per method.
+  // Rejects every call still waiting, e.g. when the socket closed.
   rejectAll(error: (method: string) => OpenUtmError): void {
     for (const id of [...this.calls.keys()]) {
-      const call = this.settle(id);
+      const call = this.take(id);
       call?.reject(error(call.method));
     }
   }
