@@ -18,7 +18,7 @@ import {
   type QmpStatusInfo,
   type QmpVersionInfo,
 } from './qmp-messages';
-import { connectFailure, describeEndpoint, notQmpFailure } from './qmp-connect-errors';
+import { connectFailure, describeEndpoint, isSocketMissing, notQmpFailure } from './qmp-connect-errors';
 
 // Limits, each overridable per client; the defaults suit a local QEMU.
 export const QMP_DEFAULTS = {
@@ -390,12 +390,6 @@ export class QmpClient {
   private reportProtocolError(error: QmpProtocolError): void {
     this.protocolErrors.emit(error);
   }
-}
-
-// ENOENT / ECONNREFUSED: QEMU has not created or opened its monitor socket (yet).
-function isSocketMissing(e: unknown): boolean {
-  const errno = isOpenUtmError(e) ? e.details?.errno : undefined;
-  return errno === 'ENOENT' || errno === 'ECONNREFUSED';
 }
 
 function excerpt(line: string): string {

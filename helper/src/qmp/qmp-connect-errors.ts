@@ -1,4 +1,4 @@
-import { OpenUtmError } from '@openutm/shared';
+import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import type { Endpoint } from '../runtime/runtime-paths';
 
 // How an endpoint is named in messages: the socket path, or host:port.
@@ -33,4 +33,10 @@ export function notQmpFailure(endpoint: string, firstLine: string): OpenUtmError
     `${endpoint} is not a QMP monitor: its first message was not a QMP greeting; check that QEMU was started with -qmp on this socket`,
     { endpoint, firstLine: firstLine.slice(0, 200) },
   );
+}
+
+// ENOENT / ECONNREFUSED: QEMU has not created or opened its monitor socket (yet).
+export function isSocketMissing(e: unknown): boolean {
+  const errno = isOpenUtmError(e) ? e.details?.errno : undefined;
+  return errno === 'ENOENT' || errno === 'ECONNREFUSED';
 }
