@@ -37,3 +37,17 @@ test('refuses a capacity that is not a positive integer', () => {
   assert.throws(() => new ScrollbackRing(0), RangeError);
   assert.throws(() => new ScrollbackRing(1.5), RangeError);
 });
+
+test('grows from a small buffer to its capacity without losing or reordering bytes', () => {
+  const capacity = 64 * 1024;
+  const ring = new ScrollbackRing(capacity);
+  const all: Buffer[] = [];
+  for (const size of [100, 4000, 3000, 9000, 1, 20_000, 30_000, 50_000, 7, 70_000, 12_345]) {
+    const chunk = randomBytes(size);
+    all.push(chunk);
+    ring.append(chunk);
+    const joined = Buffer.concat(all);
+    assert.deepEqual(ring.snapshot(), joined.subarray(Math.max(0, joined.length - capacity)), `after a chunk of ${size}`);
+  }
+  assert.equal(ring.size, capacity);
+});
