@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     const bp99 = percentile(viaBridge, 99);
     const wp99 = percentile(viaWsify, 99);
     const trips = `${PING_ROUNDS * ROUND_TRIPS}`;
-    report(`${FRAME_BYTES}-byte round trip p50, ${trips} (vs websockify)`, fmtMs(percentile(viaBridge, 50)), fmtMs(percentile(viaWsify, 50)), 'informational', true);
+    report(`${FRAME_BYTES}-byte round trip p50, ${trips} (vs websockify)`, fmtMs(percentile(viaBridge, 50)), fmtMs(percentile(viaWsify, 50)), 'informational', null);
     report(`${FRAME_BYTES}-byte round trip p99, ${trips} (vs websockify)`, fmtMs(bp99), fmtMs(wp99), 'p99 ≤ websockify', bp99 <= wp99);
     await echoBridge.close();
     echoWsify.process.kill('SIGTERM');
@@ -231,20 +231,7 @@ async function runEcho(sockPath: string): Promise<void> {
 // Role: a browser reading the display stream; counts bytes from the first one on.
 async function runWsReader(url: string): Promise<void> {
   const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-  let bytes = 0;
-  let t0 = 0;
-  await new Promise<void>((resolve, reject) => {
-    ws.on('error', reject);
-    ws.on('close', () => resolve());
-    ws.on('message', (data: Buffer) => {
-      if (t0 === 0) t0 = performance.now();
-      bytes += data.length;
-      if (bytes >= STREAM_BYTES || performance.now() - t0 >= STREAM_MS) resolve();
-    });
-  });
-  const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ bytes, ms }));
-  process.exit(0);
+  await countStream(ws, 'message', 'close');
 }
 
 // Role: a browser reading the display stream with the least work a WebSocket client can do: it
@@ -308,19 +295,23 @@ async function runLeanReader(url: string): Promise<void> {
 // Role: reading the display socket directly, the ceiling for any bridge.
 async function runUnixReader(sockPath: string): Promise<void> {
   const socket = net.createConnection({ path: sockPath });
+  await countStream(socket, 'data', 'end');
+}
+
+// Counts bytes from the first one on until STREAM_BYTES or STREAM_MS, prints {bytes, ms}, exits.
+async function countStream(source: NodeJS.EventEmitter, dataEvent: string, endEvent: string): Promise<never> {
   let bytes = 0;
   let t0 = 0;
   await new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('end', () => resolve());
-    socket.on('data', (data: Buffer) => {
+    source.on('error', reject);
+    source.on(endEvent, () => resolve());
+    source.on(dataEvent, (data: Buffer) => {
       if (t0 === 0) t0 = performance.now();
       bytes += data.length;
       if (bytes >= STREAM_BYTES || performance.now() - t0 >= STREAM_MS) resolve();
     });
   });
-  const ms = performance.now() - t0;
-  process.stdout.write(JSON.stringify({ bytes, ms }));
+  process.stdout.write(JSON.stringify({ bytes, ms: performance.now() - t0 }));
   process.exit(0);
 }
 

@@ -4,13 +4,13 @@ import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { VmCreateRequest, VmState } from '@openutm/shared';
+import type { VmState } from '@openutm/shared';
 import { VmEngine } from '../src/vm-service/vm-engine';
 import { lazyHostFacts } from '../src/cli/engine-from-env';
 import { defaultRuntimeRoot } from '../src/runtime/runtime-paths';
 import { isAlive } from '../src/qemu-process/process-control';
 import { vmFolder } from '../src/vm-library/library-paths';
-import { testGuest } from './support/test-guest';
+import { kernelGuestRequest, testGuest } from './support/test-guest';
 import { waitForCount, waitForText } from './support/wait';
 
 const guest = testGuest();
@@ -27,18 +27,7 @@ function openEngine(home: string): Promise<VmEngine> {
   return VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg' });
 }
 
-// The busybox guest booted straight from its kernel: ~6 s to a shell under TCG.
-function kernelGuest(name: string, extra: Partial<VmCreateRequest> = {}): VmCreateRequest {
-  return {
-    name,
-    preset: 'linux-server',
-    system: { firmware: 'bios', memoryMiB: 256, cpus: 1 },
-    disks: [],
-    linuxBoot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
-    sound: { enabled: false },
-    ...extra,
-  };
-}
+const kernelGuest = kernelGuestRequest;
 
 function nextState(engine: VmEngine, id: string, want: VmState): Promise<void> {
   return new Promise((resolve) => {

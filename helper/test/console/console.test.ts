@@ -12,7 +12,7 @@ import { vmBundlePaths } from '../../src/vm-library/library-paths';
 import { ConsoleTickets } from '../../src/console-bridge/console-tickets';
 import { consoleOpen, vmScreenshot } from '../../src/console-bridge/console-methods';
 import { pngSize } from '../../src/console-bridge/ppm-to-png';
-import { testGuest } from '../support/test-guest';
+import { kernelGuestRequest, testGuest } from '../support/test-guest';
 import { waitForText } from '../support/wait';
 import { startConsoleServer, openConsole } from './console-server';
 import { CHANNEL, LINK_ERR_OK, MSG_DISPLAY_SURFACE_CREATE, MSG_MAIN_INIT, displayInit, PUBKEY_BYTES, authenticate, linkMessage, readLinkReply, readMessage, usesMiniHeader } from './spice-link';
@@ -32,15 +32,7 @@ async function openEngine(): Promise<VmEngine> {
 }
 
 function kernelGuest(name: string, display: 'spice' | 'vnc'): VmCreateRequest {
-  return {
-    name,
-    preset: 'linux-server',
-    system: { firmware: 'bios', memoryMiB: 256, cpus: 1 },
-    disks: [],
-    linuxBoot: { kernel: guest.kernel, initrd: guest.initrd, cmdline: guest.cmdline },
-    sound: { enabled: false },
-    display: { type: display },
-  };
+  return kernelGuestRequest(name, { display: { type: display } });
 }
 
 describe('the consoles of a running test guest (SPICE display)', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { VmCreateRequest } from '@openutm/shared';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -26,5 +27,19 @@ export function testGuest(): TestGuest {
     iso: path.join(dir, 'test-guest.iso'),
     marker: manifest.marker ?? 'OPENUTM-TEST-GUEST-READY',
     cmdline: manifest.cmdline ?? 'console=tty0 console=ttyS0',
+  };
+}
+
+// A VM that boots the test guest straight from its kernel: ~6 s to a shell under TCG.
+export function kernelGuestRequest(name: string, extra: Partial<VmCreateRequest> = {}): VmCreateRequest {
+  const g = testGuest();
+  return {
+    name,
+    preset: 'linux-server',
+    system: { firmware: 'bios', memoryMiB: 256, cpus: 1 },
+    disks: [],
+    linuxBoot: { kernel: g.kernel, initrd: g.initrd, cmdline: g.cmdline },
+    sound: { enabled: false },
+    ...extra,
   };
 }
