@@ -6,6 +6,11 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/out/**', '**/.next/**', '.cache/**', '**/*.d.ts'] },
   ...tseslint.configs.recommended,
   {
+    // CommonJS on purpose (the helper's launcher, see helper/build.mjs): require is the module system.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

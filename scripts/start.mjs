@@ -8,7 +8,7 @@ if (process.platform === 'linux') ensureDebianPackages(RUNTIME_PACKAGES);
 step('building');
 runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
 step('starting the helper (Ctrl+C stops it; VMs keep running and are re-attached next time)');
-const child = spawn(process.execPath, [path.join(repoRoot, 'helper/bin/openutm.mjs'), 'serve', ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [path.join(repoRoot, 'helper/bin/openutm.cjs'), 'serve', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

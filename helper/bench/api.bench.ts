@@ -20,7 +20,7 @@ const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-apibench-'));
 const port = 20000 + Math.floor(Math.random() * 20000);
 const env = { ...process.env, OPENUTM_HOME: home, OPENUTM_PORT: String(port), OPENUTM_ACCEL: 'tcg' };
 // The packaged helper, exactly as `openutm` runs it (npm run bench builds it first).
-const bundle = path.join(REPO_ROOT, 'helper/dist/openutm.mjs');
+const bundle = path.join(REPO_ROOT, 'helper/dist/openutm.cjs');
 const client = await connectToHelper({
   env,
   err: () => undefined,

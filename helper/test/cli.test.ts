@@ -16,7 +16,7 @@ import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-path
 import { testGuest, REPO_ROOT } from './support/test-guest';
 import { waitForText } from './support/wait';
 
-const BUNDLE = path.join(REPO_ROOT, 'helper/dist/openutm.mjs');
+const BUNDLE = path.join(REPO_ROOT, 'helper/dist/openutm.cjs');
 const STARTED = /started the OpenUTM helper \(pid (\d+)\)/;
 const guest = testGuest();
 let home: string;
