@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { z } from 'zod';
 import { METHODS, type HostFacts, type MethodName, type MethodResult } from '@openutm/shared';
 import type { VmEngine } from '../vm-service/vm-engine';
 import type { CallerIdentity } from './api-auth';
+import { browseHost } from '../host/host-browse';
 
 // What a method's implementation receives: its params after the zod schema (defaults filled).
 export type MethodInput<M extends MethodName> = z.output<(typeof METHODS)[M]['params']>;
@@ -16,6 +18,7 @@ export type HandlerTable = { [M in MethodName]: Handler<M> };
 // The methods this file serves from the engine; the rest come from their owners.
 export const ENGINE_METHODS = [
   'host.doctor',
+  'host.browse',
   'vm.list',
   'vm.get',
   'vm.create',
@@ -29,6 +32,7 @@ export const ENGINE_METHODS = [
   'vm.delete',
   'vm.clone',
   'vm.status',
+  'vm.log',
 ] as const satisfies readonly MethodName[];
 export type EngineMethod = (typeof ENGINE_METHODS)[number];
 
@@ -40,13 +44,14 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs'
 >;
 
 // Protocol methods → engine calls, one line each; validation happened before, errors pass up.
 export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostFacts>): { [M in EngineMethod]: Handler<M> } {
   return {
     'host.doctor': () => hostFacts(),
+    'host.browse': ({ path, showHidden }) => browseHost({ path, showHidden }, { home: os.homedir() }),
     'vm.list': () => engine.list(),
     'vm.get': ({ id }) => engine.get(id),
     'vm.create': (request) => engine.create(request),
@@ -63,6 +68,7 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
     },
     'vm.clone': ({ id, name }) => engine.clone(id, name),
     'vm.status': ({ id }) => engine.status(id),
+    'vm.log': ({ id, lines }) => engine.logs(id, lines),
   };
 }
 

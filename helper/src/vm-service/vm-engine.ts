@@ -12,6 +12,7 @@ import {
   type VmConfig,
   type VmCreateRequest,
   type VmEditRequest,
+  type VmLogTail,
   type VmStatus,
 } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
@@ -31,6 +32,7 @@ import { clearCrash, loadCrash, saveCrash, tailLines } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
 import { VmCatalog } from './vm-catalog';
 import { SerialQueue } from './serial-queue';
+import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
 
 export interface EngineOptions {
   home: string;
@@ -316,6 +318,17 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return sup;
   }
 
+  // The end of the VM's QEMU and serial logs: live while it runs, else the last run's copy.
+  async logs(id: string, lines: number): Promise<VmLogTail> {
+    const sup = this.supervisor(id);
+    return readVmLogs(id, this.logFiles(id), sup.qmp !== null, lines);
+  }
+
+  private logFiles(id: string): VmLogFiles {
+    const { qemuLog, serialLog } = this.paths(id);
+    return { qemuLog, serialLog, logsDir: this.logsDir(id) };
+  }
+
   private logsDir(id: string): string {
     return path.join(vmFolder(this.library.root, id), LOGS_DIR);
   }
@@ -390,6 +403,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       crash = { at: new Date().toISOString(), exitCode: null, signal: null, reason: info.reason ?? 'QEMU exited unexpectedly', logTail };
       await saveCrash(this.logsDir(id), crash).catch(() => undefined);
     }
+    await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
     await rm(paths.dir, { recursive: true, force: true });
     return crash;
   }

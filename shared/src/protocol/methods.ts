@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VmConfig, VmId, VmName } from '../vm-config/schema';
+import { HostPath, VmConfig, VmId, VmName } from '../vm-config/schema';
 import { VmCreateRequest, VmEditRequest } from '../vm-config/requests';
 import { VmStatus } from '../vm-state/states';
 import { HostFacts } from '../host/host-facts';
@@ -41,10 +41,50 @@ export type TokenInfo = z.infer<typeof TokenInfo>;
 export const PairingCodeInfo = z.object({ code: z.string(), expiresAt: z.string().datetime() });
 export type PairingCodeInfo = z.infer<typeof PairingCodeInfo>;
 
+// One entry of a host folder as host.browse lists it. A symlink says where it points and what
+// is there, so the file chooser can tell a link to an ISO from a dangling one.
+export const HostDirEntry = z.object({
+  name: z.string(),
+  kind: z.enum(['file', 'directory', 'symlink', 'other']),
+  // Bytes for files (a symlink's target size when it points at a file); null otherwise.
+  size: z.number().int().min(0).nullable(),
+  hidden: z.boolean(),
+  link: z
+    .object({ target: z.string(), targetKind: z.enum(['file', 'directory', 'missing', 'other']) })
+    .nullable(),
+});
+export type HostDirEntry = z.infer<typeof HostDirEntry>;
+
+// A folder on the helper's computer: its absolute path, its parent (null at a root), the
+// user's home, and its entries (folders first). Huge folders are cut at a limit, and say so.
+export const HostDirListing = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  home: z.string(),
+  entries: z.array(HostDirEntry),
+  truncated: z.boolean(),
+});
+export type HostDirListing = z.infer<typeof HostDirListing>;
+
+// The end of a VM's logs: while it runs, from its runtime files; after it stopped, the copy
+// kept in its bundle. Each list holds at most `lines` lines from the file's last 64 KiB.
+export const VmLogTail = z.object({
+  id: VmId,
+  source: z.enum(['running', 'last-run', 'none']),
+  qemu: z.array(z.string()),
+  serial: z.array(z.string()),
+});
+export type VmLogTail = z.infer<typeof VmLogTail>;
+
 // Every method the helper serves: its params and result. The CLI, the UI and the server all
 // read this one table, so a method cannot exist on one side only.
 export const METHODS = {
   'host.doctor': { params: z.object({}).optional(), result: HostFacts },
+  // Lists a folder on the helper's computer (the wizard's ISO chooser); no path: ~/Downloads or ~.
+  'host.browse': {
+    params: z.object({ path: HostPath.optional(), showHidden: z.boolean().default(false) }),
+    result: HostDirListing,
+  },
   'vm.list': { params: z.object({}).optional(), result: z.array(VmSummary) },
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest, result: VmSummary },
@@ -66,6 +106,8 @@ export const METHODS = {
   'vm.delete': { params: ById.extend({ confirmName: z.string() }), result: z.object({ id: VmId }) },
   'vm.clone': { params: ById.extend({ name: VmName.optional() }), result: VmSummary },
   'vm.status': { params: ById, result: VmStatus },
+  // The last lines of the VM's QEMU log and serial console (bounded), for the detail page.
+  'vm.log': { params: ById.extend({ lines: z.number().int().min(1).max(1000).default(200) }), result: VmLogTail },
   // A short-lived ticket for the console WebSockets of one running VM.
   'console.open': { params: ById.extend({ channel: ConsoleChannel.default('display') }), result: ConsoleTicket },
   // The screen of a running VM as a PNG (base64); also kept as the library thumbnail.

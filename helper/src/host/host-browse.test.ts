@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { HostDirListing, type OpenUtmError } from '@openutm/shared';
+import { browseError, browseHost, defaultBrowseStart, resolveBrowsePath } from './host-browse';
+
+// A real folder tree in a temp dir: odd names, links, hidden files.
+describe('host.browse lists a folder for the ISO chooser', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'openutm-browse-'));
+    await mkdir(path.join(root, 'Downloads'));
+    await mkdir(path.join(root, 'my isos'));
+    await mkdir(path.join(root, 'zz-last-dir'));
+    await writeFile(path.join(root, 'Downloads', 'debian 12 netinst.iso'), Buffer.alloc(4096));
+    await writeFile(path.join(root, 'my isos', 'Ubuntu-日本語 ✓.iso'), 'iso bytes');
+    await writeFile(path.join(root, 'a-file.txt'), 'hello');
+    await writeFile(path.join(root, '.hidden-config'), 'x');
+    await symlink(path.join(root, 'Downloads', 'debian 12 netinst.iso'), path.join(root, 'link-to-iso'));
+    await symlink(path.join(root, 'my isos'), path.join(root, 'link-to-dir'));
+    await symlink(path.join(root, 'gone'), path.join(root, 'dangling'));
+  });
+  after(() => rm(root, { recursive: true, force: true }));
+
+  test('with no path it opens ~/Downloads, and the answer matches the protocol schema', async () => {
+    const listing = await browseHost({ showHidden: false }, { home: root });
+    assert.equal(listing.path, path.join(root, 'Downloads'));
+    assert.equal(listing.parent, root);
+    assert.deepEqual(listing.entries.map((e) => [e.name, e.kind, e.size]), [['debian 12 netinst.iso', 'file', 4096]]);
+    HostDirListing.parse(listing);
+  });
+
+  test('without a Downloads folder it opens home', () => {
+    assert.equal(defaultBrowseStart('/home/ann', () => false), '/home/ann');
+    assert.equal(defaultBrowseStart('/home/ann', (p) => p === '/home/ann/Downloads'), '/home/ann/Downloads');
+  });
+
+  test('folders and links to folders come first; hidden files only when asked; links say where they point', async () => {
+    const listing = await browseHost({ path: root, showHidden: false }, { home: root });
+    assert.deepEqual(
+      listing.entries.map((e) => e.name),
+      ['Downloads', 'link-to-dir', 'my isos', 'zz-last-dir', 'a-file.txt', 'dangling', 'link-to-iso'],
+    );
+    const byName = new Map(listing.entries.map((e) => [e.name, e]));
+    assert.deepEqual(byName.get('link-to-iso')?.link, { target: path.join(root, 'Downloads', 'debian 12 netinst.iso'), targetKind: 'file' });
+    assert.equal(byName.get('link-to-iso')?.size, 4096);
+    assert.equal(byName.get('dangling')?.link?.targetKind, 'missing');
+    assert.equal(byName.get('link-to-dir')?.link?.targetKind, 'directory');
+    const withHidden = await browseHost({ path: root, showHidden: true }, { home: root });
+    assert.equal(withHidden.entries.find((e) => e.name === '.hidden-config')?.hidden, true);
+  });
+
+  test('unicode and spaces in names and paths survive the round trip', async () => {
+    const listing = await browseHost({ path: path.join(root, 'my isos'), showHidden: false }, { home: root });
+    assert.equal(listing.path, path.join(root, 'my isos'));
+    assert.deepEqual(listing.entries.map((e) => e.name), ['Ubuntu-日本語 ✓.iso']);
+  });
+
+  test('`..` is folded away, and the root has no parent', async () => {
+    const listing = await browseHost({ path: path.join(root, 'my isos', '..', 'Downloads', '.'), showHidden: false }, { home: root });
+    assert.equal(listing.path, path.join(root, 'Downloads'));
+    const top = await browseHost({ path: '/..', showHidden: false }, { home: root, maxEntries: 1 });
+    assert.equal(top.path, '/');
+    assert.equal(top.parent, null);
+    assert.equal(top.entries.length, 1, 'cut at the limit');
+    assert.equal(top.truncated, true);
+  });
+
+  test('a missing folder, a file, and a relative path are refused with a code and a way out', async () => {
+    await assert.rejects(browseHost({ path: path.join(root, 'nope'), showHidden: false }, { home: root }), (e: OpenUtmError) => {
+      assert.equal(e.code, 'NOT_FOUND');
+      assert.match(e.message, /does not exist/);
+      return true;
+    });
+    await assert.rejects(browseHost({ path: path.join(root, 'a-file.txt'), showHidden: false }, { home: root }), { code: 'BAD_REQUEST' });
+    await assert.rejects(browseHost({ path: path.join(root, 'a-file.txt', 'x'), showHidden: false }, { home: root }), { code: 'NOT_FOUND' });
+    assert.throws(() => resolveBrowsePath('Downloads', root), { code: 'UNSAFE_PATH' });
+    assert.equal(resolveBrowsePath('~/my isos', root), path.join(root, 'my isos'));
+  });
+
+  // Tests run as root here, so a real unreadable folder cannot be made; the mapping is pure.
+  test('permission errors say the helper may not read the folder', () => {
+    const denied = browseError(Object.assign(new Error('x'), { code: 'EACCES' }), '/root/secret');
+    assert.equal(denied.code, 'IO_ERROR');
+    assert.match(denied.message, /may not read the folder \/root\/secret/);
+    assert.equal(browseError(Object.assign(new Error('x'), { code: 'ELOOP' }), '/l').code, 'IO_ERROR');
+  });
+});

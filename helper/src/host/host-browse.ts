@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { OpenUtmError, type HostDirEntry, type HostDirListing } from '@openutm/shared';
+
+// A folder with more entries than this is cut (and says so): the chooser stays responsive and
+// the answer stays well under the WebSocket's payload limit.
+export const MAX_BROWSE_ENTRIES = 2000;
+
+export interface BrowseRequest {
+  path?: string;
+  showHidden: boolean;
+}
+
+export interface BrowseHost {
+  home: string;
+  // win32 paths on Windows; tests pass posix.
+  pathApi?: path.PlatformPath;
+  maxEntries?: number;
+}
+
+// Where the chooser opens: ~/Downloads, where ISOs land, else the home folder.
+export function defaultBrowseStart(home: string, exists: (p: string) => boolean = existsSync, pathApi = path): string {
+  const downloads = pathApi.join(home, 'Downloads');
+  return exists(downloads) ? downloads : home;
+}
+
+// Lists one folder for the wizard's ISO chooser: resolve → check it is a folder → read →
+// describe each entry (symlinks followed once, to say what they point at) → sort, folders first.
+export async function browseHost(req: BrowseRequest, host: BrowseHost): Promise<HostDirListing> {
+  const p = host.pathApi ?? path;
+  const dir = resolveBrowsePath(req.path, host.home, p);
+  await requireDirectory(dir);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    throw browseError(e, dir);
+  }
+  const visible = names.filter((n) => req.showHidden || !isHidden(n));
+  const limit = host.maxEntries ?? MAX_BROWSE_ENTRIES;
+  const entries = await Promise.all(visible.map((name) => describeEntry(p.join(dir, name), name)));
+  entries.sort(compareEntries);
+  const parent = p.dirname(dir);
+  return { path: dir, parent: parent === dir ? null : parent, home: host.home, entries: entries.slice(0, limit), truncated: entries.length > limit };
+}
+
+// Absolute, `..` and `.` folded away; a relative path is refused rather than guessed at.
+export function resolveBrowsePath(requested: string | undefined, home: string, p: path.PlatformPath = path): string {
+  if (requested === undefined || requested.trim() === '') return defaultBrowseStart(home, existsSync, p);
+  const expanded = requested === '~' || requested.startsWith('~/') ? p.join(home, requested.slice(1)) : requested;
+  if (!p.isAbsolute(expanded)) {
+    throw new OpenUtmError('UNSAFE_PATH', `a folder to browse must be an absolute path such as ${p.join(home, 'Downloads')}, got ${JSON.stringify(requested)}`);
+  }
+  return p.resolve(expanded);
+}
+
+async function requireDirectory(dir: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (e) {
+    throw browseError(e, dir);
+  }
+  if (!info.isDirectory()) {
+    throw new OpenUtmError('BAD_REQUEST', `${dir} is a file, not a folder; open the folder that holds it`, { path: dir });
+  }
+}
+
+// What went wrong with a folder, in words that say what to do; errno codes are the OS's.
+export function browseError(e: unknown, dir: string): OpenUtmError {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new OpenUtmError('NOT_FOUND', `the folder ${dir} does not exist; check the path or pick another folder`, { path: dir });
+    case 'ENOTDIR':
+      return new OpenUtmError('NOT_FOUND', `${dir} is not a folder (part of the path is a file); check the path`, { path: dir });
+    case 'EACCES':
+    case 'EPERM':
+      return new OpenUtmError('IO_ERROR', `the helper may not read the folder ${dir} (permission denied); pick another folder or type the file's path`, { path: dir, errno: code });
+    case 'ELOOP':
+      return new OpenUtmError('IO_ERROR', `the folder ${dir} is a loop of symbolic links; pick another folder`, { path: dir, errno: code });
+    default:
+      return new OpenUtmError('IO_ERROR', `reading the folder ${dir} failed (${code ?? (e instanceof Error ? e.message : String(e))}); pick another folder`, { path: dir });
+  }
+}
+
+function isHidden(name: string): boolean {
+  return name.startsWith('.');
+}
+
+// One entry; an entry that vanishes or cannot be examined is still listed, as "other".
+async function describeEntry(full: string, name: string): Promise<HostDirEntry> {
+  const base = { name, hidden: isHidden(name) };
+  let info;
+  try {
+    info = await lstat(full);
+  } catch {
+    return { ...base, kind: 'other', size: null, link: null };
+  }
+  if (info.isSymbolicLink()) {
+    const target = await readlink(full).catch(() => '');
+    const resolved = await stat(full).catch(() => null);
+    const targetKind = resolved === null ? 'missing' : resolved.isDirectory() ? 'directory' : resolved.isFile() ? 'file' : 'other';
+    return { ...base, kind: 'symlink', size: resolved?.isFile() ? resolved.size : null, link: { target, targetKind } };
+  }
+  if (info.isDirectory()) return { ...base, kind: 'directory', size: null, link: null };
+  if (info.isFile()) return { ...base, kind: 'file', size: info.size, link: null };
+  return { ...base, kind: 'other', size: null, link: null };
+}
+
+// Folders (and links to folders) first, then by name, case-insensitively, in code-point order
+// (the bundled Node has no full ICU, and the order only needs to be stable and predictable).
+function compareEntries(a: HostDirEntry, b: HostDirEntry): number {
+  const dirA = a.kind === 'directory' || a.link?.targetKind === 'directory';
+  const dirB = b.kind === 'directory' || b.link?.targetKind === 'directory';
+  if (dirA !== dirB) return dirA ? -1 : 1;
+  const la = a.name.toLowerCase();
+  const lb = b.name.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
