@@ -7,7 +7,7 @@ ensureNodeModules();
 if (process.platform === 'linux') ensureDebianPackages(RUNTIME_PACKAGES);
 step('building');
 runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
-step('starting the helper (Ctrl+C stops it; VMs keep running and are re-attached next time)');
+step('starting the helper (Ctrl+C stops it; VMs keep running and are re-attached next time; `npm run package` builds it as one executable)');
 const child = spawn(process.execPath, [path.join(repoRoot, 'helper/bin/openutm.cjs'), 'serve', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });

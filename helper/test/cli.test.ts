@@ -79,10 +79,13 @@ after(async () => {
 });
 
 describe('openutm CLI', () => {
-  test('--version names the helper and protocol versions', () => {
-    const v = json({ parse: (x) => x as { helper: string; protocol: number } }, '--version');
+  test('--version names the helper, protocol and UI versions', () => {
+    const v = json({ parse: (x) => x as { helper: string; protocol: number; ui: string } }, '--version');
     assert.match(v.helper, /^\d+\.\d+\.\d+/);
     assert.equal(typeof v.protocol, 'number');
+    // From a checkout the UI is web/out, so its version is the web workspace's.
+    const web = JSON.parse(readFileSync(path.join(REPO_ROOT, 'web/package.json'), 'utf8')) as { version: string };
+    assert.equal(v.ui, existsSync(path.join(REPO_ROOT, 'web/out')) ? web.version : 'none');
   });
 
   test('the first command starts the helper in the background; later ones reuse it', () => {

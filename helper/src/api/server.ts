@@ -14,6 +14,7 @@ import { allowedOrigins, checkHost, checkOrigin, normalizeOrigin } from './http-
 import { refuseUpgrade, replyText } from './http-replies';
 import { handlePair } from './pair-route';
 import { createStaticHandler, type StaticHandler } from './static-files';
+import type { WebRoot } from './web-root';
 
 // Hands a console WebSocket upgrade (already past Host and Origin) to the console bridge,
 // which checks the ticket and owns the socket from then on.
@@ -31,8 +32,9 @@ export type ApiServerOptions = {
   host?: '127.0.0.1';
   // Extra allowed UI origins (OPENUTM_ORIGINS, see parseOriginList); the helper's own two are added.
   origins: string[];
-  // The web app's static export; when missing, a page says how to build it.
-  webRoot?: string;
+  // The web app: its static export's directory, or the single executable's assets; when
+  // missing, a page says how to build it.
+  webRoot?: string | WebRoot;
   consoleUpgrade?: ConsoleUpgrade;
   helperVersion: string;
   // For host.doctor; defaults to a fresh probe per call, so "I installed QEMU" shows at once.

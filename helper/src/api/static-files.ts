@@ -1,7 +1,4 @@
-import { open, realpath, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { replyText } from './http-replies';
 import { notBuiltPage } from './not-built-page';
@@ -15,10 +12,12 @@ import {
   isNotModified,
 } from './static-headers';
 import { candidateFiles, parseStaticPath } from './static-paths';
+import { directoryWebRoot, type WebFile, type WebRoot } from './web-root';
 
 export interface StaticFilesOptions {
-  // The Next.js static export (web/out); when missing, a page says how to build it.
-  root: string | undefined;
+  // The web app: a directory (the Next.js static export, web/out) or a WebRoot such as the
+  // single executable's assets. When there is none, a page says how to build it.
+  root: string | WebRoot | undefined;
   // The port the helper listens on, for the CSP's connect-src.
   port: number;
 }
@@ -26,13 +25,12 @@ export interface StaticFilesOptions {
 // Answers one GET/HEAD for a static file; never throws (a failure mid-stream drops the socket).
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-type Opened = { fh: FileHandle; st: Stats } | 'missing' | 'outside';
-
 // Serves the web app the way a static host would, with caching fit for a service worker and
-// no way out of the root: paths are refused before they reach the file system, and each file
-// is checked after symlinks are resolved.
+// no way out of the root: paths are refused before they reach the web root, and the web root
+// itself only answers for files inside it.
 export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
   const csp = contentSecurityPolicy(opts.port);
+  const webRoot = typeof opts.root === 'object' ? opts.root : directoryWebRoot(opts.root);
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       replyText(res, 405, 'only GET and HEAD are served here', { Allow: 'GET, HEAD' });
@@ -43,14 +41,13 @@ export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
       replyText(res, parsed.status, parsed.reason);
       return;
     }
-    // Looked up per request: the app may be built while the helper runs.
-    const root = opts.root === undefined ? null : await realpath(opts.root).catch(() => null);
-    if (root === null) {
-      sendPage(req, res, 503, notBuiltPage(opts.root), csp);
+    const source = await webRoot.current();
+    if (source === null) {
+      sendPage(req, res, 503, notBuiltPage(webRoot.label), csp);
       return;
     }
     for (const segments of candidateFiles(parsed)) {
-      const opened = await openInside(root, segments);
+      const opened = await source.open(segments);
       if (opened === 'outside') {
         replyText(res, 403, 'that path leads outside the web app');
         return;
@@ -60,65 +57,47 @@ export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
         return;
       }
     }
-    const notFound = await openInside(root, ['404.html']);
+    const notFound = await source.open(['404.html']);
     if (typeof notFound === 'object') await sendFile(req, res, notFound, ['404.html'], 404, csp);
     else replyText(res, 404, 'not found');
   };
 }
 
-async function openInside(root: string, segments: readonly string[]): Promise<Opened> {
-  let real: string;
-  try {
-    real = await realpath(path.join(root, ...segments));
-  } catch {
-    return 'missing';
-  }
-  if (!real.startsWith(root + path.sep)) return 'outside';
-  let fh: FileHandle;
-  try {
-    fh = await open(real, 'r');
-  } catch {
-    return 'missing';
-  }
-  // Stat the open handle, not the path, so what is checked is what is sent.
-  const st = await fh.stat().catch(() => null);
-  if (st === null || !st.isFile()) {
-    await fh.close();
-    return 'missing';
-  }
-  return { fh, st };
-}
-
 async function sendFile(
   req: IncomingMessage,
   res: ServerResponse,
-  { fh, st }: { fh: FileHandle; st: Stats },
+  file: WebFile,
   segments: readonly string[],
   status: 200 | 404,
   csp: string,
 ): Promise<void> {
   const name = segments[segments.length - 1]!;
-  const etag = etagFor(st);
+  const etag = etagFor({ size: file.size, mtimeMs: file.mtime.getTime() });
   const headers: Record<string, string> = {
     ...baseSecurityHeaders(),
     'Cache-Control': status === 200 ? cacheControlFor(segments) : REVALIDATE,
     ETag: etag,
-    'Last-Modified': st.mtime.toUTCString(),
+    'Last-Modified': file.mtime.toUTCString(),
   };
   if (name.endsWith('.html')) headers['Content-Security-Policy'] = csp;
-  if (status === 200 && isNotModified(req.headers, etag, st.mtime)) {
-    await fh.close();
+  if (status === 200 && isNotModified(req.headers, etag, file.mtime)) {
+    await file.release();
     res.writeHead(304, headers).end();
     return;
   }
-  res.writeHead(status, { ...headers, 'Content-Type': contentTypeFor(name), 'Content-Length': String(st.size) });
+  res.writeHead(status, { ...headers, 'Content-Type': contentTypeFor(name), 'Content-Length': String(file.size) });
   if (req.method === 'HEAD') {
-    await fh.close();
+    await file.release();
     res.end();
     return;
   }
-  // The stream closes the handle; a client that goes away mid-file just ends the pipeline.
-  await pipeline(fh.createReadStream(), res).catch(() => res.destroy());
+  const body = file.take();
+  if (body instanceof Uint8Array) {
+    res.end(body);
+    return;
+  }
+  // A client that goes away mid-file just ends the pipeline.
+  await pipeline(body, res).catch(() => res.destroy());
 }
 
 function sendPage(req: IncomingMessage, res: ServerResponse, status: number, html: string, csp: string): void {

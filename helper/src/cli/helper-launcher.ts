@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
+import { isSea } from 'node:sea';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LOCK_FILE, LOGS_DIR } from '../vm-library/library-paths';
 import { connectionError } from '../api-client/client-errors';
@@ -47,6 +48,8 @@ export function isListening(port: number): Promise<boolean> {
 // without debugger or test-runner flags that would clash. It runs in the program's own folder,
 // not the caller's (which would stay busy), and loaders resolve from there.
 export function defaultHelperCommand(): HelperCommand {
+  // The single executable is the whole program: its argv[1] is only how it was called.
+  if (isSea()) return { argv: [process.execPath, 'serve'], cwd: path.dirname(process.execPath) };
   const script = process.argv[1];
   if (!script) throw new Error('cannot tell which program to run as the helper');
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--inspect') && !a.startsWith('--test'));

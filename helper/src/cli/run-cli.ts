@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
-import { OpenUtmError, PROTOCOL_VERSION, isOpenUtmError } from '@openutm/shared';
+import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import { COMMANDS } from './commands';
 import type { CommandContext, HelperApi } from './command';
 import { connectToHelper } from './connect-helper';
 import { helperPort } from './helper-address';
 import { serve } from './serve';
-import { HELPER_VERSION } from '../version';
+import { versionReport } from './version-report';
 
 export interface CliIo {
   out: (s: string) => void;
@@ -64,8 +64,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDep
       return name ? 0 : 2;
     }
     if (name === '--version' || name === 'version') {
-      const v = { helper: HELPER_VERSION, protocol: PROTOCOL_VERSION };
-      io.out(json ? JSON.stringify(v) : `openutm ${v.helper} (protocol ${v.protocol})`);
+      io.out(versionReport(json));
       return 0;
     }
     if (name === 'serve') return await serve(io, env);

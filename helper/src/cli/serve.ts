@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../api/server';
 import { parseOriginList } from '../api/http-guards';
 import { AuthService } from '../auth/auth-service';
@@ -8,6 +6,7 @@ import { ConsoleTickets } from '../console-bridge/console-tickets';
 import { consoleMethods } from '../console-bridge/console-methods';
 import { createConsoleUpgradeHandler } from '../console-bridge/console-upgrade';
 import { HELPER_VERSION } from '../version';
+import { locateWebUi } from '../web-ui/locate-ui';
 import { openEngineFromEnv } from './engine-from-env';
 import { helperPort } from './helper-address';
 
@@ -32,7 +31,7 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
       port,
       origins,
       helperVersion: HELPER_VERSION,
-      webRoot: webExportDir(),
+      webRoot: locateWebUi().root,
       consoleUpgrade: createConsoleUpgradeHandler({ engine, tickets }),
       handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
       log,
@@ -49,13 +48,6 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
     auth?.close();
     await engine.close();
   }
-}
-
-// The web UI's static export in a checkout: web/out, seen from the bundle (helper/dist) or from
-// the sources (helper/src/cli). Without it the server shows a page that says how to build the UI.
-function webExportDir(): string {
-  const candidates = ['../../web/out', '../../../web/out'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
-  return candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
 }
 
 // Waits for SIGINT, SIGTERM or SIGHUP. Signal listeners do not keep Node alive by themselves.

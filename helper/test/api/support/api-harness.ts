@@ -11,6 +11,7 @@ import { defaultRuntimeRoot } from '../../../src/runtime/runtime-paths';
 import { startApiServer, type ApiServer, type ApiServerOptions } from '../../../src/api/server';
 import type { ConnectionLimits } from '../../../src/api/api-connection';
 import { ENGINE_METHODS, type PluggedHandlers } from '../../../src/api/handlers';
+import type { WebRoot } from '../../../src/api/web-root';
 import { MemoryAuth } from './memory-auth';
 
 const facts = lazyHostFacts();
@@ -35,7 +36,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   limits?: Partial<ConnectionLimits>;
-  webRoot?: string;
+  webRoot?: string | WebRoot;
   origins?: string[];
   consoleUpgrade?: ApiServerOptions['consoleUpgrade'];
   hostFacts?: () => Promise<HostFacts>;
