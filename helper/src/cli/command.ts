@@ -16,6 +16,8 @@ export interface CommandContext {
   port: number;
   // Relative paths people type are resolved against this before they go to the helper.
   cwd: string;
+  // The environment the CLI runs in (library, port; HOME for commands that write to it).
+  env: NodeJS.ProcessEnv;
 }
 
 export type Options = NonNullable<ParseArgsConfig['options']>;

@@ -1,6 +1,8 @@
 import { AUTH_COMMANDS } from './auth-commands';
+import { AUTOSTART_COMMAND } from './autostart-command';
 import type { Command } from './command';
 import { DOCTOR_COMMAND } from './doctor-command';
+import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
 
 export type { Command, CommandContext } from './command';
@@ -10,4 +12,6 @@ export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
   ...AUTH_COMMANDS,
+  autostart: AUTOSTART_COMMAND,
+  uninstall: UNINSTALL_COMMAND,
 };

@@ -88,6 +88,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDep
       confirm: deps.confirm ?? promptLine,
       port: helperPort(env),
       cwd: deps.cwd ?? process.cwd(),
+      env,
     };
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
     return (await command.run(ctx, { values, positionals: parsed.positionals, json })) ?? 0;
