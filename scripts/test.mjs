@@ -1,14 +1,20 @@
 // `npm test`: the one test command. Installs what is missing, builds the test guest, then runs
 // type checks, lint, and every unit and integration test of every workspace.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackages, ensureNodeModules, repoRoot, runOrExit, step, TEST_PACKAGES } from './lib/ensure.mjs';
+import { partitionVmTests, vmTestSkipReason } from './lib/vm-tests.mjs';
 
+const skipVms = vmTestSkipReason();
 ensureNodeModules();
-if (process.platform === 'linux') ensureDebianPackages(TEST_PACKAGES);
+if (process.platform === 'linux' && !skipVms) ensureDebianPackages(TEST_PACKAGES);
 
-step('building the test guest (cached)');
-runOrExit('bash', ['scripts/test-guest/build.sh']);
+if (skipVms) {
+  step(`VM tests skipped: ${skipVms} (OPENUTM_SKIP_VM_TESTS)`);
+} else {
+  step('building the test guest (cached)');
+  runOrExit('bash', ['scripts/test-guest/build.sh']);
+}
 
 step('build + type check');
 runOrExit('npx', ['turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
@@ -27,10 +33,12 @@ function findTests(dir) {
   return out;
 }
 const filter = process.argv.slice(2);
-const files = ['shared', 'helper', 'web']
+const selected = ['shared', 'helper', 'web']
   .flatMap((ws) => findTests(path.join(repoRoot, ws)))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
+const { run: files, skipped } = skipVms ? partitionVmTests(selected, (f) => readFileSync(path.join(repoRoot, f), 'utf8')) : { run: selected, skipped: [] };
+if (skipped.length > 0) process.stderr.write(`  skipped (they boot the test guest): ${skipped.join(', ')}\n`);
 
 step(`tests: ${files.length} files (guests run under TCG)`);
 runOrExit(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {

@@ -9,10 +9,22 @@ process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { version } = JSON.parse(readFileSync(path.join(here, 'package.json'), 'utf8')) as { version: string };
 
+// Where the UI lives on its origin: '' at the root (the helper), '/openutm' for a GitHub Pages
+// project site (pages.yml sets OPENUTM_BASE_PATH from configure-pages). Next wants it with a
+// leading slash and no trailing one.
+function basePathFromEnv(raw: string | undefined): string {
+  const value = (raw ?? '').trim().replace(/\/+$/, '');
+  if (value !== '' && !/^\/[A-Za-z0-9._~\/-]+$/.test(value)) {
+    throw new Error(`OPENUTM_BASE_PATH=${JSON.stringify(raw)} is not a URL path; use something like /openutm, or leave it empty for the root`);
+  }
+  return value;
+}
+
 // A static export (web/out) that the helper serves at its own origin and a hosted origin
 // serves as is: no server, no image optimizer, nothing fetched at build time.
 const config: NextConfig = {
   output: 'export',
+  basePath: basePathFromEnv(process.env.OPENUTM_BASE_PATH),
   reactStrictMode: true,
   // shared/ exports its TypeScript source.
   transpilePackages: ['@openutm/shared'],

@@ -3,8 +3,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 // Debian package → a file that proves it is installed.
 export const RUNTIME_PACKAGES = {
@@ -32,8 +33,10 @@ export function step(label) {
   process.stderr.write(`\x1b[1m▸ ${label}\x1b[0m\n`);
 }
 
+// On Windows npm and npx are .cmd scripts, which Node runs only through a shell.
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: repoRoot, ...opts });
+  const shell = process.platform === 'win32' && (cmd === 'npm' || cmd === 'npx');
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: repoRoot, shell, ...opts });
   if (r.status !== 0) {
     process.stderr.write(`✖ ${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})\n`);
     process.exit(r.status ?? 1);
