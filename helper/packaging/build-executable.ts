@@ -3,6 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normalizeOrigin, parseOriginList } from '../src/api/http-guards';
 import {
   executableName,
   injectionSteps,
@@ -24,6 +25,8 @@ export interface BuildOptions {
   force?: boolean;
   // Progress lines; default: none.
   log?: (line: string) => void;
+  // Origins of the hosted UI the executable allows (default: OPENUTM_HOSTED_ORIGINS, else none).
+  hostedOrigins?: string[];
 }
 
 export interface BuiltExecutable {
@@ -43,6 +46,7 @@ export function packagePaths(repoRoot: string) {
     distDir,
     workDir: path.join(distDir, '.sea-build'),
     exe: path.join(distDir, executableName(os, process.arch)),
+    settings: path.join(distDir, `.${executableName(os, process.arch)}.settings.json`),
     os,
   };
 }
@@ -61,11 +65,15 @@ export function buildExecutable(opts: BuildOptions = {}): BuiltExecutable {
   ] as const) {
     if (!existsSync(file)) throw new Error(`${what} is missing (${file}); run \`npm run build\` first`);
   }
+  const hostedOrigins = (opts.hostedOrigins ?? parseOriginList(process.env.OPENUTM_HOSTED_ORIGINS)).map(normalizeOrigin);
+  // What the file dates cannot tell: the options it was built with.
+  const settings = JSON.stringify({ hostedOrigins });
   const files = exportFiles(p.webOut);
   const inputs = [p.bundle, p.webPackage, process.execPath, ...packagerSources()].map((f) => statSync(f).mtimeMs);
   inputs.push(...files.map((f) => f.mtimeMs), statSync(p.webOut).mtimeMs);
   const current = existsSync(p.exe) ? statSync(p.exe).mtimeMs : null;
-  if (!opts.force && !isStale(current, inputs)) {
+  const sameSettings = existsSync(p.settings) && readFileSync(p.settings, 'utf8') === settings;
+  if (!opts.force && sameSettings && !isStale(current, inputs)) {
     log(`${path.relative(process.cwd(), p.exe) || p.exe} is newer than its inputs; not rebuilt`);
     return { path: p.exe, rebuilt: false };
   }
@@ -74,9 +82,10 @@ export function buildExecutable(opts: BuildOptions = {}): BuiltExecutable {
   mkdirSync(p.workDir, { recursive: true });
   const uiVersion = (JSON.parse(readFileSync(p.webPackage, 'utf8')) as { version: string }).version;
   const manifestFile = path.join(p.workDir, 'ui-manifest.json');
-  const { manifest, assets } = uiAssets(files, uiVersion, manifestFile);
+  const { manifest, assets } = uiAssets(files, { version: uiVersion, hostedOrigins }, manifestFile);
   writeFileSync(manifestFile, JSON.stringify(manifest));
   log(`packing the UI ${uiVersion}: ${files.length} files, ${kib(files.reduce((n, f) => n + f.size, 0))}`);
+  log(hostedOrigins.length > 0 ? `allowing the hosted UI at ${hostedOrigins.join(', ')}` : 'no hosted UI origin (set OPENUTM_HOSTED_ORIGINS to allow one)');
 
   const blob = path.join(p.workDir, 'openutm.blob');
   const configFile = path.join(p.workDir, 'sea-config.json');
@@ -95,6 +104,7 @@ export function buildExecutable(opts: BuildOptions = {}): BuiltExecutable {
     if (!run(step, p.workDir)) log(`${step.program} is not installed; skipped (the executable works, it is only larger)`);
   }
   renameSync(partial, p.exe);
+  writeFileSync(p.settings, settings);
   rmSync(p.workDir, { recursive: true, force: true });
   log(`built ${p.exe} (${mib(statSync(p.exe).size)})`);
   return { path: p.exe, rebuilt: true };

@@ -68,8 +68,9 @@ describe('seaConfig and uiAssets', () => {
   });
 
   test('every export file becomes an asset listed in the manifest, sorted, with whole-ms dates', () => {
-    const { manifest, assets } = uiAssets([file('sw.js'), file('index.html', 10), file('_next/static/a.js')], '0.3.0', '/w/m.json');
+    const { manifest, assets } = uiAssets([file('sw.js'), file('index.html', 10), file('_next/static/a.js')], { version: '0.3.0', hostedOrigins: ['https://o.github.io'] }, '/w/m.json');
     assert.equal(manifest.uiVersion, '0.3.0');
+    assert.deepEqual(manifest.hostedOrigins, ['https://o.github.io']);
     assert.deepEqual(
       manifest.files.map((f) => f.path),
       ['_next/static/a.js', 'index.html', 'sw.js'],
@@ -82,7 +83,7 @@ describe('seaConfig and uiAssets', () => {
   });
 
   test('a file no request can name stops the build with its name', () => {
-    assert.throws(() => uiAssets([file('index.html'), file('100%.txt')], '1', '/m'), /100%\.txt, which no request path can name/);
+    assert.throws(() => uiAssets([file('index.html'), file('100%.txt')], { version: '1', hostedOrigins: [] }, '/m'), /100%\.txt, which no request path can name/);
   });
 });
 

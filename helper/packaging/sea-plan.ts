@@ -63,13 +63,18 @@ export interface ExportFile {
 // The UI's manifest and the assets to pack: every file of the export under its own key, plus
 // the manifest itself (written to `manifestFile`). A file a request could never name is an
 // error here, not a silent gap in the app.
-export function uiAssets(files: readonly ExportFile[], uiVersion: string, manifestFile: string): { manifest: UiManifest; assets: Record<string, string> } {
+export function uiAssets(
+  files: readonly ExportFile[],
+  ui: { version: string; hostedOrigins: readonly string[] },
+  manifestFile: string,
+): { manifest: UiManifest; assets: Record<string, string> } {
   const bad = files.find((f) => !isServablePath(f.path));
   if (bad) throw new Error(`the web export holds ${bad.path}, which no request path can name; rename it in web/ and rebuild`);
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const manifest: UiManifest = {
     format: 1,
-    uiVersion,
+    uiVersion: ui.version,
+    hostedOrigins: [...ui.hostedOrigins],
     files: sorted.map((f) => ({ path: f.path, asset: assetKeyFor(f.path), size: f.size, mtimeMs: Math.floor(f.mtimeMs) })),
   };
   const assets: Record<string, string> = { [UI_MANIFEST_ASSET]: manifestFile };

@@ -16,7 +16,8 @@ import { helperPort } from './helper-address';
 // CLI that sees the port open can read it.
 export async function serve(io: { out: (s: string) => void; err: (s: string) => void }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const port = helperPort(env);
-  const origins = parseOriginList(env.OPENUTM_ORIGINS);
+  const webUi = locateWebUi();
+  const origins = [...webUi.hostedOrigins, ...parseOriginList(env.OPENUTM_ORIGINS)];
   const url = `http://127.0.0.1:${port}/`;
   const engine = await openEngineFromEnv(env, `the OpenUTM helper serving ${url}`);
   const log = (line: string) => io.err(`${new Date().toISOString()} ${line}`);
@@ -31,7 +32,7 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
       port,
       origins,
       helperVersion: HELPER_VERSION,
-      webRoot: locateWebUi().root,
+      webRoot: webUi.root,
       consoleUpgrade: createConsoleUpgradeHandler({ engine, tickets }),
       handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
       log,
@@ -40,6 +41,7 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
     const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
     io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running; serving ${server.url}`);
     io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
+    if (origins.length > 0) io.out(`the UI hosted at ${origins.join(', ')} may connect too`);
     await untilSignal();
     io.out('helper stopping; running VMs keep running');
     await server.close();

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { assetWebRoot, type WebRoot } from '../api/web-root';
 import { UI_MANIFEST_ASSET, UiManifestSchema, webAssetsFromManifest } from './ui-manifest';
 
-// The web app this helper serves and its version ('none' when there is no app to serve).
+// The web app this helper serves, its version ('none' when there is no app to serve), and the
+// origins where the same app is hosted (packed into the executable at build time).
 export interface WebUi {
   root: string | WebRoot;
   version: string;
+  hostedOrigins: string[];
 }
 
 // The single executable serves the app packed into it, so it works with no network and no
@@ -41,8 +43,8 @@ function packedWebUi(): WebUi | null {
   if (raw === null) return null;
   // getRawAsset is a view of the executable's own mapped pages: no copy, and only the pages
   // that are served are ever read in.
-  const { uiVersion, files } = webAssetsFromManifest(raw, (key) => new Uint8Array(sea.getRawAsset(key) as ArrayBuffer));
-  return { root: assetWebRoot(`the web app packed into ${process.execPath}`, files), version: uiVersion };
+  const { uiVersion, hostedOrigins, files } = webAssetsFromManifest(raw, (key) => new Uint8Array(sea.getRawAsset(key) as ArrayBuffer));
+  return { root: assetWebRoot(`the web app packed into ${process.execPath}`, files), version: uiVersion, hostedOrigins };
 }
 
 // web/out in a checkout, seen from the bundle (helper/dist) or from the sources
@@ -50,8 +52,8 @@ function packedWebUi(): WebUi | null {
 function checkoutWebUi(): WebUi {
   const candidates = ['../../web/out', '../../../web/out'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
   const dir = candidates.find((d) => existsSync(d));
-  if (dir === undefined) return { root: candidates[0]!, version: 'none' };
-  return { root: dir, version: packageVersion(path.join(dir, '..', 'package.json')) };
+  if (dir === undefined) return { root: candidates[0]!, version: 'none', hostedOrigins: [] };
+  return { root: dir, version: packageVersion(path.join(dir, '..', 'package.json')), hostedOrigins: [] };
 }
 
 function packageVersion(file: string): string {

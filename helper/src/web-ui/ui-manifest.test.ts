@@ -10,7 +10,7 @@ function packed(paths: Record<string, string>): { manifest: UiManifest; read: (k
     return { path: p, asset: assetKeyFor(p), size: bytes.byteLength, mtimeMs: 1_700_000_000_000 };
   });
   return {
-    manifest: { format: 1, uiVersion: '1.2.3', files },
+    manifest: { format: 1, uiVersion: '1.2.3', hostedOrigins: [], files },
     read: (key) => {
       const b = assets.get(key);
       if (!b) throw new Error(`no asset ${key}`);
@@ -35,6 +35,14 @@ describe('webAssetsFromManifest', () => {
       manifest.files.push({ path: bad, asset: assetKeyFor('index.html'), size: 1, mtimeMs: 0 });
       assert.throws(() => webAssetsFromManifest(manifest, read), /not a plain relative path.*npm run package/, bad);
     }
+  });
+
+  test('hosted origins are normalized as the server compares them; a bad one refuses the manifest', () => {
+    const { manifest, read } = packed({ 'index.html': 'x' });
+    assert.deepEqual(webAssetsFromManifest({ ...manifest, hostedOrigins: ['https://Owner.GitHub.io/'] }, read).hostedOrigins, ['https://owner.github.io']);
+    const { hostedOrigins: _omitted, ...old } = manifest;
+    assert.deepEqual(webAssetsFromManifest(old, read).hostedOrigins, [], 'a manifest from before hosted origins allows none');
+    assert.throws(() => webAssetsFromManifest({ ...manifest, hostedOrigins: ['https://x.github.io/openutm'] }, read), /bad hosted origin.*not a bare origin/);
   });
 
   test('sizes that disagree with the assets, or an unknown format, are refused with a way out', () => {

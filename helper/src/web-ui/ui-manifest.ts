@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OpenUtmError } from '@openutm/shared';
+import { normalizeOrigin } from '../api/http-guards';
 import { parseStaticPath } from '../api/static-paths';
 import type { WebAsset } from '../api/web-root';
 
@@ -12,6 +13,9 @@ export const UiManifestSchema = z.object({
   format: z.literal(1),
   // The web workspace's version when the executable was built.
   uiVersion: z.string().min(1),
+  // Where the same UI is hosted (GitHub Pages), allowed as origins so that UI updates reach
+  // people without a new executable; set at package time (OPENUTM_HOSTED_ORIGINS).
+  hostedOrigins: z.array(z.string()).default([]),
   files: z.array(
     z.object({
       // Slash-separated, relative to the export's root, as a request path names it.
@@ -41,7 +45,7 @@ export function isServablePath(relPath: string): boolean {
 export function webAssetsFromManifest(
   raw: unknown,
   readAsset: (key: string) => Uint8Array,
-): { uiVersion: string; files: Map<string, WebAsset> } {
+): { uiVersion: string; hostedOrigins: string[]; files: Map<string, WebAsset> } {
   const parsed = UiManifestSchema.safeParse(raw);
   if (!parsed.success) {
     throw new OpenUtmError('INTERNAL', `the web app packed in this executable has an unreadable manifest (${parsed.error.issues[0]?.message}); rebuild it with \`npm run package\``);
@@ -57,5 +61,12 @@ export function webAssetsFromManifest(
     }
     files.set(f.path, { bytes, mtime: new Date(f.mtimeMs) });
   }
-  return { uiVersion: parsed.data.uiVersion, files };
+  const hostedOrigins = parsed.data.hostedOrigins.map((o) => {
+    try {
+      return normalizeOrigin(o);
+    } catch (e) {
+      throw new OpenUtmError('INTERNAL', `this executable was packaged with a bad hosted origin: ${(e as Error).message}; rebuild it with \`npm run package\``);
+    }
+  });
+  return { uiVersion: parsed.data.uiVersion, hostedOrigins, files };
 }
