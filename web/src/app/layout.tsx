@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { AppHeader } from '../components/shell/app-header';
 import { ConnectionBanner } from '../components/shell/connection-banner';
 import { HelperBoot } from '../components/shell/helper-boot';
+import { THEME_BOOT_SCRIPT } from '../components/preferences/local-preferences';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -21,7 +22,11 @@ export const viewport: Viewport = {
 // Every page: the helper connection, the header with its status, the banner when it is down.
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The theme script sets the html element's class before React hydrates it.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+      </head>
       <body className="min-h-dvh bg-neutral-100 font-sans text-neutral-900 antialiased dark:bg-neutral-950 dark:text-neutral-100">
         <HelperBoot />
         <a

@@ -1,6 +1,7 @@
 'use client';
 
 import { PRESETS, type VmAction, type VmSummary } from '@openutm/shared';
+import Link from 'next/link';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { cx } from '../cx';
@@ -71,7 +72,9 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         </p>
         <div className="mt-2 flex items-center justify-between border-t border-neutral-100 pt-2 dark:border-neutral-800">
           <VmActions vmName={config.name} state={status.state} connected={connected} busy={busy} onAction={onAction} />
-          {/* Settings, console and more actions (clone, delete) will sit here. */}
+          <Link href={`/vm?id=${config.id}`} aria-label={`Settings of ${config.name}`} className="rounded-md px-2 py-1 text-sm font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950">
+            Settings
+          </Link>
         </div>
       </div>
     </article>

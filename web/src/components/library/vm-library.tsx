@@ -55,16 +55,10 @@ export function VmLibrary() {
             className="w-full rounded-lg border border-neutral-300 bg-white py-2 pr-3 pl-10 text-sm placeholder:text-neutral-400 dark:border-neutral-700 dark:bg-neutral-900"
           />
         </label>
-        {/* The creation wizard arrives in a later step; this is its place. */}
-        <button
-          type="button"
-          aria-disabled
-          title="Creating VMs here is coming; for now use `openutm create`"
-          className="inline-flex cursor-not-allowed items-center gap-1.5 rounded-lg bg-sky-600/50 px-3 py-2 text-sm font-medium text-white"
-        >
+        <Link href="/new" className="inline-flex items-center gap-1.5 rounded-lg bg-sky-600 px-3 py-2 text-sm font-medium text-white hover:bg-sky-700">
           <PlusIcon />
           New VM
-        </button>
+        </Link>
       </div>
       <LibraryBody loaded={loaded} phase={booting ? null : phase} total={vms.size} shown={shown} query={deferredQuery} connected={connected} />
     </section>

@@ -8,6 +8,7 @@ import { ConnectionPill } from './connection-pill';
 const NAV = [
   { href: '/', label: 'Library' },
   { href: '/pair', label: 'Pair' },
+  { href: '/preferences', label: 'Preferences' },
 ];
 
 // The top bar: the app, its sections, and whether the helper is there.

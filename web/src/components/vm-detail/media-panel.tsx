@@ -1,0 +1,97 @@
+'use client';
+
+import { canPerform, whyNot, type VmSummary } from '@openutm/shared';
+import { useState } from 'react';
+import { errorMessage } from '../../helper-client/client-errors';
+import { vmEdit } from '../../helper-client/settings-api';
+import { BUTTON } from '../form/fields';
+import { folderOf, HostFileChooser } from '../wizard/host-file-chooser';
+
+// The CD drives: insert or eject a disc, also while the VM runs (vm.edit `media`, which the
+// helper applies to QEMU live with blockdev-change-medium / eject).
+export function MediaPanel({ vm, connected }: { vm: VmSummary; connected: boolean }) {
+  const { config, status } = vm;
+  const [choosing, setChoosing] = useState<string | null>(null);
+  const [typed, setTyped] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const allowed = connected && canPerform(status.state, 'editLive');
+  const reason = !connected ? 'not connected to the helper' : whyNot(status.state, 'editLive');
+
+  async function setMedia(drive: string, iso: string | null) {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await vmEdit(config.id, { media: { [drive]: iso } });
+      setTyped((t) => ({ ...t, [drive]: '' }));
+    } catch (e) {
+      setFailure(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (config.removable.length === 0) return null;
+  return (
+    <section aria-labelledby="media-title" className="space-y-3">
+      <h2 id="media-title" className="text-lg font-semibold">
+        Removable media
+      </h2>
+      {config.removable.map((drive) => (
+        <div key={drive.id} role="group" aria-label={`CD drive ${drive.id}`} className="space-y-2 rounded-xl border border-neutral-200 p-4 dark:border-neutral-800">
+          <p className="text-sm">
+            <span className="font-medium">{drive.id}</span> ({drive.interface}):{' '}
+            <span data-testid={`media-${drive.id}`} className="font-mono break-all">
+              {drive.iso ?? 'empty'}
+            </span>
+          </p>
+          <form
+            className="flex flex-wrap gap-2"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const path = typed[drive.id]?.trim();
+              if (path) void setMedia(drive.id, path);
+            }}
+          >
+            <label htmlFor={`iso-${drive.id}`} className="sr-only">
+              Disc image path for {drive.id}
+            </label>
+            <input
+              id={`iso-${drive.id}`}
+              value={typed[drive.id] ?? ''}
+              onChange={(e) => setTyped((t) => ({ ...t, [drive.id]: e.target.value }))}
+              placeholder="/path/to/disc.iso"
+              disabled={!allowed || busy}
+              className="min-w-60 flex-1 rounded-lg border border-neutral-300 bg-white px-3 py-2 font-mono text-sm disabled:opacity-60 dark:border-neutral-700 dark:bg-neutral-900"
+            />
+            <button type="submit" className={BUTTON.secondary} disabled={!allowed || busy || !typed[drive.id]?.trim()} title={reason ?? undefined}>
+              Insert
+            </button>
+            <button type="button" className={BUTTON.secondary} disabled={!allowed || busy} onClick={() => setChoosing(drive.id)} title={reason ?? undefined}>
+              Browse…
+            </button>
+            <button type="button" className={BUTTON.secondary} disabled={!allowed || busy || drive.iso === null} onClick={() => void setMedia(drive.id, null)} title={reason ?? undefined}>
+              Eject
+            </button>
+          </form>
+        </div>
+      ))}
+      <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400">
+        {failure}
+      </p>
+      <HostFileChooser
+        open={choosing !== null}
+        startPath={(() => {
+          const iso = config.removable.find((d) => d.id === choosing)?.iso;
+          return iso ? folderOf(iso) : undefined;
+        })()}
+        onClose={() => setChoosing(null)}
+        onChoose={(path) => {
+          const drive = choosing;
+          setChoosing(null);
+          if (drive) void setMedia(drive, path);
+        }}
+      />
+    </section>
+  );
+}

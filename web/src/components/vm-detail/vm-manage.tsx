@@ -1,0 +1,124 @@
+'use client';
+
+import { whyNot, type VmSummary } from '@openutm/shared';
+import { useRouter } from 'next/navigation';
+import { useId, useRef, useState } from 'react';
+import { errorMessage } from '../../helper-client/client-errors';
+import { vmClone, vmDelete } from '../../helper-client/settings-api';
+import { BUTTON, INPUT_CLASS } from '../form/fields';
+import { cx } from '../cx';
+
+// Clone and delete. Deleting removes the disks for good, so it needs the name typed back
+// (the helper checks the same name).
+export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean }) {
+  const router = useRouter();
+  const { config, status } = vm;
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [confirm, setConfirm] = useState('');
+  const [cloneName, setCloneName] = useState('');
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState<'clone' | 'delete' | null>(null);
+  const cloneWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'clone');
+  const deleteWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'delete');
+
+  async function clone() {
+    setBusy('clone');
+    setFailure(null);
+    try {
+      const copy = await vmClone(config.id, cloneName.trim() === '' ? undefined : cloneName.trim());
+      router.push(`/vm?id=${copy.config.id}`);
+    } catch (e) {
+      setFailure(`Could not clone: ${errorMessage(e)}`);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  async function remove() {
+    setBusy('delete');
+    try {
+      await vmDelete(config.id, confirm);
+      dialogRef.current?.close();
+      router.push('/');
+    } catch (e) {
+      setFailure(`Could not delete: ${errorMessage(e)}`);
+      dialogRef.current?.close();
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section aria-labelledby="manage-title" className="space-y-3">
+      <h2 id="manage-title" className="text-lg font-semibold">
+        Clone or delete
+      </h2>
+      <form
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (cloneWhy === null) void clone();
+        }}
+      >
+        <div className="min-w-60 flex-1">
+          <label htmlFor="clone-name" className="mb-1 block text-sm font-medium">
+            Name of the copy
+          </label>
+          <input id="clone-name" value={cloneName} onChange={(e) => setCloneName(e.target.value)} placeholder={`${config.name} (copy)`} className={cx(INPUT_CLASS, 'border-neutral-300 dark:border-neutral-700')} />
+        </div>
+        <button type="submit" className={BUTTON.secondary} aria-disabled={cloneWhy !== null || busy !== null} title={cloneWhy ?? 'Clone'}>
+          {busy === 'clone' ? 'Cloning…' : 'Clone'}
+        </button>
+        <button
+          type="button"
+          className={BUTTON.danger}
+          aria-disabled={deleteWhy !== null}
+          title={deleteWhy ?? 'Delete this VM and its disks'}
+          onClick={() => {
+            if (deleteWhy !== null) return;
+            setConfirm('');
+            dialogRef.current?.showModal();
+          }}
+        >
+          Delete…
+        </button>
+      </form>
+      <p className="min-h-5 text-sm text-neutral-500" data-testid="manage-reason">
+        {cloneWhy ?? deleteWhy ?? ''}
+      </p>
+      {failure && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {failure}
+        </p>
+      )}
+      <dialog ref={dialogRef} aria-labelledby={titleId} className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-2xl border border-neutral-200 bg-white p-5 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:border-neutral-800 dark:bg-neutral-900 dark:text-neutral-100">
+        <form
+          method="dialog"
+          className="space-y-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (confirm === config.name) void remove();
+          }}
+        >
+          <h2 id={titleId} className="text-lg font-semibold">
+            Delete {config.name}?
+          </h2>
+          <p className="text-sm">This removes the VM and its disks ({config.disks.length} disk{config.disks.length === 1 ? '' : 's'}) for good. Install discs stay where they are.</p>
+          <label htmlFor="delete-confirm" className="block text-sm font-medium">
+            Type the VM&apos;s name, <span className="font-mono">{config.name}</span>, to confirm
+          </label>
+          <input id="delete-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} className={cx(INPUT_CLASS, 'border-neutral-300 dark:border-neutral-700')} />
+          <div className="flex justify-end gap-2">
+            <button type="button" className={BUTTON.secondary} onClick={() => dialogRef.current?.close()}>
+              Cancel
+            </button>
+            <button type="submit" className={BUTTON.danger} disabled={confirm !== config.name || busy === 'delete'}>
+              {busy === 'delete' ? 'Deleting…' : 'Delete for good'}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </section>
+  );
+}

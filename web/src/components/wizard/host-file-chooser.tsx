@@ -1,0 +1,203 @@
+'use client';
+
+import type { HostDirEntry, HostDirListing } from '@openutm/shared';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { errorMessage } from '../../helper-client/client-errors';
+import { hostBrowse } from '../../helper-client/settings-api';
+import { formatMiB } from '../library/format';
+import { cx } from '../cx';
+import { BUTTON, INPUT_CLASS } from '../form/fields';
+
+// The parent folder of a file path, for opening the chooser where the current choice lives.
+export function folderOf(filePath: string): string | undefined {
+  const i = Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\'));
+  return i > 0 ? filePath.slice(0, i) : i === 0 ? '/' : undefined;
+}
+
+function joinPath(dir: string, name: string): string {
+  const sep = dir.includes('\\') && !dir.includes('/') ? '\\' : '/';
+  return dir.endsWith(sep) ? dir + name : `${dir}${sep}${name}`;
+}
+
+function isFolder(e: HostDirEntry): boolean {
+  return e.kind === 'directory' || e.link?.targetKind === 'directory';
+}
+
+function sizeText(bytes: number | null): string {
+  if (bytes === null) return '';
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return formatMiB(Math.round(bytes / (1024 * 1024)));
+}
+
+// A modal file chooser over the helper's computer (host.browse): arrows move, Enter opens a
+// folder or picks a file, Backspace goes up, Escape cancels.
+export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: boolean; startPath?: string; onChoose: (path: string) => void; onClose: () => void }) {
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  const titleId = useId();
+  const [listing, setListing] = useState<HostDirListing | null>(null);
+  const [typed, setTyped] = useState('');
+  const [showHidden, setShowHidden] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const go = useCallback(async (dir: string | undefined, hidden: boolean) => {
+    setLoading(true);
+    try {
+      const next = await hostBrowse(dir, hidden);
+      setListing(next);
+      setTyped(next.path);
+      setError(null);
+      requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus());
+    } catch (e) {
+      // The folder stays as it was; the message says what to do.
+      setError(errorMessage(e));
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
+    if (open && !dialog.open) {
+      dialog.showModal();
+      void go(startPath, showHidden);
+    } else if (!open && dialog.open) dialog.close();
+    // Opening is what matters; startPath and showHidden are read at that moment.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open]);
+
+  function onListKey(e: KeyboardEvent<HTMLUListElement>) {
+    const buttons = [...(listRef.current?.querySelectorAll<HTMLButtonElement>('button:not([disabled])') ?? [])];
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const next = e.key === 'ArrowDown' ? Math.min(buttons.length - 1, at + 1) : Math.max(0, at - 1);
+      buttons[next]?.focus();
+    } else if (e.key === 'Home' || e.key === 'End') {
+      e.preventDefault();
+      buttons[e.key === 'Home' ? 0 : buttons.length - 1]?.focus();
+    } else if (e.key === 'Backspace' && listing?.parent) {
+      e.preventDefault();
+      void go(listing.parent, showHidden);
+    }
+  }
+
+  function pick(entry: HostDirEntry) {
+    if (!listing) return;
+    const full = joinPath(listing.path, entry.name);
+    if (isFolder(entry)) void go(full, showHidden);
+    else onChoose(full);
+  }
+
+  return (
+    <dialog
+      ref={dialogRef}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      className="m-auto w-[min(44rem,calc(100vw-2rem))] rounded-2xl border border-neutral-200 bg-white p-0 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:border-neutral-800 dark:bg-neutral-900 dark:text-neutral-100"
+    >
+      <div className="flex flex-col gap-3 p-5">
+        <h2 id={titleId} className="text-lg font-semibold">
+          Choose a disc image on this computer
+        </h2>
+        {/* Not a <form>: the chooser can sit inside the wizard's form, and forms do not nest. */}
+        <div className="flex gap-2">
+          <label className="sr-only" htmlFor={`${titleId}-path`}>
+            Folder
+          </label>
+          <input
+            id={`${titleId}-path`}
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter') return;
+              // Enter opens the typed folder; it must not also submit a form around the dialog.
+              e.preventDefault();
+              e.stopPropagation();
+              void go(typed, showHidden);
+            }}
+            spellCheck={false}
+            className={cx(INPUT_CLASS, 'border-neutral-300 font-mono dark:border-neutral-700')}
+          />
+          <button type="button" className={BUTTON.secondary} onClick={() => void go(typed, showHidden)}>
+            Go
+          </button>
+        </div>
+        <div className="flex flex-wrap items-center gap-2 text-sm">
+          <button type="button" className={BUTTON.secondary} disabled={!listing?.parent} onClick={() => listing?.parent && void go(listing.parent, showHidden)}>
+            Parent folder
+          </button>
+          <button type="button" className={BUTTON.secondary} disabled={!listing} onClick={() => listing && void go(listing.home, showHidden)}>
+            Home
+          </button>
+          <label className="ml-auto flex items-center gap-2">
+            <input
+              type="checkbox"
+              checked={showHidden}
+              onChange={(e) => {
+                setShowHidden(e.target.checked);
+                void go(listing?.path, e.target.checked);
+              }}
+              className="size-4 accent-sky-600"
+            />
+            Show hidden files
+          </label>
+        </div>
+        <p role="alert" data-testid="browse-error" className="min-h-5 text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+        <ul
+          ref={listRef}
+          aria-label={listing ? `Contents of ${listing.path}` : 'Folder contents'}
+          aria-busy={loading}
+          onKeyDown={onListKey}
+          className="h-80 overflow-y-auto rounded-lg border border-neutral-200 dark:border-neutral-800"
+        >
+          {listing?.entries.length === 0 && <li className="p-3 text-sm text-neutral-500">This folder is empty.</li>}
+          {listing?.entries.map((entry) => {
+            const folder = isFolder(entry);
+            const broken = entry.link?.targetKind === 'missing';
+            const iso = /\.(iso|img)$/i.test(entry.name);
+            return (
+              <li key={entry.name}>
+                <button
+                  type="button"
+                  disabled={broken || entry.kind === 'other' || entry.link?.targetKind === 'other'}
+                  data-testid="browse-entry"
+                  data-kind={folder ? 'folder' : 'file'}
+                  onClick={() => pick(entry)}
+                  className={cx(
+                    'flex w-full items-center gap-3 px-3 py-1.5 text-left text-sm hover:bg-sky-50 focus:bg-sky-100 disabled:cursor-not-allowed disabled:opacity-50 dark:hover:bg-sky-950 dark:focus:bg-sky-900',
+                    entry.hidden && 'text-neutral-500',
+                  )}
+                >
+                  <span aria-hidden className="w-5 text-center">
+                    {folder ? '📁' : iso ? '💿' : '📄'}
+                  </span>
+                  <span className={cx('min-w-0 flex-1 truncate', iso && 'font-medium')}>
+                    {entry.name}
+                    {folder && <span className="sr-only"> (folder)</span>}
+                    {entry.link && (
+                      <span className="ml-2 text-xs text-neutral-500">
+                        {broken ? `broken link to ${entry.link.target}` : `link to ${entry.link.target}`}
+                      </span>
+                    )}
+                  </span>
+                  <span className="shrink-0 text-xs text-neutral-500 tabular-nums">{sizeText(entry.size)}</span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        {listing?.truncated && <p className="text-xs text-neutral-500">This folder has more entries than are shown; type the file&apos;s path instead.</p>}
+        <div className="flex justify-end">
+          <button type="button" className={BUTTON.secondary} onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,67 @@
+import type { HostDirListing, MethodName, MethodParams, MethodResult, VmCreateRequest, VmEditRequest, VmLogTail, VmSummary } from '@openutm/shared';
+import { hostFactsReceived, tokensListed } from '../stores/host-store';
+import { vmRemoved, vmSummaryReceived } from '../stores/vm-store';
+import { connectionError } from './client-errors';
+import { DEFAULT_CALL_TIMEOUT_MS } from './connection';
+import { currentConnection } from './runtime';
+
+// The wizard's, the detail page's and the preferences' vocabulary towards the helper (the
+// library's is in api.ts). Same rule: answers and events write the stores, nothing else.
+
+// Creating a VM makes its disk images; cloning copies them.
+const DISK_WORK_TIMEOUT_MS = 10 * 60_000;
+
+function call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<MethodResult<M>> {
+  const connection = currentConnection();
+  if (connection === null) return Promise.reject(connectionError('closed', 'the helper client has not started'));
+  return connection.call(method, params, timeoutMs);
+}
+
+// The host's CPUs, memory, accelerators, firmware and QEMU, for the wizard's defaults and warnings.
+export async function hostDoctor(): Promise<void> {
+  hostFactsReceived(await call('host.doctor', {}));
+}
+
+// One folder on the helper's computer; no path opens ~/Downloads (or ~).
+export function hostBrowse(path: string | undefined, showHidden: boolean): Promise<HostDirListing> {
+  return call('host.browse', path === undefined ? { showHidden } : { path, showHidden });
+}
+
+export async function vmCreate(request: VmCreateRequest): Promise<VmSummary> {
+  const vm = await call('vm.create', request, DISK_WORK_TIMEOUT_MS);
+  vmSummaryReceived(vm);
+  return vm;
+}
+
+// Changes named sections; the helper refuses stop-only sections while the VM runs.
+export async function vmEdit(id: string, changes: VmEditRequest): Promise<VmSummary> {
+  const vm = await call('vm.edit', { id, changes }, DISK_WORK_TIMEOUT_MS);
+  vmSummaryReceived(vm);
+  return vm;
+}
+
+export async function vmClone(id: string, name?: string): Promise<VmSummary> {
+  const vm = await call('vm.clone', name === undefined ? { id } : { id, name }, DISK_WORK_TIMEOUT_MS);
+  vmSummaryReceived(vm);
+  return vm;
+}
+
+// The VM's name typed back is the confirmation; the helper checks it too.
+export async function vmDelete(id: string, confirmName: string): Promise<void> {
+  await call('vm.delete', { id, confirmName });
+  vmRemoved(id);
+}
+
+export function vmLog(id: string, lines = 200): Promise<VmLogTail> {
+  return call('vm.log', { id, lines });
+}
+
+export async function authTokens(): Promise<void> {
+  tokensListed(await call('auth.tokens', {}));
+}
+
+// Revokes a paired client for good, then re-reads the list.
+export async function authRevoke(id: string): Promise<void> {
+  await call('auth.revoke', { id });
+  await authTokens();
+}
