@@ -99,10 +99,10 @@ export const VM_COMMANDS: Record<string, Command> = {
     options: {},
     async run(ctx, { json }) {
       const vms = await (await ctx.api()).call('vm.list', {});
-      // The helper lists in code-point order to stay small; a person reads their own locale's order.
+      // The helper lists in code-point order to stay small; a person reads their own locale's
+      // order (--json stays the helper's answer).
       const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-      vms.sort((a, b) => collator.compare(a.config.name, b.config.name));
-      print(ctx, json, vms, () => formatList(vms));
+      print(ctx, json, vms, () => formatList([...vms].sort((a, b) => collator.compare(a.config.name, b.config.name))));
     },
   },
   show: {
