@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
+import { after, afterEach, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { testGuest } from '../../helper/test/support/test-guest';
+import { launchChromium, screenshot } from './support/browser';
+import { ensureWebBuilt } from './support/build-web';
+import { pairedPage, type PairedPage } from './support/paired-page';
+import { RealHelper } from './support/real-helper';
+
+// The VM page against the real helper and a real kernel test guest: settings saved while
+// stopped, locked (with the reason) while running, live media, the log, clone and delete.
+
+let helper: RealHelper;
+let browser: Browser;
+let session: PairedPage;
+let page: Page;
+
+before(async () => {
+  ensureWebBuilt();
+  helper = await RealHelper.start();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await helper?.stop();
+});
+
+afterEach(async () => {
+  await session.context.close();
+  assert.deepEqual(session.consoleErrors.errors, [], 'the page logged errors');
+});
+
+async function openVm(id: string, name: string): Promise<void> {
+  session = await pairedPage(browser, helper);
+  page = session.page;
+  await page.getByRole('link', { name: `Settings of ${name}` }).click();
+  await page.waitForURL(`${helper.origin}/vm?id=${id}`);
+  await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+const field = (label: string) => page.getByLabel(label, { exact: true });
+const badge = (state: string) => page.locator(`header [data-testid="state-badge"][data-state="${state}"]`);
+
+test('settings edited while stopped are saved, survive a reload, and bad values are refused by field', async () => {
+  const id = await helper.createKernelGuest('Detail VM');
+  await openVm(id, 'Detail VM');
+  assert.equal(await field('CPUs').inputValue(), '1');
+
+  await field('Memory').fill('8');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('field-error').getByText(/greater than or equal to 16/).waitFor();
+  assert.equal(await field('Memory').getAttribute('aria-invalid'), 'true');
+  const untouched = await (await helper.api()).call('vm.get', { id });
+  assert.equal(untouched.config.system.memoryMiB, 256, 'nothing was sent');
+
+  await field('Memory').fill('384');
+  await field('CPUs').fill('2');
+  await field('Notes').fill('edited in the browser');
+  await page.getByRole('button', { name: 'Add port forward' }).click();
+  await field('Host port').fill('8080');
+  await field('Guest port').fill('80');
+  await field('Sound').check();
+  await screenshot(page, 'detail-1-editing');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('settings-status').getByText('Saved.').waitFor();
+
+  const { config } = await (await helper.api()).call('vm.get', { id });
+  assert.deepEqual([config.system.cpus, config.system.memoryMiB, config.notes, config.sound.enabled], [2, 384, 'edited in the browser', true]);
+  assert.deepEqual(config.network.portForwards, [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 }]);
+  assert.equal(config.linuxBoot?.kernel, testGuest().kernel, 'sections not edited are untouched');
+
+  await page.reload();
+  await page.getByRole('heading', { name: 'Detail VM', level: 1 }).waitFor();
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor();
+  assert.equal(await field('CPUs').inputValue(), '2');
+  assert.equal(await field('Memory').inputValue(), '384');
+  assert.equal(await field('Guest port').inputValue(), '80');
+  await screenshot(page, 'detail-2-saved');
+});
+
+test('while running: settings locked with the reason, name and media live, the log shows the guest; force stop, clone, delete with the name typed', async () => {
+  const id = await helper.createKernelGuest('Live VM');
+  await openVm(id, 'Live VM');
+  await page.getByRole('button', { name: 'Start Live VM' }).click();
+  await badge('running').waitFor({ timeout: 90_000 });
+
+  // Locked by shared's rule, with its words.
+  await page.getByTestId('edit-locked').getByText(/cannot change the settings of a VM that is running: shut it down first/).waitFor();
+  assert.equal(await field('CPUs').isDisabled(), true);
+  assert.equal(await field('Firmware').isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: 'Delete…' }).getAttribute('aria-disabled'), 'true');
+  assert.match((await page.getByTestId('manage-reason').textContent()) ?? '', /shut it down first/);
+
+  // The name can change while it runs.
+  await field('Name').fill('Live VM renamed');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByRole('heading', { name: 'Live VM renamed', level: 1 }).waitFor();
+
+  // A disc goes in and comes out while the guest runs (blockdev-change-medium / eject).
+  const iso = testGuest().iso;
+  await page.getByLabel('Disc image path for cd0').fill(iso);
+  await page.getByRole('button', { name: 'Insert' }).click();
+  await page.getByTestId('media-cd0').getByText(realpathSync(iso)).waitFor();
+  assert.equal((await (await helper.api()).call('vm.get', { id })).config.removable[0]?.iso, realpathSync(iso));
+  await screenshot(page, 'detail-3-running');
+  await page.getByRole('button', { name: 'Eject' }).click();
+  await page.getByTestId('media-cd0').getByText('empty').waitFor();
+
+  // The serial log of the running guest, read through vm.log.
+  await helper.waitForGuestShell(id);
+  await page.getByRole('button', { name: 'Refresh log' }).click();
+  await page.getByTestId('serial-log').getByText(testGuest().marker).first().waitFor();
+
+  await page.getByRole('button', { name: 'Force stop Live VM renamed' }).click();
+  await badge('stopped').waitFor();
+  assert.equal(await field('CPUs').isDisabled(), false);
+  // The last run's log stays readable after the VM stopped.
+  await page.getByRole('heading', { name: 'Serial console (last run)' }).waitFor();
+
+  await field('Name of the copy').fill('Live VM copy');
+  await page.getByRole('button', { name: 'Clone' }).click();
+  await page.getByRole('heading', { name: 'Live VM copy', level: 1 }).waitFor();
+  const copyId = new URL(page.url()).searchParams.get('id')!;
+  assert.notEqual(copyId, id);
+
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete Live VM copy?' });
+  const confirm = dialog.getByRole('button', { name: 'Delete for good' });
+  assert.equal(await confirm.isDisabled(), true);
+  await dialog.getByLabel(/Type the VM's name/).fill('Live VM');
+  assert.equal(await confirm.isDisabled(), true, 'a different name does not confirm');
+  await dialog.getByLabel(/Type the VM's name/).fill('Live VM copy');
+  await screenshot(page, 'detail-4-delete');
+  await confirm.click();
+  await page.waitForURL(`${helper.origin}/`);
+  const left = (await (await helper.api()).call('vm.list', {})).map((v) => v.config.id);
+  assert.equal(left.includes(copyId), false);
+  assert.equal(left.includes(id), true, 'the original is still there');
+});
