@@ -20,7 +20,15 @@ test('a ticket is 256 random bits in base64url and expires after the window', ()
 test('a ticket opens a bounded number of WebSockets, then a replay is refused', () => {
   const tickets = new ConsoleTickets({ maxOpens: 8 });
   const { ticket } = tickets.issue('vmone1');
-  for (let i = 7; i >= 0; i--) assert.deepEqual(tickets.consume('vmone1', ticket), { ok: true, opensLeft: i });
+  const sessions = new Set<string>();
+  for (let i = 7; i >= 0; i--) {
+    const verdict = tickets.consume('vmone1', ticket);
+    assert.ok(verdict.ok);
+    assert.equal(verdict.opensLeft, i);
+    sessions.add(verdict.session);
+  }
+  assert.equal(sessions.size, 1, 'every open of one ticket belongs to one session');
+  assert.ok(![...sessions][0]!.includes(ticket), 'the session name is not the ticket');
   assert.deepEqual(tickets.consume('vmone1', ticket), { ok: false, reason: 'used-up' });
   assert.deepEqual(tickets.consume('vmone1', ticket), { ok: false, reason: 'used-up' });
 });
@@ -42,7 +50,7 @@ test("another VM's ticket is refused and not used up by the attempt", () => {
   const tickets = new ConsoleTickets({ maxOpens: 1 });
   const { ticket } = tickets.issue('vmone1');
   assert.deepEqual(tickets.consume('vmtwo2', ticket), { ok: false, reason: 'other-vm' });
-  assert.deepEqual(tickets.consume('vmone1', ticket), { ok: true, opensLeft: 0 });
+  assert.deepEqual({ ...tickets.consume('vmone1', ticket), session: 'x' }, { ok: true, opensLeft: 0, session: 'x' });
 });
 
 test('a display ticket does not open the serial console, nor the reverse', () => {

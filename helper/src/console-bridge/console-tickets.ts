@@ -26,7 +26,8 @@ export interface TicketOptions {
 export type TicketRefusal = 'unknown' | 'expired' | 'used-up' | 'other-vm' | 'other-channel';
 
 // The outcome of one WebSocket open with a ticket.
-export type ConsumeResult = { ok: true; opensLeft: number } | { ok: false; reason: TicketRefusal };
+// `session` names the ticket (not its secret): the channels opened with one ticket are one session.
+export type ConsumeResult = { ok: true; opensLeft: number; session: string } | { ok: false; reason: TicketRefusal };
 
 interface TicketRecord {
   hash: Buffer;
@@ -86,7 +87,7 @@ export class ConsoleTickets {
     if (this.now() >= record.expiresAt) return { ok: false, reason: 'expired' };
     if (record.opensLeft <= 0) return { ok: false, reason: 'used-up' };
     record.opensLeft -= 1;
-    return { ok: true, opensLeft: record.opensLeft };
+    return { ok: true, opensLeft: record.opensLeft, session: hash.toString('hex') };
   }
 
   // Kills every ticket of a VM, e.g. when it stops or is deleted.

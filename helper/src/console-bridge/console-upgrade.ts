@@ -8,7 +8,8 @@ import type { ConsoleTarget } from './console-target';
 import { describeRefusal, type ConsoleTickets } from './console-tickets';
 import type { SerialHub } from './serial-hub';
 import { attachSerialWebSocket } from './serial-websocket';
-import { bridgeWebSocket, type BridgeOptions } from './ws-unix-bridge';
+import { SpiceSessions } from './spice-sessions';
+import { BRIDGE_DEFAULTS, bridgeWebSocket, type BridgeOptions } from './ws-unix-bridge';
 
 // The part of the engine the console needs (VmEngine has it); narrow so tests can stand in.
 export interface ConsoleEngine {
@@ -47,6 +48,7 @@ const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
 // the WebSocket handshake. Any failure answers 400/403/404/409/502 and destroys the socket.
 export function createConsoleUpgradeHandler(deps: ConsoleUpgradeDeps): ConsoleUpgradeHandler {
   const log = deps.log ?? defaultLog;
+  const sessions = new SpiceSessions(deps.bridge?.closeGraceMs ?? BRIDGE_DEFAULTS.closeGraceMs);
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -58,7 +60,7 @@ export function createConsoleUpgradeHandler(deps: ConsoleUpgradeDeps): ConsoleUp
   return (req, socket, head, vmId, ticket) => {
     // Until the handshake completes nobody else listens for errors on this socket.
     socket.on('error', () => undefined);
-    openConsole(deps, log, wss, { req, socket, head, vmId, ticket }).catch((e: unknown) => {
+    openConsole({ ...deps, log, wss, sessions }, { req, socket, head, vmId, ticket }).catch((e: unknown) => {
       log(`console upgrade for VM ${vmId} failed unexpectedly: ${(e as Error).message}`);
       refuse(socket, 500, 'the console could not be opened; see the helper log');
     });
@@ -73,7 +75,14 @@ interface UpgradeRequest {
   ticket: string;
 }
 
-async function openConsole(deps: ConsoleUpgradeDeps, log: ConsoleLog, wss: WebSocketServer, r: UpgradeRequest): Promise<void> {
+interface UpgradeContext extends ConsoleUpgradeDeps {
+  log: ConsoleLog;
+  wss: WebSocketServer;
+  sessions: SpiceSessions;
+}
+
+async function openConsole(deps: UpgradeContext, r: UpgradeRequest): Promise<void> {
+  const { log, wss } = deps;
   const channel = channelOf(r.req.url);
   if (channel === null) return refuse(r.socket, 400, 'unknown console channel; use channel=serial or leave it out for the display');
   const verdict = deps.tickets.consume(r.vmId, r.ticket, channel);
@@ -91,8 +100,13 @@ async function openConsole(deps: ConsoleUpgradeDeps, log: ConsoleLog, wss: WebSo
       vm.socket.destroy();
       return;
     }
+    if (deps.sessions.isEnding(verdict.session)) {
+      vm.socket.destroy();
+      return refuse(r.socket, 410, 'this console session has ended; ask for a new ticket with console.open');
+    }
     const label = `VM ${r.vmId} ${target.protocol} (${describeEndpoint(target.endpoint)})`;
-    return accept(wss, r, (ws) => bridgeWebSocket(ws, r.socket, vm, { ...deps.bridge, log, label }), vm);
+    const join = () => (target.protocol === 'spice' ? deps.sessions.join(verdict.session) : undefined);
+    return accept(wss, r, (ws) => bridgeWebSocket(ws, r.socket, vm, { ...deps.bridge, log, label, session: join() }), vm);
   } catch (e) {
     if (!isOpenUtmError(e)) throw e;
     return refuse(r.socket, STATUS_FOR[e.code] ?? 500, e.message);

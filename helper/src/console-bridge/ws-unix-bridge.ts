@@ -4,6 +4,7 @@ import { keepAlive } from './ws-keepalive';
 import { CLOSE_CODE, closableCode, toBuffer, truncateReason } from './ws-frames';
 import { defaultLog, type ConsoleLog } from './console-log';
 import type { DisplayConnection } from './connect-endpoint';
+import type { SessionMember } from './spice-sessions';
 
 // Limits of one bridged connection, each overridable; memory held per connection stays below
 // about highWaterMark + one socket read (display direction) plus maxPayload (input direction).
@@ -25,6 +26,8 @@ export interface BridgeOptions {
   log?: ConsoleLog;
   // Name used in log lines, e.g. "vm abc123 spice".
   label?: string;
+  // The SPICE session this channel belongs to, which orders how its channels close.
+  session?: SessionMember;
 }
 
 // What the bridge holds in memory right now and how it is flowing; for tests and the bench.
@@ -78,6 +81,11 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
   const closed = new Promise<BridgeCloseInfo>((resolve) => (resolveClosed = resolve));
   let wsDone = false;
   let vmDone = false;
+  let resolveVmClosed!: () => void;
+  const vmClosed = new Promise<void>((resolve) => (resolveVmClosed = resolve));
+  let observing = opts.session !== undefined;
+  // Set when the session closes this channel: the VM side ends gracefully rather than at once.
+  let graceful = false;
   const settle = (): void => {
     if (wsDone && vmDone && ending) {
       stopPings();
@@ -118,6 +126,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     if (vm.destroyed || vm.writableEnded) return;
     const buf = toBuffer(data);
     bytesToVm += buf.length;
+    if (observing) observing = opts.session!.observe(buf);
     if (!vm.write(buf) && !clientPaused) {
       clientPaused = true;
       ws.pause();
@@ -138,6 +147,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
   });
   vm.on('close', () => {
     vmDone = true;
+    resolveVmClosed();
     end({ code: CLOSE_CODE.normal, reason: 'the VM closed this console channel', by: 'vm' });
     settle();
   });
@@ -158,15 +168,29 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     ending = info;
     if (!QUIET_CODES.has(info.code)) log(`${label}: closing (${info.by}): ${info.code} ${info.reason}`);
     if (ws.readyState === ws.OPEN) ws.close(closableCode(info.code), truncateReason(info.reason));
-    // Input already accepted still reaches the VM; then the VM sees end of stream.
-    if (info.by === 'bridge') vm.destroy();
-    else if (!vm.destroyed) vm.end();
-    graceTimer = setTimeout(() => {
-      if (ws.readyState !== ws.CLOSED) ws.terminate();
-      vm.destroy();
-    }, closeGraceMs);
-    graceTimer.unref();
+    const closeVm = (): void => {
+      if (vmDone && wsDone) return;
+      // Input already accepted still reaches the VM; then the VM sees end of stream.
+      if (info.by === 'bridge' && !graceful) vm.destroy();
+      else if (!vm.destroyed) vm.end();
+      graceTimer = setTimeout(() => {
+        if (ws.readyState !== ws.CLOSED) ws.terminate();
+        vm.destroy();
+      }, closeGraceMs);
+      graceTimer.unref();
+    };
+    // A SPICE channel other than main waits for its session's main channel to close first.
+    if (opts.session) void opts.session.beforeVmClose().then(closeVm, closeVm);
+    else closeVm();
   }
+
+  opts.session?.attach({
+    closeForSession: () => {
+      graceful = true;
+      end({ code: CLOSE_CODE.goingAway, reason: 'the SPICE session is closing (another of its channels closed)', by: 'bridge' });
+    },
+    vmClosed,
+  });
 
   return {
     stats: () => ({

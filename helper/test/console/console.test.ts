@@ -101,8 +101,7 @@ describe('the consoles of a running test guest (SPICE display)', () => {
     const surface = await readMessage(display, MSG_DISPLAY_SURFACE_CREATE, usesMiniHeader(displayReply));
     const [width, height] = [surface.readUInt32LE(4), surface.readUInt32LE(8)];
     assert.ok(width > 0 && height > 0, `the screen surface arrives through the bridge (${width}x${height})`);
-    // Display before main: this spice-server build has crashed (SPICE Worker segfault) when the
-    // main channel went first while a display channel was still half set up.
+    // Closing display ends the whole session through the bridge, main first (spice-close-order.test.ts).
     const displayClosed = once(second.ws, 'close');
     second.ws.close();
     await displayClosed;
