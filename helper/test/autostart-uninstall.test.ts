@@ -20,7 +20,8 @@ let port: number;
 
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, HOME: home, OPENUTM_HOME: lib, OPENUTM_PORT: String(port), XDG_RUNTIME_DIR: path.join(tmp, 'run'), OPENUTM_ACCEL: 'tcg' };
-  for (const k of ['XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME']) delete e[k];
+  // No desktop session: the helper these tests start must run headless (and say so).
+  for (const k of ['XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'DISPLAY', 'WAYLAND_DISPLAY', 'DBUS_SESSION_BUS_ADDRESS']) delete e[k];
   return e;
 }
 
@@ -90,6 +91,7 @@ test('uninstall refuses while the helper runs, asks first, then removes every tr
   mkdirSync(cache, { recursive: true });
   writeFileSync(path.join(cache, 'ui.tar'), 'x');
   assert.ok(existsSync(path.join(lib, 'secrets.json')) && existsSync(path.join(lib, 'logs', 'helper.log')) && existsSync(runtime));
+  assert.match(readFileSync(path.join(lib, 'logs', 'helper.log'), 'utf8'), /running headless: no desktop session \(neither DISPLAY nor WAYLAND_DISPLAY is set\); open http:\/\/127\.0\.0\.1:\d+\/ in a browser/);
 
   const refused = openutm(['uninstall', '--yes']);
   assert.equal(refused.code, 1);

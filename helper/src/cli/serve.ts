@@ -9,6 +9,7 @@ import { HELPER_VERSION } from '../version';
 import { locateWebUi } from '../web-ui/locate-ui';
 import { openEngineFromEnv } from './engine-from-env';
 import { helperPort } from './helper-address';
+import { startHelperTray } from './serve-tray';
 
 // `openutm serve`: the helper. Holds the library, re-attaches to running VMs, and serves the UI
 // and the API on 127.0.0.1 until told to stop. Stopping it leaves VMs running; the next helper
@@ -42,7 +43,10 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
     io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running; serving ${server.url}`);
     io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
     if (origins.length > 0) io.out(`the UI hosted at ${origins.join(', ')} may connect too`);
-    await untilSignal();
+    const quit = new AbortController();
+    const tray = await startHelperTray({ engine, auth, env, port, url, log, quit: () => quit.abort() });
+    await untilSignal(quit.signal);
+    tray?.close();
     io.out('helper stopping; running VMs keep running');
     await server.close();
     return 0;
@@ -52,16 +56,19 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
   }
 }
 
-// Waits for SIGINT, SIGTERM or SIGHUP. Signal listeners do not keep Node alive by themselves.
-function untilSignal(): Promise<void> {
+// Waits for SIGINT, SIGTERM or SIGHUP, or the tray's Quit. Signal listeners do not keep Node
+// alive by themselves.
+function untilSignal(quit: AbortSignal): Promise<void> {
   const keepAlive = setInterval(() => undefined, 1 << 30);
   return new Promise<void>((resolve) => {
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const onSignal = () => {
       for (const s of signals) process.off(s, onSignal);
+      quit.removeEventListener('abort', onSignal);
       clearInterval(keepAlive);
       resolve();
     };
     for (const s of signals) process.on(s, onSignal);
+    quit.addEventListener('abort', onSignal);
   });
 }

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import type { HostOs, VmSummary } from '@openutm/shared';
+import { detectTrayHost, headlessLine } from './tray-host';
+import { trayMenu, type TrayItem } from './tray-menu';
+import { StatusNotifierItem, hasStatusNotifierWatcher } from './sni/status-notifier-item';
+
+// What the tray does, supplied by `openutm serve`.
+export interface TrayDeps {
+  env: Record<string, string | undefined>;
+  os?: HostOs;
+  url: string;
+  log: (line: string) => void;
+  listVms: () => Promise<readonly Pick<VmSummary, 'config' | 'status'>[]>;
+  // null when this helper cannot be registered at login (it runs from its sources).
+  autostart: { get(): Promise<boolean | null>; set(on: boolean): Promise<void> };
+  // A fresh pairing URL (a one-time code in it).
+  pairUrl: () => string;
+  openUrl?: (url: string) => void;
+  quit: () => void;
+}
+
+export interface Tray {
+  // Rebuilds the menu from the current VMs and autostart state (call on every VM state change).
+  refresh(): void;
+  close(): void;
+}
+
+// Shows the tray icon when the desktop has a tray host; otherwise logs why the helper runs
+// headless and returns null. A tray that fails never stops the helper.
+export async function startTray(deps: TrayDeps): Promise<Tray | null> {
+  const os = deps.os ?? (process.platform as HostOs);
+  const bus = deps.env.DBUS_SESSION_BUS_ADDRESS;
+  const desktop = os === 'linux' && Boolean(deps.env.DISPLAY || deps.env.WAYLAND_DISPLAY) && Boolean(bus);
+  const disabled = deps.env.OPENUTM_TRAY === '0';
+  const watcherPresent = desktop && !disabled ? await hasStatusNotifierWatcher(bus!) : null;
+  const host = detectTrayHost({ os, env: deps.env, watcherPresent, disabled });
+  if (host.kind === 'none') {
+    deps.log(headlessLine(host, deps.url));
+    return null;
+  }
+  const open = deps.openUrl ?? ((url: string) => openInBrowser(url, os, deps.log));
+  const menu = async () => trayMenu({ vms: await deps.listVms(), autostart: await deps.autostart.get().catch(() => null), url: deps.url });
+  let item: StatusNotifierItem | null = null;
+  let closed = false;
+  const refresh = () => {
+    if (closed || !item) return;
+    void menu().then((m) => item?.update(m), (e: Error) => deps.log(`tray: could not refresh the menu: ${e.message}`));
+  };
+  const onClick = async (chosen: TrayItem | null) => {
+    if (chosen?.kind === 'separator') return;
+    if (!chosen || chosen.kind === 'vm' || chosen.id === 'open') return open(deps.url);
+    if (chosen.id === 'pair') return open(deps.pairUrl());
+    if (chosen.id === 'quit') return deps.quit();
+    if (chosen.id === 'autostart') {
+      await deps.autostart.set(!(await deps.autostart.get())).catch((e: Error) => deps.log(`tray: start at login: ${e.message}`));
+      refresh();
+    }
+  };
+  try {
+    item = await StatusNotifierItem.start({ busAddress: host.busAddress, menu: await menu(), onClick: (c) => void onClick(c) });
+  } catch (e) {
+    deps.log(headlessLine({ kind: 'none', reason: `the tray icon could not be shown (${(e as Error).message})` }, deps.url));
+    return null;
+  }
+  item.onClose(() => {
+    if (!closed) deps.log('tray: the session bus went away; running headless from now on');
+    item = null;
+  });
+  deps.log(`tray icon shown (StatusNotifierItem ${item.busName} on the session bus)`);
+  return {
+    refresh,
+    close() {
+      closed = true;
+      item?.close();
+    },
+  };
+}
+
+// The person's browser; the URL is always the helper's own http://127.0.0.1 address.
+function openInBrowser(url: string, os: HostOs, log: (line: string) => void): void {
+  const [cmd, args] = os === 'darwin' ? ['open', [url]] : os === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { detached: true, stdio: 'ignore', windowsHide: true });
+  child.on('error', (e) => log(`tray: could not open ${url} (${cmd}: ${e.message}); open it in a browser yourself`));
+  child.unref();
+}
