@@ -26,13 +26,13 @@ export interface CliDeps {
 }
 
 function help(): string {
-  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`);
   return [
     'openutm — run virtual machines with QEMU',
     '',
     'usage: openutm <command> [options] [--json]',
     '',
-    '  serve    run the helper: owns the VMs and watches over them (other commands start it when needed)',
+    '  serve     run the helper: owns the VMs and watches over them (other commands start it when needed)',
     ...rows,
     '',
     'Environment: OPENUTM_HOME (library), OPENUTM_PORT (helper port, 47320), OPENUTM_ACCEL (auto|kvm|hvf|whpx|tcg), OPENUTM_QEMU (QEMU binary or dir), OPENUTM_ORIGINS (extra UI origins).',

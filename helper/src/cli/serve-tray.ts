@@ -32,6 +32,7 @@ export async function startHelperTray(opts: { engine: VmEngine; auth: AuthServic
     pairUrl: () => pairUrl(opts.port, opts.auth.createPairingCode().code),
     quit: opts.quit,
   });
-  if (tray) opts.engine.on('state', () => tray.refresh());
+  // State changes, and VMs created, edited or deleted, all change what the menu lists.
+  if (tray) for (const event of ['state', 'changed', 'removed'] as const) opts.engine.on(event, () => tray.refresh());
   return tray;
 }
