@@ -24,6 +24,11 @@ export const TEST_PACKAGES = {
   'xz-utils': '/usr/bin/xz',
   zstd: '/usr/bin/zstd',
   chromium: '/usr/bin/chromium',
+  // Real readers of what the helper writes: GLib (gio launch: the autostart entry; gdbus: the
+  // tray over a dbus-daemon session bus) and Python's plistlib (the macOS LaunchAgent).
+  'libglib2.0-bin': '/usr/bin/gdbus',
+  'dbus-daemon': '/usr/bin/dbus-daemon',
+  python3: '/usr/bin/python3',
 };
 
 // The benchmarks compare the console bridge with websockify on the same socket.

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+// Linux and macOS paths are joined with / whatever OS runs the test, as the writers do.
+const join = path.posix.join;
 import { isOpenUtmError, type HostOs } from '@openutm/shared';
 import { autostartStatus, disableAutostart, enableAutostart, type AutostartHost } from './autostart-service';
 import type { LaunchCommand } from './launch-command';
@@ -20,14 +23,14 @@ const command: LaunchCommand = { argv: ['/opt/Open UTM/openutm', 'serve'] };
 
 test('Linux: enable writes ~/.config/autostart/openutm.desktop; status sees it; disable removes it', async () => {
   const h = host('linux', 'round-trip');
-  const file = path.join(h.home, '.config', 'autostart', 'openutm.desktop');
+  const file = join(h.home, '.config', 'autostart', 'openutm.desktop');
   assert.deepEqual(await autostartStatus(h, command), { enabled: false, current: false, where: file });
 
   const on = await enableAutostart(h, command);
   assert.deepEqual(on, { enabled: true, current: true, where: file, changed: true });
   const text = readFileSync(file, 'utf8');
   assert.match(text, /^Exec="\/opt\/Open UTM\/openutm" serve$/m);
-  assert.equal(statSync(file).mode & 0o777, 0o644);
+  if (process.platform !== 'win32') assert.equal(statSync(file).mode & 0o777, 0o644);
 
   const again = await enableAutostart(h, command);
   assert.equal(again.changed, false, 'a second enable changes nothing');
@@ -39,10 +42,10 @@ test('Linux: enable writes ~/.config/autostart/openutm.desktop; status sees it; 
 });
 
 test('Linux: XDG_CONFIG_HOME is honoured when absolute, ignored when relative (as the spec says)', async () => {
-  const h = host('linux', 'xdg', { XDG_CONFIG_HOME: path.join(tmp, 'xdg', 'conf') });
-  assert.equal((await enableAutostart(h, command)).where, path.join(tmp, 'xdg', 'conf', 'autostart', 'openutm.desktop'));
+  const h = host('linux', 'xdg', { XDG_CONFIG_HOME: join(tmp, 'xdg', 'conf') });
+  assert.equal((await enableAutostart(h, command)).where, join(tmp, 'xdg', 'conf', 'autostart', 'openutm.desktop'));
   const rel = host('linux', 'xdg-rel', { XDG_CONFIG_HOME: 'conf' });
-  assert.equal((await autostartStatus(rel, command)).where, path.join(rel.home, '.config', 'autostart', 'openutm.desktop'));
+  assert.equal((await autostartStatus(rel, command)).where, join(rel.home, '.config', 'autostart', 'openutm.desktop'));
 });
 
 test('Linux: an entry for another copy reads as not current, and enable rewrites it for this one', async () => {
@@ -56,7 +59,7 @@ test('Linux: an entry for another copy reads as not current, and enable rewrites
 
 test('a file of the same name that OpenUTM did not write is neither overwritten nor removed', async () => {
   const h = host('linux', 'foreign');
-  const file = path.join(h.home, '.config', 'autostart', 'openutm.desktop');
+  const file = join(h.home, '.config', 'autostart', 'openutm.desktop');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, '[Desktop Entry]\nType=Application\nExec=/home/me/my-own-script\n');
   const conflict = (e: unknown) => isOpenUtmError(e) && e.code === 'CONFLICT' && e.message.includes(file);
@@ -67,7 +70,7 @@ test('a file of the same name that OpenUTM did not write is neither overwritten 
 
 test('macOS: enable writes ~/Library/LaunchAgents/org.openutm.helper.plist naming the log; disable removes it', async () => {
   const h = host('darwin', 'mac');
-  const file = path.join(h.home, 'Library', 'LaunchAgents', 'org.openutm.helper.plist');
+  const file = join(h.home, 'Library', 'LaunchAgents', 'org.openutm.helper.plist');
   const on = await enableAutostart(h, command);
   assert.deepEqual(on, { enabled: true, current: true, where: file, changed: true });
   assert.ok(readFileSync(file, 'utf8').includes(`<string>${h.logFile}</string>`));

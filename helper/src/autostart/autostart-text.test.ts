@@ -52,7 +52,7 @@ test('the desktop entry is a plain application entry that stays out of menus', (
   assert.doesNotMatch(text, /^Hidden=/m, 'Hidden=true would disable the entry');
 });
 
-test('the LaunchAgent plist is a valid plist that parses back to the label, the argv and the log', () => {
+test('the LaunchAgent plist is a valid plist that parses back to the label, the argv and the log', { skip: pythonMissing() }, () => {
   const names = HOSTILE_DIRS.concat(['<tag> & &amp;', ']]>']);
   const plists = names.map((name) => launchAgentPlist({ argv: [`/Users/ann/${name}/OpenUTM`, 'serve'] }, `/Users/ann/${name}/logs/helper.log`));
   const parsed = parsePlists(plists);
@@ -112,6 +112,10 @@ test('reg query output is read back to the value data, and other values are igno
   assert.equal(parseRegQuery(out), '"C:\\Program Files\\OpenUTM\\openutm.exe" serve');
   assert.equal(parseRegQuery(out.replace('OpenUTM    REG', 'Other    REG')), null);
 });
+
+function pythonMissing(): string | false {
+  return spawnSync('python3', ['-c', 'import plistlib'], { timeout: 30_000 }).status === 0 ? false : 'python3 (its plistlib parses the plist) is not installed';
+}
 
 function gioMissing(): string | false {
   return spawnSync('gio', ['help', 'launch']).status === 0 ? false : 'gio (GLib) is not installed';
