@@ -1,8 +1,12 @@
 // What the API server needs from the token store; helper/src/auth/ implements it. The server
 // never sees how tokens are stored, compared or rate-limited.
+// The answer to a token in `hello`: who it is, or why it is refused with a sentence saying what
+// to do (an expired token must be paired again).
+export type TokenCheck = { ok: true; tokenId: string; name: string } | { ok: false; reason: 'unknown' | 'expired'; message: string };
+
 export interface ApiAuth {
-  // Constant-time; never throws. null for unknown or revoked tokens.
-  verifyToken(token: string): { tokenId: string; name: string } | null;
+  // Constant-time; never throws; changes nothing when it refuses.
+  checkToken(token: string): TokenCheck;
   // Trades a one-time pairing code for a client token. Throws OpenUtmError UNAUTHORIZED for a
   // wrong, expired or used code, RATE_LIMITED (details.retryAfterMs) when attempts are limited,
   // CONFLICT when no more clients may pair; each message says what to do.

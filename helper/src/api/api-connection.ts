@@ -102,9 +102,9 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
       shut(CLOSE.POLICY, 'the first message must be {type:"hello", token, protocol, client}');
       return;
     }
-    const identity = ctx.auth.verifyToken(hello.data.token);
-    if (identity === null) {
-      shut(CLOSE.UNAUTHORIZED, 'this token is not valid (unknown or revoked); pair this client again');
+    const identity = ctx.auth.checkToken(hello.data.token);
+    if (!identity.ok) {
+      shut(CLOSE.UNAUTHORIZED, identity.message);
       return;
     }
     if (hello.data.protocol < MIN_PROTOCOL_VERSION) {

@@ -7,6 +7,7 @@ import { OpenUtmError } from '@openutm/shared';
 import { AuthService, LOCAL_CLI_TOKEN_ID, type ApiAuth } from './auth-service';
 import { readLocalCliToken, secretsFilePath } from './secrets-store';
 import { authHandlers } from './auth-handlers';
+import { tokenIdleMsFromEnv } from './token-lifetime';
 
 let root: string;
 let t: number;
@@ -32,7 +33,7 @@ function pair(name = 'Firefox on laptop'): { token: string; tokenId: string } {
 
 test('it satisfies the ApiAuth shape the server codes against', () => {
   const auth: ApiAuth = service;
-  assert.equal(typeof auth.verifyToken, 'function');
+  assert.equal(typeof auth.checkToken, 'function');
 });
 
 test('pairing yields a 256-bit token, persisted as its hash before it is returned', () => {
@@ -79,7 +80,7 @@ test('tokens are listed without secrets, and revoking one stops it and tells lis
   const b = pair('Safari');
   const list = service.listTokens();
   assert.deepEqual(list.map((x) => x.name), ['Chrome', 'Safari']);
-  assert.deepEqual(Object.keys(list[0]!).sort(), ['createdAt', 'id', 'lastUsedAt', 'name']);
+  assert.deepEqual(Object.keys(list[0]!).sort(), ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'name']);
   const revoked: string[] = [];
   const off = service.onRevoked((id) => revoked.push(id));
   assert.equal(service.revokeToken(a.tokenId).name, 'Chrome');
@@ -118,4 +119,54 @@ test('the auth.* handlers: a code with its expiry, tokens with the caller’s ow
   assert.equal(asEdge[0]!.current, true);
   assert.equal((await handlers['auth.revoke']({ id: tokenId }, local)).name, 'Edge');
   await assert.rejects(handlers['auth.revoke']({ id: LOCAL_CLI_TOKEN_ID }, local), (e: unknown) => e instanceof OpenUtmError && e.code === 'NOT_FOUND');
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+
+test('a client token expires after the idle limit; each use moves the limit; the refusal changes nothing', () => {
+  service.close();
+  service = AuthService.open(root, { now: () => t, lastUsedDebounceMs: 3_600_000, tokenIdleMs: 90 * DAY });
+  const { token, tokenId } = pair();
+  assert.equal(service.listTokens()[0]!.expiresAt, new Date(t + 90 * DAY).toISOString());
+  t += 89 * DAY;
+  assert.equal(service.checkToken(token).ok, true, 'used on day 89');
+  assert.equal(service.listTokens()[0]!.expiresAt, new Date(t + 90 * DAY).toISOString(), 'the use moved the expiry');
+  service.flush();
+  t += 90 * DAY;
+  const before = readFileSync(secretsFilePath(root), 'utf8');
+  const lastUsed = service.listTokens()[0]!.lastUsedAt;
+  const check = service.checkToken(token);
+  assert.equal(check.ok, false);
+  assert.ok(!check.ok && check.reason === 'expired');
+  assert.match(check.message, /expired after 90 days without use; pair this client again with `openutm pair`/);
+  assert.equal(service.listTokens()[0]!.lastUsedAt, lastUsed, 'an expired token does not count as a use');
+  service.flush();
+  assert.equal(readFileSync(secretsFilePath(root), 'utf8'), before, 'the secrets file is unchanged');
+  assert.deepEqual(service.listTokens().map((x) => x.id), [tokenId], 'it is still listed, so it can be seen and revoked');
+});
+
+test('the local CLI token never expires (it is replaced at every helper start)', () => {
+  service.close();
+  service = AuthService.open(root, { now: () => t, tokenIdleMs: DAY });
+  t += 400 * DAY;
+  assert.equal(service.checkToken(readLocalCliToken(root)).ok, true);
+});
+
+test('a secrets file from before expiry existed still loads; its tokens expire from their last use', () => {
+  const { token } = pair();
+  t += 10 * DAY;
+  service.checkToken(token);
+  service.close();
+  service = AuthService.open(root, { now: () => t, tokenIdleMs: 30 * DAY });
+  assert.equal(service.listTokens()[0]!.expiresAt, new Date(t + 30 * DAY).toISOString());
+  t += 30 * DAY;
+  assert.equal(service.verifyToken(token), null);
+});
+
+test('OPENUTM_TOKEN_IDLE_DAYS sets the limit; nonsense is a clear error', () => {
+  assert.equal(tokenIdleMsFromEnv({}), 90 * DAY);
+  assert.equal(tokenIdleMsFromEnv({ OPENUTM_TOKEN_IDLE_DAYS: '7' }), 7 * DAY);
+  for (const bad of ['0', '-3', '1.5', 'soon']) {
+    assert.throws(() => tokenIdleMsFromEnv({ OPENUTM_TOKEN_IDLE_DAYS: bad }), (e: unknown) => e instanceof OpenUtmError && /OPENUTM_TOKEN_IDLE_DAYS/.test(e.message));
+  }
 });

@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { OpenUtmError, type TokenInfo } from '@openutm/shared';
-import type { ApiAuth } from '../api/api-auth';
+import type { ApiAuth, TokenCheck } from '../api/api-auth';
 import { PairingCodes, type PairingCode, type PairingLimits } from './pairing';
 import { SecretsStore, type ClientTokenRecord } from './secrets-store';
+import { describeIdle, tokenExpiresAt, tokenIdleMsFromEnv } from './token-lifetime';
 import { digestEquals, hashSecret, newToken, newTokenId, secureRandom, type RandomSource } from './tokens';
 
 // ApiAuth is the server's contract (helper/src/api/api-auth.ts); re-exported for callers here.
@@ -27,6 +28,8 @@ export interface AuthServiceOptions {
   lastUsedDebounceMs?: number;
   // Where a failed background write is reported (default stderr).
   log?: (line: string) => void;
+  // A client token unused this long is refused (default: OPENUTM_TOKEN_IDLE_DAYS, else 90 days).
+  tokenIdleMs?: number;
 }
 
 // Tokens and pairing for one helper: client tokens live in the library's secrets file, pairing
@@ -38,6 +41,7 @@ export class AuthService implements ApiAuth {
   private readonly debounceMs: number;
   private readonly log: (line: string) => void;
   private readonly localDigest: Buffer;
+  private readonly idleMs: number;
   private flushTimer: NodeJS.Timeout | null = null;
   private dirty = false;
 
@@ -51,6 +55,7 @@ export class AuthService implements ApiAuth {
     this.debounceMs = options.lastUsedDebounceMs ?? 60_000;
     this.log = options.log ?? ((line) => process.stderr.write(line + '\n'));
     this.localDigest = hashSecret(store.localCliToken);
+    this.idleMs = options.tokenIdleMs ?? tokenIdleMsFromEnv();
   }
 
   // Opens the library's secrets file (creating it, mode 0600) and starts with no pairing codes.
@@ -66,20 +71,32 @@ export class AuthService implements ApiAuth {
     return this.store.file;
   }
 
+  // The identity behind a token, or null; see checkToken for why.
   verifyToken(token: string): { tokenId: string; name: string } | null {
+    const check = this.checkToken(token);
+    return check.ok ? { tokenId: check.tokenId, name: check.name } : null;
+  }
+
+  checkToken(token: string): TokenCheck {
+    const unknown: TokenCheck = { ok: false, reason: 'unknown', message: 'this token is not valid (unknown or revoked); pair this client again with `openutm pair`' };
     try {
-      if (typeof token !== 'string' || token.length === 0 || token.length > 256) return null;
+      if (typeof token !== 'string' || token.length === 0 || token.length > 256) return unknown;
       const digest = hashSecret(token);
       // Every stored digest is compared, match or not, so timing does not reveal which matched.
       let found: ClientTokenRecord | null = null;
       for (const record of this.store.clients) if (digestEquals(digest, record.hash)) found = record;
-      if (timingSafeEqual(digest, this.localDigest)) return { tokenId: LOCAL_CLI_TOKEN_ID, name: LOCAL_CLI_TOKEN_NAME };
-      if (found === null) return null;
-      this.store.markUsed(found.id, new Date(this.now()).toISOString());
+      if (timingSafeEqual(digest, this.localDigest)) return { ok: true, tokenId: LOCAL_CLI_TOKEN_ID, name: LOCAL_CLI_TOKEN_NAME };
+      if (found === null) return unknown;
+      const now = this.now();
+      // An expired token changes nothing: its last use stays as it was.
+      if (now >= tokenExpiresAt(found, this.idleMs)) {
+        return { ok: false, reason: 'expired', message: `this token expired after ${describeIdle(this.idleMs)} without use; pair this client again with \`openutm pair\`` };
+      }
+      this.store.markUsed(found.id, new Date(now).toISOString());
       this.scheduleFlush();
-      return { tokenId: found.id, name: found.name };
+      return { ok: true, tokenId: found.id, name: found.name };
     } catch {
-      return null;
+      return unknown;
     }
   }
 
@@ -108,7 +125,7 @@ export class AuthService implements ApiAuth {
 
   // Every paired client token, oldest first.
   listTokens(): ClientTokenInfo[] {
-    return this.store.clients.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt }));
+    return this.store.clients.map((record) => this.info(record));
   }
 
   // Forgets a client token for good and tells the listeners (the server closes its connections).
@@ -122,8 +139,12 @@ export class AuthService implements ApiAuth {
         this.log(`a listener for revoked token ${id} failed: ${(e as Error).message}`);
       }
     }
-    const { name, createdAt, lastUsedAt } = record;
-    return { id, name, createdAt, lastUsedAt };
+    return this.info(record);
+  }
+
+  // What is shown of a token: never its hash; when it stops working unless used before.
+  private info({ id, name, createdAt, lastUsedAt }: ClientTokenRecord): ClientTokenInfo {
+    return { id, name, createdAt, lastUsedAt, expiresAt: new Date(tokenExpiresAt({ createdAt, lastUsedAt }, this.idleMs)).toISOString() };
   }
 
   // A one-time code for `openutm pair`, kept only in this helper's memory.

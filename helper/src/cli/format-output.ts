@@ -56,11 +56,17 @@ export function shortTime(iso: string | null): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-export function formatTokens(tokens: TokenInfo[]): string {
+// "expired — pair again" for a dead token, else its expiry date; "—" from a helper without expiry.
+export function expiryText(expiresAt: string | undefined, now: number): string {
+  if (expiresAt === undefined) return '—';
+  return Date.parse(expiresAt) <= now ? 'expired (run `openutm pair`)' : shortTime(expiresAt);
+}
+
+export function formatTokens(tokens: TokenInfo[], now: number = Date.now()): string {
   if (tokens.length === 0) return 'No browser or app is paired yet. Run `openutm pair` to pair one.';
   return table(
-    ['ID', 'NAME', 'CREATED', 'LAST USED'],
-    tokens.map((t) => [t.id, t.name + (t.current ? ' (this client)' : ''), shortTime(t.createdAt), shortTime(t.lastUsedAt)]),
+    ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES'],
+    tokens.map((t) => [t.id, t.name + (t.current ? ' (this client)' : ''), shortTime(t.createdAt), shortTime(t.lastUsedAt), expiryText(t.expiresAt, now)]),
   );
 }
 

@@ -34,6 +34,9 @@ export const TokenInfo = z.object({
   createdAt: z.string().datetime(),
   lastUsedAt: z.string().datetime().nullable(),
   current: z.boolean(),
+  // When the token stops working unless used before then (each use moves it); helpers before
+  // token expiry leave it out.
+  expiresAt: z.string().datetime().optional(),
 });
 export type TokenInfo = z.infer<typeof TokenInfo>;
 

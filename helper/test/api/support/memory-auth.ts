@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { OpenUtmError } from '@openutm/shared';
-import type { ApiAuth } from '../../../src/api/api-auth';
+import type { ApiAuth, TokenCheck } from '../../../src/api/api-auth';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -37,8 +37,9 @@ export class MemoryAuth implements ApiAuth {
     for (const l of [...this.listeners]) l(tokenId);
   }
 
-  verifyToken(token: string): { tokenId: string; name: string } | null {
-    return this.tokens.get(sha256(token)) ?? null;
+  checkToken(token: string): TokenCheck {
+    const found = this.tokens.get(sha256(token));
+    return found ? { ok: true, ...found } : { ok: false, reason: 'unknown', message: 'this token is not valid (unknown or revoked); pair this client again with `openutm pair`' };
   }
 
   redeemPairingCode(code: string, clientName: string, remote: string): { token: string; tokenId: string } {
