@@ -80,6 +80,19 @@ test('autostart enable → status → disable round trip through the real CLI', 
   assert.match(bad.stderr, /enable, disable, status/);
 });
 
+test('serve --background (what Windows runs at login) starts a detached helper and returns at once', { skip }, () => {
+  const first = openutm(['serve', '--background']);
+  assert.equal(first.code, 0, first.stderr);
+  const started = /started the OpenUTM helper \(pid (\d+)\) in the background; its log is (.+)$/m.exec(first.stdout);
+  assert.ok(started, first.stdout);
+  assert.equal(Number(started[1]), helperPid(), 'the background helper owns the library');
+  assert.ok(isAlive(Number(started[1])), 'it outlives the command that started it');
+  assert.equal(started[2], path.join(lib, 'logs', 'helper.log'));
+  const second = openutm(['serve', '--background']);
+  assert.match(second.stdout, new RegExp(`a helper already listens on port ${port}; nothing started`));
+  assert.equal(helperPid(), Number(started[1]));
+});
+
 test('uninstall refuses while the helper runs, asks first, then removes every trace but the VMs', { skip }, async () => {
   assert.equal(openutm(['autostart', 'enable']).code, 0);
   const created = openutm(['create', '--name', 'Keep me', '--preset', 'other', '--disk', '64M', '--json']);

@@ -19,6 +19,9 @@ test('the launch command is the single executable alone, or node plus the absolu
   const dev = helperLaunchCommand({ isSea: false, execPath: '/usr/bin/node', script: 'helper/bin/openutm.cjs' }).argv;
   assert.deepEqual(dev, ['/usr/bin/node', path.resolve('helper/bin/openutm.cjs'), 'serve']);
   assert.throws(() => helperLaunchCommand({ isSea: false, execPath: '/usr/bin/node', script: '/src/main.ts' }), /build it/);
+  // Windows logs in with --background: no console window stays open.
+  const win = helperLaunchCommand({ isSea: true, execPath: 'C:\\Program Files\\OpenUTM\\openutm.exe', script: undefined }, { background: true });
+  assert.equal(runValueData(win), '"C:\\Program Files\\OpenUTM\\openutm.exe" serve --background');
 });
 
 test('the Exec line of the desktop entry gives GLib (gio launch) back the exact argv, hostile folders included', { skip: gioMissing() }, () => {

@@ -18,14 +18,16 @@ export interface LaunchFacts {
 
 // `openutm serve` as this very program runs it: the single executable alone, else node plus the
 // bundle. Both paths are absolute so login (which starts in another folder) finds them.
-export function helperLaunchCommand(facts: LaunchFacts): LaunchCommand {
-  if (facts.isSea) return { argv: [facts.execPath, 'serve'] };
+// `background` adds --background (Windows: no console window left open at login).
+export function helperLaunchCommand(facts: LaunchFacts, opts: { background?: boolean } = {}): LaunchCommand {
+  const serve = opts.background ? ['serve', '--background'] : ['serve'];
+  if (facts.isSea) return { argv: [facts.execPath, ...serve] };
   if (!facts.script) throw new OpenUtmError('INTERNAL', 'cannot tell which script runs the helper (process.argv[1] is empty)');
   // TypeScript sources need the tsx loader, which a login session does not have.
   if (/\.[cm]?ts$/.test(facts.script)) {
     throw new OpenUtmError('CONFLICT', `the helper runs from its sources (${facts.script}); build it (npm run build) and run helper/bin/openutm.cjs, or the single executable, to register it at login`);
   }
-  return { argv: [facts.execPath, path.resolve(facts.script), 'serve'] };
+  return { argv: [facts.execPath, path.resolve(facts.script), ...serve] };
 }
 
 // node:sea exists from Node 20.12; on older Node nothing can be a single executable.

@@ -13,6 +13,11 @@ export function autostartHostFor(ctx: Pick<CommandContext, 'env'>): AutostartHos
   return process.platform === 'win32' ? host : { ...host, home: ctx.env.HOME || os.homedir() };
 }
 
+// What login runs: `openutm serve`, detached on Windows (see serve-background.ts).
+export function autostartCommandFor(host: AutostartHost): LaunchCommand {
+  return helperLaunchCommand(currentLaunchFacts(), { background: host.os === 'win32' });
+}
+
 // `openutm autostart enable|disable|status`: start the helper at login, or not.
 export const AUTOSTART_COMMAND: Command = {
   summary: 'start the helper at login: enable, disable or status',
@@ -24,7 +29,7 @@ export const AUTOSTART_COMMAND: Command = {
       throw new OpenUtmError('BAD_REQUEST', `autostart takes one of enable, disable, status${action ? `, got ${JSON.stringify(positionals.join(' '))}` : ''}`);
     }
     const host = autostartHostFor(ctx);
-    const command: LaunchCommand = helperLaunchCommand(currentLaunchFacts());
+    const command = autostartCommandFor(host);
     if (action === 'enable') {
       const r = await enableAutostart(host, command);
       print(ctx, json, r, () => `${r.changed ? 'OpenUTM will start at login' : 'OpenUTM already starts at login'}: ${r.where}\n  runs: ${command.argv.join(' ')}`);

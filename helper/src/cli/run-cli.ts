@@ -6,6 +6,7 @@ import type { CommandContext, HelperApi } from './command';
 import { connectToHelper } from './connect-helper';
 import { helperPort } from './helper-address';
 import { serve } from './serve';
+import { serveInBackground } from './serve-background';
 import { versionReport } from './version-report';
 
 export interface CliIo {
@@ -32,7 +33,7 @@ function help(): string {
     '',
     'usage: openutm <command> [options] [--json]',
     '',
-    '  serve     run the helper: owns the VMs and watches over them (other commands start it when needed)',
+    '  serve     run the helper: owns the VMs and watches over them (other commands start it when needed); --background detaches it',
     ...rows,
     '',
     'Environment: OPENUTM_HOME (library), OPENUTM_PORT (helper port, 47320), OPENUTM_ACCEL (auto|kvm|hvf|whpx|tcg), OPENUTM_QEMU (QEMU binary or dir), OPENUTM_ORIGINS (extra UI origins).',
@@ -67,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDep
       io.out(versionReport(json));
       return 0;
     }
-    if (name === 'serve') return await serve(io, env);
+    if (name === 'serve') return rest.includes('--background') ? await serveInBackground(io, env) : await serve(io, env);
     const command = COMMANDS[name];
     if (!command) {
       io.err(`openutm: unknown command "${name}"\n\n${help()}`);

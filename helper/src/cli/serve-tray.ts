@@ -1,9 +1,9 @@
 import type { AuthService } from '../auth/auth-service';
 import { autostartStatus, disableAutostart, enableAutostart } from '../autostart/autostart-service';
-import { currentLaunchFacts, helperLaunchCommand, type LaunchCommand } from '../autostart/launch-command';
+import type { LaunchCommand } from '../autostart/launch-command';
 import { startTray, type Tray } from '../tray/tray-service';
 import type { VmEngine } from '../vm-service/vm-engine';
-import { autostartHostFor } from './autostart-command';
+import { autostartCommandFor, autostartHostFor } from './autostart-command';
 import { pairUrl } from './helper-address';
 
 // The helper's tray, wired to its engine, pairing and start-at-login; or null (headless, with
@@ -12,7 +12,7 @@ export async function startHelperTray(opts: { engine: VmEngine; auth: AuthServic
   const host = autostartHostFor({ env: opts.env });
   let command: LaunchCommand | null = null;
   try {
-    command = helperLaunchCommand(currentLaunchFacts());
+    command = autostartCommandFor(host);
   } catch {
     // Run from its sources: the tray shows "Start at login" disabled.
   }
