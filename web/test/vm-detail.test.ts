@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import { after, afterEach, before, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { testGuest } from '../../helper/test/support/test-guest';
 import { launchChromium, screenshot } from './support/browser';
@@ -38,6 +39,13 @@ async function openVm(id: string, name: string): Promise<void> {
   await page.getByRole('link', { name: `Settings of ${name}` }).click();
   await page.waitForURL(`${helper.origin}/vm?id=${id}`);
   await page.getByRole('heading', { name, level: 1 }).waitFor();
+}
+
+// axe-core: no serious or critical violations on the page as it is now.
+async function assertAccessible(): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(bad, []);
 }
 
 const field = (label: string) => page.getByLabel(label, { exact: true });
@@ -78,6 +86,7 @@ test('settings edited while stopped are saved, survive a reload, and bad values 
   assert.equal(await field('Memory').inputValue(), '384');
   assert.equal(await field('Guest port').inputValue(), '80');
   await screenshot(page, 'detail-2-saved');
+  await assertAccessible();
 });
 
 test('while running: settings locked with the reason, name and media live, the log shows the guest; force stop, clone, delete with the name typed', async () => {
@@ -90,6 +99,9 @@ test('while running: settings locked with the reason, name and media live, the l
   await page.getByTestId('edit-locked').getByText(/cannot change the settings of a VM that is running: shut it down first/).waitFor();
   assert.equal(await field('CPUs').isDisabled(), true);
   assert.equal(await field('Firmware').isDisabled(), true);
+  assert.equal(await field('Network card').isDisabled(), true);
+  const look = await field('Network card').evaluate((el) => getComputedStyle(el).opacity);
+  assert.equal(look, '0.6', 'a locked field looks locked');
   assert.equal(await page.getByRole('button', { name: 'Delete…' }).getAttribute('aria-disabled'), 'true');
   assert.match((await page.getByTestId('manage-reason').textContent()) ?? '', /shut it down first/);
 
@@ -105,6 +117,7 @@ test('while running: settings locked with the reason, name and media live, the l
   await page.getByTestId('media-cd0').getByText(realpathSync(iso)).waitFor();
   assert.equal((await (await helper.api()).call('vm.get', { id })).config.removable[0]?.iso, realpathSync(iso));
   await screenshot(page, 'detail-3-running');
+  await assertAccessible();
   await page.getByRole('button', { name: 'Eject' }).click();
   await page.getByTestId('media-cd0').getByText('empty').waitFor();
 
@@ -138,4 +151,22 @@ test('while running: settings locked with the reason, name and media live, the l
   const left = (await (await helper.api()).call('vm.list', {})).map((v) => v.config.id);
   assert.equal(left.includes(copyId), false);
   assert.equal(left.includes(id), true, 'the original is still there');
+});
+
+test('a crash shows its reason and the last log lines; the VM can be started again', async () => {
+  const id = await helper.createKernelGuest('Crash VM');
+  const started = await (await helper.api()).call('vm.start', { id });
+  await openVm(id, 'Crash VM');
+  await badge('running').waitFor();
+  // QEMU dies under the helper's feet, as when the host's OOM killer picks it.
+  process.kill(started.pid!, 'SIGKILL');
+  await badge('crashed').waitFor();
+  const { status } = await (await helper.api()).call('vm.get', { id });
+  assert.equal(status.state, 'crashed');
+  const crash = page.getByTestId('crash-info');
+  await crash.getByText(status.crash!.reason, { exact: false }).first().waitFor();
+  assert.match((await crash.textContent()) ?? '', /Crashed at/);
+  assert.equal(await page.getByRole('button', { name: 'Start Crash VM' }).getAttribute('aria-disabled'), 'false');
+  assert.equal(await field('CPUs').isDisabled(), false, 'a crashed VM can be reconfigured');
+  await screenshot(page, 'detail-5-crashed');
 });

@@ -41,7 +41,7 @@ function Notes({ id, error, warnings, hint }: FieldNotes & { id: string }) {
           {w.text}
         </p>
       ))}
-      {hint && <p className="text-neutral-500 dark:text-neutral-400">{hint}</p>}
+      {hint && <p className="text-neutral-600 dark:text-neutral-400">{hint}</p>}
     </div>
   );
 }
@@ -92,7 +92,7 @@ export function TextField(
           onChange={(e) => props.onChange(e.target.value)}
           className={cx(INPUT_CLASS, borderFor(props.error))}
         />
-        {props.suffix && <span className="shrink-0 text-sm text-neutral-500">{props.suffix}</span>}
+        {props.suffix && <span className="shrink-0 text-sm text-neutral-600 dark:text-neutral-400">{props.suffix}</span>}
         {props.after}
       </div>
       <Notes id={notesId} error={props.error} warnings={props.warnings} hint={props.hint} />
@@ -170,7 +170,7 @@ export function CheckField(
 
 export const BUTTON = {
   primary:
-    'inline-flex items-center justify-center gap-1.5 rounded-lg bg-sky-600 px-4 py-2 text-sm font-medium text-white hover:bg-sky-700 disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:cursor-not-allowed aria-disabled:opacity-50',
+    'inline-flex items-center justify-center gap-1.5 rounded-lg bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:cursor-not-allowed aria-disabled:opacity-50',
   secondary:
     'inline-flex items-center justify-center gap-1.5 rounded-lg border border-neutral-300 bg-white px-4 py-2 text-sm font-medium hover:bg-neutral-50 disabled:cursor-not-allowed disabled:opacity-50 aria-disabled:cursor-not-allowed aria-disabled:opacity-50 dark:border-neutral-700 dark:bg-neutral-900 dark:hover:bg-neutral-800',
   danger:

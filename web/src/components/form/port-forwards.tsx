@@ -22,7 +22,7 @@ export function PortForwardsEditor({
   return (
     <fieldset disabled={disabled} className="space-y-2 disabled:opacity-60">
       <legend className="text-sm font-medium">Port forwards</legend>
-      <p className="text-xs text-neutral-500">Reach a service in the guest from this computer, e.g. host port 2222 → guest port 22 for SSH.</p>
+      <p className="text-xs text-neutral-600 dark:text-neutral-400">Reach a service in the guest from this computer, e.g. host port 2222 → guest port 22 for SSH.</p>
       {forwards.map((f, i) => (
         <div key={i} role="group" aria-label={`Port forward ${i + 1}`} className="grid grid-cols-[6rem_1fr_1fr_1fr_auto] items-start gap-2">
           <SelectField label="Protocol" name={`pf-${i}-protocol`} value={f.protocol} onChange={(protocol) => set(i, { protocol })} options={[{ value: 'tcp', label: 'TCP' }, { value: 'udp', label: 'UDP' }]} />

@@ -85,7 +85,7 @@ export function Preferences() {
                     {t.name}
                     {t.current && <span className="ml-2 rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-200">this browser</span>}
                   </p>
-                  <p className="text-xs text-neutral-500">
+                  <p className="text-xs text-neutral-600 dark:text-neutral-400">
                     Paired {when(t.createdAt)} · last used {when(t.lastUsedAt)} · id <span className="font-mono">{t.id}</span>
                   </p>
                 </div>
@@ -142,7 +142,7 @@ export function Preferences() {
           />
           Share anonymous usage statistics
         </label>
-        <p className="text-xs text-neutral-500">Off unless you turn it on. The choice is kept in this browser only, and this version of OpenUTM sends nothing either way.</p>
+        <p className="text-xs text-neutral-600 dark:text-neutral-400">Off unless you turn it on. The choice is kept in this browser only, and this version of OpenUTM sends nothing either way.</p>
       </section>
     </div>
   );

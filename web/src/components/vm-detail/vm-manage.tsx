@@ -84,7 +84,7 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
           Delete…
         </button>
       </form>
-      <p className="min-h-5 text-sm text-neutral-500" data-testid="manage-reason">
+      <p className="min-h-5 text-sm text-neutral-600 dark:text-neutral-400" data-testid="manage-reason">
         {cloneWhy ?? deleteWhy ?? ''}
       </p>
       {failure && (

@@ -155,7 +155,7 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
           onKeyDown={onListKey}
           className="h-80 overflow-y-auto rounded-lg border border-neutral-200 dark:border-neutral-800"
         >
-          {listing?.entries.length === 0 && <li className="p-3 text-sm text-neutral-500">This folder is empty.</li>}
+          {listing?.entries.length === 0 && <li className="p-3 text-sm text-neutral-600 dark:text-neutral-400">This folder is empty.</li>}
           {listing?.entries.map((entry) => {
             const folder = isFolder(entry);
             const broken = entry.link?.targetKind === 'missing';
@@ -180,18 +180,18 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
                     {entry.name}
                     {folder && <span className="sr-only"> (folder)</span>}
                     {entry.link && (
-                      <span className="ml-2 text-xs text-neutral-500">
+                      <span className="ml-2 text-xs text-neutral-600 dark:text-neutral-400">
                         {broken ? `broken link to ${entry.link.target}` : `link to ${entry.link.target}`}
                       </span>
                     )}
                   </span>
-                  <span className="shrink-0 text-xs text-neutral-500 tabular-nums">{sizeText(entry.size)}</span>
+                  <span className="shrink-0 text-xs text-neutral-600 dark:text-neutral-400 tabular-nums">{sizeText(entry.size)}</span>
                 </button>
               </li>
             );
           })}
         </ul>
-        {listing?.truncated && <p className="text-xs text-neutral-500">This folder has more entries than are shown; type the file&apos;s path instead.</p>}
+        {listing?.truncated && <p className="text-xs text-neutral-600 dark:text-neutral-400">This folder has more entries than are shown; type the file&apos;s path instead.</p>}
         <div className="flex justify-end">
           <button type="button" className={BUTTON.secondary} onClick={onClose}>
             Cancel

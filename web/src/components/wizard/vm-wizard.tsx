@@ -161,7 +161,7 @@ export function VmWizard() {
                     onClick={() => jump(i)}
                     className={cx(
                       'flex w-full items-center gap-2 rounded-lg px-3 py-2 text-left text-sm',
-                      i === stepIndex ? 'bg-sky-600 font-medium text-white' : 'hover:bg-neutral-200 dark:hover:bg-neutral-800',
+                      i === stepIndex ? 'bg-sky-700 font-medium text-white' : 'hover:bg-neutral-200 dark:hover:bg-neutral-800',
                     )}
                   >
                     <span aria-hidden className="grid size-5 place-items-center rounded-full border text-xs tabular-nums">

@@ -43,7 +43,7 @@ export function OsStep({ draft, update, errors, choosePreset }: StepProps) {
             </label>
           ))}
         </div>
-        <p className="mt-2 text-xs text-neutral-500">The choice sets devices the guest has drivers for and sizes that suit it; every one can be changed in the next steps.</p>
+        <p className="mt-2 text-xs text-neutral-600 dark:text-neutral-400">The choice sets devices the guest has drivers for and sizes that suit it; every one can be changed in the next steps.</p>
       </fieldset>
       <TextField label="Name" name="name" value={draft.name} onChange={(name) => update({ name })} error={errors.name} placeholder="e.g. Debian 12" autoFocus />
     </div>

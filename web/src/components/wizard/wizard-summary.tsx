@@ -30,7 +30,7 @@ export function WizardSummary({ draft, warnings }: { draft: WizardDraft; warning
       <dl data-testid="wizard-summary" className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 text-sm">
         {rows.map(([k, v]) => (
           <div key={k} className="contents">
-            <dt className="text-neutral-500">{k}</dt>
+            <dt className="text-neutral-600 dark:text-neutral-400">{k}</dt>
             <dd className="min-w-0 font-medium break-words">{v}</dd>
           </div>
         ))}
