@@ -26,7 +26,9 @@ export interface Tray {
 }
 
 // Shows the tray icon when the desktop has a tray host; otherwise logs why the helper runs
-// headless and returns null. A tray that fails never stops the helper.
+// headless and returns null. In a desktop session whose tray has not started yet (autostart
+// races the panel) the item waits on the bus and appears when the tray does. A tray that
+// fails never stops the helper.
 export async function startTray(deps: TrayDeps): Promise<Tray | null> {
   const os = deps.os ?? (process.platform as HostOs);
   const bus = deps.env.DBUS_SESSION_BUS_ADDRESS;
@@ -34,9 +36,10 @@ export async function startTray(deps: TrayDeps): Promise<Tray | null> {
   const disabled = deps.env.OPENUTM_TRAY === '0';
   const watcherPresent = desktop && !disabled ? await hasStatusNotifierWatcher(bus!) : null;
   const host = detectTrayHost({ os, env: deps.env, watcherPresent, disabled });
+  const waiting = host.kind === 'none' && watcherPresent === false;
   if (host.kind === 'none') {
-    deps.log(headlessLine(host, deps.url));
-    return null;
+    deps.log(headlessLine(host, deps.url) + (waiting ? "; the icon appears when the desktop's tray starts" : ''));
+    if (!waiting) return null;
   }
   const open = deps.openUrl ?? ((url: string) => openInBrowser(url, os, deps.log));
   const menu = async () => trayMenu({ vms: await deps.listVms(), autostart: await deps.autostart.get().catch(() => null), url: deps.url });
@@ -57,7 +60,12 @@ export async function startTray(deps: TrayDeps): Promise<Tray | null> {
     }
   };
   try {
-    item = await StatusNotifierItem.start({ busAddress: host.busAddress, menu: await menu(), onClick: (c) => void onClick(c) });
+    item = await StatusNotifierItem.start({
+      busAddress: bus!,
+      menu: await menu(),
+      onClick: (c) => void onClick(c),
+      onRegistered: (name) => deps.log(`tray icon shown (StatusNotifierItem ${name} registered with the desktop's tray)`),
+    });
   } catch (e) {
     deps.log(headlessLine({ kind: 'none', reason: `the tray icon could not be shown (${(e as Error).message})` }, deps.url));
     return null;
@@ -66,7 +74,6 @@ export async function startTray(deps: TrayDeps): Promise<Tray | null> {
     if (!closed) deps.log('tray: the session bus went away; running headless from now on');
     item = null;
   });
-  deps.log(`tray icon shown (StatusNotifierItem ${item.busName} on the session bus)`);
   return {
     refresh,
     close() {

@@ -55,6 +55,7 @@ export class DBusConnection {
   private serial = 0;
   private buffer = Buffer.alloc(0);
   private pending = new Map<number, { resolve: (m: DBusMessage) => void; reject: (e: Error) => void }>();
+  private signalListeners: ((msg: DBusMessage) => void)[] = [];
   private closed = false;
   uniqueName = '';
 
@@ -169,6 +170,10 @@ export class DBusConnection {
       else p.resolve(msg);
       return;
     }
+    if (msg.type === 'signal') {
+      for (const l of this.signalListeners) l(msg);
+      return;
+    }
     if (msg.type !== 'call') return;
     const reply = (r: { signature: string; body: DBusValue[] }) => this.send({ type: 'return', replySerial: msg.serial, destination: msg.sender, ...r });
     const fail = (e: unknown) => {
@@ -189,6 +194,11 @@ export class DBusConnection {
   private failAll(e: Error): void {
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
+  }
+
+  // Signals the bus routes here (after an AddMatch for them).
+  onSignal(listener: (msg: DBusMessage) => void): void {
+    this.signalListeners.push(listener);
   }
 
   onClose(listener: () => void): void {

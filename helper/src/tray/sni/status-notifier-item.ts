@@ -15,6 +15,9 @@ const PROPS_IFACE = 'org.freedesktop.DBus.Properties';
 export interface ItemOptions {
   busAddress: string;
   menu: TrayMenu;
+  // Told each time a StatusNotifierWatcher took the registration (at start, or when the
+  // desktop's tray appears or restarts later).
+  onRegistered?: (busName: string) => void;
   // A menu item was chosen, or the icon itself clicked (null: "open").
   onClick: (item: TrayItem | null) => void;
 }
@@ -65,10 +68,24 @@ export class StatusNotifierItem {
     let self: StatusNotifierItem | null = null;
     const conn = await DBusConnection.open(opts.busAddress, (msg) => self!.handle(msg, opts));
     self = new StatusNotifierItem(conn, dbusMenu, opts.menu);
-    const [owned] = (await conn.call({ destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus', member: 'RequestName', signature: 'su', body: [self.busName, 4] })).body;
+    const bus = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', iface: 'org.freedesktop.DBus' };
+    const [owned] = (await conn.call({ ...bus, member: 'RequestName', signature: 'su', body: [self.busName, 4] })).body;
     if (owned !== 1) throw new Error(`could not own ${self.busName} on the session bus (answer ${String(owned)})`);
-    await conn.call({ destination: WATCHER, path: '/StatusNotifierWatcher', iface: WATCHER, member: 'RegisterStatusNotifierItem', signature: 's', body: [self.busName] });
+    // The desktop's tray may start after the helper (autostart races the panel) or restart;
+    // each new watcher gets the registration again.
+    await conn.call({ ...bus, member: 'AddMatch', signature: 's', body: [`type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',arg0='${WATCHER}'`] });
+    const item = self;
+    conn.onSignal((msg) => {
+      if (msg.member === 'NameOwnerChanged' && msg.body[0] === WATCHER && msg.body[2]) void item.register(opts).catch(() => undefined);
+    });
+    const [present] = (await conn.call({ ...bus, member: 'NameHasOwner', signature: 's', body: [WATCHER] })).body;
+    if (present === true) await self.register(opts);
     return self;
+  }
+
+  private async register(opts: ItemOptions): Promise<void> {
+    await this.conn.call({ destination: WATCHER, path: '/StatusNotifierWatcher', iface: WATCHER, member: 'RegisterStatusNotifierItem', signature: 's', body: [this.busName] });
+    opts.onRegistered?.(this.busName);
   }
 
   // Shows a new menu/tooltip/status; hosts re-read what the signals say changed.
