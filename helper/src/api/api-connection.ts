@@ -18,6 +18,9 @@ import { WindowCounter } from './window-counter';
 export interface ConnectionLimits {
   // The first message must be a valid hello within this time.
   helloTimeoutMs: number;
+  // Connections still waiting for their hello, at most; one more is closed at once (1013), so
+  // unauthenticated sockets cannot pile up (each lives helloTimeoutMs at most).
+  maxUnauthenticated: number;
   // A ping this often; a peer that has not answered the previous one is dropped.
   pingIntervalMs: number;
   // More than this many malformed messages within badWindowMs closes the connection.
@@ -33,6 +36,7 @@ export interface ConnectionLimits {
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
   helloTimeoutMs: 5_000,
+  maxUnauthenticated: 32,
   pingIntervalMs: 30_000,
   maxBadMessages: 20,
   badWindowMs: 10_000,
@@ -49,6 +53,8 @@ export interface ConnectionContext {
   helperVersion: string;
   limits: ConnectionLimits;
   log: (line: string) => void;
+  // How many connections have not completed hello yet (shared by all of them).
+  unauthenticated: { count: number };
 }
 
 type RequestId = RequestMessage['id'];
@@ -65,6 +71,18 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
   const cleanups: Array<() => void> = [];
   // Client names are chosen by clients; quoted so they cannot forge log lines.
   const who = () => (caller ? `${JSON.stringify(caller.name)} (${remote})` : remote);
+  if (ctx.unauthenticated.count >= limits.maxUnauthenticated) {
+    log(`refusing a connection from ${remote}: ${ctx.unauthenticated.count} connections are already waiting for their hello`);
+    ws.on('error', () => undefined);
+    ws.close(CLOSE.TRY_AGAIN, closeReason(`too many connections are waiting to say hello (${limits.maxUnauthenticated}); try again in a few seconds`));
+    return;
+  }
+  ctx.unauthenticated.count++;
+  let counted = true;
+  const uncount = (): void => {
+    if (counted) ctx.unauthenticated.count--;
+    counted = false;
+  };
 
   const helloTimer = setTimeout(
     () => shut(CLOSE.POLICY, `no hello within ${limits.helloTimeoutMs / 1000} s; send {type:"hello", token, protocol, client} first`),
@@ -80,7 +98,7 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
     answeredPing = false;
     ws.ping();
   }, limits.pingIntervalMs);
-  cleanups.push(() => clearTimeout(helloTimer), () => clearInterval(pinger));
+  cleanups.push(() => clearTimeout(helloTimer), () => clearInterval(pinger), uncount);
 
   ws.on('pong', () => (answeredPing = true));
   ws.on('close', cleanup);
@@ -115,6 +133,7 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
       return;
     }
     clearTimeout(helloTimer);
+    uncount();
     caller = { tokenId: identity.tokenId, name: identity.name, remote };
     const tokenId = identity.tokenId;
     cleanups.push(

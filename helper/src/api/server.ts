@@ -62,7 +62,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const dispatch = dispatchTable(buildHandlers(opts.engine, opts.hostFacts ?? (() => gatherHostFacts()), plugged));
   const events = new EventFanout(opts.engine, log);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log };
+  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: { count: 0 } };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const consoleSockets = new Set<Duplex>();
   const server = createServer();
