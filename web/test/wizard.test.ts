@@ -39,6 +39,8 @@ async function openWizard(): Promise<void> {
   await page.getByRole('link', { name: 'New VM' }).click();
   await page.waitForURL(`${helper.origin}/new`);
   await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
+  // The defaults follow host.doctor's answer; wait for it as a person would see it.
+  await page.locator('[data-testid="host-summary"][data-loaded="true"]').waitFor();
 }
 
 const next = () => page.getByRole('button', { name: 'Next' }).click();
@@ -184,4 +186,35 @@ test('creates a VM from a typed ISO path; a path that is not there is refused ne
   assert.equal(config.network.mode, 'none');
   assert.deepEqual([config.system.memoryMiB, config.system.firmware], [256, 'bios']);
   await (await helper.api()).call('vm.kill', { id });
+});
+
+test('warns, from host.doctor, where a choice will be slow or cannot work here; memory beyond the host is refused', async () => {
+  const facts = await (await helper.api()).call('host.doctor', {});
+  await openWizard();
+  await page.getByText('Windows 11').click();
+  await page.getByLabel('Name', { exact: true }).fill('Win11 checks');
+  await next();
+  await step(2);
+  await next();
+  await step(3);
+  // Defaults never exceed the host: Windows 11 asks for 4 CPUs and 8 GiB.
+  assert.equal(Number(await page.getByLabel('CPUs', { exact: true }).inputValue()), Math.min(4, facts.cpus));
+  assert.ok(Number(await page.getByLabel('Memory', { exact: true }).inputValue()) <= facts.memoryMiB / 2);
+  const warnings = page.getByTestId('field-warning');
+  const tpmWarning = warnings.filter({ hasText: /TPM 2\.0, and the emulated TPM needs swtpm/ });
+  assert.equal(await tpmWarning.count(), facts.swtpm === null ? 1 : 0, 'swtpm missing ⇔ the TPM warning');
+  const slow = warnings.filter({ hasText: /emulated \(TCG\) and slow/ });
+  assert.equal(await slow.count(), facts.accelerators.some((a) => a !== 'tcg') ? 0 : 1, 'no hardware accelerator ⇔ the slow warning');
+  await page.getByLabel('TPM 2.0 (swtpm)', { exact: true }).uncheck();
+  await warnings.filter({ hasText: /Windows 11 refuses to install without a TPM 2\.0/ }).waitFor();
+  await page.getByLabel('Accelerator', { exact: true }).selectOption('tcg');
+  await warnings.filter({ hasText: /TCG emulates the CPU in software/ }).waitFor();
+
+  await page.getByLabel('Memory', { exact: true }).fill(String(facts.memoryMiB + 1024));
+  await next();
+  await page.getByTestId('field-error').getByText(`This computer has ${facts.memoryMiB} MiB of memory; give the VM less`).waitFor();
+  await step(3);
+  await screenshot(page, 'wizard-warnings');
+  // Nothing was created.
+  assert.deepEqual((await (await helper.api()).call('vm.list', {})).filter((v) => v.config.name === 'Win11 checks'), []);
 });

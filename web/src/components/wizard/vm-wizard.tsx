@@ -8,12 +8,15 @@ import { hostBrowse, hostDoctor, vmCreate } from '../../helper-client/settings-a
 import { useConnection } from '../../stores/connection-store';
 import { useHostFacts } from '../../stores/host-store';
 import { cx } from '../cx';
+import { formatMiB } from '../library/format';
 import { BUTTON } from '../form/fields';
 import { folderOf } from './host-file-chooser';
 import { draftErrors, hostWarnings, STEPS, stepErrors, stepOfField, type FieldErrors, type StepId } from './wizard-checks';
 import { draftToRequest, presetDraft, type WizardDraft } from './wizard-draft';
 import { DevicesStep, DiskStep, HardwareStep, MediaStep, OsStep, type StepProps } from './wizard-steps';
 import { WizardSummary } from './wizard-summary';
+
+const KEPT_ON_REDERIVE: ReadonlySet<string> = new Set(['name', 'isoPath', 'portForwards']);
 
 type Phase = { kind: 'editing' } | { kind: 'creating' } | { kind: 'failed'; message: string };
 
@@ -77,7 +80,8 @@ export function VmWizard() {
   }, [allErrors, attempted, isoError]);
 
   const update = (change: Partial<WizardDraft>) => {
-    setTouchedFacts(true);
+    // Name, disc and forwards survive a re-derivation; any other choice stops it.
+    if (Object.keys(change).some((k) => !KEPT_ON_REDERIVE.has(k))) setTouchedFacts(true);
     if ('isoPath' in change) setIsoError(null);
     setDraft((d) => ({ ...d, ...change }));
   };
@@ -144,9 +148,17 @@ export function VmWizard() {
   const View = step === 'summary' ? null : STEP_VIEWS[step];
   return (
     <section aria-labelledby="wizard-title" className="mx-auto max-w-4xl">
-      <h1 id="wizard-title" className="pb-4 text-2xl font-semibold tracking-tight">
-        New virtual machine
-      </h1>
+      <div className="flex flex-wrap items-baseline gap-x-4 pb-4">
+        <h1 id="wizard-title" className="text-2xl font-semibold tracking-tight">
+          New virtual machine
+        </h1>
+        {/* The defaults and warnings come from these facts; they say so while they load. */}
+        <p role="status" data-testid="host-summary" data-loaded={facts !== null} className="text-sm text-neutral-600 dark:text-neutral-400">
+          {facts === null
+            ? 'Checking this computer…'
+            : `This computer: ${facts.cpus} CPUs · ${formatMiB(facts.memoryMiB)} memory · ${facts.accelerators[0]?.toUpperCase() ?? 'TCG'}`}
+        </p>
+      </div>
       <div className="grid gap-6 md:grid-cols-[13rem_1fr]">
         <nav aria-label="Steps">
           <ol className="flex flex-wrap gap-1 md:flex-col">
