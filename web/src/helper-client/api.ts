@@ -1,8 +1,9 @@
-import { EVENTS, type MethodName, type MethodParams, type MethodResult, type VmStatus } from '@openutm/shared';
+import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type MethodName, type MethodParams, type MethodResult, type VmStatus } from '@openutm/shared';
 import { vmRemoved, vmStatusReceived, vmSummaryReceived, vmsListed } from '../stores/vm-store';
 import { forgetToken, saveToken } from './browser-storage';
 import { connectionError } from './client-errors';
 import { DEFAULT_CALL_TIMEOUT_MS } from './connection';
+import { consoleSocketUrl } from './helper-address';
 import { browserClientName, redeemPairingCode } from './pairing';
 import { currentConnection, currentHelperOrigin, reconnectNow, startRuntime, switchHelper } from './runtime';
 
@@ -82,6 +83,19 @@ export async function vmResume(id: string): Promise<VmStatus> {
 // Force stop: QEMU quits at once, like pulling the plug.
 export async function vmKill(id: string): Promise<VmStatus> {
   return statusAnswered(await call('vm.kill', { id }, STOP_GRACE_MS));
+}
+
+// Where one console session connects: a WebSocket URL carrying a fresh ticket (good for the
+// handful of sockets one SPICE session opens, for a few seconds) and what speaks on it.
+export interface ConsoleEndpoint {
+  url: string;
+  protocol: ConsoleProtocol;
+}
+
+// console.open: a ticket for the VM's screen (SPICE or VNC) or its serial console.
+export async function consoleOpen(id: string, channel: ConsoleChannel): Promise<ConsoleEndpoint> {
+  const t = await call('console.open', { id, channel });
+  return { url: consoleSocketUrl(currentHelperOrigin(), t.path, t.ticket, channel), protocol: t.protocol };
 }
 
 // Events say that something changed; each is checked against its schema before use.

@@ -63,3 +63,11 @@ export function pairUrl(origin: string): string {
 export function displayAddress(origin: string): string {
   return origin.replace(/^https?:\/\//, '');
 }
+
+// A console WebSocket of a helper origin: the path and ticket from console.open, plus the
+// channel when it is not the display.
+export function consoleSocketUrl(origin: string, path: string, ticket: string, channel: 'display' | 'serial'): string {
+  const query = new URLSearchParams({ ticket });
+  if (channel !== 'display') query.set('channel', channel);
+  return `${origin.replace(/^http/, 'ws')}${path}?${query.toString()}`;
+}

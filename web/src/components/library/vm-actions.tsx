@@ -1,8 +1,10 @@
 'use client';
 
 import { canPerform, whyNot, type VmAction, type VmState } from '@openutm/shared';
+import { useRouter } from 'next/navigation';
 import type { ComponentType } from 'react';
 import { vmKill, vmPause, vmResume, vmStart, vmStop } from '../../helper-client/api';
+import { ConsoleIcon, consoleHref } from '../console/console-icon';
 import { cx } from '../cx';
 import { ForceStopIcon, PauseIcon, ResumeIcon, ShutDownIcon, StartIcon } from '../icons/action-icons';
 
@@ -34,9 +36,17 @@ export interface VmActionsProps {
 // Always the same five buttons in the same places; the ones that do not apply are dimmed (and
 // say why), so a state change never moves a button under the pointer.
 export function VmActions({ vmName, state, connected, busy, onAction }: VmActionsProps) {
+  const router = useRouter();
+  // The console is a page, not a helper call: "running" it navigates there.
+  const openConsole: (typeof QUICK_ACTIONS)[number] = {
+    action: 'console',
+    label: 'Console',
+    Icon: ConsoleIcon,
+    run: async (id) => router.push(consoleHref(id)),
+  };
   return (
     <div role="group" aria-label={`Actions for ${vmName}`} className="flex items-center gap-1">
-      {QUICK_ACTIONS.map((item) => {
+      {[...QUICK_ACTIONS, openConsole].map((item) => {
         const inFlight = busy.has(item.action);
         const reason = !connected ? 'not connected to the helper' : inFlight ? `${item.label.toLowerCase()} in progress…` : whyNot(state, item.action);
         const enabled = connected && !inFlight && canPerform(state, item.action);

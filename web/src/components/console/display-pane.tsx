@@ -1,0 +1,141 @@
+'use client';
+
+import { useEffect, useId, useRef, useState } from 'react';
+import { cx } from '../cx';
+import { ConsoleOverlay, type OverlayProps } from './console-overlay';
+import { ConsoleToolbar } from './console-toolbar';
+import { useFullscreen } from './use-fullscreen';
+import { ReleaseKeyTracker, RELEASE_KEY_LABEL } from './release-key';
+import { useDisplaySession } from './use-display-session';
+import { useElementSize } from './use-element-size';
+
+export interface DisplayPaneProps {
+  vmId: string;
+  vmName: string;
+  // Helper connected and the VM running or paused.
+  allowed: boolean;
+  // Why not, when not allowed: shown over the screen.
+  blocked: Omit<OverlayProps, 'onReconnect' | 'reconnectReason'> | null;
+}
+
+// The VM's screen: the toolbar, the canvas (SPICE or VNC), and what is wrong when it is not there.
+export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps) {
+  const screenId = `console-screen-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
+  const screenRef = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const toolbarFocus = useRef<HTMLButtonElement>(null);
+  const [fit, setFit] = useState(true);
+  const [resizeWithWindow, setResizeWithWindow] = useState(false);
+  const { view, session, reconnect } = useDisplaySession(vmId, allowed, screenRef);
+  const viewport = useElementSize(viewportRef);
+  const fullscreen = useFullscreen(panelRef);
+  const connected = view.phase.phase === 'connected';
+
+  // SPICE draws one canvas at the guest's size; the page scales it (a transform keeps the
+  // pointer's offsetX in guest pixels). noVNC scales its own canvas.
+  const spiceScale = view.protocol === 'spice' && view.guestSize && fit && viewport ? Math.min(viewport.width / view.guestSize.width, viewport.height / view.guestSize.height) : 1;
+
+  useEffect(() => session.current?.setFit(fit), [fit, session, connected]);
+
+  // The guest follows the window (debounced: a drag sends one size, not hundreds).
+  useEffect(() => {
+    if (!resizeWithWindow || !view.agent || !viewport) return;
+    const t = setTimeout(() => session.current?.resizeGuest(Math.floor(viewport.width), Math.floor(viewport.height)), 300);
+    return () => clearTimeout(t);
+  }, [resizeWithWindow, view.agent, viewport, session]);
+
+  // The keyboard way out of the screen; listens in the capture phase because the viewers stop
+  // every key event they take.
+  useEffect(() => {
+    const screen = screenRef.current;
+    if (!screen) return;
+    const tracker = new ReleaseKeyTracker();
+    const down = (e: KeyboardEvent) => tracker.keydown(e.key);
+    const up = (e: KeyboardEvent) => {
+      if (!tracker.keyup(e.key)) return;
+      if (document.pointerLockElement) document.exitPointerLock();
+      toolbarFocus.current?.focus();
+    };
+    const reset = () => tracker.reset();
+    screen.addEventListener('keydown', down, true);
+    screen.addEventListener('keyup', up, true);
+    screen.addEventListener('focusout', reset);
+    return () => {
+      screen.removeEventListener('keydown', down, true);
+      screen.removeEventListener('keyup', up, true);
+      screen.removeEventListener('focusout', reset);
+    };
+  }, []);
+
+  const overlay: OverlayProps | null =
+    view.phase.phase === 'disconnected'
+      ? {
+          title: 'The console disconnected',
+          detail: blocked ? `${capitalize(view.phase.reason)}. ${blocked.detail}` : `${capitalize(view.phase.reason)}.`,
+          tone: 'error',
+          onReconnect: reconnect,
+          reconnectReason: allowed ? null : (blocked?.title ?? 'the VM cannot show a console now'),
+          action: blocked?.action,
+        }
+      : view.phase.phase === 'idle' && blocked
+        ? { ...blocked }
+        : view.phase.phase === 'connecting'
+          ? { title: 'Connecting to the screen…', detail: `Opening the ${view.protocol?.toUpperCase() ?? 'display'} console of ${vmName}.`, tone: 'info' }
+          : null;
+
+  return (
+    <div ref={panelRef} className="flex h-full min-h-0 flex-col bg-white dark:bg-neutral-900">
+      <ConsoleToolbar
+        vmName={vmName}
+        view={view}
+        fit={fit}
+        onFit={setFit}
+        fullscreen={fullscreen}
+        resizeWithWindow={resizeWithWindow}
+        onResizeWithWindow={setResizeWithWindow}
+        onCombo={(combo) => {
+          session.current?.sendCombo(combo);
+          session.current?.focus();
+        }}
+        onCapturePointer={() => screenRef.current?.querySelector('canvas')?.requestPointerLock()}
+        firstButton={toolbarFocus}
+      />
+      <div
+        ref={viewportRef}
+        className={cx('relative min-h-0 flex-1 bg-neutral-950', view.protocol === 'spice' && !fit ? 'overflow-auto' : 'overflow-hidden')}
+      >
+        <div
+          className="mx-auto"
+          style={view.protocol === 'spice' && view.guestSize ? { width: view.guestSize.width * spiceScale, height: view.guestSize.height * spiceScale } : { width: '100%', height: '100%' }}
+        >
+          <div
+            id={screenId}
+            ref={screenRef}
+            role="application"
+            aria-roledescription="virtual machine screen"
+            aria-label={`Screen of ${vmName}. Keys typed here go to the guest; press and release ${RELEASE_KEY_LABEL} to give the keyboard back to the page.`}
+            tabIndex={connected ? 0 : -1}
+            data-testid="console-screen"
+            data-protocol={view.protocol ?? ''}
+            data-phase={view.phase.phase}
+            onFocus={(e) => {
+              if (e.target === e.currentTarget) session.current?.focus();
+            }}
+            className="outline-none focus-within:ring-2 focus-within:ring-sky-500"
+            style={
+              view.protocol === 'spice'
+                ? { transform: `scale(${spiceScale})`, transformOrigin: '0 0', width: view.guestSize?.width }
+                : { width: '100%', height: '100%' }
+            }
+          />
+        </div>
+        {overlay && <ConsoleOverlay {...overlay} />}
+      </div>
+    </div>
+  );
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,104 @@
+'use client';
+
+import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { cx } from '../cx';
+import { comboLabel, KEY_COMBOS, type KeyCombo } from './guest-keys';
+
+// "Keys ▾": sends combos the browser or the host would swallow (Ctrl+Alt+Del, Ctrl+Alt+F2 …).
+// A menu button: Enter/Space/↓ opens it, ↑/↓/Home/End move, Escape closes, focus comes back.
+export function KeyComboMenu({ disabledReason, onSend }: { disabledReason: string | null; onSend: (combo: KeyCombo) => void }) {
+  const [open, setOpen] = useState(false);
+  const menuId = useId();
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const itemsRef = useRef<Array<HTMLButtonElement | null>>([]);
+  const enabled = disabledReason === null;
+
+  const focusItem = (i: number) => itemsRef.current[(i + KEY_COMBOS.length) % KEY_COMBOS.length]?.focus();
+  const openMenu = (first: number) => {
+    if (!enabled) return;
+    setOpen(true);
+    requestAnimationFrame(() => focusItem(first));
+  };
+  const close = () => {
+    setOpen(false);
+    buttonRef.current?.focus();
+  };
+  const onMenuKey = (e: KeyboardEvent, i: number) => {
+    const moves: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: KEY_COMBOS.length - 1 };
+    if (e.key in moves) {
+      e.preventDefault();
+      focusItem(moves[e.key] ?? 0);
+    } else if (e.key === 'Escape' || e.key === 'Tab') {
+      e.preventDefault();
+      close();
+    }
+  };
+
+  return (
+    <div className="relative">
+      <button
+        ref={buttonRef}
+        type="button"
+        aria-haspopup="menu"
+        aria-expanded={open}
+        aria-controls={menuId}
+        aria-disabled={!enabled}
+        title={enabled ? 'Send a key combination to the guest' : `Send keys: ${disabledReason}`}
+        onClick={() => (open ? close() : openMenu(0))}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+            e.preventDefault();
+            openMenu(e.key === 'ArrowDown' ? 0 : KEY_COMBOS.length - 1);
+          }
+        }}
+        className={toolbarButton(enabled)}
+      >
+        Send keys ▾
+      </button>
+      <div
+        id={menuId}
+        role="menu"
+        aria-label="Key combinations"
+        hidden={!open}
+        onBlur={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null) && e.relatedTarget !== buttonRef.current) setOpen(false);
+        }}
+        className="absolute top-full left-0 z-30 mt-1 max-h-96 w-80 overflow-auto rounded-xl border border-neutral-200 bg-white p-1 shadow-lg dark:border-neutral-700 dark:bg-neutral-900"
+      >
+        {KEY_COMBOS.map((combo, i) => (
+          <button
+            key={combo.id}
+            ref={(el) => {
+              itemsRef.current[i] = el;
+            }}
+            type="button"
+            role="menuitem"
+            tabIndex={-1}
+            data-combo={combo.id}
+            onKeyDown={(e) => onMenuKey(e, i)}
+            onClick={() => {
+              setOpen(false);
+              onSend(combo);
+            }}
+            className="flex w-full items-baseline justify-between gap-3 rounded-lg px-3 py-2 text-left text-sm hover:bg-neutral-100 focus:bg-sky-50 focus:outline-none dark:hover:bg-neutral-800 dark:focus:bg-sky-950"
+          >
+            <kbd className="font-mono font-medium">{comboLabel(combo)}</kbd>
+            <span className="text-xs text-neutral-500 dark:text-neutral-400">{combo.hint}</span>
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+// The look of every console toolbar button; a disabled one stays in place, dimmed.
+export function toolbarButton(enabled: boolean, pressed = false): string {
+  return cx(
+    'inline-flex h-8 items-center gap-1.5 rounded-lg border px-2.5 text-sm font-medium whitespace-nowrap',
+    enabled
+      ? pressed
+        ? 'border-sky-600 bg-sky-50 text-sky-800 dark:border-sky-500 dark:bg-sky-950 dark:text-sky-200'
+        : 'border-neutral-300 bg-white text-neutral-800 hover:bg-neutral-50 dark:border-neutral-700 dark:bg-neutral-900 dark:text-neutral-100 dark:hover:bg-neutral-800'
+      : 'cursor-not-allowed border-neutral-200 bg-neutral-50 text-neutral-400 dark:border-neutral-800 dark:bg-neutral-900 dark:text-neutral-600',
+  );
+}

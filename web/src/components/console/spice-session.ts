@@ -1,0 +1,105 @@
+import { Constants } from '@spice-project/spice-html5/src/enums.js';
+import { SpiceMainConn } from '@spice-project/spice-html5/src/main.js';
+import { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
+import { SpiceMiniData, SpiceMsgcKeyDown, SpiceMsgcKeyUp, SpiceMsgcMouseMotion } from '@spice-project/spice-html5/src/spicemsg.js';
+import type { DisplayEvents, DisplaySession } from './display-session';
+import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
+
+// spice-html5 throws from a WebSocket listener when a secondary channel (display, inputs …)
+// fails, which nobody can catch. Route those failures to the session's handler instead, once
+// for the whole page.
+const proto = SpiceConn.prototype as SpiceConn & { report_error(e: Error): void; log_info(...m: unknown[]): void };
+proto.report_error = function reportError(this: SpiceConn, e: Error) {
+  this.log_err(e.toString());
+  (this.onerror ?? this.parent?.onerror)?.(e);
+};
+// Its info lines include the socket URL, ticket and all; they help nobody in the page's log.
+proto.log_info = () => undefined;
+
+// A SPICE session in spice-html5: one WebSocket per channel, all through the same ticket URL.
+export function openSpiceSession(screen: HTMLElement, url: string, events: DisplayEvents): DisplaySession {
+  let closed = false;
+  let closeReason = '';
+  const finish = (fallback: string) => {
+    if (closed) return;
+    closed = true;
+    observer.disconnect();
+    screen.removeEventListener('mousemove', relativeMotion, true);
+    // Read after the main socket's own close listeners ran, so the helper's reason is known.
+    setTimeout(() => {
+      events.onPhase({ phase: 'disconnected', reason: closeReason || fallback });
+      sc.stop();
+    });
+  };
+
+  const sc = new SpiceMainConn({
+    uri: url,
+    password: '',
+    screen_id: screen.id,
+    onsuccess: () => {
+      events.onPhase({ phase: 'connected' });
+      events.onPointerMode(sc.mouse_mode === Constants.SPICE_MOUSE_MODE_CLIENT ? 'absolute' : 'relative');
+    },
+    onerror: (e) => finish(e.message),
+    onagent: () => events.onAgent(true),
+  });
+  sc.ws?.addEventListener('close', (e) => {
+    closeReason = e.reason;
+  });
+
+  // spice-html5 replaces the canvas when the guest changes resolution.
+  const observer = new MutationObserver(() => {
+    const canvas = screen.querySelector('canvas');
+    if (canvas) events.onGuestSize(canvas.width, canvas.height);
+  });
+  observer.observe(screen, { childList: true, subtree: true, attributes: true, attributeFilter: ['width', 'height'] });
+
+  // With a relative (PS/2) pointer and the pointer captured, the browser reports movement,
+  // not positions; spice-html5 only knows positions, so movement is sent here.
+  function relativeMotion(e: MouseEvent) {
+    if (document.pointerLockElement === null || sc.inputs?.state !== 'ready') return;
+    e.stopPropagation();
+    const motion = new SpiceMsgcMouseMotion();
+    motion.x = e.movementX;
+    motion.y = e.movementY;
+    motion.buttons_state = sc.buttons_state ?? 0;
+    const msg = new SpiceMiniData();
+    msg.build_msg(Constants.SPICE_MSGC_INPUTS_MOUSE_MOTION, motion);
+    sc.inputs.send_msg(msg);
+  }
+  screen.addEventListener('mousemove', relativeMotion, true);
+
+  return {
+    protocol: 'spice',
+    sendCombo(combo: KeyCombo) {
+      const inputs = sc.inputs;
+      if (!inputs || inputs.state !== 'ready') return;
+      for (const { key, down } of comboStrokes(combo.keys)) {
+        const payload = down ? new SpiceMsgcKeyDown() : new SpiceMsgcKeyUp();
+        payload.code = spiceScancode(key, down);
+        const msg = new SpiceMiniData();
+        msg.build_msg(down ? Constants.SPICE_MSGC_INPUTS_KEY_DOWN : Constants.SPICE_MSGC_INPUTS_KEY_UP, payload);
+        inputs.send_msg(msg);
+      }
+    },
+    focus() {
+      screen.querySelector('canvas')?.focus();
+    },
+    setFit() {
+      // The page scales the canvas with a CSS transform; offsetX stays in guest pixels.
+    },
+    resizeGuest(width, height) {
+      if (!sc.agent_connected) return false;
+      // X servers want multiples of 8.
+      sc.resize_window(0, width - (width % 8), height - (height % 8), 32, 0, 0);
+      return true;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      observer.disconnect();
+      screen.removeEventListener('mousemove', relativeMotion, true);
+      sc.stop();
+    },
+  };
+}

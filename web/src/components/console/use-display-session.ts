@@ -1,0 +1,79 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
+import { consoleOpen } from '../../helper-client/api';
+import { errorMessage } from '../../helper-client/client-errors';
+import { loadViewer, type DisplayPhase, type DisplaySession, type PointerMode } from './display-session';
+
+// Everything the display pane shows about its session.
+export interface DisplayView {
+  phase: DisplayPhase | { phase: 'idle' };
+  protocol: 'spice' | 'vnc' | null;
+  guestSize: { width: number; height: number } | null;
+  agent: boolean;
+  pointer: PointerMode | null;
+}
+
+const IDLE: DisplayView = { phase: { phase: 'idle' }, protocol: null, guestSize: null, agent: false, pointer: null };
+
+// Connects the screen of one VM while `allowed` (helper connected, VM running or paused). After
+// a drop it waits for reconnect() instead of retrying by itself: the user sees why it dropped.
+export function useDisplaySession(vmId: string, allowed: boolean, screen: React.RefObject<HTMLElement | null>) {
+  const [view, setView] = useState<DisplayView>(IDLE);
+  const [attempt, setAttempt] = useState(0);
+  const session = useRef<DisplaySession | null>(null);
+  const dropped = useRef(false);
+  // A live session is left to end by itself (its sockets close when the VM stops), so that it
+  // can say why; tearing it down on the VM's state event would lose the reason.
+  const live = view.phase.phase === 'connecting' || view.phase.phase === 'connected';
+  const run = allowed || live;
+
+  useEffect(() => {
+    const target = screen.current;
+    if (!run || dropped.current || target === null) return;
+    let cancelled = false;
+    let mine: DisplaySession | null = null;
+    const patch = (p: Partial<DisplayView>) => {
+      if (!cancelled) setView((v) => ({ ...v, ...p }));
+    };
+    const drop = (reason: string) => {
+      dropped.current = true;
+      patch({ phase: { phase: 'disconnected', reason }, agent: false });
+    };
+    void (async () => {
+      patch({ ...IDLE, phase: { phase: 'connecting' } });
+      try {
+        const endpoint = await consoleOpen(vmId, 'display');
+        const protocol = endpoint.protocol === 'vnc' ? 'vnc' : 'spice';
+        const open = await loadViewer(protocol);
+        if (cancelled) return;
+        patch({ protocol });
+        target.replaceChildren();
+        mine = open(target, endpoint.url, {
+          onPhase: (p) => (p.phase === 'disconnected' ? drop(p.reason) : patch({ phase: p })),
+          onGuestSize: (width, height) => patch({ guestSize: { width, height } }),
+          onAgent: (agent) => patch({ agent }),
+          onPointerMode: (pointer) => patch({ pointer }),
+        });
+        session.current = mine;
+      } catch (e) {
+        if (!cancelled) drop(errorMessage(e));
+      }
+    })();
+    return () => {
+      cancelled = true;
+      mine?.close();
+      if (session.current === mine) session.current = null;
+    };
+  }, [vmId, run, attempt, screen]);
+
+  return {
+    view,
+    session,
+    reconnect() {
+      dropped.current = false;
+      setView(IDLE);
+      setAttempt((a) => a + 1);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The little of spice-html5 and noVNC the console uses; neither package ships types.
+
+declare module '@spice-project/spice-html5/src/spiceconn.js' {
+  export class SpiceConn {
+    state: string;
+    onerror?: (e: Error) => void;
+    parent?: SpiceConn;
+    log_err(...msg: unknown[]): void;
+    send_msg(msg: unknown): void;
+  }
+}
+
+declare module '@spice-project/spice-html5/src/main.js' {
+  import type { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
+  export interface SpiceMainOptions {
+    uri: string;
+    password: string;
+    screen_id: string;
+    onerror?: (e: Error) => void;
+    onsuccess?: (message: string) => void;
+    onagent?: (sc: SpiceMainConn) => void;
+  }
+  export class SpiceMainConn extends SpiceConn {
+    constructor(o: SpiceMainOptions);
+    ws: WebSocket | undefined;
+    inputs?: SpiceConn;
+    mouse_mode?: number;
+    buttons_state?: number;
+    agent_connected?: boolean;
+    stop(): void;
+    resize_window(flags: number, width: number, height: number, depth: number, x: number, y: number): void;
+  }
+}
+
+declare module '@spice-project/spice-html5/src/spicemsg.js' {
+  export class SpiceMiniData {
+    build_msg(type: number, payload: unknown): void;
+  }
+  export class SpiceMsgcKeyDown {
+    code: number;
+  }
+  export class SpiceMsgcKeyUp {
+    code: number;
+  }
+  export class SpiceMsgcMouseMotion {
+    x: number;
+    y: number;
+    buttons_state: number;
+  }
+}
+
+declare module '@spice-project/spice-html5/src/enums.js' {
+  export const Constants: {
+    SPICE_MSGC_INPUTS_KEY_DOWN: number;
+    SPICE_MSGC_INPUTS_KEY_UP: number;
+    SPICE_MSGC_INPUTS_MOUSE_MOTION: number;
+    SPICE_MOUSE_MODE_CLIENT: number;
+    SPICE_MOUSE_MODE_SERVER: number;
+  };
+}
+
+declare module '@novnc/novnc' {
+  export default class RFB extends EventTarget {
+    constructor(target: HTMLElement, url: string, options?: { wsProtocols?: string[]; shared?: boolean });
+    scaleViewport: boolean;
+    clipViewport: boolean;
+    resizeSession: boolean;
+    focusOnClick: boolean;
+    viewOnly: boolean;
+    focus(): void;
+    disconnect(): void;
+    sendKey(keysym: number, code: string | null, down?: boolean): void;
+  }
+}

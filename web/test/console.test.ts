@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { waitForText } from '../../helper/test/support/wait';
+import { testGuest } from '../../helper/test/support/test-guest';
+import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
+import { ensureWebBuilt } from './support/build-web';
+import { RealHelper } from './support/real-helper';
+
+// The console page in real Chromium against the real helper, with real test guests under TCG:
+// the SPICE screen (spice-html5) takes keystrokes that reach the guest's shell, the serial tab
+// (xterm.js) runs commands, the VNC variant (noVNC) shows the screen, and a drop says why and
+// reconnects.
+
+let helper: RealHelper;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let consoleErrors: ConsoleErrors;
+let spiceVm: string;
+
+before(async () => {
+  ensureWebBuilt();
+  helper = await RealHelper.start();
+  browser = await launchChromium();
+  spiceVm = await helper.createKernelGuest('Console SPICE');
+  await (await helper.api()).call('vm.start', { id: spiceVm });
+  await helper.waitForGuestShell(spiceVm);
+});
+
+after(async () => {
+  await browser?.close();
+  await helper?.stop();
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page = await context.newPage();
+  consoleErrors = new ConsoleErrors(page);
+  if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
+  await pairThroughUi();
+});
+
+afterEach(async () => {
+  await context.close();
+  assert.deepEqual(consoleErrors.errors, [], 'the page logged errors');
+});
+
+// Pairs this browser context with the link `openutm pair` prints, through the pairing page.
+async function pairThroughUi(): Promise<void> {
+  const { url } = helper.pairing();
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Pair', exact: true }).click();
+  await page.waitForURL(`${helper.origin}/`);
+}
+
+async function openConsole(id: string): Promise<void> {
+  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
+  await page.locator('[data-testid="console-screen"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+}
+
+// How many pixels of the guest's canvas differ from its most common colour (the background):
+// a blank or black screen has none, the guest's console text has thousands.
+function inkedPixels(): Promise<number> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="console-screen"] canvas');
+    if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return 0;
+    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    const counts = new Map<number, number>();
+    for (let i = 0; i < data.length; i += 4) {
+      const rgb = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+      counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
+    }
+    const background = Math.max(...counts.values());
+    return data.length / 4 - background;
+  });
+}
+
+async function waitForGuestOnCanvas(min = 2000): Promise<number> {
+  let inked = 0;
+  await page.waitForFunction(() => document.querySelector('[data-testid="console-screen"] canvas') !== null, null, { timeout: 60_000 });
+  for (let i = 0; i < 300 && inked < min; i += 1) {
+    inked = await inkedPixels();
+    if (inked < min) await page.waitForTimeout(200);
+  }
+  assert.ok(inked >= min, `the canvas shows the guest's console (${inked} inked pixels)`);
+  return inked;
+}
+
+// The terminal's visible text, as xterm.js's DOM renderer draws it.
+function terminalText(): Promise<string> {
+  return page.locator('[data-testid="serial-terminal"] .xterm-rows').innerText();
+}
+
+test('the SPICE screen shows the guest and keys typed into it reach the guest shell', async () => {
+  await openConsole(spiceVm);
+  assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'spice');
+  await waitForGuestOnCanvas();
+  await page.getByTestId('console-status').getByText(/Connected · SPICE · \d+×\d+/).waitFor();
+
+  // Nothing can resize the guest without its agent, and the toolbar says so.
+  const resize = page.getByRole('button', { name: 'Resize guest with window' });
+  assert.equal(await resize.getAttribute('aria-disabled'), 'true');
+  assert.match((await resize.getAttribute('title')) ?? '', /SPICE guest agent/);
+
+  // spice-html5 sends physical keys: uppercase and symbols need Shift pressed explicitly.
+  const token = `openutm-typed-${randomBytes(4).toString('hex')}`;
+  const before = inkedPixels();
+  await page.locator('[data-testid="console-screen"] canvas').focus();
+  await page.keyboard.type(`echo ${token} `, { delay: 15 });
+  await page.keyboard.press('Shift+Period');
+  await page.keyboard.type(' /dev/tty', { delay: 15 });
+  await page.keyboard.press('Shift+KeyS');
+  await page.keyboard.type('0', { delay: 15 });
+  await page.keyboard.press('Enter');
+  await waitForText(helper.serialLog(spiceVm), token, 60_000);
+  assert.notEqual(await inkedPixels(), await before, 'the typed command shows on the screen');
+  await screenshot(page, 'console-spice-typed');
+
+  // The release key gives the keyboard back to the page: focus lands on the toolbar.
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Fit');
+});
+
+test('the key-combo menu is keyboard-reachable and its Ctrl+Alt+Del reaches the guest keyboard', async () => {
+  await openConsole(spiceVm);
+  await waitForGuestOnCanvas();
+  // The guest reports its keyboard's next key events on the serial port: one input_event (24
+  // bytes on x86_64) per line, so Ctrl+Alt+Del shows up as key codes 0x1d, 0x38 and 0x6f.
+  await page.getByRole('tab', { name: 'Serial console' }).click();
+  await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  await page.keyboard.type(
+    "ev=$(grep -A5 'AT Translated' /proc/bus/input/devices | sed -n 's/.*\\(event[0-9]*\\).*/\\1/p'); dd if=/dev/input/$ev bs=24 count=8 2>/dev/null | od -An -tx1 -w24 -v; echo keys-$((1+1))-done\n",
+    { delay: 5 },
+  );
+  await page.getByRole('tab', { name: 'Display' }).click();
+
+  const menuButton = page.getByRole('button', { name: 'Send keys ▾' });
+  await menuButton.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.getByRole('menu').waitFor();
+  assert.ok((await page.getByRole('menuitem').count()) >= 9, 'Ctrl+Alt+Del, Ctrl+Alt+F1..F7 and more');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-combo')), 'ControlLeft+AltLeft+Delete');
+  await screenshot(page, 'console-key-menu');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getByRole('menu').isHidden(), true, 'the menu closes after sending');
+
+  const log = await waitForText(helper.serialLog(spiceVm), 'keys-2-done', 60_000);
+  for (const code of ['1d', '38', '6f']) {
+    assert.match(log, new RegExp(`01 00 ${code}`), `key 0x${code} went down in the guest`);
+  }
+});
+
+test('the serial tab shows the scrollback and runs a typed command', async () => {
+  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(spiceVm)}`);
+  await page.getByRole('tab', { name: 'Serial console' }).click();
+  await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  await page.waitForFunction((marker) => document.querySelector('[data-testid="serial-terminal"]')?.textContent?.includes(marker), testGuest().marker);
+  await page.keyboard.type('echo serial-$((6*7))-ok\n', { delay: 10 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="serial-terminal"] .xterm-rows')?.textContent?.includes('serial-42-ok'));
+  assert.match(await terminalText(), /serial-42-ok/);
+  await screenshot(page, 'console-serial');
+});
+
+test('a VNC guest shows its screen through noVNC', async () => {
+  const id = await helper.createKernelGuest('Console VNC', { display: { type: 'vnc' } });
+  await (await helper.api()).call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  await openConsole(id);
+  assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
+  await waitForGuestOnCanvas();
+  await screenshot(page, 'console-vnc');
+  await (await helper.api()).call('vm.kill', { id });
+});
+
+test('when the VM stops the console says so, and Reconnect works once it runs again', async () => {
+  await openConsole(spiceVm);
+  await waitForGuestOnCanvas();
+  await (await helper.api()).call('vm.kill', { id: spiceVm });
+  const overlay = page.getByTestId('console-overlay');
+  await overlay.getByText('The console disconnected').waitFor({ timeout: 30_000 });
+  await overlay.getByText(/is stopped/).waitFor();
+  const reconnect = overlay.getByRole('button', { name: 'Reconnect' });
+  assert.equal(await reconnect.getAttribute('aria-disabled'), 'true', 'nothing to reconnect to while the VM is stopped');
+  await screenshot(page, 'console-dropped');
+
+  await overlay.getByRole('button', { name: 'Start VM' }).click();
+  await page.locator('[data-testid="state-badge"][data-state="running"]').waitFor({ timeout: 60_000 });
+  await helper.waitForGuestShell(spiceVm);
+  await page.waitForFunction(() => document.querySelector('[data-testid="console-overlay"] button')?.getAttribute('aria-disabled') === 'false');
+  await reconnect.click();
+  await page.locator('[data-testid="console-screen"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  await waitForGuestOnCanvas();
+  await screenshot(page, 'console-reconnected');
+});
