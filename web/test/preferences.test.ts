@@ -87,6 +87,8 @@ test('the theme applies before the first paint and persists; telemetry is off un
     }).observe(document, { childList: true, subtree: true });
   });
   await openPreferences();
+  // The static HTML cannot know this browser's choices: wait until the page has read them.
+  const hydrated = () => page.locator('input[name="theme"]:checked, input[name="telemetry"]:enabled').first().waitFor();
   const isDark = () => page.evaluate(() => document.documentElement.classList.contains('dark'));
   const darkAtBody = () => page.evaluate(() => (window as unknown as { darkAtBody?: boolean }).darkAtBody);
 
@@ -98,7 +100,7 @@ test('the theme applies before the first paint and persists; telemetry is off un
 
   await page.reload();
   assert.equal(await darkAtBody(), true, 'dark before the first paint');
-  await page.getByRole('heading', { name: 'Preferences', level: 1 }).waitFor();
+  await hydrated();
   assert.equal(await page.getByLabel('Dark', { exact: true }).isChecked(), true);
 
   // "System" follows the system's setting, live.
@@ -110,12 +112,14 @@ test('the theme applies before the first paint and persists; telemetry is off un
   await page.getByLabel('Light', { exact: true }).check();
   await page.reload();
   assert.equal(await darkAtBody(), false);
+  await hydrated();
   assert.equal(await page.getByLabel('Light', { exact: true }).isChecked(), true);
 
   const telemetry = page.getByLabel('Share anonymous usage statistics');
   assert.equal(await telemetry.isChecked(), false, 'off until the person opts in');
   await telemetry.check();
   await page.reload();
+  await hydrated();
   assert.equal(await page.getByLabel('Share anonymous usage statistics').isChecked(), true);
   await screenshot(page, 'preferences-4-light');
   assert.deepEqual(foreign, [], 'nothing went anywhere but the helper');

@@ -66,6 +66,10 @@ describe('host.browse lists a folder for the ISO chooser', () => {
     assert.equal(top.parent, null);
     assert.equal(top.entries.length, 1, 'cut at the limit');
     assert.equal(top.truncated, true);
+    const byBytes = await browseHost({ path: root, showHidden: false }, { home: root, maxBytes: 250 });
+    assert.ok(byBytes.entries.length >= 1 && byBytes.entries.length < 7, `cut by size: ${byBytes.entries.length}`);
+    assert.ok(JSON.stringify(byBytes.entries).length <= 250);
+    assert.equal(byBytes.truncated, true);
   });
 
   test('a missing folder, a file, and a relative path are refused with a code and a way out', async () => {

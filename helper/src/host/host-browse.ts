@@ -6,6 +6,9 @@ import { OpenUtmError, type HostDirEntry, type HostDirListing } from '@openutm/s
 // A folder with more entries than this is cut (and says so): the chooser stays responsive and
 // the answer stays well under the WebSocket's payload limit.
 export const MAX_BROWSE_ENTRIES = 2000;
+// And at this many bytes of JSON: long names and link targets must not push the answer past
+// the protocol's 1 MiB message limit.
+export const MAX_BROWSE_BYTES = 512 * 1024;
 
 export interface BrowseRequest {
   path?: string;
@@ -17,6 +20,7 @@ export interface BrowseHost {
   // win32 paths on Windows; tests pass posix.
   pathApi?: path.PlatformPath;
   maxEntries?: number;
+  maxBytes?: number;
 }
 
 // Where the chooser opens: ~/Downloads, where ISOs land, else the home folder.
@@ -38,11 +42,23 @@ export async function browseHost(req: BrowseRequest, host: BrowseHost): Promise<
     throw browseError(e, dir);
   }
   const visible = names.filter((n) => req.showHidden || !isHidden(n));
-  const limit = host.maxEntries ?? MAX_BROWSE_ENTRIES;
   const entries = await Promise.all(visible.map((name) => describeEntry(p.join(dir, name), name)));
   entries.sort(compareEntries);
+  const kept = withinLimits(entries, host.maxEntries ?? MAX_BROWSE_ENTRIES, host.maxBytes ?? MAX_BROWSE_BYTES);
   const parent = p.dirname(dir);
-  return { path: dir, parent: parent === dir ? null : parent, home: host.home, entries: entries.slice(0, limit), truncated: entries.length > limit };
+  return { path: dir, parent: parent === dir ? null : parent, home: host.home, entries: kept, truncated: kept.length < entries.length };
+}
+
+// The first entries that fit both limits.
+function withinLimits(entries: HostDirEntry[], maxEntries: number, maxBytes: number): HostDirEntry[] {
+  let bytes = 0;
+  let n = 0;
+  for (const e of entries) {
+    bytes += JSON.stringify(e).length + 1;
+    if (n >= maxEntries || bytes > maxBytes) break;
+    n++;
+  }
+  return entries.slice(0, n);
 }
 
 // Absolute, `..` and `.` folded away; a relative path is refused rather than guessed at.

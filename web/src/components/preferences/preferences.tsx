@@ -135,6 +135,7 @@ export function Preferences() {
         <label className="flex items-center gap-2 text-sm">
           <input
             type="checkbox"
+            name="telemetry"
             checked={telemetry ?? false}
             disabled={telemetry === null}
             onChange={(e) => saveTelemetry(e.target.checked)}
