@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
@@ -38,6 +39,7 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
   consoleErrors = new ConsoleErrors(page);
+  // DEBUG_CONSOLE=1 prints the page's whole console (spice-html5 logs its channel chatter there).
   if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
   await pairThroughUi();
 });
@@ -57,7 +59,32 @@ async function pairThroughUi(): Promise<void> {
 
 async function openConsole(id: string): Promise<void> {
   await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
-  await page.locator('[data-testid="console-screen"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  await waitForScreenConnected();
+}
+
+// Waits for the screen to connect; fails at once, with what the page says, if it drops instead.
+async function waitForScreenConnected(): Promise<void> {
+  await page.locator('[data-testid="console-screen"]:is([data-phase="connected"], [data-phase="disconnected"])').waitFor({ timeout: 60_000 });
+  if ((await page.getByTestId('console-screen').getAttribute('data-phase')) === 'disconnected') {
+    assert.fail(`the screen did not connect: ${await page.getByTestId('console-overlay').innerText()}`);
+  }
+}
+
+// The canvas as laid out on the page versus its own pixel size, and the area it sits in.
+function screenGeometry(): Promise<{ shown: { width: number; height: number }; pixels: { width: number; height: number }; area: { width: number; height: number } }> {
+  return page.evaluate(() => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="console-screen"] canvas')!;
+    const rect = canvas.getBoundingClientRect();
+    const area = document.querySelector('[data-testid="console-viewport"]')!.getBoundingClientRect();
+    return { shown: { width: rect.width, height: rect.height }, pixels: { width: canvas.width, height: canvas.height }, area: { width: area.width, height: area.height } };
+  });
+}
+
+// axe-core: no serious or critical violations on the page as it is now.
+async function assertAccessible(): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(bad, []);
 }
 
 // How many pixels of the guest's canvas differ from its most common colour (the background):
@@ -105,6 +132,7 @@ test('the SPICE screen shows the guest and keys typed into it reach the guest sh
   const resize = page.getByRole('button', { name: 'Resize guest with window' });
   assert.equal(await resize.getAttribute('aria-disabled'), 'true');
   assert.match((await resize.getAttribute('title')) ?? '', /SPICE guest agent/);
+  await assertAccessible();
 
   // spice-html5 sends physical keys: uppercase and symbols need Shift pressed explicitly.
   const token = `openutm-typed-${randomBytes(4).toString('hex')}`;
@@ -167,6 +195,7 @@ test('the serial tab shows the scrollback and runs a typed command', async () =>
   await page.keyboard.type('echo serial-$((6*7))-ok\n', { delay: 10 });
   await page.waitForFunction(() => document.querySelector('[data-testid="serial-terminal"] .xterm-rows')?.textContent?.includes('serial-42-ok'));
   assert.match(await terminalText(), /serial-42-ok/);
+  await assertAccessible();
   await screenshot(page, 'console-serial');
 });
 
@@ -191,13 +220,45 @@ test('when the VM stops the console says so, and Reconnect works once it runs ag
   const reconnect = overlay.getByRole('button', { name: 'Reconnect' });
   assert.equal(await reconnect.getAttribute('aria-disabled'), 'true', 'nothing to reconnect to while the VM is stopped');
   await screenshot(page, 'console-dropped');
+  await assertAccessible();
 
   await overlay.getByRole('button', { name: 'Start VM' }).click();
   await page.locator('[data-testid="state-badge"][data-state="running"]').waitFor({ timeout: 60_000 });
   await helper.waitForGuestShell(spiceVm);
   await page.waitForFunction(() => document.querySelector('[data-testid="console-overlay"] button')?.getAttribute('aria-disabled') === 'false');
   await reconnect.click();
-  await page.locator('[data-testid="console-screen"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  await waitForScreenConnected();
   await waitForGuestOnCanvas();
   await screenshot(page, 'console-reconnected');
+});
+
+test('Fit scales the screen into the window and 1:1 shows it pixel for pixel', async () => {
+  await openConsole(spiceVm);
+  await waitForGuestOnCanvas();
+  const fit = await screenGeometry();
+  const scale = Math.min(fit.area.width / fit.pixels.width, fit.area.height / fit.pixels.height);
+  assert.ok(Math.abs(fit.shown.width - fit.pixels.width * scale) < 1.5, `fit: ${JSON.stringify(fit)}`);
+  assert.ok(Math.abs(fit.shown.width - fit.area.width) < 1.5 || Math.abs(fit.shown.height - fit.area.height) < 1.5, 'fit fills one side');
+  await page.getByRole('button', { name: '1:1' }).click();
+  assert.equal(await page.getByRole('button', { name: '1:1' }).getAttribute('aria-pressed'), 'true');
+  const native = await screenGeometry();
+  assert.deepEqual(native.shown, native.pixels);
+  await screenshot(page, 'console-one-to-one');
+});
+
+test('when the helper restarts the console says so, and Reconnect works once it is back', async () => {
+  await openConsole(spiceVm);
+  await waitForGuestOnCanvas();
+  // While the helper is down the browser logs its refused WebSockets itself.
+  const undo = consoleErrors.allow(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/api' failed/);
+  await helper.restart();
+  const overlay = page.getByTestId('console-overlay');
+  await overlay.getByText('The console disconnected').waitFor({ timeout: 30_000 });
+  await screenshot(page, 'console-helper-restarted');
+  // The page reconnects to the helper by itself; the VM kept running, so Reconnect is allowed.
+  await page.waitForFunction(() => document.querySelector('[data-testid="console-overlay"] button')?.getAttribute('aria-disabled') === 'false', null, { timeout: 60_000 });
+  undo();
+  await overlay.getByRole('button', { name: 'Reconnect' }).click();
+  await waitForScreenConnected();
+  await waitForGuestOnCanvas();
 });

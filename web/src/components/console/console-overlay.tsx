@@ -50,7 +50,7 @@ function OverlayButton({ label, run, disabledReason, primary }: { label: string;
         !enabled
           ? 'cursor-not-allowed bg-neutral-200 text-neutral-500 dark:bg-neutral-800 dark:text-neutral-500'
           : primary
-            ? 'bg-sky-600 text-white hover:bg-sky-700'
+            ? 'bg-sky-700 text-white hover:bg-sky-800'
             : 'border border-neutral-300 hover:bg-neutral-50 dark:border-neutral-700 dark:hover:bg-neutral-800',
       )}
     >

@@ -2,8 +2,9 @@
 
 import type { RefObject } from 'react';
 import type { KeyCombo } from './guest-keys';
-import { KeyComboMenu, toolbarButton } from './key-combo-menu';
+import { KeyComboMenu } from './key-combo-menu';
 import { RELEASE_KEY_LABEL } from './release-key';
+import { toolbarButton } from './toolbar-button';
 import type { Fullscreen } from './use-fullscreen';
 import type { DisplayView } from './use-display-session';
 

@@ -103,6 +103,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
       />
       <div
         ref={viewportRef}
+        data-testid="console-viewport"
         className={cx('relative min-h-0 flex-1 bg-neutral-950', view.protocol === 'spice' && !fit ? 'overflow-auto' : 'overflow-hidden')}
       >
         <div
