@@ -19,10 +19,13 @@ const SELF = fileURLToPath(import.meta.url);
 const STREAM_BYTES = 2 * 1024 ** 3;
 const STREAM_MS = 2_500;
 const RUNS = 5;
-// Round trips per pinger run; runs alternate between the bridge and websockify.
-const ROUND_TRIPS = 1_000;
-const PING_ROUNDS = 3;
+// Round trips per pinger run; runs alternate between the bridge and websockify, in ABBA order so
+// that a change in machine load during the bench weighs on both alike.
+const ROUND_TRIPS = 500;
+const PING_ROUNDS = 8;
 const WARMUP_TRIPS = 200;
+// OPENUTM_BENCH_ONLY=rtt (or stream, memory; comma-separated) runs only those parts.
+const ONLY = new Set((process.env.OPENUTM_BENCH_ONLY ?? 'stream,rtt,memory').split(',').map((x) => x.trim()));
 const FRAME_BYTES = 100;
 const MEMORY_BOUND = 16 * 1024 * 1024;
 const WEBSOCKIFY = process.env.OPENUTM_WEBSOCKIFY ?? '/usr/bin/websockify';
@@ -46,62 +49,82 @@ async function main(): Promise<void> {
   // websockify does not watch its stdin; make sure it goes even if this process dies early.
   process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')));
   try {
-    const streamSock = path.join(dir, 'stream.sock');
-    children.push(await child('source', streamSock));
-    const bridge = await startBridgeServer(streamSock);
-    const wsify = await startWebsockify(streamSock);
-    children.push(wsify.process);
-
-    // Two browser stand-ins: the ws library (parses in JS, copies each frame together) and a lean
-    // reader that only walks frame headers, as cheap as a browser's native WebSocket gets.
-    const runs: Record<string, number[]> = {};
-    const run = async (name: string, reader: string, target: string): Promise<void> => {
-      (runs[name] ??= []).push(mbps(await childResult(reader, target)));
-    };
-    for (let i = 0; i < RUNS; i++) {
-      await run('bridge', 'ws-reader', bridge.url);
-      await run('websockify', 'ws-reader', wsify.url);
-      await run('direct', 'unix-reader', streamSock);
-      await run('bridge, lean reader', 'lean-reader', bridge.url);
-      await run('websockify, lean reader', 'lean-reader', wsify.url);
+    if (ONLY.has('stream')) await streamSection(dir, children);
+    if (ONLY.has('rtt')) await roundTripSection(dir, children);
+    if (ONLY.has('memory')) {
+      const held = await stalledReaderMemory();
+      report('bridge bytes held, reader stopped (peak)', `${(held.peak / 1024 / 1024).toFixed(2)} MiB`, `${(held.pushed / 1024 / 1024).toFixed(0)} MiB sent`, '≤ 16 MiB per connection', held.peak <= MEMORY_BOUND);
     }
-    const m = (name: string): number => median(runs[name]!);
-    const fmt = (x: number): string => `${x.toFixed(0)} MB/s`;
-    process.stdout.write(`      display stream, ${RUNS} runs of ≤ ${STREAM_MS / 1000} s / ${STREAM_BYTES / 1024 ** 3} GiB each, medians reported:\n`);
-    for (const [name, values] of Object.entries(runs)) process.stdout.write(`        ${name.padEnd(24)} ${values.map(fmt).join(', ')}\n`);
-    const [b, w, d, bl, wl] = [m('bridge'), m('websockify'), m('direct'), m('bridge, lean reader'), m('websockify, lean reader')];
-    report('display stream: bridge vs websockify', fmt(b), fmt(w), '≥ 1.0× websockify', b >= w);
-    report('display stream: bridge vs direct read', `${(b / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', b >= 0.5 * d);
-    report('lean reader: bridge vs websockify', fmt(bl), fmt(wl), '≥ 1.0× websockify', bl >= wl);
-    report('lean reader: bridge vs direct read', `${(bl / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', bl >= 0.5 * d);
-    await bridge.close();
-    wsify.process.kill('SIGTERM');
-
-    const echoSock = path.join(dir, 'echo.sock');
-    children.push(await child('echo', echoSock));
-    const echoBridge = await startBridgeServer(echoSock);
-    const echoWsify = await startWebsockify(echoSock);
-    children.push(echoWsify.process);
-    const viaBridge: number[] = [];
-    const viaWsify: number[] = [];
-    for (let i = 0; i < PING_ROUNDS; i++) {
-      viaBridge.push(...(await childResult<{ rtts: number[] }>('pinger', echoBridge.url)).rtts);
-      viaWsify.push(...(await childResult<{ rtts: number[] }>('pinger', echoWsify.url)).rtts);
-    }
-    const bp99 = percentile(viaBridge, 99);
-    const wp99 = percentile(viaWsify, 99);
-    const trips = `${PING_ROUNDS * ROUND_TRIPS}`;
-    report(`${FRAME_BYTES}-byte round trip p50, ${trips} (vs websockify)`, fmtMs(percentile(viaBridge, 50)), fmtMs(percentile(viaWsify, 50)), 'informational', null);
-    report(`${FRAME_BYTES}-byte round trip p99, ${trips} (vs websockify)`, fmtMs(bp99), fmtMs(wp99), 'p99 ≤ websockify', bp99 <= wp99);
-    await echoBridge.close();
-    echoWsify.process.kill('SIGTERM');
-
-    const held = await stalledReaderMemory();
-    report('bridge bytes held, reader stopped (peak)', `${(held.peak / 1024 / 1024).toFixed(2)} MiB`, `${(held.pushed / 1024 / 1024).toFixed(0)} MiB sent`, '≤ 16 MiB per connection', held.peak <= MEMORY_BOUND);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+// Display-direction throughput: the bridge, websockify and a direct read of the same source.
+async function streamSection(dir: string, children: ChildProcess[]): Promise<void> {
+  const streamSock = path.join(dir, 'stream.sock');
+  children.push(await child('source', streamSock));
+  const bridge = await startBridgeServer(streamSock);
+  const wsify = await startWebsockify(streamSock);
+  children.push(wsify.process);
+
+  // Two browser stand-ins: the ws library (parses in JS, copies each frame together) and a lean
+  // reader that only walks frame headers, as cheap as a browser's native WebSocket gets.
+  const runs: Record<string, number[]> = {};
+  const run = async (name: string, reader: string, target: string): Promise<void> => {
+    (runs[name] ??= []).push(mbps(await childResult(reader, target)));
+  };
+  for (let i = 0; i < RUNS; i++) {
+    await run('bridge', 'ws-reader', bridge.url);
+    await run('websockify', 'ws-reader', wsify.url);
+    await run('direct', 'unix-reader', streamSock);
+    await run('bridge, lean reader', 'lean-reader', bridge.url);
+    await run('websockify, lean reader', 'lean-reader', wsify.url);
+  }
+  const m = (name: string): number => median(runs[name]!);
+  const fmt = (x: number): string => `${x.toFixed(0)} MB/s`;
+  process.stdout.write(`      display stream, ${RUNS} runs of ≤ ${STREAM_MS / 1000} s / ${STREAM_BYTES / 1024 ** 3} GiB each, medians reported:\n`);
+  for (const [name, values] of Object.entries(runs)) process.stdout.write(`        ${name.padEnd(24)} ${values.map(fmt).join(', ')}\n`);
+  const [b, w, d, bl, wl] = [m('bridge'), m('websockify'), m('direct'), m('bridge, lean reader'), m('websockify, lean reader')];
+  report('display stream: bridge vs websockify', fmt(b), fmt(w), '≥ 1.0× websockify', b >= w);
+  report('display stream: bridge vs direct read', `${(b / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', b >= 0.5 * d);
+  report('lean reader: bridge vs websockify', fmt(bl), fmt(wl), '≥ 1.0× websockify', bl >= wl);
+  report('lean reader: bridge vs direct read', `${(bl / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', bl >= 0.5 * d);
+  await bridge.close();
+  wsify.process.kill('SIGTERM');
+}
+
+// The round trip of one small frame (input → echo → screen) through the bridge and websockify:
+// the same pinger program, the same echo server, the same frames, runs interleaved.
+async function roundTripSection(dir: string, children: ChildProcess[]): Promise<void> {
+  const echoSock = path.join(dir, 'echo.sock');
+  children.push(await child('echo', echoSock));
+  const echoBridge = await startBridgeServer(echoSock);
+  const echoWsify = await startWebsockify(echoSock);
+  children.push(echoWsify.process);
+  const viaBridge: number[] = [];
+  const viaWsify: number[] = [];
+  const ping = async (url: string, into: number[]): Promise<void> => {
+    into.push(...(await childResult<{ rtts: number[] }>('pinger', url)).rtts);
+  };
+  for (let i = 0; i < PING_ROUNDS; i++) {
+    if (i % 2 === 0) {
+      await ping(echoBridge.url, viaBridge);
+      await ping(echoWsify.url, viaWsify);
+    } else {
+      await ping(echoWsify.url, viaWsify);
+      await ping(echoBridge.url, viaBridge);
+    }
+  }
+  if (process.env.OPENUTM_BENCH_TAIL) for (const p of [50, 90, 95, 98, 99, 99.5, 99.9]) process.stdout.write(`        p${p}: bridge ${fmtMs(percentile(viaBridge, p))}  websockify ${fmtMs(percentile(viaWsify, p))}\n`);
+  const bp99 = percentile(viaBridge, 99);
+  const wp99 = percentile(viaWsify, 99);
+  const trips = `${PING_ROUNDS * ROUND_TRIPS}`;
+  report(`${FRAME_BYTES}-byte round trip p50, ${trips} (vs websockify)`, fmtMs(percentile(viaBridge, 50)), fmtMs(percentile(viaWsify, 50)), 'informational', null);
+  report(`${FRAME_BYTES}-byte round trip p99, ${trips} (vs websockify)`, fmtMs(bp99), fmtMs(wp99), 'p99 ≤ websockify', bp99 <= wp99);
+  await echoBridge.close();
+  echoWsify.process.kill('SIGTERM');
 }
 
 // A VM that pushes without end to a browser that stopped reading: what the bridge holds, at peak,

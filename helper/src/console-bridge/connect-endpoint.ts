@@ -35,6 +35,8 @@ export function connectEndpoint(endpoint: Endpoint, opts: ConnectOptions = {}): 
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
+      // Loopback TCP (hosts without unix sockets) would hold small input frames back (Nagle).
+      if (endpoint.kind === 'tcp') socket.setNoDelay(true);
       socket.removeAllListeners('error');
       resolve(socket);
     });

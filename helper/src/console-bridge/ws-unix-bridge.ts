@@ -59,6 +59,9 @@ export interface BridgeHandle {
   readonly closed: Promise<BridgeCloseInfo>;
 }
 
+// One options object for every frame sent, rather than a fresh one per frame.
+const SEND_OPTIONS = { binary: true, compress: false } as const;
+
 // Ordinary ends (normal, going away, no status) are not worth a log line.
 const QUIET_CODES = new Set<number>([CLOSE_CODE.normal, CLOSE_CODE.goingAway, 1005]);
 
@@ -102,7 +105,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     }
     bytesToClient += chunk.length;
     // The pooled buffer goes back once ws has handed the frame to the kernel.
-    ws.send(chunk, { binary: true, compress: false }, release ?? undefined);
+    ws.send(chunk, SEND_OPTIONS, release ?? undefined);
     if (!vmPaused && ws.bufferedAmount > highWaterMark) {
       vmPaused = true;
       vm.pause();
