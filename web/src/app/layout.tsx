@@ -4,11 +4,15 @@ import { AppHeader } from '../components/shell/app-header';
 import { ConnectionBanner } from '../components/shell/connection-banner';
 import { HelperBoot } from '../components/shell/helper-boot';
 import { THEME_BOOT_SCRIPT } from '../components/preferences/local-preferences';
+import { UpdatePrompt } from '../components/shell/update-prompt';
 import './globals.css';
 
 export const metadata: Metadata = {
   title: 'OpenUTM',
   description: 'Virtual machines on your own computer, managed from the browser.',
+  applicationName: 'OpenUTM',
+  icons: { apple: '/apple-touch-icon.png' },
+  appleWebApp: { capable: true, title: 'OpenUTM', statusBarStyle: 'default' },
 };
 
 export const viewport: Viewport = {
@@ -40,6 +44,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <main id="main" className="mx-auto w-full max-w-7xl px-4 pt-6 pb-16 sm:px-6">
           {children}
         </main>
+        <UpdatePrompt />
       </body>
     </html>
   );

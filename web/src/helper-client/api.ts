@@ -98,6 +98,12 @@ export async function consoleOpen(id: string, channel: ConsoleChannel): Promise<
   return { url: consoleSocketUrl(currentHelperOrigin(), t.path, t.ticket, channel), protocol: t.protocol };
 }
 
+// The VM's screen right now, as a data: URL an <img> can show (running or paused VMs only).
+export async function vmScreenshot(id: string): Promise<{ src: string; takenAt: string }> {
+  const { png, takenAt } = await call('vm.screenshot', { id });
+  return { src: `data:image/png;base64,${png}`, takenAt };
+}
+
 // Events say that something changed; each is checked against its schema before use.
 function helperEventReceived(event: string, data: unknown): void {
   switch (event) {

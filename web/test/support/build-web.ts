@@ -20,7 +20,7 @@ function newestMtime(p: string): number {
 export function ensureWebBuilt(): void {
   const built = statSync(path.join(OUT_DIR, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const sources = Math.max(
-    ...['src', 'next.config.ts', 'postcss.config.mjs', 'package.json'].map((p) => newestMtime(path.join(WEB_DIR, p))),
+    ...['src', 'public', 'scripts', 'next.config.ts', 'postcss.config.mjs', 'package.json'].map((p) => newestMtime(path.join(WEB_DIR, p))),
     newestMtime(SHARED_SRC),
   );
   if (process.env.OPENUTM_WEB_REBUILD !== '1' && built > sources) return;
@@ -32,4 +32,7 @@ export function ensureWebBuilt(): void {
     timeout: 300_000,
   });
   if (r.status !== 0) throw new Error(`next build failed (${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+  // The service worker is written over the export after it (package.json's build does the same).
+  const sw = spawnSync(process.execPath, [path.join(WEB_DIR, 'scripts/build-sw.mjs')], { cwd: WEB_DIR, encoding: 'utf8', timeout: 120_000 });
+  if (sw.status !== 0) throw new Error(`build-sw failed (${sw.status ?? sw.signal}):\n${sw.stdout}\n${sw.stderr}`);
 }

@@ -8,6 +8,7 @@ import { cx } from '../cx';
 import { describeStatus, formatResources } from './format';
 import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
 import { StateBadge } from './state-badge';
+import { useThumbnail } from './use-thumbnail';
 import { VmActions, type VmActionsProps } from './vm-actions';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
@@ -17,6 +18,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
   const [busy, setBusy] = useState<ReadonlySet<VmAction>>(new Set());
   // The helper's refusal of the last action, shown until the next action or a later state.
   const [failure, setFailure] = useState<{ text: string; at: number } | null>(null);
+  const thumbnail = useThumbnail(config.id, status.state, connected);
   const shownFailure = failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null;
 
   const onAction: VmActionsProps['onAction'] = (item) => {
@@ -44,9 +46,18 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         !connected && 'opacity-75',
       )}
     >
-      {/* The screen: a screenshot of the running VM goes here (and opens its console) later. */}
-      <div className={cx('grid aspect-[16/9] place-items-center bg-gradient-to-br', PRESET_BACKDROP[config.preset])}>
+      {/* A fixed 16:9 box: the picture arriving or going never moves the rest of the card. */}
+      <div className={cx('relative grid aspect-[16/9] place-items-center overflow-hidden bg-gradient-to-br', PRESET_BACKDROP[config.preset])}>
         <PresetIcon preset={config.preset} className="size-14 drop-shadow-sm" />
+        {thumbnail !== null && (
+          // A data: URL from the helper; next/image would add nothing to it.
+          <img
+            src={thumbnail}
+            alt={`Screen of ${config.name}`}
+            data-testid="vm-thumbnail"
+            className={cx('absolute inset-0 size-full bg-black object-contain', status.state === 'paused' && 'opacity-60')}
+          />
+        )}
       </div>
       <div className="flex flex-1 flex-col gap-1 p-4">
         <div className="flex items-start justify-between gap-3">

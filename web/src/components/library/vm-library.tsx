@@ -2,7 +2,7 @@
 
 import { PRESETS, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
-import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useConnection } from '../../stores/connection-store';
 import { useVmLibrary } from '../../stores/vm-store';
 import { PlusIcon, SearchIcon } from '../icons/action-icons';
@@ -26,6 +26,8 @@ export function VmLibrary() {
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query.trim());
   const connected = phase === 'connected';
+  const search = useRef<HTMLInputElement>(null);
+  useSlashToSearch(search);
 
   const shown = useMemo(
     () =>
@@ -48,10 +50,12 @@ export function VmLibrary() {
             <SearchIcon />
           </span>
           <input
+            ref={search}
             type="search"
+            aria-keyshortcuts="/"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
-            placeholder="Search by name, OS or state"
+            placeholder="Search by name, OS or state (press /)"
             className="w-full rounded-lg border border-neutral-300 bg-white py-2 pr-3 pl-10 text-sm placeholder:text-neutral-400 dark:border-neutral-700 dark:bg-neutral-900"
           />
         </label>
@@ -63,6 +67,22 @@ export function VmLibrary() {
       <LibraryBody loaded={loaded} phase={booting ? null : phase} total={vms.size} shown={shown} query={deferredQuery} connected={connected} />
     </section>
   );
+}
+
+// `/` anywhere on the page (except while typing) jumps to the search box, as on GitHub or Gmail.
+function useSlashToSearch(input: RefObject<HTMLInputElement | null>): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      const t = e.target as HTMLElement | null;
+      if (t !== null && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName))) return;
+      e.preventDefault();
+      input.current?.focus();
+      input.current?.select();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [input]);
 }
 
 function LibraryBody(props: {

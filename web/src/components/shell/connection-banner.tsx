@@ -7,6 +7,7 @@ import { helperReconnect } from '../../helper-client/api';
 import { displayAddress } from '../../helper-client/helper-address';
 import { useConnection } from '../../stores/connection-store';
 import { cx } from '../cx';
+import { hostPlatform, startCommand } from './start-command';
 import { useCountdown } from './use-countdown';
 
 // Says plainly when the UI cannot reach its helper, why, and what to do about it.
@@ -37,8 +38,9 @@ export function ConnectionBanner() {
             </button>
           }
         >
-          <strong>The OpenUTM helper is not running</strong> at {address}
-          {reason ? ` (${reason})` : ''}. Start it with <code>npm start</code> in the OpenUTM folder, or <code>openutm serve</code>.
+          <strong>Helper not running</strong> — start it with <code>{startCommand(hostPlatform(navigator.userAgent))}</code> on this
+          computer (in a checkout of OpenUTM: <code>npm start</code>). Looked for it at {address}
+          {reason ? ` (${reason})` : ''}.
           {hosted && (
             <>
               {' '}
