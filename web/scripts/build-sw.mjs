@@ -10,8 +10,11 @@ const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../out')
 const { count, size, warnings } = await generateSW({
   globDirectory: out,
   globPatterns: ['**/*.{html,txt,js,css,png,svg,ico,webmanifest,woff2}'],
+  globIgnores: ['sw.js', 'sw-head.js'],
   swDest: path.join(out, 'sw.js'),
   mode: 'production',
+  // HEAD requests offline (public/sw-head.js).
+  importScripts: ['sw-head.js'],
   // One file: sw.js is revalidated on every load, so a new build is noticed at once.
   inlineWorkboxRuntime: true,
   sourcemap: false,

@@ -1,7 +1,7 @@
 // Renders the app icon (src/app/icon.svg) to the PNGs the web app manifest lists, with the
 // system Chromium. Run once when the icon changes (`node scripts/make-icons.mjs`); the PNGs are
 // committed, so builds need no browser.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -26,6 +26,21 @@ function html(size, maskable) {
 <img src="${svgUrl}" width="${inner}" height="${inner}"></body></html>`;
 }
 
+// ICONDIR (6 bytes) + one ICONDIRENTRY (16 bytes) + the PNG.
+function icoOf(png, size) {
+  const head = Buffer.alloc(22);
+  head.writeUInt16LE(0, 0);
+  head.writeUInt16LE(1, 2);
+  head.writeUInt16LE(1, 4);
+  head.writeUInt8(size, 6);
+  head.writeUInt8(size, 7);
+  head.writeUInt16LE(1, 10);
+  head.writeUInt16LE(32, 12);
+  head.writeUInt32LE(png.length, 14);
+  head.writeUInt32LE(22, 18);
+  return Buffer.concat([head, png]);
+}
+
 const browser = await chromium.launch({ executablePath: process.env.OPENUTM_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless'] });
 try {
   for (const icon of ICONS) {
@@ -36,6 +51,12 @@ try {
     await page.close();
     console.log(`public/${icon.file}`);
   }
+  // Browsers ask for /favicon.ico whatever the page links; an ICO may hold a PNG as it is.
+  const page = await browser.newPage({ viewport: { width: 32, height: 32 } });
+  await page.setContent(html(32, false));
+  await page.locator('img').evaluate((img) => img.decode());
+  writeFileSync(path.join(web, 'public/favicon.ico'), icoOf(await page.screenshot({ omitBackground: true }), 32));
+  console.log('public/favicon.ico');
 } finally {
   await browser.close();
 }

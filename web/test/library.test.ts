@@ -1,202 +1,279 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { readLocalCliToken } from '../../helper/src/auth/secrets-store';
+import { launchChromium, screenshot } from './support/browser';
 import { ensureWebBuilt, OUT_DIR } from './support/build-web';
-import { FIXTURE_CODE, FixtureHelper, fixtureVm } from './support/fixture-helper';
+import { RealHelper } from './support/real-helper';
 import { serveStatic } from './support/static-server';
+import { openSession, pairThroughUi, socketRefusals, type UiSession } from './support/ui-session';
 
-// The built UI in real Chromium against a fixture helper: the page comes from one origin (as
-// from the hosted app) and talks to the helper at another, named in the pairing link.
+// The built UI in real Chromium against the real helper (the built bundle) and a real guest:
+// served by the helper itself, and from a second origin the helper allows (the hosted app).
 
-let site: Awaited<ReturnType<typeof serveStatic>>;
-let helper: FixtureHelper;
+let helper: RealHelper;
+let hosted: Awaited<ReturnType<typeof serveStatic>>;
+let hostedDir: string;
+let foreign: Awaited<ReturnType<typeof serveStatic>>;
 let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let consoleErrors: ConsoleErrors;
-
-const VMS = [
-  fixtureVm('alpine0001', 'Alpine', 'linux-server', 'stopped', { cpus: 1, memoryMiB: 512 }, 2048),
-  fixtureVm('debian0001', 'Debian Desktop', 'linux-desktop', 'running', { cpus: 4, memoryMiB: 4096 }, 32 * 1024),
-  fixtureVm('win11a0001', 'Windows 11', 'windows-11', 'paused', { cpus: 4, memoryMiB: 8192 }, 80 * 1024),
-];
+let session: UiSession | null = null;
+let alphaId: string;
 
 before(async () => {
   ensureWebBuilt();
-  site = await serveStatic(OUT_DIR);
-  helper = new FixtureHelper({ origin: site.origin, vms: VMS });
-  await helper.start();
+  // The hosted app serves its own copy of the export, so a test can ship it a "new version".
+  hostedDir = await mkdtemp(path.join(os.tmpdir(), 'openutm-hosted-'));
+  await cp(OUT_DIR, hostedDir, { recursive: true });
+  hosted = await serveStatic(hostedDir);
+  foreign = await serveStatic(OUT_DIR);
+  helper = await RealHelper.start({ origins: [hosted.origin] });
+  alphaId = await helper.createKernelGuest('Alpha');
+  await helper.createKernelGuest('Beta');
   browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
   await helper?.stop();
-  await site?.close();
-});
-
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page = await context.newPage();
-  consoleErrors = new ConsoleErrors(page);
+  await hosted?.close();
+  await foreign?.close();
+  if (hostedDir) await rm(hostedDir, { recursive: true, force: true });
 });
 
 afterEach(async () => {
-  await context.close();
-  assert.deepEqual(consoleErrors.errors, [], 'the page logged errors');
+  const s = session;
+  session = null;
+  await s?.context.close();
+  assert.deepEqual(s?.errors.errors ?? [], [], 'the page logged errors');
 });
 
-// The link `openutm pair` would print for the hosted app: code plus helper address.
-function pairingLink(): string {
-  return `${site.origin}/pair?code=${FIXTURE_CODE}&helper=${helper.address}`;
+async function open(): Promise<Page> {
+  session = await openSession(browser);
+  return session.page;
 }
 
-async function pairThroughUi(): Promise<void> {
-  await page.goto(pairingLink());
-  await page.getByRole('button', { name: 'Pair', exact: true }).click();
-  await page.waitForURL(`${site.origin}/`);
-  await page.getByTestId('vm-card').first().waitFor();
-}
-
-function card(name: string) {
+function card(page: Page, name: string) {
   return page.getByRole('article', { name });
 }
 
-test('an unpaired browser says so and points at pairing without knocking on the helper', async () => {
-  const hellos = helper.hellos.length;
-  await page.goto(`${site.origin}/?helper=${helper.address}`);
-  const banner = page.getByTestId('connection-banner');
-  await banner.getByText('This browser is not paired with the helper').waitFor();
-  await page.getByRole('link', { name: 'Pair this browser' }).waitFor();
-  assert.equal(helper.hellos.length, hellos, 'no hello without a token');
-  await screenshot(page, '0-unpaired-library');
-  await banner.getByRole('link', { name: 'Pair now' }).click();
-  await page.waitForURL(`${site.origin}/pair`);
-  assert.equal(await page.getByLabel('Helper address').inputValue(), helper.address);
-});
+async function waitForState(page: Page, name: string, state: string, timeout = 120_000): Promise<void> {
+  await card(page, name).locator(`[data-testid="state-badge"][data-state="${state}"]`).waitFor({ timeout });
+}
 
-test('pairs from scratch with the code in the link, then opens the library', async () => {
-  await page.goto(pairingLink());
-  const codeField = page.getByLabel('Pairing code');
-  assert.equal(await codeField.inputValue(), FIXTURE_CODE);
-  assert.equal(await page.getByLabel('Helper address').inputValue(), helper.address);
-  await page.getByTestId('connection-pill').getByText('Not paired').waitFor();
-  await screenshot(page, '1-pair-with-code');
+// The share of the card's picture that differs from its most common colour: text on the guest's
+// screen makes it non-zero, a blank frame leaves it at zero.
+async function thumbnailInk(page: Page, name: string): Promise<number> {
+  return card(page, name)
+    .getByTestId('vm-thumbnail')
+    .evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      const counts = new Map<number, number>();
+      for (let i = 0; i < data.length; i += 4) {
+        const rgb = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+        counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
+      }
+      const pixels = data.length / 4;
+      return 1 - Math.max(...counts.values()) / pixels;
+    });
+}
 
-  const pairingsBefore = helper.pairings.length;
+test('pairs from scratch with the link `openutm pair` prints, then lists every VM', async () => {
+  const page = await open();
+  const api = await helper.api();
+  const tokensBefore = (await api.call('auth.tokens', {})).length;
+  await page.goto(helper.origin);
+  await page.getByTestId('connection-banner').getByText('This browser is not paired with the helper').waitFor();
+  await screenshot(page, 'library-0-unpaired');
+
+  const { code, url } = helper.pairing();
+  await page.goto(url);
+  assert.equal((await page.getByLabel('Pairing code').inputValue()).replace('-', ''), code.replace('-', ''));
+  await screenshot(page, 'library-1-pair-with-code');
   await page.getByRole('button', { name: 'Pair', exact: true }).click();
-  await page.waitForURL(`${site.origin}/`);
+  await page.waitForURL(`${helper.origin}/`);
   await page.getByTestId('connection-pill').getByText('Connected').waitFor();
-  await card('Alpine').waitFor();
-
-  assert.equal(helper.pairings.length, pairingsBefore + 1);
-  assert.match(helper.pairings.at(-1)!.clientName, /^OpenUTM web \(Chrome on Linux\)$/);
-  const hello = helper.hellos.at(-1)!;
-  assert.equal(hello.client.name, 'OpenUTM web');
-  assert.equal(hello.protocol, 1);
-  await screenshot(page, '1-paired-library');
+  await card(page, 'Alpha').waitFor();
+  await card(page, 'Beta').waitFor();
+  assert.equal((await api.call('auth.tokens', {})).length, tokensBefore + 1, 'the helper lists one more paired client');
+  await screenshot(page, 'library-1-paired');
 });
 
-test('a wrong code is refused with a message that says what to do', async () => {
-  // The helper answers a wrong code with 401, which Chromium logs by itself.
-  consoleErrors.allow(/Failed to load resource: the server responded with a status of 401/);
-  await page.goto(`${site.origin}/pair?helper=${helper.address}`);
-  await page.getByLabel('Pairing code').fill('AAAA-BBBB');
-  await page.getByRole('button', { name: 'Pair', exact: true }).click();
-  await page.getByText(/run openutm pair for a new one/).waitFor();
-  assert.equal(page.url().startsWith(`${site.origin}/pair`), true);
-  await screenshot(page, '2-pair-wrong-code');
+test('start, pause, resume, force stop and shut down from the card; the picture shows the guest', async () => {
+  const page = await open();
+  await pairThroughUi(page, helper);
+  const alpha = card(page, 'Alpha');
+  const badge = alpha.getByTestId('state-badge');
+  await waitForState(page, 'Alpha', 'stopped');
+  const box = await alpha.boundingBox();
+
+  await alpha.getByRole('button', { name: 'Start Alpha' }).click();
+  await waitForState(page, 'Alpha', 'running');
+  await helper.waitForGuestShell(alphaId);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="vm-thumbnail"]') !== null,
+    undefined,
+    { timeout: 30_000 },
+  );
+  // The screen is renewed every few seconds while the VM runs: wait for one with the guest on it.
+  let ink = 0;
+  for (let i = 0; i < 30 && ink < 0.001; i++) {
+    ink = await thumbnailInk(page, 'Alpha');
+    if (ink < 0.001) await page.waitForTimeout(1_000);
+  }
+  assert.ok(ink >= 0.001, `the thumbnail shows the guest's screen (${(ink * 100).toFixed(2)} % inked)`);
+  assert.deepEqual(await alpha.boundingBox(), box, 'the card kept its size when the picture arrived');
+  await screenshot(page, 'library-2-running');
+
+  await alpha.getByRole('button', { name: 'Pause Alpha' }).click();
+  await waitForState(page, 'Alpha', 'paused');
+  assert.equal(await badge.textContent(), 'Paused');
+  await screenshot(page, 'library-2-paused');
+  await alpha.getByRole('button', { name: 'Resume Alpha' }).click();
+  await waitForState(page, 'Alpha', 'running');
+  assert.equal((await (await helper.api()).call('vm.get', { id: alphaId })).status.state, 'running');
+
+  await alpha.getByRole('button', { name: 'Force stop Alpha' }).click();
+  await waitForState(page, 'Alpha', 'stopped');
+  await alpha.getByTestId('vm-thumbnail').waitFor({ state: 'detached' });
+
+  // Shut down: the ACPI power button, which the test guest answers by powering off.
+  await alpha.getByRole('button', { name: 'Start Alpha' }).click();
+  await waitForState(page, 'Alpha', 'running');
+  await helper.waitForGuestShell(alphaId);
+  await alpha.getByRole('button', { name: 'Shut down Alpha' }).click();
+  await waitForState(page, 'Alpha', 'stopped');
+  const after = await (await helper.api()).call('vm.get', { id: alphaId });
+  assert.equal(after.status.state, 'stopped');
+  await screenshot(page, 'library-2-shut-down');
 });
 
-test('the library shows every VM with its state, size and gated actions; search filters', async () => {
-  await pairThroughUi();
-  assert.equal(await page.getByTestId('vm-card').count(), 3);
-
-  const debian = card('Debian Desktop');
-  assert.equal(await debian.getByTestId('state-badge').textContent(), 'Running');
-  assert.match((await debian.textContent()) ?? '', /Linux \(desktop\) · x86_64/);
-  assert.match((await debian.textContent()) ?? '', /4 CPUs · 4 GB memory · 32 GB disk/);
-  // Gated by shared's canPerform: a running VM can pause and shut down, not start or resume.
-  assert.equal(await debian.getByRole('button', { name: 'Start Debian Desktop' }).getAttribute('aria-disabled'), 'true');
-  assert.equal(await debian.getByRole('button', { name: 'Pause Debian Desktop' }).getAttribute('aria-disabled'), 'false');
-  assert.equal(await card('Windows 11').getByTestId('state-badge').textContent(), 'Paused');
-  assert.equal(await card('Windows 11').getByRole('button', { name: 'Resume Windows 11' }).getAttribute('aria-disabled'), 'false');
-  await screenshot(page, '3-library-light');
-
-  const total = await page.getByTestId('vm-card').count();
-  await page.getByLabel('Search virtual machines').fill('win');
+test('search filters by name; `/` jumps to the search box; the console link names the VM', async () => {
+  const page = await open();
+  await pairThroughUi(page, helper);
+  await card(page, 'Beta').waitFor();
+  await page.locator('body').click({ position: { x: 5, y: 300 } });
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('type')), 'search');
+  await page.keyboard.type('bet');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="vm-card"]').length === 1);
-  await card('Windows 11').waitFor();
+  await card(page, 'Beta').waitFor();
+  await screenshot(page, 'library-3-search');
   await page.getByLabel('Search virtual machines').fill('');
-  // Every card is back before the keyboard walk starts (regression: Tab raced the re-render).
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="vm-card"]').length === n, total);
-
-  // Keyboard: Tab reaches the search box and the card actions.
-  await page.getByLabel('Search virtual machines').focus();
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Tab');
-  const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
-  assert.equal(focused, 'Start Alpine');
-
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await screenshot(page, '3-library-dark');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="vm-card"]').length === 2);
+  assert.equal(await card(page, 'Alpha').getByTestId('vm-console-link').getAttribute('href'), `/console?vm=${alphaId}`);
 });
 
-test('Start sends vm.start; the answer and a pushed vm.state event change the badge in place', async () => {
-  await pairThroughUi();
-  const alpine = card('Alpine');
-  const badge = alpine.getByTestId('state-badge');
-  assert.equal(await badge.textContent(), 'Stopped');
-  const before = await badge.boundingBox();
-
-  await alpine.getByRole('button', { name: 'Start Alpine' }).click();
-  await alpine.locator('[data-testid="state-badge"][data-state="starting"]').waitFor();
-  const start = helper.requests.filter((r) => r.method === 'vm.start');
-  assert.deepEqual(start.at(-1)?.params, { id: 'alpine0001' });
-
-  helper.setState('alpine0001', 'running');
-  await alpine.locator('[data-testid="state-badge"][data-state="running"]').waitFor();
-  assert.equal(await badge.textContent(), 'Running');
-  assert.deepEqual(await badge.boundingBox(), before, 'the badge kept its size and place');
-  assert.equal(await alpine.getByRole('button', { name: 'Pause Alpine' }).getAttribute('aria-disabled'), 'false');
-  await screenshot(page, '4-started');
-  helper.setState('alpine0001', 'stopped', { lastShutdown: 'guest-shutdown' });
-  await alpine.locator('[data-testid="state-badge"][data-state="stopped"]').waitFor();
+test('a page from an origin the helper does not allow cannot drive it, even holding a token', async () => {
+  const page = await open();
+  const api = await helper.api();
+  const tokensBefore = (await api.call('auth.tokens', {})).length;
+  const stateBefore = (await api.call('vm.get', { id: alphaId })).status;
+  const { code } = helper.pairing();
+  // The refusals are the browser's own log lines in that page.
+  session!.errors.allow(/WebSocket connection to .* failed|CORS|Failed to load resource|net::ERR_FAILED/);
+  await page.goto(`${foreign.origin}/404.html`);
+  const outcome = await page.evaluate(
+    async ({ port, token, code, id }) => {
+      const socket = await new Promise<{ opened: boolean; messages: string[]; closeCode: number }>((resolve) => {
+        const messages: string[] = [];
+        let opened = false;
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api`);
+        ws.onopen = () => {
+          opened = true;
+          ws.send(JSON.stringify({ type: 'hello', token, protocol: 1, client: { name: 'intruder', version: '1' } }));
+          ws.send(JSON.stringify({ id: 1, method: 'vm.start', params: { id } }));
+        };
+        ws.onmessage = (e) => messages.push(String(e.data));
+        ws.onclose = (e) => resolve({ opened, messages, closeCode: e.code });
+      });
+      const pair = await fetch(`http://127.0.0.1:${port}/api/pair`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code, clientName: 'intruder' }),
+      }).then(
+        (r) => `status ${r.status}`,
+        (e: unknown) => `refused: ${String(e)}`,
+      );
+      return { socket, pair };
+    },
+    { port: helper.port, token: readLocalCliToken(helper.home), code, id: alphaId },
+  );
+  assert.equal(outcome.socket.opened, false, 'the WebSocket upgrade was refused');
+  assert.deepEqual(outcome.socket.messages, []);
+  assert.match(outcome.pair, /^refused|^status 403/, `pairing from the foreign page: ${outcome.pair}`);
+  assert.deepEqual((await api.call('vm.get', { id: alphaId })).status, stateBefore, 'the VM was not touched');
+  assert.equal((await api.call('auth.tokens', {})).length, tokensBefore, 'no client was paired');
+  await screenshot(page, 'library-4-foreign-origin');
 });
 
-test('a VM created elsewhere appears (vm.changed → vm.get); a removed one disappears', async () => {
-  await pairThroughUi();
-  helper.addVm(fixtureVm('fbsd000001', 'FreeBSD', 'freebsd', 'stopped', { cpus: 2, memoryMiB: 2048 }, 20 * 1024));
-  await card('FreeBSD').waitFor();
-  await screenshot(page, '5-vm-added');
-  assert.deepEqual(helper.requests.filter((r) => r.method === 'vm.get').at(-1)?.params, { id: 'fbsd000001' });
-  helper.removeVm('fbsd000001');
-  await card('FreeBSD').waitFor({ state: 'detached' });
+test('served from another origin in OPENUTM_ORIGINS, the UI pairs and drives the helper', async () => {
+  const page = await open();
+  await pairThroughUi(page, helper, hosted.origin);
+  await card(page, 'Beta').waitFor();
+  assert.equal(new URL(page.url()).origin, hosted.origin);
+  await card(page, 'Beta').getByRole('button', { name: 'Start Beta' }).click();
+  await waitForState(page, 'Beta', 'running');
+  await card(page, 'Beta').getByRole('button', { name: 'Force stop Beta' }).click();
+  await waitForState(page, 'Beta', 'stopped');
+  await screenshot(page, 'library-5-hosted-origin');
 });
 
-test('says the helper is offline when it stops, and reconnects by itself when it is back', async () => {
-  await pairThroughUi();
-  const hellosBefore = helper.hellos.length;
-  const listsBefore = helper.requests.filter((r) => r.method === 'vm.list').length;
-  // While the helper is down, Chromium itself logs each refused WebSocket as an error.
-  const undo = consoleErrors.allow(new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${helper.port}/api' failed`));
-
-  await helper.stop();
+test('says the helper is not running when it stops, and reconnects by itself when it is back', async () => {
+  const page = await open();
+  await pairThroughUi(page, helper);
+  await card(page, 'Alpha').waitFor();
+  session!.errors.allow(socketRefusals(helper));
+  await helper.stopProcess({ killVms: false });
   const banner = page.getByTestId('connection-banner');
-  await banner.getByText('The OpenUTM helper is not running').waitFor({ timeout: 10_000 });
-  assert.match((await banner.textContent()) ?? '', /npm start.*openutm serve/);
+  await banner.getByText('Helper not running').waitFor({ timeout: 15_000 });
+  assert.match((await banner.textContent()) ?? '', /start it with openutm serve/);
   await page.getByTestId('connection-pill').getByText('Helper offline').waitFor();
-  // The last known VMs stay visible, their actions off.
-  assert.equal(await card('Alpine').getByRole('button', { name: 'Start Alpine' }).getAttribute('aria-disabled'), 'true');
-  await screenshot(page, '6-helper-offline');
+  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Start Alpha' }).getAttribute('aria-disabled'), 'true');
+  await screenshot(page, 'library-6-helper-offline');
 
-  await helper.start();
-  await page.getByTestId('connection-pill').getByText('Connected').waitFor({ timeout: 15_000 });
-  undo();
+  await helper.restart();
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor({ timeout: 30_000 });
   assert.equal(await banner.textContent(), '');
-  assert.equal(helper.hellos.length > hellosBefore, true, 'a new hello after the restart');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="vm-card"]').length === 3);
-  assert.equal(helper.requests.filter((r) => r.method === 'vm.list').length > listsBefore, true, 'the library was re-read');
-  await screenshot(page, '6-reconnected');
+  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Start Alpha' }).getAttribute('aria-disabled'), 'false');
+  await screenshot(page, 'library-6-reconnected');
+});
+
+test('opens offline from the service worker: the shell and "helper not running" appear', async () => {
+  const page = await open();
+  await pairThroughUi(page, helper);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  session!.errors.allow(socketRefusals(helper));
+  await helper.stopProcess({ killVms: false });
+  await page.reload();
+  await page.getByRole('link', { name: 'OpenUTM' }).waitFor();
+  await page.getByTestId('connection-banner').getByText('Helper not running').waitFor({ timeout: 15_000 });
+  await page.getByRole('heading', { name: /Library/ }).waitFor();
+  await screenshot(page, 'library-7-offline-from-service-worker');
+  await helper.restart();
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor({ timeout: 30_000 });
+});
+
+test('a new UI version (a changed sw.js) brings the "Reload" prompt, and Reload switches to it', async () => {
+  const page = await open();
+  await pairThroughUi(page, helper, hosted.origin);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+  const prompt = page.getByTestId('update-prompt');
+  assert.equal(await prompt.textContent(), '');
+  await appendFile(path.join(hostedDir, 'sw.js'), `\n// a new build, ${Date.now()}\n`);
+  await page.reload();
+  await prompt.getByText('A new version of OpenUTM is ready').waitFor({ timeout: 30_000 });
+  await screenshot(page, 'library-8-update-prompt');
+  await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), prompt.getByRole('button', { name: 'Reload' }).click()]);
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor();
+  assert.equal(await prompt.textContent(), '');
+  assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting ?? null), null);
 });

@@ -28,7 +28,9 @@ export class ConsoleErrors {
   constructor(page: Page) {
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
-      const text = msg.text();
+      // "Failed to load resource" says which only in its location.
+      const where = msg.location().url;
+      const text = where !== '' && msg.text().startsWith('Failed to load resource') ? `${msg.text()} (${where})` : msg.text();
       if (!this.allowed.some((re) => re.test(text))) this.errors.push(`console: ${text}`);
     });
     page.on('pageerror', (e) => this.errors.push(`uncaught: ${e.message}`));

@@ -55,7 +55,7 @@ export function VmLibrary() {
             aria-keyshortcuts="/"
             value={query}
             onChange={(e) => setQuery(e.target.value)}
-            placeholder="Search by name, OS or state (press /)"
+            placeholder="Search (press /)"
             className="w-full rounded-lg border border-neutral-300 bg-white py-2 pr-3 pl-10 text-sm placeholder:text-neutral-400 dark:border-neutral-700 dark:bg-neutral-900"
           />
         </label>

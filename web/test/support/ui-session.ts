@@ -1,0 +1,33 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ConsoleErrors } from './browser';
+import type { RealHelper } from './real-helper';
+
+// One browser profile (its own storage and service worker) with one page, watched for errors.
+export interface UiSession {
+  context: BrowserContext;
+  page: Page;
+  errors: ConsoleErrors;
+}
+
+export async function openSession(browser: Browser): Promise<UiSession> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  return { context, page, errors: new ConsoleErrors(page) };
+}
+
+// Pairs the page from scratch as a person does: `openutm pair` prints a link, they open it and
+// press Pair. `site` is the UI's origin when it is not the helper's own (the hosted app); the
+// link then also names the helper.
+export async function pairThroughUi(page: Page, helper: RealHelper, site?: string): Promise<void> {
+  const { code, url } = helper.pairing();
+  const link = site === undefined ? url : `${site}/pair?code=${code}&helper=127.0.0.1:${helper.port}`;
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Pair', exact: true }).click();
+  await page.waitForURL(`${site ?? helper.origin}/`);
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor();
+}
+
+// Chromium logs each refused WebSocket itself while the helper is down.
+export function socketRefusals(helper: RealHelper): RegExp {
+  return new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${helper.port}/api' failed`);
+}
