@@ -6,10 +6,16 @@ ensureNodeModules();
 if (process.platform === 'linux') ensureDebianPackages(BENCH_PACKAGES);
 runOrExit('bash', ['scripts/test-guest/build.sh']);
 runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
-const benches = readdirSync(new URL('../helper/bench/', import.meta.url)).filter((f) => f.endsWith('.bench.ts')).sort();
+// The helper's benches, then the UI's (web/bench: real Chromium against the real helper).
+const benches = ['helper/bench', 'web/bench'].flatMap((dir) =>
+  readdirSync(new URL(`../${dir}/`, import.meta.url))
+    .filter((f) => f.endsWith('.bench.ts'))
+    .sort()
+    .map((f) => `${dir}/${f}`),
+);
 for (const file of benches) {
   step(`${file} (guests run under TCG)`);
-  runOrExit(process.execPath, ['--import', 'tsx', `helper/bench/${file}`], {
+  runOrExit(process.execPath, ['--import', 'tsx', file], {
     env: { ...process.env, OPENUTM_ACCEL: process.env.OPENUTM_ACCEL ?? 'tcg' },
   });
 }

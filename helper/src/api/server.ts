@@ -92,7 +92,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     };
     if (isPair) return void handlePair(req, res, req.headers.origin!, opts.auth, log).catch(failed);
     if (pathname === '/api') return replyText(res, 426, 'the API is a WebSocket: connect with ws://', { Upgrade: 'websocket' });
-    if (pathname.startsWith('/api/') || pathname.startsWith('/console/')) return replyText(res, 404, 'no such API route');
+    // /console/<vm> is the bridge only as a WebSocket upgrade; a plain GET there is the /console
+    // page's route data from the web export.
+    if (pathname.startsWith('/api/')) return replyText(res, 404, 'no such API route');
     void serveStatic(req, res).catch(failed);
   });
 

@@ -26,6 +26,7 @@ describe('static files', () => {
       'sw.js': '/* service worker */',
       'manifest.webmanifest': '{"name":"OpenUTM"}',
       'icons/icon-192.png': 'png',
+      'console/__next._tree.txt': 'console route data',
     };
     for (const [rel, content] of Object.entries(files)) {
       await mkdir(path.dirname(path.join(web, rel)), { recursive: true });
@@ -54,6 +55,15 @@ describe('static files', () => {
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
     assert.match(String(r.headers['content-security-policy']), new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${h.port} ws://localhost:${h.port}`));
     assert.ok(r.headers.etag && r.headers['last-modified']);
+  });
+
+  // Regression: GET /console/… answered 404 (the console bridge's prefix), so the service worker's
+  // precache of the /console page's route data failed and the UI never worked offline.
+  test('the /console page\'s route data is a static file; only upgrades under /console/ reach the bridge', async () => {
+    const r = await get('/console/__next._tree.txt');
+    assert.equal(r.status, 200);
+    assert.equal(r.body, 'console route data');
+    assert.equal((await get('/api/nothing')).status, 404);
   });
 
   test('routes map like a Next static export: /vm/abc → vm/abc.html, /settings → settings/index.html, else 404.html', async () => {

@@ -31,3 +31,9 @@ export async function pairThroughUi(page: Page, helper: RealHelper, site?: strin
 export function socketRefusals(helper: RealHelper): RegExp {
   return new RegExp(`WebSocket connection to 'ws://127\\.0\\.0\\.1:${helper.port}/api' failed`);
 }
+
+// Everything a page asks of a stopped helper: its socket, and pages or route data it fetches
+// (a link prefetch) before the service worker has taken the page over.
+export function helperDownRefusals(helper: RealHelper): RegExp {
+  return new RegExp(`${socketRefusals(helper).source}|net::ERR_CONNECTION_REFUSED \\(http://127\\.0\\.0\\.1:${helper.port}/`);
+}

@@ -75,7 +75,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           data-testid="vm-status-line"
           className={cx(
             'mt-1 truncate text-xs',
-            shownFailure !== null || status.state === 'crashed' ? 'text-red-700 dark:text-red-400' : 'text-neutral-500 dark:text-neutral-500',
+            shownFailure !== null || status.state === 'crashed' ? 'text-red-700 dark:text-red-400' : 'text-neutral-600 dark:text-neutral-400',
           )}
           title={shownFailure ?? describeStatus(status)}
         >

@@ -42,7 +42,7 @@ export function VmLibrary() {
       <div className="flex flex-wrap items-center gap-3 pb-6">
         <h1 id="library-title" className="mr-auto text-2xl font-semibold tracking-tight">
           Library
-          {loaded && <span className="ml-2 text-base font-normal text-neutral-500 tabular-nums">{vms.size}</span>}
+          {loaded && <span className="ml-2 text-base font-normal text-neutral-600 tabular-nums dark:text-neutral-400">{vms.size}</span>}
         </h1>
         <label className="relative block w-full sm:w-72">
           <span className="sr-only">Search virtual machines</span>
@@ -102,7 +102,7 @@ function LibraryBody(props: {
             The helper only talks to browsers it knows. Run <code>openutm pair</code> on this computer and open the link it prints, or
             enter its code on the pairing page.
           </p>
-          <Link href="/pair" className="mt-4 inline-block rounded-lg bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700">
+          <Link href="/pair" className="mt-4 inline-block rounded-lg bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">
             Pair this browser
           </Link>
         </EmptyState>

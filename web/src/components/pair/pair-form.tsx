@@ -85,7 +85,7 @@ export function PairForm() {
             </li>
             <li>Open the link (it fills the code in), or type the code here.</li>
           </ol>
-          <p className="text-neutral-500">Codes work once and expire after a few minutes. Revoke a pairing with <code>openutm tokens</code>.</p>
+          <p className="text-neutral-600 dark:text-neutral-400">Codes work once and expire after a few minutes. Revoke a pairing with <code>openutm tokens</code>.</p>
         </div>
       </section>
 
@@ -122,7 +122,7 @@ export function PairForm() {
               aria-describedby={hintId}
               className="mt-1.5 w-full rounded-lg border border-neutral-300 bg-white px-3 py-2.5 font-mono text-lg tracking-widest uppercase placeholder:text-neutral-300 dark:border-neutral-700 dark:bg-neutral-950 dark:placeholder:text-neutral-700"
             />
-            <p id={hintId} className="mt-1.5 text-xs text-neutral-500">
+            <p id={hintId} className="mt-1.5 text-xs text-neutral-600 dark:text-neutral-400">
               From <code>openutm pair</code>. Dashes and case do not matter.
             </p>
           </div>
@@ -139,13 +139,13 @@ export function PairForm() {
               spellCheck={false}
               className="mt-1.5 w-full rounded-lg border border-neutral-300 bg-white px-3 py-2 font-mono text-sm dark:border-neutral-700 dark:bg-neutral-950"
             />
-            <p className="mt-1.5 text-xs text-neutral-500">On this computer only; the default is 127.0.0.1:47320 (OPENUTM_PORT).</p>
+            <p className="mt-1.5 text-xs text-neutral-600 dark:text-neutral-400">On this computer only; the default is 127.0.0.1:47320 (OPENUTM_PORT).</p>
           </div>
           <div className="flex items-center gap-3">
             <button
               type="submit"
               disabled={phase.kind === 'pairing' || phase.kind === 'paired'}
-              className="rounded-lg bg-sky-600 px-4 py-2 font-medium text-white hover:bg-sky-700 disabled:opacity-60"
+              className="rounded-lg bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800 disabled:opacity-60"
             >
               {phase.kind === 'pairing' ? 'Pairing…' : 'Pair'}
             </button>
