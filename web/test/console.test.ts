@@ -25,7 +25,7 @@ before(async () => {
   ensureWebBuilt();
   helper = await RealHelper.start();
   browser = await launchChromium();
-  spiceVm = await helper.createKernelGuest('Console SPICE');
+  spiceVm = await helper.createKernelGuest('Tux SPICE');
   await (await helper.api()).call('vm.start', { id: spiceVm });
   await helper.waitForGuestShell(spiceVm);
 });
@@ -122,8 +122,21 @@ function terminalText(): Promise<string> {
   return page.locator('[data-testid="serial-terminal"] .xterm-rows').innerText();
 }
 
-test('the SPICE screen shows the guest and keys typed into it reach the guest shell', async () => {
-  await openConsole(spiceVm);
+// Types a shell command that writes a token to the serial port; only lowercase letters and
+// digits in the token, because the viewers send physical keys (Shift is pressed explicitly).
+async function typeSerialEcho(token: string): Promise<void> {
+  await page.keyboard.type(`echo ${token} `, { delay: 15 });
+  await page.keyboard.press('Shift+Period');
+  await page.keyboard.type(' /dev/tty', { delay: 15 });
+  await page.keyboard.press('Shift+KeyS');
+  await page.keyboard.type('0', { delay: 15 });
+  await page.keyboard.press('Enter');
+}
+
+test('the SPICE screen, opened from the library card, shows the guest and keys typed into it reach the guest shell', async () => {
+  await page.getByRole('button', { name: 'Console Tux SPICE' }).click();
+  await page.waitForURL(`${helper.origin}/console?vm=${spiceVm}`);
+  await waitForScreenConnected();
   assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'spice');
   await waitForGuestOnCanvas();
   await page.getByTestId('console-status').getByText(/Connected · SPICE · \d+×\d+/).waitFor();
@@ -138,12 +151,7 @@ test('the SPICE screen shows the guest and keys typed into it reach the guest sh
   const token = `openutm-typed-${randomBytes(4).toString('hex')}`;
   const before = inkedPixels();
   await page.locator('[data-testid="console-screen"] canvas').focus();
-  await page.keyboard.type(`echo ${token} `, { delay: 15 });
-  await page.keyboard.press('Shift+Period');
-  await page.keyboard.type(' /dev/tty', { delay: 15 });
-  await page.keyboard.press('Shift+KeyS');
-  await page.keyboard.type('0', { delay: 15 });
-  await page.keyboard.press('Enter');
+  await typeSerialEcho(token);
   await waitForText(helper.serialLog(spiceVm), token, 60_000);
   assert.notEqual(await inkedPixels(), await before, 'the typed command shows on the screen');
   await screenshot(page, 'console-spice-typed');
@@ -199,13 +207,17 @@ test('the serial tab shows the scrollback and runs a typed command', async () =>
   await screenshot(page, 'console-serial');
 });
 
-test('a VNC guest shows its screen through noVNC', async () => {
-  const id = await helper.createKernelGuest('Console VNC', { display: { type: 'vnc' } });
+test('a VNC guest shows its screen through noVNC and takes keystrokes', async () => {
+  const id = await helper.createKernelGuest('Tux VNC', { display: { type: 'vnc' } });
   await (await helper.api()).call('vm.start', { id });
   await helper.waitForGuestShell(id);
   await openConsole(id);
   assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
   await waitForGuestOnCanvas();
+  const token = `vnc-typed-${randomBytes(4).toString('hex')}`;
+  await page.locator('[data-testid="console-screen"] canvas').focus();
+  await typeSerialEcho(token);
+  await waitForText(helper.serialLog(id), token, 60_000);
   await screenshot(page, 'console-vnc');
   await (await helper.api()).call('vm.kill', { id });
 });
