@@ -168,13 +168,18 @@ test('the key-combo menu is keyboard-reachable and its Ctrl+Alt+Del reaches the 
   await openConsole(spiceVm);
   await waitForGuestOnCanvas();
   // The guest reports its keyboard's next key events on the serial port: one input_event (24
-  // bytes on x86_64) per line, so Ctrl+Alt+Del shows up as key codes 0x1d, 0x38 and 0x6f.
+  // bytes on x86_64) per line; Ctrl+Alt+Del is 18 of them (scan, key, sync for each press and release).
   await page.getByRole('tab', { name: 'Serial console' }).click();
   await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  // Keys are only sent once dd holds the device open (the guest says so), or they would be lost.
   await page.keyboard.type(
-    "ev=$(grep -A5 'AT Translated' /proc/bus/input/devices | sed -n 's/.*\\(event[0-9]*\\).*/\\1/p'); dd if=/dev/input/$ev bs=24 count=8 2>/dev/null | od -An -tx1 -w24 -v; echo keys-$((1+1))-done\n",
+    "ev=$(grep -A5 'AT Translated' /proc/bus/input/devices | sed -n 's/.*\\(event[0-9]*\\).*/\\1/p'); " +
+      'dd if=/dev/input/$ev of=/tmp/keys bs=24 count=18 2>/dev/null & p=$!; ' +
+      'until ls -l /proc/$p/fd 2>/dev/null | grep -q input; do sleep 0.1; done; echo reading-keys-$((2+2)); ' +
+      'wait $p; od -An -tx1 -w24 -v /tmp/keys; echo keys-$((1+1))-done\n',
     { delay: 5 },
   );
+  await waitForText(helper.serialLog(spiceVm), 'reading-keys-4', 60_000);
   await page.getByRole('tab', { name: 'Display' }).click();
 
   const menuButton = page.getByRole('button', { name: 'Send keys ▾' });
@@ -190,8 +195,11 @@ test('the key-combo menu is keyboard-reachable and its Ctrl+Alt+Del reaches the 
   assert.equal(await page.getByRole('menu').isHidden(), true, 'the menu closes after sending');
 
   const log = await waitForText(helper.serialLog(spiceVm), 'keys-2-done', 60_000);
-  for (const code of ['1d', '38', '6f']) {
-    assert.match(log, new RegExp(`01 00 ${code}`), `key 0x${code} went down in the guest`);
+  const dump = log.slice(log.lastIndexOf('reading-keys-4'));
+  // Each key shows as an EV_KEY event (type 1, its key code, value 1) and an EV_MSC scan event
+  // (type 4, code 4, its scan code); either one is proof, in case a byte of the dump is garbled.
+  for (const [keyCode, scan] of [['1d', '1d'], ['38', '38'], ['6f', 'd3']]) {
+    assert.match(dump, new RegExp(`01 00 ${keyCode} 00 01|04 00 04 00 ${scan}`), `key 0x${keyCode} went down in the guest:\n${dump}`);
   }
 });
 
