@@ -2,10 +2,10 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { helperReconnect } from '../../helper-client/api';
 import { displayAddress } from '../../helper-client/helper-address';
-import { useConnection } from '../../stores/connection-store';
+import { useConnection, type ConnectionPhase } from '../../stores/connection-store';
 import { cx } from '../cx';
 import { hostPlatform, startCommand } from './start-command';
 import { useCountdown } from './use-countdown';
@@ -15,6 +15,7 @@ export function ConnectionBanner() {
   const { phase, helperOrigin, retryAt, reason, booting } = useConnection();
   const pathname = usePathname();
   const seconds = useCountdown(retryAt);
+  const reconnected = useReconnectedNotice(phase);
   if (booting) return <BannerSlot />;
   const address = <code>{displayAddress(helperOrigin)}</code>;
 
@@ -74,6 +75,13 @@ export function ConnectionBanner() {
           <strong>The helper and this app do not speak the same protocol:</strong> {reason}.
         </BannerSlot>
       );
+    case 'connected':
+      if (!reconnected) return <BannerSlot />;
+      return (
+        <BannerSlot tone="ok">
+          <strong>Reconnected.</strong> The helper at {address} is back; the library is up to date.
+        </BannerSlot>
+      );
     default:
       return <BannerSlot />;
   }
@@ -83,6 +91,7 @@ const buttonClass =
   'shrink-0 rounded-md border border-current/30 bg-white/70 px-3 py-1 text-sm font-medium hover:bg-white dark:bg-black/20 dark:hover:bg-black/40';
 
 const TONES = {
+  ok: 'border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100',
   info: 'border-sky-200 bg-sky-50 text-sky-900 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100',
   warn: 'border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100',
   error: 'border-red-200 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950 dark:text-red-100',
@@ -102,6 +111,25 @@ function BannerSlot({ tone, action, children }: { tone?: keyof typeof TONES; act
       )}
     </div>
   );
+}
+
+// How long "Reconnected" stays up after the helper comes back.
+const RECONNECTED_NOTICE_MS = 6_000;
+
+// True for a few seconds after the connection comes back from a drop (not on the first connect).
+function useReconnectedNotice(phase: ConnectionPhase): boolean {
+  const [last, setLast] = useState(phase);
+  const [shown, setShown] = useState(false);
+  if (phase !== last) {
+    setLast(phase);
+    setShown(phase === 'connected' && (last === 'helper-offline' || last === 'reconnecting'));
+  }
+  useEffect(() => {
+    if (!shown) return;
+    const timer = setTimeout(() => setShown(false), RECONNECTED_NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [shown]);
+  return shown;
 }
 
 function capitalize(s: string): string {
