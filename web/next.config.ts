@@ -22,16 +22,19 @@ function basePathFromEnv(raw: string | undefined): string {
 
 // A static export (web/out) that the helper serves at its own origin and a hosted origin
 // serves as is: no server, no image optimizer, nothing fetched at build time.
+const basePath = basePathFromEnv(process.env.OPENUTM_BASE_PATH);
+
 const config: NextConfig = {
   output: 'export',
-  basePath: basePathFromEnv(process.env.OPENUTM_BASE_PATH),
+  basePath,
   reactStrictMode: true,
   // shared/ exports its TypeScript source.
   transpilePackages: ['@openutm/shared'],
   images: { unoptimized: true },
   // `npm run typecheck` (turbo's typecheck task) checks types; the build does not repeat it.
   typescript: { ignoreBuildErrors: true },
-  env: { NEXT_PUBLIC_OPENUTM_VERSION: version },
+  // The base path reaches the page too: the service worker and the manifest live under it.
+  env: { NEXT_PUBLIC_OPENUTM_VERSION: version, NEXT_PUBLIC_OPENUTM_BASE_PATH: basePath },
   // The workspace root, so Turbopack resolves hoisted packages and shared/ from there.
   turbopack: { root: path.join(here, '..') },
 };

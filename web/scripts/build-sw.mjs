@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSW } from 'workbox-build';
 
+const basePath = (process.env.OPENUTM_BASE_PATH ?? '').trim().replace(/\/+$/, '');
 const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../out');
 
 const { count, size, warnings } = await generateSW({
@@ -28,6 +29,8 @@ const { count, size, warnings } = await generateSW({
   // Next puts a content hash in every name under _next/static.
   dontCacheBustURLsMatching: /^_next\/static\//,
   maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+  // Precache URLs are the pages' own: under a hosted sub-path (OPENUTM_BASE_PATH) they carry it.
+  ...(basePath ? { modifyURLPrefix: { '': `${basePath}/` } } : {}),
 });
 for (const w of warnings) console.warn(`build-sw: ${w}`);
 console.log(`build-sw: out/sw.js precaches ${count} files, ${(size / 1024).toFixed(0)} KiB`);

@@ -18,7 +18,8 @@ export function UpdatePrompt() {
     };
     void import('workbox-window').then(({ Workbox }) => {
       if (stopped) return;
-      const worker = new Workbox('/sw.js');
+      // Under a hosted sub-path (GitHub Pages project site) the worker and its scope live there.
+      const worker = new Workbox(`${process.env.NEXT_PUBLIC_OPENUTM_BASE_PATH ?? ''}/sw.js`);
       worker.addEventListener('waiting', () => setWaiting(true));
       // Once the new worker is in charge, the page reloads to run the new UI.
       worker.addEventListener('controlling', (e) => {
