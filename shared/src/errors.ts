@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   UNAUTHORIZED: 'the client is not authenticated',
   RATE_LIMITED: 'too many attempts; wait before trying again',
   HELPER_UNAVAILABLE: 'the OpenUTM helper is not running or not reachable',
+  HELPER_TOO_OLD: 'the helper is older than this app and lacks what it asked for',
   INTERNAL: 'an unexpected error inside the helper',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@openutm/shared';
+import { METHODS, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@openutm/shared';
 import { ApiClient, cheapVm, startHarness, until, type Harness } from './support/api-harness';
 
 const hello = (token: string, protocol = PROTOCOL_VERSION) => ({ type: 'hello', token, protocol, client: { name: 'api test', version: '0' } });
@@ -24,6 +24,8 @@ describe('hello and tokens', () => {
     assert.equal(welcome.helperVersion, '0.0.0-test');
     assert.equal(welcome.protocol, PROTOCOL_VERSION);
     assert.ok(Array.isArray(welcome.capabilities) && welcome.capabilities.includes('vm.list'));
+    // The UI switches off what the welcome does not list: this helper must list all it serves.
+    assert.deepEqual(Object.keys(METHODS).filter((m) => !(welcome.capabilities as string[]).includes(m)), []);
     await client.close();
   });
 

@@ -1,11 +1,10 @@
-import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type MethodName, type MethodParams, type MethodResult, type VmStatus } from '@openutm/shared';
+import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type VmStatus } from '@openutm/shared';
 import { vmRemoved, vmStatusReceived, vmSummaryReceived, vmsListed } from '../stores/vm-store';
 import { forgetToken, saveToken } from './browser-storage';
-import { connectionError } from './client-errors';
-import { DEFAULT_CALL_TIMEOUT_MS } from './connection';
 import { consoleSocketUrl } from './helper-address';
 import { browserClientName, redeemPairingCode } from './pairing';
-import { currentConnection, currentHelperOrigin, reconnectNow, startRuntime, switchHelper } from './runtime';
+import { helperCall } from './helper-call';
+import { currentHelperOrigin, reconnectNow, startRuntime, switchHelper } from './runtime';
 
 // The UI's whole vocabulary towards the helper, one function per resource + verb. Components
 // call these and read the stores; only this layer writes the stores, and only with what the
@@ -15,11 +14,8 @@ import { currentConnection, currentHelperOrigin, reconnectNow, startRuntime, swi
 const START_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 
-function call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<MethodResult<M>> {
-  const connection = currentConnection();
-  if (connection === null) return Promise.reject(connectionError('closed', 'the helper client has not started'));
-  return connection.call(method, params, timeoutMs);
-}
+// Every call goes through helperCall (it refuses what an older helper does not serve).
+const call = helperCall;
 
 // An action's answer is the VM's status after it: as good as an event.
 function statusAnswered(status: VmStatus): VmStatus {

@@ -1,9 +1,7 @@
-import type { HostDirListing, MethodName, MethodParams, MethodResult, VmCreateRequest, VmEditRequest, VmLogTail, VmSummary } from '@openutm/shared';
+import type { HostDirListing, VmCreateRequest, VmEditRequest, VmLogTail, VmSummary } from '@openutm/shared';
 import { hostFactsReceived, tokensListed } from '../stores/host-store';
 import { vmRemoved, vmSummaryReceived } from '../stores/vm-store';
-import { connectionError } from './client-errors';
-import { DEFAULT_CALL_TIMEOUT_MS } from './connection';
-import { currentConnection } from './runtime';
+import { helperCall } from './helper-call';
 
 // The wizard's, the detail page's and the preferences' vocabulary towards the helper (the
 // library's is in api.ts). Same rule: answers and events write the stores, nothing else.
@@ -11,11 +9,8 @@ import { currentConnection } from './runtime';
 // Creating a VM makes its disk images; cloning copies them.
 const DISK_WORK_TIMEOUT_MS = 10 * 60_000;
 
-function call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = DEFAULT_CALL_TIMEOUT_MS): Promise<MethodResult<M>> {
-  const connection = currentConnection();
-  if (connection === null) return Promise.reject(connectionError('closed', 'the helper client has not started'));
-  return connection.call(method, params, timeoutMs);
-}
+// Every call goes through helperCall (it refuses what an older helper does not serve).
+const call = helperCall;
 
 // The host's CPUs, memory, accelerators, firmware and QEMU, for the wizard's defaults and warnings.
 export async function hostDoctor(): Promise<void> {

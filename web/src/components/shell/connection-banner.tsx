@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { helperReconnect } from '../../helper-client/api';
+import { missingMethods } from '../../helper-client/capabilities';
 import { displayAddress } from '../../helper-client/helper-address';
 import { useConnection, type ConnectionPhase } from '../../stores/connection-store';
 import { cx } from '../cx';
@@ -12,7 +13,7 @@ import { useCountdown } from './use-countdown';
 
 // Says plainly when the UI cannot reach its helper, why, and what to do about it.
 export function ConnectionBanner() {
-  const { phase, helperOrigin, retryAt, reason, booting } = useConnection();
+  const { phase, helperOrigin, retryAt, reason, booting, welcome } = useConnection();
   const pathname = usePathname();
   const seconds = useCountdown(retryAt);
   const reconnected = useReconnectedNotice(phase);
@@ -75,13 +76,25 @@ export function ConnectionBanner() {
           <strong>The helper and this app do not speak the same protocol:</strong> {reason}.
         </BannerSlot>
       );
-    case 'connected':
+    case 'connected': {
+      // A hosted UI newer than the installed helper: what the helper lacks is refused with a
+      // reason (helperCall); this says why once, instead of leaving people to find out.
+      const missing = missingMethods(welcome);
+      if (missing.length > 0 && welcome !== null) {
+        return (
+          <BannerSlot tone="warn">
+            <strong>Update the OpenUTM helper</strong> — it is older than this app (helper {welcome.helperVersion}), so{' '}
+            {missing.length === 1 ? 'one feature is' : `${missing.length} features are`} switched off until you install the new helper ({missing.join(', ')}).
+          </BannerSlot>
+        );
+      }
       if (!reconnected) return <BannerSlot />;
       return (
         <BannerSlot tone="ok">
           <strong>Reconnected.</strong> The helper at {address} is back; the library is up to date.
         </BannerSlot>
       );
+    }
     default:
       return <BannerSlot />;
   }
