@@ -109,7 +109,11 @@ test('pages.yml deploys web/out built under the Pages base path', () => {
   assert.match(pages, /OPENUTM_BASE_PATH: \$\{\{ steps\.pages\.outputs\.base_path \}\}/);
   assert.match(pages, /uses: actions\/upload-pages-artifact@v3\n\s+with:\n\s+path: web\/out/);
   assert.match(pages, /uses: actions\/deploy-pages@v4/);
-  assert.match(read('web/next.config.ts'), /basePath: basePathFromEnv\(process\.env\.OPENUTM_BASE_PATH\)/);
+  const nextConfig = read('web/next.config.ts');
+  assert.match(nextConfig, /const basePath = basePathFromEnv\(process\.env\.OPENUTM_BASE_PATH\)/);
+  assert.match(nextConfig, /^\s+basePath,$/m);
+  // The service worker and the manifest live under the same sub-path.
+  assert.match(read('web/scripts/build-sw.mjs'), /process\.env\.OPENUTM_BASE_PATH/);
 });
 
 test('actions are pinned by major version', () => {
