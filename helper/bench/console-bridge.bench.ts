@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { startBridgeServer, startUnixServer } from '../src/console-bridge/testing/bridge-harness';
 import { fmtMs, median, percentile, report } from './stats';
+import { freePort } from '../test/support/free-port';
 
 const SELF = fileURLToPath(import.meta.url);
 const STREAM_BYTES = 2 * 1024 ** 3;
@@ -184,17 +185,6 @@ async function startWebsockify(target: string): Promise<{ process: ChildProcess;
     await sleep(50);
   }
   return { process: proc, url: `ws://127.0.0.1:${port}/` };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function mbps(r: Result): number {

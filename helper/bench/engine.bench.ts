@@ -14,6 +14,7 @@ import { vmFolder } from '../src/vm-library/library-paths';
 import { launchQemu } from '../src/qemu-process/launch';
 import { QmpClient } from '../src/qmp/qmp-client';
 import { kernelGuestRequest, testGuest, REPO_ROOT } from '../test/support/test-guest';
+import { freePort } from '../test/support/free-port';
 import { waitForText } from '../test/support/wait';
 import { fmtMs, median, percentile, report } from './stats';
 
@@ -36,10 +37,12 @@ try {
   await statusRoundTrips(engine, ids);
   await engine.close();
   await helperMemory(ids.length);
-  engine = await open();
-  await Promise.all(ids.map((id) => engine.kill(id)));
 } finally {
+  // No guest outlives the bench, whichever step failed.
   await engine.close().catch(() => undefined);
+  engine = await open();
+  await Promise.all((await engine.list()).map(({ config }) => engine.kill(config.id).catch(() => undefined)));
+  await engine.close();
   await rm(home, { recursive: true, force: true });
 }
 
@@ -113,7 +116,8 @@ async function statusRoundTrips(engine: VmEngine, ids: string[]): Promise<void> 
 // The packaged helper re-attaches to the running VMs; its RSS against an idle Node process.
 async function helperMemory(vmCount: number): Promise<void> {
   const bundle = path.join(REPO_ROOT, 'helper/dist/openutm.cjs');
-  const helper = spawn(process.execPath, [bundle, 'serve'], { env: { ...process.env, OPENUTM_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await freePort();
+  const helper = spawn(process.execPath, [bundle, 'serve'], { env: { ...process.env, OPENUTM_HOME: home, OPENUTM_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], { stdio: 'ignore' });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import { readLocalCliToken } from '../src/auth/secrets-store';
 import { kernelGuestRequest, REPO_ROOT } from '../test/support/test-guest';
 import { mib, processMemory, processTree } from './process-memory';
 import { fmtMs, median, report } from './stats';
+import { freePort } from '../test/support/free-port';
 
 const ELECTRON = 'Electron 166 MB / ~460 MB';
 const TAURI = 'Tauri 2.6 MB / ~310 MB';
@@ -194,16 +195,6 @@ async function stop(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function mb(bytes: number): string {

@@ -1,7 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,6 +9,7 @@ import { ApiClient } from '../../../helper/src/api-client/api-client';
 import { readLocalCliToken } from '../../../helper/src/auth/secrets-store';
 import { defaultRuntimeRoot, runtimePathsFor } from '../../../helper/src/runtime/runtime-paths';
 import { kernelGuestRequest, REPO_ROOT, testGuest } from '../../../helper/test/support/test-guest';
+import { freePort } from '../../../helper/test/support/free-port';
 import { waitForText } from '../../../helper/test/support/wait';
 
 // The helper the UI tests drive: the built bundle (`openutm serve`) as a user runs it, on a free
@@ -144,13 +144,4 @@ export class RealHelper {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
