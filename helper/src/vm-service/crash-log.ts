@@ -43,3 +43,24 @@ export async function loadCrash(logsDir: string): Promise<CrashInfo | null> {
 export async function clearCrash(logsDir: string): Promise<void> {
   await rm(path.join(logsDir, CRASH_FILE), { force: true });
 }
+
+// How many lines of each log a crash record keeps for the UI.
+const CRASH_TAIL_LINES = 30;
+
+// A QEMU that exited without being asked to: its reason and the end of both its logs.
+export async function crashFromExit(reason: string, logs: { qemuLog: string; serialLog: string }): Promise<CrashInfo> {
+  const qemu = await tailLines(logs.qemuLog, CRASH_TAIL_LINES);
+  const serial = await tailLines(logs.serialLog, CRASH_TAIL_LINES);
+  return { at: new Date().toISOString(), exitCode: null, signal: null, reason, logTail: [...qemu, ...serial.map((l) => `serial: ${l}`)] };
+}
+
+// A QEMU that is alive but whose monitor does not answer: left running (it may only be slow).
+export async function unresponsiveQemu(pid: number, qemuLog: string): Promise<CrashInfo> {
+  return {
+    at: new Date().toISOString(),
+    exitCode: null,
+    signal: null,
+    reason: `QEMU (pid ${pid}) is alive but its monitor does not answer; it was left running (end it with \`kill ${pid}\`)`,
+    logTail: await tailLines(qemuLog, CRASH_TAIL_LINES),
+  };
+}

@@ -28,7 +28,7 @@ import { withTimeout } from './with-timeout';
 import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
 import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
-import { clearCrash, loadCrash, saveCrash, tailLines } from './crash-log';
+import { clearCrash, crashFromExit, loadCrash, saveCrash, unresponsiveQemu } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
 import { VmCatalog } from './vm-catalog';
 import { SerialQueue } from './serial-queue';
@@ -344,13 +344,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     if (pid !== null && qmp === null) {
       if (isAlive(pid)) {
         // Never kill or clean up after a live process we cannot talk to: it may be merely slow.
-        crash = {
-          at: new Date().toISOString(),
-          exitCode: null,
-          signal: null,
-          reason: `QEMU (pid ${pid}) is alive but its monitor does not answer; it was left running (end it with \`kill ${pid}\`)`,
-          logTail: await tailLines(paths.qemuLog, 30),
-        };
+        crash = await unresponsiveQemu(pid, paths.qemuLog);
       } else {
         crash = await this.afterExit(id, paths, { crashed: true, reason: 'QEMU exited while no helper was watching it', pid });
       }
@@ -397,12 +391,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   ): Promise<VmStatus['crash']> {
     this.serialHubs.stop(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
-    let crash: VmStatus['crash'] = null;
-    if (info.crashed) {
-      const logTail = [...(await tailLines(paths.qemuLog, 30)), ...(await tailLines(paths.serialLog, 30)).map((l) => `serial: ${l}`)];
-      crash = { at: new Date().toISOString(), exitCode: null, signal: null, reason: info.reason ?? 'QEMU exited unexpectedly', logTail };
-      await saveCrash(this.logsDir(id), crash).catch(() => undefined);
-    }
+    const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
+    if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
     await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
     await rm(paths.dir, { recursive: true, force: true });
     return crash;
