@@ -1,13 +1,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 // Linux and macOS paths are joined with / whatever OS runs the test, as the writers do.
 const join = path.posix.join;
 import { isOpenUtmError, type HostOs } from '@openutm/shared';
-import { autostartStatus, disableAutostart, enableAutostart, type AutostartHost } from './autostart-service';
+import { autostartFiles, autostartStatus, autostartWhere, disableAutostart, enableAutostart, type AutostartHost } from './autostart-service';
 import type { LaunchCommand } from './launch-command';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'openutm-autostart-'));
@@ -78,11 +78,14 @@ test('macOS: enable writes ~/Library/LaunchAgents/org.openutm.helper.plist namin
   assert.deepEqual(await disableAutostart(h), { removed: true, where: file });
 });
 
-test('Windows: enable runs reg add only when the value is missing or stale; disable deletes only what exists', async () => {
+test('Windows: enable writes the hidden launcher, then a Run value that starts it; disable removes both', async () => {
   let registry: string | null = null;
   const runs: string[][] = [];
+  const base = host('win32', 'win');
+  const appData = join(base.home, 'AppData', 'Roaming');
   const h: AutostartHost = {
-    ...host('win32', 'win'),
+    ...base,
+    env: { APPDATA: appData, SystemRoot: 'C:\\WINDOWS' },
     // reg.exe cannot run here; this stands in for its three verbs on our one value.
     run: async (argv) => {
       runs.push(argv);
@@ -92,14 +95,54 @@ test('Windows: enable runs reg add only when the value is missing or stale; disa
       return { code: 0, stdout: '', stderr: '' };
     },
   };
-  const exe: LaunchCommand = { argv: ['C:\\Program Files\\OpenUTM\\openutm.exe', 'serve'] };
+  const launcher = join(appData, 'OpenUTM', 'Config', 'openutm-login.js');
+  assert.deepEqual(autostartFiles(h), [launcher]);
+  const exe: LaunchCommand = { argv: ['C:\\Program Files\\OpenUTM\\openutm.exe', 'serve', '--background'] };
   assert.equal((await enableAutostart(h, exe)).changed, true);
-  assert.equal(registry, '"C:\\Program Files\\OpenUTM\\openutm.exe" serve');
+  assert.equal(registry, `C:\\WINDOWS\\System32\\wscript.exe //B //Nologo //E:JScript ${launcher}`);
+  assert.match(readFileSync(launcher, 'utf8'), /^\/\/ OpenUTM start-at-login launcher/);
   assert.equal((await enableAutostart(h, exe)).changed, false);
   assert.equal(runs.filter((r) => r[1] === 'add').length, 1);
+
+  // A launcher edited by hand (or for another copy) makes the registration stale: enable rewrites it.
+  writeFileSync(launcher, readFileSync(launcher, 'utf8').replace('openutm.exe', 'old.exe'));
+  assert.equal((await autostartStatus(h, exe)).current, false);
+  assert.equal((await enableAutostart(h, exe)).changed, true);
+
   assert.equal((await disableAutostart(h)).removed, true);
+  assert.equal(registry, null);
+  assert.equal(existsSync(launcher), false, 'disable removes the launcher file');
   assert.equal((await disableAutostart(h)).removed, false);
   assert.equal(runs.filter((r) => r[1] === 'delete').length, 1);
+});
+
+test('Windows: an older registration that started openutm.exe directly reads as stale and is replaced', async () => {
+  let registry: string | null = '"C:\\OpenUTM\\openutm.exe" serve --background';
+  const base = host('win32', 'win-old');
+  const h: AutostartHost = {
+    ...base,
+    env: { APPDATA: join(base.home, 'roaming') },
+    run: async (argv) => {
+      if (argv[1] === 'query') return registry === null ? { code: 1, stdout: '', stderr: '' } : { code: 0, stdout: `    OpenUTM    REG_SZ    ${registry}\r\n`, stderr: '' };
+      if (argv[1] === 'add') registry = argv[8]!;
+      return { code: 0, stdout: '', stderr: '' };
+    },
+  };
+  const exe: LaunchCommand = { argv: ['C:\\OpenUTM\\openutm.exe', 'serve', '--background'] };
+  assert.deepEqual(await autostartStatus(h, exe), { enabled: true, current: false, where: 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\OpenUTM' });
+  await enableAutostart(h, exe);
+  assert.match(registry!, /wscript\.exe \/\/B \/\/Nologo \/\/E:JScript /);
+});
+
+test('Windows: a file at the launcher path that OpenUTM did not write is neither overwritten nor removed', async () => {
+  const base = host('win32', 'win-foreign');
+  const h: AutostartHost = { ...base, env: { APPDATA: join(base.home, 'roaming') }, run: async () => ({ code: 1, stdout: '', stderr: '' }) };
+  const [launcher] = autostartFiles(h);
+  mkdirSync(path.dirname(launcher!), { recursive: true });
+  writeFileSync(launcher!, 'WScript.Echo("mine");\r\n');
+  await assert.rejects(enableAutostart(h, { argv: ['C:\\OpenUTM\\openutm.exe', 'serve'] }), (e: unknown) => isOpenUtmError(e) && e.code === 'CONFLICT');
+  assert.deepEqual(await disableAutostart(h), { removed: false, where: autostartWhere(h) });
+  assert.equal(readFileSync(launcher!, 'utf8'), 'WScript.Echo("mine");\r\n');
 });
 
 test('Windows: a failing reg.exe is reported with its message', async () => {

@@ -7,6 +7,7 @@ import { isOurDesktopEntry, desktopEntry, xdgAutostartFile } from './xdg-autosta
 import { bootoutArgv, isOurLaunchAgent, launchAgentFile, launchAgentPlist } from './launch-agent';
 import { RUN_KEY, RUN_VALUE, parseRegQuery, regAddArgv, regDeleteArgv, regQueryArgv, runValueData } from './run-key';
 import type { LaunchCommand } from './launch-command';
+import { isOurLauncher, launcherCommand, launcherScript, windowsLauncherFile } from './windows-launcher';
 
 // The outcome of a program run (reg.exe, launchctl).
 export interface RunResult {
@@ -52,6 +53,12 @@ export function autostartWhere(host: AutostartHost): string {
   return `${RUN_KEY}\\${RUN_VALUE}`;
 }
 
+// The files start at login writes: the entry (Linux, macOS), or the hidden launcher the Run
+// value names (Windows). Uninstall lists them.
+export function autostartFiles(host: AutostartHost): string[] {
+  return [host.os === 'win32' ? windowsLauncherFile(host.home, host.env) : autostartWhere(host)];
+}
+
 // Whether any OpenUTM registration exists, whichever copy of OpenUTM it starts.
 export async function autostartRegistered(host: AutostartHost): Promise<boolean> {
   if (host.os === 'win32') {
@@ -66,7 +73,10 @@ export async function autostartStatus(host: AutostartHost, command: LaunchComman
   if (host.os === 'win32') {
     const q = await host.run(regQueryArgv());
     const data = q.code === 0 ? parseRegQuery(q.stdout) : null;
-    return { enabled: data !== null, current: data === runValueData(command), where };
+    // Current only when the value starts our launcher and the launcher starts this program.
+    const file = windowsLauncherFile(host.home, host.env);
+    const current = data === runValueData(launcherCommand(file, host.env)) && (await readIfExists(file)) === launcherScript(command);
+    return { enabled: data !== null, current, where };
   }
   const text = await readIfExists(where);
   const expected = host.os === 'linux' ? desktopEntry(command) : launchAgentPlist(command, host.logFile);
@@ -79,7 +89,14 @@ export async function enableAutostart(host: AutostartHost, command: LaunchComman
   const before = await autostartStatus(host, command);
   if (before.current) return { ...before, changed: false };
   if (host.os === 'win32') {
-    await mustRun(host, regAddArgv(command), 'register OpenUTM in the Run key');
+    // The launcher first: a Run value naming a missing file would show a WSH error at sign-in.
+    const file = windowsLauncherFile(host.home, host.env);
+    const existing = await readIfExists(file);
+    if (existing !== null && !isOurLauncher(existing)) {
+      throw new OpenUtmError('CONFLICT', `${file} exists and was not written by OpenUTM; move it away and try again`);
+    }
+    await writeAtomic(file, launcherScript(command));
+    await mustRun(host, regAddArgv(launcherCommand(file, host.env)), 'register OpenUTM in the Run key');
   } else {
     const existing = await readIfExists(before.where);
     if (existing !== null && !isOurs(host.os, existing)) {
@@ -96,16 +113,20 @@ export async function enableAutostart(host: AutostartHost, command: LaunchComman
 export async function disableAutostart(host: AutostartHost): Promise<{ removed: boolean; where: string }> {
   const where = autostartWhere(host);
   if (host.os === 'win32') {
-    if (!(await autostartRegistered(host))) return { removed: false, where };
-    await mustRun(host, regDeleteArgv(), 'remove OpenUTM from the Run key');
-    return { removed: true, where };
+    const registered = await autostartRegistered(host);
+    if (registered) await mustRun(host, regDeleteArgv(), 'remove OpenUTM from the Run key');
+    // The value goes first, so a launcher that cannot be removed never leaves a dangling value.
+    const file = windowsLauncherFile(host.home, host.env);
+    const launcher = await readIfExists(file);
+    if (launcher !== null && isOurLauncher(launcher)) await removeFile(file);
+    return { removed: registered || (launcher !== null && isOurLauncher(launcher)), where };
   }
   const existing = await readIfExists(where);
   if (existing === null) return { removed: false, where };
   if (!isOurs(host.os, existing)) {
     throw new OpenUtmError('CONFLICT', `${where} was not written by OpenUTM, so it is left in place; remove it yourself if it is not wanted`);
   }
-  await unlink(where);
+  await removeFile(where);
   return { removed: true, where };
 }
 
@@ -133,6 +154,14 @@ async function readIfExists(file: string): Promise<string | null> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new OpenUtmError('IO_ERROR', `could not read ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function removeFile(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OpenUtmError('IO_ERROR', `could not remove ${file}: ${(e as Error).message}`);
   }
 }
 

@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { OpenUtmError } from '@openutm/shared';
-import { autostartRegistered, autostartWhere, disableAutostart, unloadLaunchAgent } from '../autostart/autostart-service';
+import { autostartFiles, autostartRegistered, autostartWhere, disableAutostart, unloadLaunchAgent } from '../autostart/autostart-service';
 import { runningAsSea } from '../autostart/launch-command';
 import { defaultLibraryRoot } from '../vm-library/library-paths';
 import { defaultRuntimeRoot } from '../runtime/runtime-paths';
@@ -19,7 +20,8 @@ export const UNINSTALL_COMMAND: Command = {
     const libraryRoot = defaultLibraryRoot(ctx.env);
     const host = autostartHostFor(ctx);
     const autostart = autostartWhere(host);
-    const env: UninstallEnv = { libraryRoot, runtimeRoot: defaultRuntimeRoot(libraryRoot), autostartFile: host.os === 'win32' ? null : autostart };
+    const startFiles = autostartFiles(host);
+    const env: UninstallEnv = { libraryRoot, runtimeRoot: defaultRuntimeRoot(libraryRoot), autostartFiles: startFiles };
     assertNothingRunning(env);
     const traces = presentTraces(env);
     if (host.os === 'win32' && (await autostartRegistered(host))) traces.unshift({ path: autostart, what: 'start at login' });
@@ -39,8 +41,10 @@ export const UNINSTALL_COMMAND: Command = {
     // Autostart first, through its own module (it leaves a file someone else wrote in place).
     const off = await disableAutostart(host);
     await unloadLaunchAgent(host);
-    const rest = removeTraces(env, traces.filter((t) => t.path !== autostart));
-    const result = { removed: [...(off.removed ? [off.where] : []), ...rest], keptVms: vms, libraryRoot, executable: runningAsSea() ? process.execPath : null };
+    // The autostart module removed its files too (only those it wrote); they are listed when gone.
+    const rest = removeTraces(env, traces.filter((t) => t.path !== autostart && !startFiles.includes(t.path)));
+    const goneFiles = startFiles.filter((f) => traces.some((t) => t.path === f) && !existsSync(f));
+    const result = { removed: [...(off.removed ? [off.where] : []), ...goneFiles.filter((f) => f !== off.where), ...rest], keptVms: vms, libraryRoot, executable: runningAsSea() ? process.execPath : null };
     print(ctx, json, result, () =>
       [
         result.removed.length ? `removed:\n${result.removed.map((p) => `  ${p}`).join('\n')}` : 'nothing to remove',

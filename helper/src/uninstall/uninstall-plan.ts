@@ -8,8 +8,9 @@ export interface UninstallInput {
   runtimeRoot: string;
   // The OS folders named after OpenUTM besides the library (env-paths: config, cache, log, temp).
   osDirs: string[];
-  // The autostart file (Linux, macOS); the Windows Run value is removed by the autostart module.
-  autostartFile: string | null;
+  // The files start at login wrote: the entry (Linux, macOS) or the hidden launcher (Windows);
+  // the Windows Run value itself is removed by the autostart module.
+  autostartFiles: string[];
   // Names present at the library root right now.
   libraryEntries: string[];
 }
@@ -39,7 +40,7 @@ export function holdsVms(candidate: string, libraryRoot: string): boolean {
 // it; files at the library root the helper did not write are left alone too.
 export function uninstallPlan(input: UninstallInput): Trace[] {
   const traces: Trace[] = [];
-  if (input.autostartFile) traces.push({ path: input.autostartFile, what: 'start at login' });
+  for (const file of input.autostartFiles) traces.push({ path: file, what: 'start at login' });
   for (const name of [...input.libraryEntries].sort()) {
     const what = isHelperFile(name);
     if (what) traces.push({ path: path.join(input.libraryRoot, name), what });

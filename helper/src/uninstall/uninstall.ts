@@ -11,7 +11,7 @@ import { uninstallPlan, type Trace } from './uninstall-plan';
 export interface UninstallEnv {
   libraryRoot: string;
   runtimeRoot: string;
-  autostartFile: string | null;
+  autostartFiles: string[];
 }
 
 // env-paths' folders for OpenUTM other than the library (which holds the VMs).
