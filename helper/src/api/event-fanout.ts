@@ -19,13 +19,16 @@ export class EventFanout {
     const onState = (data: z.infer<(typeof EVENTS)['vm.state']>) => this.publish('vm.state', data);
     const onChanged = (data: { id: string }) => this.publish('vm.changed', { id: data.id });
     const onRemoved = (data: { id: string }) => this.publish('vm.removed', { id: data.id });
+    const onProgress = (data: z.infer<(typeof EVENTS)['job.progress']>) => this.publish('job.progress', data);
     engine.on('state', onState);
     engine.on('changed', onChanged);
     engine.on('removed', onRemoved);
+    engine.on('progress', onProgress);
     this.detach = () => {
       engine.off('state', onState);
       engine.off('changed', onChanged);
       engine.off('removed', onRemoved);
+      engine.off('progress', onProgress);
     };
   }
 
@@ -39,7 +42,7 @@ export class EventFanout {
     return this.sinks.size;
   }
 
-  // Also for other modules' events (job.progress) once they have a place to come from.
+  // Also for events that do not come from the engine.
   publish<E extends EventName>(event: E, data: z.infer<(typeof EVENTS)[E]>): void {
     const frame = JSON.stringify({ event, data });
     for (const sink of [...this.sinks]) {

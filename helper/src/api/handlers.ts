@@ -54,7 +54,7 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
     'host.browse': ({ path, showHidden }) => browseHost({ path, showHidden }, { home: os.homedir() }),
     'vm.list': () => engine.list(),
     'vm.get': ({ id }) => engine.get(id),
-    'vm.create': (request) => engine.create(request),
+    'vm.create': ({ job, ...request }) => engine.create(request, job),
     'vm.edit': ({ id, changes }) => engine.edit(id, changes),
     'vm.start': ({ id }) => engine.start(id),
     'vm.stop': ({ id, force, timeoutMs }) => engine.stop(id, { force, timeoutMs }),
@@ -66,7 +66,7 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
       await engine.delete(id, confirmName);
       return { id };
     },
-    'vm.clone': ({ id, name }) => engine.clone(id, name),
+    'vm.clone': ({ id, name, job }) => engine.clone(id, name, job),
     'vm.status': ({ id }) => engine.status(id),
     'vm.log': ({ id, lines }) => engine.logs(id, lines),
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, constants as fsConstants } from 'node:fs/promises';
+import { copyFile, constants as fsConstants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   OpenUtmError,
@@ -17,6 +17,7 @@ import type { VmLibrary } from '../vm-library/vm-library';
 import { createImage } from '../disk-images/qemu-img';
 import { cloneImage } from '../disk-images/clone-image';
 import { resolveUserFile } from './host-paths';
+import type { ReportStep } from './job-progress';
 import { EFI_VARS_FILE, vmFolder } from '../vm-library/library-paths';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -42,7 +43,8 @@ export class VmCatalog {
   ) {}
 
   // Folder first, disks next, vm.json last: a VM appears in the library only when complete.
-  async create(request: VmCreateRequest): Promise<VmConfig> {
+  // Progress counts disks: qemu-img create says nothing while it works.
+  async create(request: VmCreateRequest, report: ReportStep = () => undefined): Promise<VmConfig> {
     const id = newVmId();
     const config = newVmConfig(request, { id, now: new Date() });
     const checked = await this.checkMedia(config);
@@ -51,7 +53,9 @@ export class VmCatalog {
       if (checked.disks.length > 0) {
         const facts = await this.hostFacts();
         const qemuImg = requireQemuImg(facts);
-        for (const disk of checked.disks) {
+        const total = checked.disks.length;
+        for (const [i, disk] of checked.disks.entries()) {
+          report({ done: i, total, label: `Creating disk ${i + 1} of ${total} (${disk.sizeMiB} MiB)` });
           await createImage({ qemuImg, path: path.join(folder, disk.file), format: disk.format, sizeMiB: disk.sizeMiB });
         }
       }
@@ -94,7 +98,8 @@ export class VmCatalog {
   }
 
   // A full copy under a new id: disks (reflinked where the file system can), firmware vars.
-  async clone(id: string, name?: string): Promise<VmConfig> {
+  // Progress is in bytes of the source disks' files, each disk's share by qemu-img's fraction.
+  async clone(id: string, name?: string, report: ReportStep = () => undefined): Promise<VmConfig> {
     const source = await this.library.read(id);
     const newId = newVmId();
     const now = new Date().toISOString();
@@ -110,14 +115,23 @@ export class VmCatalog {
     const qemuImg = source.disks.length > 0 ? requireQemuImg(await this.hostFacts()) : undefined;
     const to = await this.library.createFolder(newId);
     try {
-      for (const disk of source.disks) {
+      const sizes = await Promise.all(source.disks.map((d) => diskBytes(path.join(from, d.file))));
+      const total = sizes.reduce((a, b) => a + b, 0);
+      let before = 0;
+      for (const [i, disk] of source.disks.entries()) {
+        const label = `Copying disk ${i + 1} of ${source.disks.length}`;
+        const size = sizes[i]!;
+        const start = before;
+        report({ done: start, total, label });
         await cloneImage({
           source: path.join(from, disk.file),
           target: path.join(to, disk.file),
           format: disk.format,
           qemuImg,
           libraryRoot: this.library.root,
+          onProgress: (fraction) => report({ done: start + Math.round(fraction * size), total, label }),
         });
+        before += size;
       }
       await copyFile(path.join(from, EFI_VARS_FILE), path.join(to, EFI_VARS_FILE), fsConstants.COPYFILE_EXCL).catch(
         (e: NodeJS.ErrnoException) => {
@@ -148,6 +162,17 @@ export class VmCatalog {
       config.removable.map(async (d) => ({ ...d, iso: d.iso === null ? null : await resolveUserFile(d.iso, 'ISO image') })),
     );
     return { ...config, removable };
+  }
+}
+
+// A source disk's size in bytes (at least 1, so an empty one still counts as a step).
+async function diskBytes(file: string): Promise<number> {
+  try {
+    return Math.max(1, (await stat(file)).size);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new OpenUtmError('NOT_FOUND', `the disk image ${file} is missing, so the VM cannot be cloned; restore it or remove the disk from the VM`);
+    throw new OpenUtmError('IO_ERROR', `could not read ${file}: ${err.message}`, { errno: err.code });
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type Accelerator,
   type HostFacts,
   type HostOs,
+  type JobProgress,
   type VmAction,
   type VmConfig,
   type VmCreateRequest,
@@ -16,9 +17,8 @@ import {
   type VmStatus,
 } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
-import { launchQemu } from '../qemu-process/launch';
+import { launchQemu, readPidFile } from '../qemu-process/launch';
 import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
-import { readPidFile } from '../qemu-process/launch';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
@@ -33,6 +33,7 @@ import { prepareLaunch } from './prepare-launch';
 import { VmCatalog } from './vm-catalog';
 import { SerialQueue } from './serial-queue';
 import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
+import { runJob } from './job-progress';
 
 export interface EngineOptions {
   home: string;
@@ -50,6 +51,8 @@ export interface EngineEvents {
   state: [VmStatus];
   changed: [{ id: string }];
   removed: [{ id: string }];
+  // Long operations (create, clone) as they go: the API sends these as job.progress.
+  progress: [JobProgress];
 }
 
 const QUIT_GRACE_MS = 10_000;
@@ -64,6 +67,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   private readonly screenshots = new ScreenshotTaker();
   readonly catalog: VmCatalog;
   private readonly hostOs: HostOs;
+  private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
 
   private constructor(
     readonly library: VmLibrary,
@@ -136,8 +140,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return runtimePathsFor(this.opts.runtimeRoot, id, this.hostOs);
   }
 
-  async create(request: VmCreateRequest): Promise<{ config: VmConfig; status: VmStatus }> {
-    const config = await this.catalog.create(request);
+  // job: the client's id for the job.progress events of this request.
+  async create(request: VmCreateRequest, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
+    const config = await runJob({ job, label: 'Creating the VM', emit: this.jobEvent }, (report) => this.catalog.create(request, report));
     await this.adopt(config);
     this.emit('changed', { id: config.id });
     return { config, status: this.supervisor(config.id).status() };
@@ -150,9 +155,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return { config, status: this.supervisor(id).status() };
   }
 
-  async clone(id: string, name?: string): Promise<{ config: VmConfig; status: VmStatus }> {
+  async clone(id: string, name?: string, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
     this.require(id, 'clone');
-    const config = await this.queue.run(id, () => this.catalog.clone(id, name));
+    const config = await runJob({ job, vm: id, label: 'Cloning', emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.clone(id, name, report)));
     await this.adopt(config);
     this.emit('changed', { id: config.id });
     return { config, status: this.supervisor(config.id).status() };

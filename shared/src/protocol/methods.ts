@@ -6,6 +6,26 @@ import { HostFacts } from '../host/host-facts';
 
 const ById = z.object({ id: VmId });
 
+// Names one long operation (a clone, a create) in its job.progress events. The client picks it
+// and sends it with the request, so it can tell its own job's events from the start; without
+// one the helper picks it. Older helpers drop the field and send no progress.
+export const JobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a job id is 1 to 64 letters, digits, _ or -');
+export type JobId = z.infer<typeof JobId>;
+
+// Where a long operation stands: `running` events come as it goes (done never decreases), then
+// exactly one `done` (done === total) or `failed` (with the error the request also answers).
+// Events from helpers before `state` existed have no state and mean `running`.
+export const JobProgress = z.object({
+  job: z.string(),
+  vm: VmId.optional(),
+  done: z.number(),
+  total: z.number(),
+  label: z.string(),
+  state: z.enum(['running', 'done', 'failed']).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
 export const VmSummary = z.object({ config: VmConfig, status: VmStatus });
 export type VmSummary = z.infer<typeof VmSummary>;
 
@@ -90,7 +110,7 @@ export const METHODS = {
   },
   'vm.list': { params: z.object({}).optional(), result: z.array(VmSummary) },
   'vm.get': { params: ById, result: VmSummary },
-  'vm.create': { params: VmCreateRequest, result: VmSummary },
+  'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },
   'vm.edit': { params: ById.extend({ changes: VmEditRequest }), result: VmSummary },
   'vm.start': { params: ById, result: VmStatus },
   'vm.stop': {
@@ -107,7 +127,7 @@ export const METHODS = {
   'vm.kill': { params: ById, result: VmStatus },
   // Deleting removes the VM's folder with its disks, so it needs the VM's name typed back.
   'vm.delete': { params: ById.extend({ confirmName: z.string() }), result: z.object({ id: VmId }) },
-  'vm.clone': { params: ById.extend({ name: VmName.optional() }), result: VmSummary },
+  'vm.clone': { params: ById.extend({ name: VmName.optional(), job: JobId.optional() }), result: VmSummary },
   'vm.status': { params: ById, result: VmStatus },
   // The last lines of the VM's QEMU log and serial console (bounded), for the detail page.
   'vm.log': { params: ById.extend({ lines: z.number().int().min(1).max(1000).default(200) }), result: VmLogTail },
@@ -131,6 +151,6 @@ export const EVENTS = {
   'vm.state': VmStatus,
   'vm.changed': z.object({ id: VmId }),
   'vm.removed': z.object({ id: VmId }),
-  'job.progress': z.object({ job: z.string(), vm: VmId.optional(), done: z.number(), total: z.number(), label: z.string() }),
+  'job.progress': JobProgress,
 } as const;
 export type EventName = keyof typeof EVENTS;

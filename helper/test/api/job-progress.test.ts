@@ -1,0 +1,99 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { open, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { EVENTS, type JobProgress } from '@openutm/shared';
+import { vmFolder } from '../../src/vm-library/library-paths';
+import { ApiClient, cheapVm, startHarness, type Harness, type Message } from './support/api-harness';
+
+const MiB = 1024 * 1024;
+
+// Fills a sparse raw image with random (incompressible, non-zero) chunks spread over it, so
+// qemu-img has real data to copy at many places and reports many fractions on the way.
+async function scatterData(file: string, chunks: number, chunkMiB: number, strideMiB: number): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    for (let i = 0; i < chunks; i++) await handle.write(randomBytes(chunkMiB * MiB), 0, chunkMiB * MiB, i * strideMiB * MiB);
+  } finally {
+    await handle.close();
+  }
+}
+
+// Every job.progress frame of one job up to its last one (done or failed), checked against EVENTS.
+async function jobEvents(client: ApiClient, job: string): Promise<JobProgress[]> {
+  const events: JobProgress[] = [];
+  for (;;) {
+    const m: Message = await client.next((x) => x.event === 'job.progress' && (x.data as { job?: string }).job === job);
+    const parsed = EVENTS['job.progress'].safeParse(m.data);
+    assert.ok(parsed.success, `job.progress matches its schema: ${JSON.stringify(m.data)}`);
+    events.push(parsed.data);
+    if (parsed.data.state === 'done' || parsed.data.state === 'failed') return events;
+  }
+}
+
+// vm.clone and vm.create report job.progress to every client, under the job id the request named.
+describe('job progress', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness()));
+  after(() => h.close());
+
+  test('cloning a VM with a written 512 MiB disk sends rising progress for that VM, ending at done == total', async () => {
+    const { client } = await ApiClient.ready(h);
+    const { client: watcher } = await ApiClient.ready(h);
+    const created = await client.request('vm.create', cheapVm('big-disk', { disks: [{ sizeMiB: 512, format: 'raw' }] }));
+    const { config } = created.result as { config: { id: string; disks: Array<{ file: string }> } };
+    await scatterData(path.join(vmFolder(h.engine.library.root, config.id), config.disks[0]!.file), 32, 2, 16);
+
+    const answer = await client.request('vm.clone', { id: config.id, name: 'big-disk copy', job: 'clone-big' });
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    for (const c of [client, watcher]) {
+      const events = await jobEvents(c, 'clone-big');
+      assert.ok(events.every((e) => e.vm === config.id), 'every event names the source VM');
+      assert.equal(events[0]!.state, 'running', 'the job is announced before it ends');
+      const running = events.filter((e) => e.state === 'running' && e.total > 1);
+      assert.ok(running.length >= 3, `several steps on the way, got ${running.map((e) => `${e.done}/${e.total}`).join(' ')}`);
+      for (let i = 1; i < running.length; i++) assert.ok(running[i]!.done >= running[i - 1]!.done, 'progress never goes back');
+      assert.ok(running.some((e) => e.done > 0 && e.done < e.total), 'some steps are part-way');
+      if (c === client) console.log(`clone progress: ${running.map((e) => Math.round((100 * e.done) / e.total)).join(' ')}`);
+      const last = events.at(-1)!;
+      assert.equal(last.state, 'done');
+      assert.equal(last.done, last.total);
+      assert.equal(last.total, 512 * MiB, 'total is the source disk size in bytes');
+    }
+    await client.close();
+    await watcher.close();
+  });
+
+  test('a clone whose disk is missing ends its job failed with the same error the request gets', async () => {
+    const { client } = await ApiClient.ready(h);
+    const created = await client.request('vm.create', cheapVm('lost-disk', { disks: [{ sizeMiB: 8, format: 'raw' }] }));
+    const { config } = created.result as { config: { id: string; disks: Array<{ file: string }> } };
+    await unlink(path.join(vmFolder(h.engine.library.root, config.id), config.disks[0]!.file));
+    const before_ = await h.vmIds();
+    const answer = await client.request('vm.clone', { id: config.id, job: 'clone-lost' });
+    const error = answer.error as { code: string; message: string };
+    assert.equal(error.code, 'NOT_FOUND');
+    const last = (await jobEvents(client, 'clone-lost')).at(-1)!;
+    assert.equal(last.state, 'failed');
+    assert.deepEqual(last.error, { code: error.code, message: error.message });
+    assert.deepEqual(await h.vmIds(), before_, 'the failed clone left no VM behind');
+    await client.close();
+  });
+
+  test('creating a VM reports its disks as steps under the job id it was given', async () => {
+    const { client } = await ApiClient.ready(h);
+    const answer = await client.request('vm.create', { ...cheapVm('two-disks', { disks: [{ sizeMiB: 8 }, { sizeMiB: 8 }] }), job: 'create-two' });
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    const events = await jobEvents(client, 'create-two');
+    assert.deepEqual(
+      events.filter((e) => e.total === 2).map((e) => [e.state, e.done, e.label]),
+      [
+        ['running', 0, 'Creating disk 1 of 2 (8 MiB)'],
+        ['running', 1, 'Creating disk 2 of 2 (8 MiB)'],
+        ['done', 2, 'Creating disk 2 of 2 (8 MiB)'],
+      ],
+    );
+    await client.close();
+  });
+});
