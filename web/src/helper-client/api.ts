@@ -1,5 +1,6 @@
 import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type VmStatus } from '@openutm/shared';
 import { vmRemoved, vmStatusReceived, vmSummaryReceived, vmsListed } from '../stores/vm-store';
+import { jobProgressReceived, jobsForgotten } from '../stores/job-store';
 import { forgetToken, saveToken } from './browser-storage';
 import { consoleSocketUrl } from './helper-address';
 import { browserClientName, redeemPairingCode } from './pairing';
@@ -27,7 +28,10 @@ function statusAnswered(status: VmStatus): VmStatus {
 export function helperConnect(): void {
   startRuntime({
     onEvent: helperEventReceived,
-    onWelcome: () => void vmList().catch(() => undefined),
+    onWelcome: () => {
+      jobsForgotten();
+      void vmList().catch(() => undefined);
+    },
   });
 }
 
@@ -118,8 +122,13 @@ function helperEventReceived(event: string, data: unknown): void {
       if (removed.success) vmRemoved(removed.data.id);
       return;
     }
+    case 'job.progress': {
+      const progress = EVENTS['job.progress'].safeParse(data);
+      if (progress.success) jobProgressReceived(progress.data);
+      return;
+    }
     default:
-      // job.progress and events of newer helpers: nothing in the UI shows them yet.
+      // Events of newer helpers.
       return;
   }
 }

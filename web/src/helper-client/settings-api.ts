@@ -22,8 +22,14 @@ export function hostBrowse(path: string | undefined, showHidden: boolean): Promi
   return call('host.browse', path === undefined ? { showHidden } : { path, showHidden });
 }
 
-export async function vmCreate(request: VmCreateRequest): Promise<VmSummary> {
-  const vm = await call('vm.create', request, DISK_WORK_TIMEOUT_MS);
+// A fresh id for a long request's job.progress events (vmCreate, vmClone); the caller picks it
+// before asking, so it can show the job from its first event.
+export function newJobId(): string {
+  return crypto.randomUUID();
+}
+
+export async function vmCreate(request: VmCreateRequest, job: string = newJobId()): Promise<VmSummary> {
+  const vm = await call('vm.create', { ...request, job }, DISK_WORK_TIMEOUT_MS);
   vmSummaryReceived(vm);
   return vm;
 }
@@ -35,8 +41,9 @@ export async function vmEdit(id: string, changes: VmEditRequest): Promise<VmSumm
   return vm;
 }
 
+// Its progress comes as job.progress events about the VM being cloned (useVmJob).
 export async function vmClone(id: string, name?: string): Promise<VmSummary> {
-  const vm = await call('vm.clone', name === undefined ? { id } : { id, name }, DISK_WORK_TIMEOUT_MS);
+  const vm = await call('vm.clone', name === undefined ? { id, job: newJobId() } : { id, name, job: newJobId() }, DISK_WORK_TIMEOUT_MS);
   vmSummaryReceived(vm);
   return vm;
 }

@@ -4,7 +4,9 @@ import { PRESETS, type VmAction, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
+import { useVmJob } from '../../stores/job-store';
 import { cx } from '../cx';
+import { JobProgressBar } from '../jobs/job-progress-bar';
 import { describeStatus, formatResources } from './format';
 import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
 import { StateBadge } from './state-badge';
@@ -19,7 +21,9 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
   // The helper's refusal of the last action, shown until the next action or a later state.
   const [failure, setFailure] = useState<{ text: string; at: number } | null>(null);
   const thumbnail = useThumbnail(config.id, status.state, connected);
-  const shownFailure = failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null;
+  const job = useVmJob(config.id);
+  const jobFailure = job?.state === 'failed' ? `Could not clone: ${job.error?.message ?? 'the helper gave no reason'}` : null;
+  const shownFailure = (failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null) ?? jobFailure;
 
   const onAction: VmActionsProps['onAction'] = (item) => {
     setFailure(null);
@@ -57,6 +61,10 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
             data-testid="vm-thumbnail"
             className={cx('absolute inset-0 size-full bg-black object-contain', status.state === 'paused' && 'opacity-60')}
           />
+        )}
+        {/* Over the bottom of the picture box, so the card keeps its size while a clone runs. */}
+        {job !== undefined && job.state !== 'failed' && (
+          <JobProgressBar progress={job} label={`Cloning ${config.name}`} className="absolute inset-x-0 bottom-0 bg-white/90 px-3 py-1.5 dark:bg-neutral-900/90" />
         )}
       </div>
       <div className="flex flex-1 flex-col gap-1 p-4">

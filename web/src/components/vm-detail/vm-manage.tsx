@@ -5,6 +5,8 @@ import { useRouter } from 'next/navigation';
 import { useId, useRef, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { vmClone, vmDelete } from '../../helper-client/settings-api';
+import { useVmJob } from '../../stores/job-store';
+import { JobProgressBar } from '../jobs/job-progress-bar';
 import { BUTTON, INPUT_CLASS } from '../form/fields';
 import { cx } from '../cx';
 
@@ -19,6 +21,9 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
   const [cloneName, setCloneName] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState<'clone' | 'delete' | null>(null);
+  // This VM's clone, whoever asked for it (this page, another window, the CLI).
+  const job = useVmJob(config.id);
+  const cloning = job !== undefined && job.state !== 'failed';
   const cloneWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'clone');
   const deleteWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'delete');
 
@@ -84,9 +89,16 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
           Delete…
         </button>
       </form>
-      <p className="min-h-5 text-sm text-neutral-600 dark:text-neutral-400" data-testid="manage-reason">
-        {cloneWhy ?? deleteWhy ?? ''}
-      </p>
+      {/* One line either way: the bar replaces the reason without moving what follows. */}
+      {cloning || busy === 'clone' ? (
+        <div role="status" className="min-h-5" data-testid="clone-progress">
+          <JobProgressBar progress={cloning ? job : undefined} label={`Cloning ${config.name}`} />
+        </div>
+      ) : (
+        <p className="min-h-5 text-sm text-neutral-600 dark:text-neutral-400" data-testid="manage-reason">
+          {cloneWhy ?? deleteWhy ?? ''}
+        </p>
+      )}
       {failure && (
         <p role="alert" className="text-sm text-red-700 dark:text-red-400">
           {failure}

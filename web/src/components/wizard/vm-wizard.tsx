@@ -4,8 +4,10 @@ import { isOpenUtmError, type OsPreset } from '@openutm/shared';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
-import { hostBrowse, hostDoctor, vmCreate } from '../../helper-client/settings-api';
+import { hostBrowse, hostDoctor, newJobId, vmCreate } from '../../helper-client/settings-api';
 import { useConnection } from '../../stores/connection-store';
+import { useJob } from '../../stores/job-store';
+import { JobProgressBar } from '../jobs/job-progress-bar';
 import { useHostFacts } from '../../stores/host-store';
 import { cx } from '../cx';
 import { formatMiB } from '../library/format';
@@ -18,7 +20,7 @@ import { WizardSummary } from './wizard-summary';
 
 const KEPT_ON_REDERIVE: ReadonlySet<string> = new Set(['name', 'isoPath', 'portForwards']);
 
-type Phase = { kind: 'editing' } | { kind: 'creating' } | { kind: 'failed'; message: string };
+type Phase = { kind: 'editing' } | { kind: 'creating'; job: string } | { kind: 'failed'; message: string };
 
 const STEP_VIEWS: Record<Exclude<StepId, 'summary'>, (p: StepProps) => ReactNode> = {
   os: OsStep,
@@ -128,9 +130,10 @@ export function VmWizard() {
       setAttempted(new Set(STEPS.map((s) => s.id)));
       return goTo(STEPS.findIndex((s) => s.id === stepOfField(bad)));
     }
-    setPhase({ kind: 'creating' });
+    const job = newJobId();
+    setPhase({ kind: 'creating', job });
     try {
-      const { config } = await vmCreate(draftToRequest(draft));
+      const { config } = await vmCreate(draftToRequest(draft), job);
       router.push(`/vm?id=${config.id}`);
     } catch (err) {
       const message = errorMessage(err);
@@ -145,6 +148,7 @@ export function VmWizard() {
   }
 
   const creating = phase.kind === 'creating';
+  const progress = useJob(phase.kind === 'creating' ? phase.job : null);
   const View = step === 'summary' ? null : STEP_VIEWS[step];
   return (
     <section aria-labelledby="wizard-title" className="mx-auto max-w-4xl">
@@ -210,10 +214,8 @@ export function VmWizard() {
           </fieldset>
           <div className="mt-6 flex min-h-10 items-center gap-3 border-t border-neutral-100 pt-4 dark:border-neutral-800">
             {creating && (
-              <div className="flex items-center gap-3 text-sm" role="status" data-testid="create-progress">
-                <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-sky-600 border-t-transparent" />
-                <progress aria-label="Creating the virtual machine" className="h-2 w-32 accent-sky-600" />
-                {draft.diskEnabled ? `Creating the ${draft.diskSizeGiB} GiB disk image…` : 'Creating the virtual machine…'}
+              <div role="status" data-testid="create-progress" className="min-w-0">
+                <JobProgressBar progress={progress} label="Creating the virtual machine" />
               </div>
             )}
             {phase.kind === 'failed' && (
