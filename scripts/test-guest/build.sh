@@ -22,8 +22,10 @@ CMDLINE="console=tty0 console=ttyS0 quiet"
 KERNEL_META_PKG="linux-image-amd64"
 # Modules the guest needs that Debian builds as modules: evdev gives input
 # devices /dev/input/event* nodes (busybox acpid reads those), button is the
-# ACPI power button driver.
-MODULES=(evdev button)
+# ACPI power button driver. The block drivers (virtio_pci + virtio_blk, nvme,
+# ahci, sd_mod) let the tests see the disks a VM's settings give it in
+# /sys/block, which proves the QEMU drive arguments for each interface.
+MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod)
 STAMP="$OUT/.stamp"
 
 log() { printf 'test-guest: %s\n' "$*" >&2; }
