@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   FIRMWARE_NOT_FOUND: 'the firmware the VM needs is not installed',
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
+  WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',
   UNAUTHORIZED: 'the client is not authenticated',
   RATE_LIMITED: 'too many attempts; wait before trying again',
   HELPER_UNAVAILABLE: 'the OpenUTM helper is not running or not reachable',

@@ -1,3 +1,4 @@
+import { applyDiskEdits, applyRemovableEdits, type DriveEditContext } from './drive-edits';
 import { PRESETS } from './presets';
 import { VmConfig, VM_CONFIG_SCHEMA_VERSION, type VmId } from './schema';
 import {
@@ -51,19 +52,25 @@ export function fieldsNeedingStop(edit: VmEditRequest): string[] {
 }
 
 // Merges an edit into a config; the result is validated as a whole, so an edit cannot break it.
-export function applyVmEdit(config: VmConfig, edit: VmEditRequest, now: Date): VmConfig {
+// Drive changes come first, then media, so a disc can go into a drive added by the same edit.
+export function applyVmEdit(config: VmConfig, edit: VmEditRequest, now: Date, ctx: DriveEditContext = {}): VmConfig {
   const e: VmEditRequestParsed = VmEditRequest.parse(edit);
-  const removable = config.removable.map((drive) => {
+  const { disks, detachedDisks } = applyDiskEdits(config, e.disks, ctx);
+  const drives = applyRemovableEdits(config, disks, e.removable);
+  const removable = drives.map((drive) => {
     const iso = e.media?.[drive.id];
     return iso === undefined ? drive : { ...drive, iso };
   });
-  const unknownDrives = Object.keys(e.media ?? {}).filter((id) => !config.removable.some((d) => d.id === id));
+  const unknownDrives = Object.keys(e.media ?? {}).filter((id) => !drives.some((d) => d.id === id));
   if (unknownDrives.length > 0) {
-    throw new RangeError(`no removable drive named ${unknownDrives.join(', ')}; this VM has ${config.removable.map((d) => d.id).join(', ') || 'none'}`);
+    throw new RangeError(`no removable drive named ${unknownDrives.join(', ')}; this VM has ${drives.map((d) => d.id).join(', ') || 'none'}`);
   }
   return VmConfig.parse({
     ...config,
     name: e.name ?? config.name,
+    preset: e.preset ?? config.preset,
+    disks,
+    detachedDisks,
     notes: e.notes ?? config.notes,
     updatedAt: now.toISOString(),
     system: { ...config.system, ...e.system },

@@ -85,11 +85,23 @@ export const DiskConfig = z.object({
 });
 export type DiskConfig = z.infer<typeof DiskConfig>;
 
+// A disk image still in the VM's folder but not attached (removed with its file kept); it can be
+// attached again or deleted for good.
+export const DetachedDisk = z.object({
+  file: BundleFileName,
+  format: DiskConfig.shape.format,
+  sizeMiB: DiskConfig.shape.sizeMiB,
+});
+export type DetachedDisk = z.infer<typeof DetachedDisk>;
+
+export const CdInterface = z.enum(['sata', 'ide', 'usb', 'scsi']);
+export type CdInterface = z.infer<typeof CdInterface>;
+
 export const RemovableMedia = z.object({
   id: DriveId,
   // null is an empty drive: the guest sees a CD drive with no disc.
   iso: HostPath.nullable().default(null),
-  interface: z.enum(['sata', 'ide', 'usb', 'scsi']).default('sata'),
+  interface: CdInterface.default('sata'),
 });
 export type RemovableMedia = z.infer<typeof RemovableMedia>;
 
@@ -155,6 +167,7 @@ export const VmConfig = z.object({
   updatedAt: z.string().datetime(),
   system: SystemConfig.default({}),
   disks: z.array(DiskConfig).max(16).default([]),
+  detachedDisks: z.array(DetachedDisk).max(64).default([]),
   removable: z.array(RemovableMedia).max(4).default([]),
   boot: z.enum(['auto', 'cdrom', 'disk']).default('auto'),
   linuxBoot: LinuxBootConfig.nullable().default(null),
@@ -165,6 +178,9 @@ export const VmConfig = z.object({
   sharing: SharingConfig.default({}),
 }).refine((c) => new Set([...c.disks.map((d) => d.id), ...c.removable.map((d) => d.id)]).size === c.disks.length + c.removable.length, {
   message: 'every disk and removable drive needs its own id',
+  path: ['disks'],
+}).refine((c) => new Set([...c.disks.map((d) => d.file), ...c.detachedDisks.map((d) => d.file)]).size === c.disks.length + c.detachedDisks.length, {
+  message: 'two disks cannot share one image file',
   path: ['disks'],
 });
 export type VmConfig = z.infer<typeof VmConfig>;

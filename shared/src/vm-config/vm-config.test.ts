@@ -107,3 +107,110 @@ test('migration runs each step in order from the stored version', () => {
   assert.equal(VmConfig.parse(migrated).schemaVersion, 1);
   assert.throws(() => migrateVmConfig({ ...v0, schemaVersion: 0 }), /no OpenUTM release wrote/);
 });
+
+// A stopped VM with one disk and one CD drive, as the drive edit table starts from.
+function driveBase() {
+  return newVmConfig({ name: 'd', preset: 'linux-server', disks: [{ sizeMiB: 100, format: 'qcow2' }] }, { id: 'abcdef123456', now });
+}
+
+const driveCases: Array<{ name: string; edit: Parameters<typeof applyVmEdit>[1]; files?: string[]; expect: (c: ReturnType<typeof driveBase>) => void }> = [
+  {
+    name: 'add: a new disk gets the first free id, a file name of its own and the preset’s interface',
+    edit: { disks: { add: [{ sizeMiB: 64 }, { sizeMiB: 32, format: 'raw', interface: 'nvme' }] } },
+    expect: (c) => {
+      assert.deepEqual(c.disks.slice(1), [
+        { id: 'disk1', file: 'disk1.qcow2', format: 'qcow2', sizeMiB: 64, interface: 'virtio', readOnly: false },
+        { id: 'disk2', file: 'disk2.img', format: 'raw', sizeMiB: 32, interface: 'nvme', readOnly: false },
+      ]);
+    },
+  },
+  {
+    name: 'add: a file already in the folder is never reused',
+    edit: { disks: { add: [{ sizeMiB: 64 }] } },
+    files: ['disk1.qcow2', 'disk1-2.qcow2'],
+    expect: (c) => assert.equal(c.disks[1]!.file, 'disk1-3.qcow2'),
+  },
+  {
+    name: 'change: grow, interface and read-only, other fields kept',
+    edit: { disks: { change: { disk0: { sizeMiB: 200, interface: 'sata', readOnly: true } } } },
+    expect: (c) => assert.deepEqual(c.disks[0], { id: 'disk0', file: 'disk0.qcow2', format: 'qcow2', sizeMiB: 200, interface: 'sata', readOnly: true }),
+  },
+  {
+    name: 'remove with keep: the image becomes a detached disk',
+    edit: { disks: { remove: { disk0: { file: 'keep' } } } },
+    expect: (c) => {
+      assert.deepEqual(c.disks, []);
+      assert.deepEqual(c.detachedDisks, [{ file: 'disk0.qcow2', format: 'qcow2', sizeMiB: 100 }]);
+    },
+  },
+  {
+    name: 'remove with delete: nothing is kept in the config',
+    edit: { disks: { remove: { disk0: { file: 'delete' } } } },
+    expect: (c) => assert.deepEqual([c.disks, c.detachedDisks], [[], []]),
+  },
+  {
+    name: 'remove and add in one edit: the new disk gets neither the old id nor the old file',
+    edit: { disks: { remove: { disk0: { file: 'delete' } }, add: [{ sizeMiB: 10 }] } },
+    files: ['disk0.qcow2'],
+    expect: (c) => assert.deepEqual([c.disks[0]!.id, c.disks[0]!.file], ['disk1', 'disk1.qcow2']),
+  },
+  {
+    name: 'CD drives: remove, re-plug, add; a disc can go into a drive added by the same edit',
+    edit: { removable: { change: { cd0: { interface: 'usb' } }, add: [{ interface: 'scsi' }, {}] }, media: { cd1: '/isos/a.iso' } },
+    expect: (c) => {
+      assert.deepEqual(c.removable, [
+        { id: 'cd0', iso: null, interface: 'usb' },
+        { id: 'cd1', iso: '/isos/a.iso', interface: 'scsi' },
+        { id: 'cd2', iso: null, interface: 'sata' },
+      ]);
+    },
+  },
+  {
+    name: 'preset: a label only, no other setting rewritten',
+    edit: { preset: 'windows-11' },
+    expect: (c) => {
+      const before = driveBase();
+      assert.equal(c.preset, 'windows-11');
+      assert.deepEqual([c.system, c.disks, c.removable, c.network, c.display], [before.system, before.disks, before.removable, before.network, before.display]);
+    },
+  },
+];
+
+for (const { name, edit, files, expect } of driveCases) {
+  test(`drive edits — ${name}`, () => expect(applyVmEdit(driveBase(), edit, now, { filesInFolder: files ?? [] })));
+}
+
+test('drive edits: a kept disk can be attached again, or discarded for good', () => {
+  const kept = applyVmEdit(driveBase(), { disks: { remove: { disk0: { file: 'keep' } } } }, now);
+  const back = applyVmEdit(kept, { disks: { attach: [{ file: 'disk0.qcow2', interface: 'ide' }] } }, now);
+  assert.deepEqual(back.disks, [{ id: 'disk0', file: 'disk0.qcow2', format: 'qcow2', sizeMiB: 100, interface: 'ide', readOnly: false }]);
+  assert.deepEqual(back.detachedDisks, []);
+  assert.deepEqual(applyVmEdit(kept, { disks: { discard: ['disk0.qcow2'] } }, now).detachedDisks, []);
+});
+
+const refusals: Array<{ name: string; edit: Parameters<typeof applyVmEdit>[1]; code: string; message: RegExp }> = [
+  { name: 'shrinking a disk', edit: { disks: { change: { disk0: { sizeMiB: 99 } } } }, code: 'WOULD_LOSE_DATA', message: /disk0 is 100 MiB; shrinking it to 99 MiB/ },
+  { name: 'an unknown disk', edit: { disks: { change: { disk7: { readOnly: true } } } }, code: 'CONFIG_INVALID', message: /no such disk.*it has disk0/ },
+  { name: 'removing an unknown disk', edit: { disks: { remove: { nope: { file: 'delete' } } } }, code: 'CONFIG_INVALID', message: /cannot remove disk "nope"/ },
+  { name: 'changing a disk removed by the same edit', edit: { disks: { remove: { disk0: { file: 'keep' } }, change: { disk0: { readOnly: true } } } }, code: 'CONFIG_INVALID', message: /cannot change disk "disk0"/ },
+  { name: 'attaching a file that is not a detached disk', edit: { disks: { attach: [{ file: 'disk0.qcow2' }] } }, code: 'CONFIG_INVALID', message: /no such detached disk image/ },
+  { name: 'discarding an attached disk’s file', edit: { disks: { discard: ['disk0.qcow2'] } }, code: 'CONFIG_INVALID', message: /cannot discard/ },
+  { name: 'an unknown CD drive', edit: { removable: { remove: ['cd5'] } }, code: 'CONFIG_INVALID', message: /no such removable drive/ },
+];
+
+for (const { name, edit, code, message } of refusals) {
+  test(`drive edits refuse ${name}`, () => {
+    assert.throws(() => applyVmEdit(driveBase(), edit, now), (e: Error & { code?: string }) => e.code === code && message.test(e.message));
+  });
+}
+
+test('drive edits refuse what the schema refuses: a path as a file name, a 17th disk, a fifth CD drive, a removal without saying what happens to the file', () => {
+  assert.throws(() => applyVmEdit(driveBase(), { disks: { attach: [{ file: '../other/disk0.qcow2' }] } }, now), /plain name without slashes/);
+  assert.throws(() => applyVmEdit(driveBase(), { disks: { add: Array.from({ length: 16 }, () => ({ sizeMiB: 1 })) } }, now), /at most 16/);
+  assert.throws(() => applyVmEdit(driveBase(), { removable: { add: [{}, {}, {}, {}] } }, now), /at most 4/);
+  assert.throws(() => applyVmEdit(driveBase(), { disks: { remove: { disk0: {} as { file: 'keep' } } } }, now));
+});
+
+test('disk, CD drive and preset edits need the VM stopped', () => {
+  assert.deepEqual(fieldsNeedingStop({ preset: 'freebsd', disks: { add: [{ sizeMiB: 1 }] }, removable: { add: [{}] }, media: { cd0: null } }), ['preset', 'disks', 'removable']);
+});
