@@ -235,4 +235,36 @@ describe('openutm CLI', () => {
     const names = json({ parse: (x) => x as Array<{ config: { name: string } }> }, 'list').map((v) => v.config.name);
     assert.deepEqual(names, ['cli guest']);
   });
+
+  test('edit adds, grows, re-plugs and removes disks and CD drives by flag; a shrink is refused by code', () => {
+    const added = json(VmSummary, 'edit', 'cli guest', '--add-disk', '24M,raw,nvme', '--add-cd', 'scsi', '--preset', 'freebsd');
+    const disk = added.config.disks.at(-1)!;
+    assert.deepEqual([disk.sizeMiB, disk.format, disk.interface, added.config.preset], [24, 'raw', 'nvme', 'freebsd']);
+    assert.deepEqual(added.config.removable.map((d) => d.interface).slice(-1), ['scsi']);
+    const file = path.join(home, 'vms', added.config.id, disk.file);
+    const info = () => JSON.parse(spawnSync('qemu-img', ['info', '--output=json', '-f', 'raw', '--', file], { encoding: 'utf8' }).stdout) as { 'virtual-size': number };
+    assert.equal(info()['virtual-size'], 24 * 1024 * 1024);
+
+    const grown = json(VmSummary, 'edit', 'cli guest', '--resize-disk', `${disk.id}=40M`, '--disk-interface', `${disk.id}=sata`, '--disk-readonly', `${disk.id}=on`);
+    assert.deepEqual(grown.config.disks.find((d) => d.id === disk.id), { ...disk, sizeMiB: 40, interface: 'sata', readOnly: true });
+    assert.equal(info()['virtual-size'], 40 * 1024 * 1024);
+
+    const shrink = openutm('edit', 'cli guest', '--resize-disk', `${disk.id}=8M`);
+    assert.equal(shrink.code, 1);
+    assert.match(shrink.stderr, /WOULD_LOSE_DATA/);
+    assert.equal(info()['virtual-size'], 40 * 1024 * 1024);
+
+    const cd = grown.config.removable.at(-1)!.id;
+    const removed = json(VmSummary, 'edit', 'cli guest', '--remove-disk', disk.id, '--remove-cd', cd);
+    assert.deepEqual(removed.config.detachedDisks, [{ file: disk.file, format: 'raw', sizeMiB: 40 }], 'a removed disk is kept unless delete is said');
+    assert.equal(removed.config.removable.some((d) => d.id === cd), false);
+    assert.ok(existsSync(file));
+    assert.match(openutm('show', 'cli guest').stdout, /detached +disk\d\.img/);
+    json(VmSummary, 'edit', 'cli guest', '--discard-disk', disk.file);
+    assert.equal(existsSync(file), false);
+
+    const bad = openutm('edit', 'cli guest', '--add-disk', '1G,floppy');
+    assert.equal(bad.code, 2, 'a usage mistake');
+    assert.match(bad.stderr, /a disk interface is one of virtio, nvme/);
+  });
 });

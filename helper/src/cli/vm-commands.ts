@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { OpenUtmError, OsPreset, type MethodName, type VmCreateRequest, type VmEditRequest, type VmStatus, type VmSummary } from '@openutm/shared';
 import { parsePortForward, parseSizeMiB } from './parse-units';
+import { diskEditsFromFlags, driveOptions, DRIVE_USAGE, removableEditsFromFlags } from './drive-flags';
 import { formatList, formatShow, formatStatus } from './format-output';
 import { int, print, str, type Command, type HelperApi, type Options, type Values } from './command';
 
@@ -42,8 +43,10 @@ function hostPath(cwd: string, p: string): string {
   return path.resolve(cwd, p);
 }
 
+type SharedSettings = Omit<VmEditRequest, 'preset' | 'disks' | 'removable' | 'media'>;
+
 // The settings shared by create and edit, read from flags; zod validates them afterwards.
-function settingsFromFlags(values: Values, cwd: string): VmEditRequest {
+function settingsFromFlags(values: Values, cwd: string): SharedSettings {
   const memory = str(values, 'memory');
   const kernel = str(values, 'kernel');
   const initrd = str(values, 'initrd');
@@ -55,7 +58,7 @@ function settingsFromFlags(values: Values, cwd: string): VmEditRequest {
     ...(str(values, 'firmware') && { firmware: str(values, 'firmware') }),
     ...(str(values, 'accel') && { accelerator: str(values, 'accel') }),
     ...(str(values, 'arch') && { architecture: str(values, 'arch') }),
-  } as VmEditRequest['system'];
+  } as SharedSettings['system'];
   return {
     ...(str(values, 'name') !== undefined && { name: str(values, 'name') }),
     ...(str(values, 'notes') !== undefined && { notes: str(values, 'notes') }),
@@ -66,7 +69,7 @@ function settingsFromFlags(values: Values, cwd: string): VmEditRequest {
           ? null
           : { kernel: hostPath(cwd, kernel), initrd: initrd === undefined ? null : hostPath(cwd, initrd), cmdline: str(values, 'append') ?? '' },
     }),
-    ...(str(values, 'display') && { display: { type: str(values, 'display') } as VmEditRequest['display'] }),
+    ...(str(values, 'display') && { display: { type: str(values, 'display') } as SharedSettings['display'] }),
     ...((network !== undefined || forwards) && {
       network: {
         ...(network !== undefined && { mode: network as 'user' | 'none' }),
@@ -138,10 +141,13 @@ export const VM_COMMANDS: Record<string, Command> = {
   },
   edit: {
     summary: 'change a VM’s settings (most need it shut down; --iso works while it runs)',
-    usage: '<vm> [--name NAME] [--memory SIZE] [--cpus N] [--iso PATH|none] [--notes TEXT] …',
-    options: configOptions,
+    usage: `<vm> [--name NAME] [--preset PRESET] [--memory SIZE] [--cpus N] [--iso PATH|none] [--notes TEXT] ${DRIVE_USAGE} …`,
+    options: { ...configOptions, ...driveOptions },
     async run(ctx, { values, positionals, json }) {
       const settings = settingsFromFlags(values, ctx.cwd);
+      const preset = str(values, 'preset');
+      const disks = diskEditsFromFlags(values);
+      const removable = removableEditsFromFlags(values);
       const api = await ctx.api();
       const vm = await findVm(api, positionals[0]);
       const iso = str(values, 'iso');
@@ -149,9 +155,13 @@ export const VM_COMMANDS: Record<string, Command> = {
       if (iso !== undefined && drive === undefined) throw new OpenUtmError('CONFLICT', `${vm.config.name} has no CD drive to put ${iso} in`);
       const changes: VmEditRequest = {
         ...settings,
+        ...(preset !== undefined && { preset: preset as VmEditRequest['preset'] }),
+        ...(disks && { disks }),
+        ...(removable && { removable }),
         ...(iso !== undefined && drive !== undefined && { media: { [drive]: iso === 'none' ? null : hostPath(ctx.cwd, iso) } }),
       };
-      const next = await api.call('vm.edit', { id: vm.config.id, changes });
+      // Creating or growing a big raw image can take a while on slow disks.
+      const next = await api.call('vm.edit', { id: vm.config.id, changes }, { timeoutMs: 10 * 60_000 });
       print(ctx, json, next, () => formatShow(next));
     },
   },

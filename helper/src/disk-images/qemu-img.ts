@@ -146,3 +146,22 @@ async function nextLink(info: ImageInfo): Promise<{ path: string; format: ImageF
   }
   return { path: next, format: format.data };
 }
+
+export interface ResizeImageInput {
+  qemuImg: string;
+  path: string;
+  format: ImageFormat;
+  sizeBytes: number;
+  // Only to undo a grow the guest has not seen yet; every other shrink is refused before here.
+  shrink?: boolean;
+}
+
+// Sets an image's virtual size. Without `shrink` qemu-img itself refuses to make it smaller.
+export async function resizeImage(input: ResizeImageInput): Promise<void> {
+  assertAbsolute(input.path);
+  const format = checkedFormat(input.format);
+  if (!Number.isSafeInteger(input.sizeBytes) || input.sizeBytes < 1) {
+    throw new OpenUtmError('BAD_REQUEST', `a disk size is a positive number of bytes (got ${input.sizeBytes})`);
+  }
+  await runQemuImg(input.qemuImg, ['resize', '-q', '-f', format, ...(input.shrink ? ['--shrink'] : []), '--', input.path, String(input.sizeBytes)]);
+}

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, constants as fsConstants, stat } from 'node:fs/promises';
+import { copyFile, readdir, constants as fsConstants, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   OpenUtmError,
@@ -18,6 +18,7 @@ import { createImage } from '../disk-images/qemu-img';
 import { cloneImage } from '../disk-images/clone-image';
 import { resolveUserFile } from './host-paths';
 import type { ReportStep } from './job-progress';
+import { applyDiskFiles, hasFileWork, planDiskFiles } from './disk-edits';
 import { EFI_VARS_FILE, vmFolder } from '../vm-library/library-paths';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -80,9 +81,12 @@ export class VmCatalog {
         );
       }
     }
+    const folder = vmFolder(this.library.root, id);
+    // New disks must not take the name of any file already in the folder.
+    const filesInFolder = changes.disks === undefined ? [] : await readdir(folder);
     let next: VmConfig;
     try {
-      next = applyVmEdit(current, changes, new Date());
+      next = applyVmEdit(current, changes, new Date(), { filesInFolder });
     } catch (e) {
       throw asConfigError(e);
     }
@@ -93,7 +97,12 @@ export class VmCatalog {
         if (before && before.iso !== drive.iso) await this.hooks.liveMedia(id, drive.id, drive.iso);
       }
     }
-    await this.library.write(next);
+    const plan = planDiskFiles(current, next);
+    const commit = async () => {
+      await this.library.write(next);
+    };
+    if (hasFileWork(plan)) await applyDiskFiles(plan, { qemuImg: requireQemuImg(await this.hostFacts()), folder }, commit);
+    else await commit();
     return next;
   }
 
