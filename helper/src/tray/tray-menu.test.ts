@@ -59,8 +59,9 @@ test('the tray host is StatusNotifierItem only with a desktop, a session bus and
     detectTrayHost({ os: 'linux', env: desktop, watcherPresent: null }),
     detectTrayHost({ os: 'linux', env: desktop, watcherPresent: false }),
     detectTrayHost({ os: 'linux', env: desktop, watcherPresent: true, disabled: true }),
-    detectTrayHost({ os: 'darwin', env: {}, watcherPresent: null }),
     detectTrayHost({ os: 'win32', env: {}, watcherPresent: null }),
+    detectTrayHost({ os: 'darwin', env: { SSH_CONNECTION: '10.0.0.2 5 10.0.0.1 22', SSH_TTY: '/dev/ttys001' }, watcherPresent: null }),
+    detectTrayHost({ os: 'win32', env: { SESSIONNAME: 'Console' }, watcherPresent: null, disabled: true }),
   ].map((h) => (h.kind === 'none' ? h.reason : 'tray'));
   assert.deepEqual(reasons.map((r) => r.split(' (')[0]!.split(';')[0]), [
     'no desktop session',
@@ -68,8 +69,32 @@ test('the tray host is StatusNotifierItem only with a desktop, a session bus and
     'the session bus at unix:path=/run/user/1000/bus could not be reached',
     'the desktop shows no tray icons',
     'the tray is turned off',
-    'there is no tray for macOS yet',
-    'there is no tray for Windows yet',
+    'no interactive desktop session',
+    'an SSH login has no menu bar',
+    'the tray is turned off',
   ]);
   assert.equal(headlessLine({ kind: 'none', reason: 'no desktop session' }, URL), `running headless: no desktop session; open ${URL} in a browser, and use \`openutm pair\` to pair it`);
+});
+
+test('Windows and macOS use their script host where a desktop session shows; OPENUTM_TRAY=1 overrides the guess', () => {
+  const table: [Parameters<typeof detectTrayHost>[0], string][] = [
+    [{ os: 'win32', env: { SESSIONNAME: 'Console' }, watcherPresent: null }, 'script:win32'],
+    [{ os: 'win32', env: { SESSIONNAME: 'RDP-Tcp#3' }, watcherPresent: null }, 'script:win32'],
+    [{ os: 'win32', env: {}, watcherPresent: null }, 'none'],
+    [{ os: 'win32', env: { OPENUTM_TRAY: '1' }, watcherPresent: null }, 'script:win32'],
+    [{ os: 'darwin', env: {}, watcherPresent: null }, 'script:darwin'],
+    [{ os: 'darwin', env: { __CFBundleIdentifier: 'com.apple.Terminal' }, watcherPresent: null }, 'script:darwin'],
+    // Terminal over SSH is still SSH; a LaunchAgent started by launchd is the desktop.
+    [{ os: 'darwin', env: { SSH_CONNECTION: 'x', __CFBundleIdentifier: 'com.apple.Terminal' }, watcherPresent: null }, 'script:darwin'],
+    [{ os: 'darwin', env: { SSH_TTY: '/dev/ttys001', XPC_SERVICE_NAME: 'org.openutm.helper' }, watcherPresent: null }, 'script:darwin'],
+    [{ os: 'darwin', env: { SSH_TTY: '/dev/ttys001', XPC_SERVICE_NAME: '0' }, watcherPresent: null }, 'none'],
+    [{ os: 'darwin', env: { SSH_CONNECTION: 'x', OPENUTM_TRAY: '1' }, watcherPresent: null }, 'script:darwin'],
+    [{ os: 'darwin', env: { OPENUTM_TRAY: '1' }, watcherPresent: null, disabled: true }, 'none'],
+    // Linux never uses a script host, whatever OPENUTM_TRAY says.
+    [{ os: 'linux', env: { OPENUTM_TRAY: '1' }, watcherPresent: null }, 'none'],
+  ];
+  for (const [facts, expected] of table) {
+    const host = detectTrayHost(facts);
+    assert.equal(host.kind === 'script' ? `script:${host.platform}` : host.kind, expected, JSON.stringify(facts));
+  }
 });
