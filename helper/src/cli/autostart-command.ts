@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { OpenUtmError } from '@openutm/shared';
-import { autostartStatus, currentAutostartHost, disableAutostart, enableAutostart, type AutostartHost } from '../autostart/autostart-service';
+import { autostartFiles, autostartStatus, currentAutostartHost, disableAutostart, enableAutostart, type AutostartHost } from '../autostart/autostart-service';
 import { currentLaunchFacts, helperLaunchCommand, type LaunchCommand } from '../autostart/launch-command';
 import { defaultLibraryRoot } from '../vm-library/library-paths';
 import { print, type Command, type CommandContext } from './command';
@@ -32,7 +32,9 @@ export const AUTOSTART_COMMAND: Command = {
     const command = autostartCommandFor(host);
     if (action === 'enable') {
       const r = await enableAutostart(host, command);
-      print(ctx, json, r, () => `${r.changed ? 'OpenUTM will start at login' : 'OpenUTM already starts at login'}: ${r.where}\n  runs: ${command.argv.join(' ')}`);
+      // Windows starts it through the hidden launcher (autostart/windows-launcher.ts): say where it is.
+      const through = host.os === 'win32' ? `\n  through: ${autostartFiles(host)[0]} (hidden, no console window)` : '';
+      print(ctx, json, r, () => `${r.changed ? 'OpenUTM will start at login' : 'OpenUTM already starts at login'}: ${r.where}\n  runs: ${command.argv.join(' ')}${through}`);
     } else if (action === 'disable') {
       const r = await disableAutostart(host);
       print(ctx, json, r, () => (r.removed ? `OpenUTM no longer starts at login (removed ${r.where})` : `OpenUTM did not start at login (nothing at ${r.where})`));
