@@ -1,10 +1,12 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { rename } from 'node:fs/promises';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitForText } from '../../helper/test/support/wait';
 import { testGuest } from '../../helper/test/support/test-guest';
+import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
 import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
 import { ensureWebBuilt } from './support/build-web';
 import { RealHelper } from './support/real-helper';
@@ -227,6 +229,84 @@ test('a VNC guest shows its screen through noVNC and takes keystrokes', async ()
   await typeSerialEcho(token);
   await waitForText(helper.serialLog(id), token, 60_000);
   await screenshot(page, 'console-vnc');
+  await (await helper.api()).call('vm.kill', { id });
+});
+
+test('when a VNC VM stops the console says so without a page error, and Reconnect brings its screen back', async () => {
+  const id = await helper.createKernelGuest('Tux VNC drop', { display: { type: 'vnc' } });
+  await (await helper.api()).call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  await openConsole(id);
+  assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
+  await waitForGuestOnCanvas();
+  await (await helper.api()).call('vm.kill', { id });
+  const overlay = page.getByTestId('console-overlay');
+  await overlay.getByText('The console disconnected').waitFor({ timeout: 30_000 });
+  await overlay.getByText(/is stopped/).waitFor();
+  const reconnect = overlay.getByRole('button', { name: 'Reconnect' });
+  assert.equal(await reconnect.getAttribute('aria-disabled'), 'true', 'nothing to reconnect to while the VM is stopped');
+  await screenshot(page, 'console-vnc-dropped');
+  await assertAccessible();
+
+  await overlay.getByRole('button', { name: 'Start VM' }).click();
+  await page.locator('[data-testid="state-badge"][data-state="running"]').waitFor({ timeout: 60_000 });
+  await helper.waitForGuestShell(id);
+  await page.waitForFunction(() => document.querySelector('[data-testid="console-overlay"] button')?.getAttribute('aria-disabled') === 'false');
+  await reconnect.click();
+  await waitForScreenConnected();
+  assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
+  await waitForGuestOnCanvas();
+  await screenshot(page, 'console-vnc-reconnected');
+  // Leave the console before the VM goes, so the next drop is not this test's.
+  await page.goto(`${helper.origin}/`);
+  await (await helper.api()).call('vm.kill', { id });
+});
+
+test('when the helper restarts under a VNC console the page says so without a page error, and Reconnect brings the screen back', async () => {
+  const id = await helper.createKernelGuest('Tux VNC restart', { display: { type: 'vnc' } });
+  await (await helper.api()).call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  await openConsole(id);
+  await waitForGuestOnCanvas();
+  // While the helper is down the browser logs its refused WebSockets itself (not noVNC).
+  const undo = consoleErrors.allow(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/api' failed/);
+  await helper.restart();
+  const overlay = page.getByTestId('console-overlay');
+  await overlay.getByText('The console disconnected').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="console-overlay"] button')?.getAttribute('aria-disabled') === 'false', null, { timeout: 60_000 });
+  undo();
+  await screenshot(page, 'console-vnc-helper-restarted');
+  await overlay.getByRole('button', { name: 'Reconnect' }).click();
+  await waitForScreenConnected();
+  await waitForGuestOnCanvas();
+  await page.goto(`${helper.origin}/`);
+  await (await helper.api()).call('vm.kill', { id });
+});
+
+// noVNC logs console errors of its own ("Failed when connecting: Connection closed") when its
+// socket fails before the RFB handshake; the page must show that failure, not log it.
+test('a VNC screen the helper cannot reach says why without a noVNC error, and Reconnect works once it is back', async () => {
+  const id = await helper.createKernelGuest('Tux VNC away', { display: { type: 'vnc' } });
+  await (await helper.api()).call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  // QEMU's VNC socket moved aside: the helper's bridge cannot connect and refuses the upgrade.
+  const endpoint = runtimePathsFor(defaultRuntimeRoot(helper.home), id, 'linux').vnc;
+  assert.equal(endpoint.kind, 'unix');
+  const socketPath = endpoint.kind === 'unix' ? endpoint.path : '';
+  await rename(socketPath, `${socketPath}.away`);
+  // The browser's own line for a refused WebSocket upgrade (it cannot be handled in script).
+  const undo = consoleErrors.allow(/WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/console\/[a-z0-9]+\?ticket=[^']*' failed/);
+  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
+  const overlay = page.getByTestId('console-overlay');
+  await overlay.getByText('The console disconnected').waitFor({ timeout: 30_000 });
+  await overlay.getByText(/could not reach the VM's screen/i).waitFor();
+  await screenshot(page, 'console-vnc-unreachable');
+  undo();
+  await rename(`${socketPath}.away`, socketPath);
+  await overlay.getByRole('button', { name: 'Reconnect' }).click();
+  await waitForScreenConnected();
+  await waitForGuestOnCanvas();
+  await page.goto(`${helper.origin}/`);
   await (await helper.api()).call('vm.kill', { id });
 });
 

@@ -61,7 +61,8 @@ declare module '@spice-project/spice-html5/src/enums.js' {
 
 declare module '@novnc/novnc' {
   export default class RFB extends EventTarget {
-    constructor(target: HTMLElement, url: string, options?: { wsProtocols?: string[]; shared?: boolean });
+    // A URL, or a WebSocket (or RTCDataChannel) the caller opened.
+    constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: { wsProtocols?: string[]; shared?: boolean });
     scaleViewport: boolean;
     clipViewport: boolean;
     resizeSession: boolean;

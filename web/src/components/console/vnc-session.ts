@@ -3,10 +3,60 @@ import type { DisplayEvents, DisplaySession } from './display-session';
 import { comboStrokes, type KeyCombo } from './guest-keys';
 
 // A VNC session in noVNC, for QEMU builds without SPICE. noVNC scales and maps the pointer itself.
+// The WebSocket is opened here and handed to noVNC only once open: a socket that fails before
+// that (the helper refused the upgrade: VM gone, its VNC socket unreachable, ticket spent) is
+// this page's to report, whereas noVNC would log it as a console error of its own.
 export function openVncSession(screen: HTMLElement, url: string, events: DisplayEvents): DisplaySession {
   let closed = false;
-  const rfb = new RFB(screen, url, { wsProtocols: ['binary'], shared: true });
-  rfb.scaleViewport = true;
+  let rfb: RFB | null = null;
+  // Fit may be chosen before noVNC exists.
+  let fitWanted = true;
+  const socket = new WebSocket(url, ['binary']);
+  socket.binaryType = 'arraybuffer';
+  const unreachable = () => {
+    if (closed) return;
+    closed = true;
+    events.onPhase({ phase: 'disconnected', reason: "could not reach the VM's screen; the VM may have stopped, or the helper could not connect to it (see its log)" });
+  };
+  socket.addEventListener('close', unreachable, { once: true });
+  socket.addEventListener(
+    'open',
+    () => {
+      socket.removeEventListener('close', unreachable);
+      if (closed) return socket.close();
+      rfb = startRfb(screen, socket, fitWanted, events, () => {
+        if (closed) return false;
+        closed = true;
+        return true;
+      });
+    },
+    { once: true },
+  );
+  return {
+    protocol: 'vnc',
+    sendCombo(combo: KeyCombo) {
+      for (const { key, down } of comboStrokes(combo.keys)) rfb?.sendKey(key.keysym, key.code, down);
+    },
+    focus: () => rfb?.focus(),
+    setFit(fit) {
+      fitWanted = fit;
+      if (rfb) rfb.scaleViewport = fit;
+    },
+    resizeGuest: () => false,
+    close() {
+      if (closed) return;
+      closed = true;
+      if (rfb) rfb.disconnect();
+      else socket.close();
+    },
+  };
+}
+
+// noVNC on an open socket. firstEnd says whether this end is the session's first (not closed
+// by the page already), so the page hears of each end once.
+function startRfb(screen: HTMLElement, socket: WebSocket, fit: boolean, events: DisplayEvents, firstEnd: () => boolean): RFB {
+  const rfb = new RFB(screen, socket, { shared: true });
+  rfb.scaleViewport = fit;
   rfb.resizeSession = false;
   rfb.focusOnClick = true;
   rfb.addEventListener('connect', () => {
@@ -17,8 +67,7 @@ export function openVncSession(screen: HTMLElement, url: string, events: Display
     if (canvas) events.onGuestSize(canvas.width, canvas.height);
   });
   rfb.addEventListener('disconnect', (e) => {
-    if (closed) return;
-    closed = true;
+    if (!firstEnd()) return;
     const clean = (e as CustomEvent<{ clean: boolean }>).detail.clean;
     events.onPhase({ phase: 'disconnected', reason: clean ? 'the VNC server closed the connection' : 'the connection to the VNC server was lost' });
   });
@@ -26,21 +75,5 @@ export function openVncSession(screen: HTMLElement, url: string, events: Display
     const reason = (e as CustomEvent<{ reason?: string }>).detail.reason;
     events.onPhase({ phase: 'disconnected', reason: `VNC refused the session${reason ? `: ${reason}` : ''}` });
   });
-
-  return {
-    protocol: 'vnc',
-    sendCombo(combo: KeyCombo) {
-      for (const { key, down } of comboStrokes(combo.keys)) rfb.sendKey(key.keysym, key.code, down);
-    },
-    focus: () => rfb.focus(),
-    setFit(fit) {
-      rfb.scaleViewport = fit;
-    },
-    resizeGuest: () => false,
-    close() {
-      if (closed) return;
-      closed = true;
-      rfb.disconnect();
-    },
-  };
+  return rfb;
 }
