@@ -5,6 +5,7 @@ import path from 'node:path';
 import type net from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { localSocketPath } from '../runtime/local-socket';
 import { SerialHub, type SerialSink } from './serial-hub';
 import { startUnixServer, type UnixServer } from './testing/bridge-harness';
 
@@ -75,7 +76,7 @@ test('writes every console’s input to the guest, text or bytes', async () => {
 
 test('seeds the scrollback from the serial log, for a helper that re-attaches', async () => {
   const server = await serialServer();
-  const log = path.join(path.dirname(server.path), 'serial.log');
+  const log = path.join(server.dir, 'serial.log');
   await writeFile(log, 'x'.repeat(100) + 'before the helper came back\r\n');
   const hub = new SerialHub({ kind: 'unix', path: server.path }, { scrollbackBytes: 29, seedFile: log, log: () => undefined });
   await hub.start();
@@ -122,7 +123,7 @@ test('stop tells every console why, lets go of the socket, and refuses new conso
 
 test('start gives up waiting after its timeout when nothing listens, and keeps trying', async () => {
   const server = await serialServer();
-  const missing = path.join(path.dirname(server.path), 'not-yet.sock');
+  const missing = localSocketPath(server.dir, 'not-yet.sock');
   const lines: string[] = [];
   const hub = new SerialHub({ kind: 'unix', path: missing }, { log: (l) => lines.push(l), reconnectMaxDelayMs: 20 });
   await hub.start(100);

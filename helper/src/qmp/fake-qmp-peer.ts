@@ -2,8 +2,8 @@
 // what a real QEMU only does by accident (replies out of order, garbage, split or merged chunks,
 // hang-ups with calls in flight).
 import net from 'node:net';
-import path from 'node:path';
 import type { Endpoint } from '../runtime/runtime-paths';
+import { localSocketPath } from '../runtime/local-socket';
 
 // A command as the peer received it.
 export interface ReceivedCommand {
@@ -17,7 +17,7 @@ export const FAKE_GREETING = {
 };
 
 export interface FakePeerOptions {
-  // Listen on loopback TCP instead of a unix socket in `dir`.
+  // Listen on loopback TCP instead of a unix socket in `dir` (a named pipe on Windows).
   tcp?: boolean;
   // What to send on connect: the standard greeting by default, raw text, or nothing (null).
   greeting?: string | null;
@@ -117,7 +117,7 @@ export class FakeQmpPeer {
           resolve({ kind: 'tcp', host: '127.0.0.1', port: address.port });
         });
       } else {
-        const socketPath = path.join(dir, `peer-${Math.random().toString(36).slice(2, 8)}.sock`);
+        const socketPath = localSocketPath(dir, `peer-${Math.random().toString(36).slice(2, 8)}.sock`);
         server.listen(socketPath, () => resolve({ kind: 'unix', path: socketPath }));
       }
     });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { isOpenUtmError, type ErrorCode } from '@openutm/shared';
 import { z } from 'zod';
+import { localSocketPath } from '../runtime/local-socket';
 import { FakeQmpPeer, type FakePeerOptions, type PeerConnection } from './fake-qmp-peer';
 import { QmpClient, type QmpCloseInfo, type QmpConnectOptions, type QmpProtocolError } from './qmp-client';
 import type { QmpEvent } from './qmp-messages';
@@ -289,7 +290,7 @@ test('works over loopback TCP', async () => {
 });
 
 test('connect rejects with QMP_CLOSED when no socket exists', async () => {
-  const missing = path.join(dir, 'missing.sock');
+  const missing = localSocketPath(dir, 'missing.sock');
   const details = await rejectsWith(QmpClient.connect({ kind: 'unix', path: missing }), 'QMP_CLOSED', /no QMP socket at .*missing\.sock/);
   assert.equal(details.errno, 'ENOENT');
 });
@@ -323,7 +324,7 @@ test('connect reports a peer that hangs up before greeting', async () => {
 });
 
 test('with retry, connect waits for a socket that appears later', async () => {
-  const socketPath = path.join(dir, 'late.sock');
+  const socketPath = localSocketPath(dir, 'late.sock');
   const connecting = QmpClient.connect({ kind: 'unix', path: socketPath }, { retry: true, timeoutMs: 10_000 });
   // The first attempt has failed with ENOENT by the time the server exists (or raced it; both pass).
   await new Promise((resolve) => setImmediate(resolve));

@@ -2,8 +2,8 @@
 // HTTP answer before the WebSocket handshake, and only then is QEMU's socket dialled.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { OpenUtmError, type VmState, type VmStatus } from '@openutm/shared';
+import { localSocketPath } from '../../src/runtime/local-socket';
 import { ConsoleTickets } from '../../src/console-bridge/console-tickets';
 import type { ConsoleEngine } from '../../src/console-bridge/console-upgrade';
 import type { ConsoleTarget } from '../../src/console-bridge/console-target';
@@ -36,7 +36,7 @@ describe('the console upgrade handler', () => {
       },
       consoleTarget: async (id): Promise<ConsoleTarget> => ({
         protocol: 'spice',
-        endpoint: { kind: 'unix', path: id === 'gonevm' ? path.join(path.dirname(display.path), 'gone.sock') : display.path },
+        endpoint: { kind: 'unix', path: id === 'gonevm' ? localSocketPath(display.dir, 'gone.sock') : display.path },
       }),
       serialHub: () => hub,
     };

@@ -4,12 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import { localSocketPath } from '../../runtime/local-socket';
 import { connectDisplay } from '../connect-endpoint';
 import { bridgeWebSocket, type BridgeHandle, type BridgeOptions } from '../ws-unix-bridge';
 
-// A unix-socket server standing in for QEMU's display socket, in a fresh private directory.
+// A unix-socket server standing in for QEMU's display socket, in a fresh private directory
+// (a named pipe on Windows, where Node has no unix sockets).
 export interface UnixServer {
   path: string;
+  // The private directory the socket belongs to (on Windows the pipe is named after it).
+  dir: string;
   connections: net.Socket[];
   // Resolves with the next connection the server accepts.
   nextConnection(): Promise<net.Socket>;
@@ -18,7 +22,7 @@ export interface UnixServer {
 
 export async function startUnixServer(onConnection: (socket: net.Socket) => void = () => undefined): Promise<UnixServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-cb-'));
-  const sockPath = path.join(dir, 'vm.sock');
+  const sockPath = localSocketPath(dir, 'vm.sock');
   const connections: net.Socket[] = [];
   const waiting: Array<(s: net.Socket) => void> = [];
   const server = net.createServer((socket) => {
@@ -30,6 +34,7 @@ export async function startUnixServer(onConnection: (socket: net.Socket) => void
   await new Promise<void>((resolve) => server.listen(sockPath, resolve));
   return {
     path: sockPath,
+    dir,
     connections,
     nextConnection: () => new Promise((resolve) => waiting.push(resolve)),
     close: async () => {
