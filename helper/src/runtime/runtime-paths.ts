@@ -2,9 +2,14 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { HostOs } from '@openutm/shared';
+import type { EndpointPorts } from './loopback-ports';
 
 // Where QEMU listens: a unix socket wherever the host has them; loopback TCP on Windows,
-// where Node cannot reach AF_UNIX sockets.
+// where Node cannot reach AF_UNIX sockets (QEMU could listen on one since 7.1, and Windows named
+// pipes are no way out either: QEMU's pipe chardev blocks its start until a client connects and
+// serves one client once, so a restarted helper could never re-attach). On loopback TCP any local
+// user can connect: SPICE and VNC get a password (display.ts); QMP, serial and the guest agent
+// have no authentication in QEMU short of TLS, so there the random port is the only barrier.
 export type Endpoint = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
 
 // Every file the helper lets QEMU create for one running VM. The helper picks all these names.
@@ -52,13 +57,9 @@ export function defaultRuntimeRoot(home: string): string {
   });
 }
 
-// Lays out one VM's runtime files; tcpPorts is only read on Windows (picked free by the caller).
-export function runtimePathsFor(
-  root: string,
-  vmId: string,
-  hostOs: HostOs,
-  tcpPorts?: { qmp: number; spice: number; vnc: number; serial: number; guestAgent: number; tpm: number },
-): RuntimePaths {
+// Lays out one VM's runtime files; tcpPorts is only read on Windows (picked at start, kept in
+// the runtime dir: loopback-ports.ts).
+export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpPorts?: EndpointPorts): RuntimePaths {
   const join = hostOs === 'win32' ? path.win32.join : path.posix.join;
   const dir = join(root, vmId);
   const ep = (name: string, key: keyof NonNullable<typeof tcpPorts>): Endpoint => {

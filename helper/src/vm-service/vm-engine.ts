@@ -20,6 +20,7 @@ import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile } from '../qemu-process/launch';
 import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
+import { pickLoopbackPorts, readPortsFileSync, writePortsFile, type EndpointPorts } from '../runtime/loopback-ports';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
 import type { SerialHub } from '../console-bridge/serial-hub';
@@ -136,8 +137,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return { status, running };
   }
 
-  paths(id: string): RuntimePaths {
-    return runtimePathsFor(this.opts.runtimeRoot, id, this.hostOs);
+  // On Windows the endpoints are loopback ports the last start picked (none before a start).
+  paths(id: string, ports?: EndpointPorts): RuntimePaths {
+    const root = this.opts.runtimeRoot;
+    if (this.hostOs !== 'win32') return runtimePathsFor(root, id, this.hostOs);
+    return runtimePathsFor(root, id, this.hostOs, ports ?? readPortsFileSync(path.win32.join(root, id)));
   }
 
   // job: the client's id for the job.progress events of this request.
@@ -179,7 +183,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
       const facts = await this.opts.hostFacts();
-      const paths = this.paths(id);
+      const ports = this.hostOs === 'win32' ? await pickLoopbackPorts() : undefined;
+      const paths = this.paths(id, ports);
       const plan = await prepareLaunch({
         config,
         facts,
@@ -190,6 +195,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       });
       await rm(paths.dir, { recursive: true, force: true });
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+      if (ports) await writePortsFile(paths.dir, ports);
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
       try {
