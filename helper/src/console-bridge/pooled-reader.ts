@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { MAX_FRAME_HEADER } from './ws-binary-frame';
 
 // Sizes of the display read path, each overridable.
 export const READER_DEFAULTS = {
@@ -9,10 +10,14 @@ export const READER_DEFAULTS = {
   keepFree: 4,
   // Bytes read before anyone takes them (a VNC server greets at once) above which reading stops.
   maxEarlyBytes: 1024 * 1024,
+  // Spare bytes kept in front of every chunk, so the bridge can put a WebSocket frame header
+  // there and send header and payload as one buffer.
+  headroom: MAX_FRAME_HEADER,
 } as const;
 
 // Receives each chunk read; `release` (if any) gives its buffer back once the chunk has been
-// handed to the kernel. Chunks without `release` are the receiver's to keep.
+// handed to the kernel. Chunks without `release` are the receiver's to keep. The reader's
+// `headroom` bytes just before each chunk in its ArrayBuffer belong to the chunk too.
 export type ChunkSink = (chunk: Buffer, release: (() => void) | null) => void;
 
 // Sizes of one reader; defaults in READER_DEFAULTS.
@@ -20,6 +25,7 @@ export interface PooledReaderOptions {
   bufferBytes?: number;
   keepFree?: number;
   maxEarlyBytes?: number;
+  headroom?: number;
 }
 
 // Reads a socket into large reused buffers (net's `onread` option): fewer, larger chunks, no
@@ -29,11 +35,15 @@ export interface PooledReaderOptions {
 export class PooledReader {
   // Pass to net.createConnection({ …, onread }).
   readonly onread: net.OnReadOpts;
+  // Spare bytes in front of every chunk delivered (see READER_DEFAULTS.headroom).
+  readonly headroom: number;
   private readonly bufferBytes: number;
   private readonly keepFree: number;
   private readonly maxEarlyBytes: number;
   private readonly free: Buffer[] = [];
   private current: Buffer;
+  // The part of `current` that reads land in.
+  private readInto: Buffer;
   private sink: ChunkSink | null = null;
   private early: Buffer[] = [];
   private earlyBytes = 0;
@@ -43,8 +53,11 @@ export class PooledReader {
     this.bufferBytes = opts.bufferBytes ?? READER_DEFAULTS.bufferBytes;
     this.keepFree = opts.keepFree ?? READER_DEFAULTS.keepFree;
     this.maxEarlyBytes = opts.maxEarlyBytes ?? READER_DEFAULTS.maxEarlyBytes;
+    this.headroom = opts.headroom ?? READER_DEFAULTS.headroom;
     this.current = this.take();
-    this.onread = { buffer: () => this.current, callback: (n) => this.onRead(n) };
+    this.readInto = this.current.subarray(this.headroom);
+    // net asks for the buffer again after every read.
+    this.onread = { buffer: () => this.readInto, callback: (n) => this.onRead(n) };
   }
 
   // Starts delivering chunks, first those read before there was a sink.
@@ -58,7 +71,7 @@ export class PooledReader {
 
   // Bytes of buffer memory this reader holds: its read buffer, the free ones, and those lent out.
   get heldBytes(): number {
-    return (1 + this.free.length + this.lent) * this.bufferBytes + this.earlyBytes;
+    return (1 + this.free.length + this.lent) * (this.headroom + this.bufferBytes) + this.earlyBytes;
   }
 
   // Returns false to pause the socket (net's contract) while nobody takes the data.
@@ -67,8 +80,9 @@ export class PooledReader {
     let chunk: Buffer;
     let release: (() => void) | null = null;
     if (n >= this.bufferBytes / 2) {
-      chunk = full.subarray(0, n);
+      chunk = full.subarray(this.headroom, this.headroom + n);
       this.current = this.take();
+      this.readInto = this.current.subarray(this.headroom);
       this.lent += 1;
       let given = false;
       release = () => {
@@ -78,21 +92,27 @@ export class PooledReader {
         if (this.free.length < this.keepFree) this.free.push(full);
       };
     } else {
-      chunk = Buffer.allocUnsafe(n);
-      full.copy(chunk, 0, 0, n);
+      chunk = this.copyOut(full, this.headroom, this.headroom + n);
     }
     if (this.sink) {
       this.sink(chunk, release);
       return true;
     }
-    const kept = release ? Buffer.from(chunk) : chunk;
+    const kept = release ? this.copyOut(chunk, 0, chunk.length) : chunk;
     release?.();
     this.early.push(kept);
     this.earlyBytes += kept.length;
     return this.earlyBytes < this.maxEarlyBytes;
   }
 
+  // A copy of its own, with the headroom in front (small ones come from Node's shared pool).
+  private copyOut(from: Buffer, start: number, end: number): Buffer {
+    const whole = Buffer.allocUnsafe(this.headroom + end - start);
+    from.copy(whole, this.headroom, start, end);
+    return whole.subarray(this.headroom);
+  }
+
   private take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes);
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.headroom + this.bufferBytes);
   }
 }

@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { keepAlive } from './ws-keepalive';
 import { CLOSE_CODE, closableCode, toBuffer, truncateReason } from './ws-frames';
+import { frameInPlace } from './ws-binary-frame';
 import { defaultLog, type ConsoleLog } from './console-log';
 import type { DisplayConnection } from './connect-endpoint';
 import type { SessionMember } from './spice-sessions';
@@ -75,6 +76,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
   const closeGraceMs = opts.closeGraceMs ?? BRIDGE_DEFAULTS.closeGraceMs;
   const log = opts.log ?? defaultLog;
   const label = opts.label ?? 'console';
+  const headroom = display.reader.headroom;
   let bytesToClient = 0;
   let bytesToVm = 0;
   let vmPaused = false;
@@ -104,8 +106,12 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
       return;
     }
     bytesToClient += chunk.length;
-    // The pooled buffer goes back once ws has handed the frame to the kernel.
-    ws.send(chunk, SEND_OPTIONS, release ?? undefined);
+    // Header and payload as one write straight to the socket: ws's Sender writes synchronously
+    // when nothing is compressed, so its own frames (pings, close) stay in order with these, and
+    // ws.bufferedAmount still counts them. The pooled buffer goes back once the kernel has it.
+    const frame = frameInPlace(chunk, headroom);
+    if (frame) wsSocket.write(frame, release ?? undefined);
+    else ws.send(chunk, SEND_OPTIONS, release ?? undefined);
     if (!vmPaused && ws.bufferedAmount > highWaterMark) {
       vmPaused = true;
       vm.pause();
