@@ -1,57 +1,36 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot } from './support/browser';
-import { ensureWebBuilt } from './support/build-web';
-import { pairedPage, type PairedPage } from './support/paired-page';
-import { RealHelper } from './support/real-helper';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { screenshot } from './support/browser';
+import { uiSuite } from './support/ui-suite';
 
 // Preferences against the real helper: paired clients listed and revoked through auth.*,
 // the theme applied before the first paint and kept across reloads, telemetry off by default.
 
-let helper: RealHelper;
-let browser: Browser;
-let session: PairedPage;
+const ui = uiSuite();
 let page: Page;
-
-before(async () => {
-  ensureWebBuilt();
-  helper = await RealHelper.start();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await helper?.stop();
-});
-
-afterEach(async () => {
-  await session.context.close();
-  assert.deepEqual(session.consoleErrors.errors, [], 'the page logged errors');
-});
 
 async function openPreferences(): Promise<void> {
   await page.getByRole('link', { name: 'Preferences' }).click();
-  await page.waitForURL(`${helper.origin}/preferences`);
+  await page.waitForURL(`${ui.helper.origin}/preferences`);
   await page.getByRole('heading', { name: 'Preferences', level: 1 }).waitFor();
 }
 
 // The token id a paired page keeps for its helper.
 function tokenIdOf(p: Page): Promise<string> {
-  return p.evaluate((origin) => (JSON.parse(localStorage.getItem(`openutm.token.v1:${origin}`) ?? '{}') as { tokenId: string }).tokenId, helper.origin);
+  return p.evaluate((origin) => (JSON.parse(localStorage.getItem(`openutm.token.v1:${origin}`) ?? '{}') as { tokenId: string }).tokenId, ui.helper.origin);
 }
 
 test('lists the paired clients, marks this browser, and revokes another one', async () => {
-  const other = await pairedPage(browser, helper);
+  const other = await ui.pair();
   const otherId = await tokenIdOf(other.page);
   assert.deepEqual(other.consoleErrors.errors, []);
   await other.context.close();
 
-  session = await pairedPage(browser, helper);
-  page = session.page;
+  page = (await ui.pair()).page;
   const ownId = await tokenIdOf(page);
   await openPreferences();
-  assert.equal(await page.getByTestId('helper-address').textContent(), `127.0.0.1:${helper.port}`);
+  assert.equal(await page.getByTestId('helper-address').textContent(), `127.0.0.1:${ui.helper.port}`);
   const own = page.locator(`[data-testid="paired-client"][data-token-id="${ownId}"]`);
   const theirs = page.locator(`[data-testid="paired-client"][data-token-id="${otherId}"]`);
   await own.getByText('this browser').waitFor();
@@ -62,19 +41,18 @@ test('lists the paired clients, marks this browser, and revokes another one', as
   await theirs.getByRole('button', { name: /^Revoke/ }).click();
   await theirs.waitFor({ state: 'detached' });
   await own.waitFor();
-  const listed = (await (await helper.api()).call('auth.tokens', {})).map((t) => t.id);
+  const listed = (await (await ui.helper.api()).call('auth.tokens', {})).map((t) => t.id);
   assert.equal(listed.includes(otherId), false, 'the helper no longer knows the revoked client');
   assert.equal(listed.includes(ownId), true);
   await screenshot(page, 'preferences-2-revoked');
 });
 
 test('the theme applies before the first paint and persists; telemetry is off until chosen and nothing is sent', async () => {
-  session = await pairedPage(browser, helper, 'light');
-  page = session.page;
+  page = (await ui.pair('light')).page;
   const foreign: string[] = [];
   page.on('request', (r) => {
     const url = new URL(r.url());
-    if (url.host !== `127.0.0.1:${helper.port}`) foreign.push(r.url());
+    if (url.host !== `127.0.0.1:${ui.helper.port}`) foreign.push(r.url());
   });
   // Notes the html element's class at the moment <body> is parsed, before anything is painted.
   await page.addInitScript(() => {

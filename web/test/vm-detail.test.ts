@@ -1,43 +1,22 @@
 import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { testGuest } from '../../helper/test/support/test-guest';
-import { launchChromium, screenshot } from './support/browser';
-import { ensureWebBuilt } from './support/build-web';
-import { pairedPage, type PairedPage } from './support/paired-page';
-import { RealHelper } from './support/real-helper';
+import { screenshot } from './support/browser';
+import { uiSuite } from './support/ui-suite';
 
 // The VM page against the real helper and a real kernel test guest: settings saved while
 // stopped, locked (with the reason) while running, live media, the log, clone and delete.
 
-let helper: RealHelper;
-let browser: Browser;
-let session: PairedPage;
+const ui = uiSuite();
 let page: Page;
 
-before(async () => {
-  ensureWebBuilt();
-  helper = await RealHelper.start();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await helper?.stop();
-});
-
-afterEach(async () => {
-  await session.context.close();
-  assert.deepEqual(session.consoleErrors.errors, [], 'the page logged errors');
-});
-
 async function openVm(id: string, name: string): Promise<void> {
-  session = await pairedPage(browser, helper);
-  page = session.page;
+  page = (await ui.pair()).page;
   await page.getByRole('link', { name: `Settings of ${name}` }).click();
-  await page.waitForURL(`${helper.origin}/vm?id=${id}`);
+  await page.waitForURL(`${ui.helper.origin}/vm?id=${id}`);
   await page.getByRole('heading', { name, level: 1 }).waitFor();
 }
 
@@ -52,7 +31,7 @@ const field = (label: string) => page.getByLabel(label, { exact: true });
 const badge = (state: string) => page.locator(`header [data-testid="state-badge"][data-state="${state}"]`);
 
 test('settings edited while stopped are saved, survive a reload, and bad values are refused by field', async () => {
-  const id = await helper.createKernelGuest('Detail VM');
+  const id = await ui.helper.createKernelGuest('Detail VM');
   await openVm(id, 'Detail VM');
   assert.equal(await field('CPUs').inputValue(), '1');
 
@@ -60,7 +39,7 @@ test('settings edited while stopped are saved, survive a reload, and bad values 
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByTestId('field-error').getByText(/greater than or equal to 16/).waitFor();
   assert.equal(await field('Memory').getAttribute('aria-invalid'), 'true');
-  const untouched = await (await helper.api()).call('vm.get', { id });
+  const untouched = await (await ui.helper.api()).call('vm.get', { id });
   assert.equal(untouched.config.system.memoryMiB, 256, 'nothing was sent');
 
   await field('Memory').fill('384');
@@ -74,7 +53,7 @@ test('settings edited while stopped are saved, survive a reload, and bad values 
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByTestId('settings-status').getByText('Saved.').waitFor();
 
-  const { config } = await (await helper.api()).call('vm.get', { id });
+  const { config } = await (await ui.helper.api()).call('vm.get', { id });
   assert.deepEqual([config.system.cpus, config.system.memoryMiB, config.notes, config.sound.enabled], [2, 384, 'edited in the browser', true]);
   assert.deepEqual(config.network.portForwards, [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 80 }]);
   assert.equal(config.linuxBoot?.kernel, testGuest().kernel, 'sections not edited are untouched');
@@ -90,7 +69,7 @@ test('settings edited while stopped are saved, survive a reload, and bad values 
 });
 
 test('while running: settings locked with the reason, name and media live, the log shows the guest; force stop, clone, delete with the name typed', async () => {
-  const id = await helper.createKernelGuest('Live VM');
+  const id = await ui.helper.createKernelGuest('Live VM');
   await openVm(id, 'Live VM');
   await page.getByRole('button', { name: 'Start Live VM' }).click();
   await badge('running').waitFor({ timeout: 90_000 });
@@ -115,14 +94,14 @@ test('while running: settings locked with the reason, name and media live, the l
   await page.getByLabel('Disc image path for cd0').fill(iso);
   await page.getByRole('button', { name: 'Insert' }).click();
   await page.getByTestId('media-cd0').getByText(realpathSync(iso)).waitFor();
-  assert.equal((await (await helper.api()).call('vm.get', { id })).config.removable[0]?.iso, realpathSync(iso));
+  assert.equal((await (await ui.helper.api()).call('vm.get', { id })).config.removable[0]?.iso, realpathSync(iso));
   await screenshot(page, 'detail-3-running');
   await assertAccessible();
   await page.getByRole('button', { name: 'Eject' }).click();
   await page.getByTestId('media-cd0').getByText('empty').waitFor();
 
   // The serial log of the running guest, read through vm.log.
-  await helper.waitForGuestShell(id);
+  await ui.helper.waitForGuestShell(id);
   await page.getByRole('button', { name: 'Refresh log' }).click();
   await page.getByTestId('serial-log').getByText(testGuest().marker).first().waitFor();
 
@@ -147,21 +126,21 @@ test('while running: settings locked with the reason, name and media live, the l
   await dialog.getByLabel(/Type the VM's name/).fill('Live VM copy');
   await screenshot(page, 'detail-4-delete');
   await confirm.click();
-  await page.waitForURL(`${helper.origin}/`);
-  const left = (await (await helper.api()).call('vm.list', {})).map((v) => v.config.id);
+  await page.waitForURL(`${ui.helper.origin}/`);
+  const left = (await (await ui.helper.api()).call('vm.list', {})).map((v) => v.config.id);
   assert.equal(left.includes(copyId), false);
   assert.equal(left.includes(id), true, 'the original is still there');
 });
 
 test('a crash shows its reason and the last log lines; the VM can be started again', async () => {
-  const id = await helper.createKernelGuest('Crash VM');
-  const started = await (await helper.api()).call('vm.start', { id });
+  const id = await ui.helper.createKernelGuest('Crash VM');
+  const started = await (await ui.helper.api()).call('vm.start', { id });
   await openVm(id, 'Crash VM');
   await badge('running').waitFor();
   // QEMU dies under the helper's feet, as when the host's OOM killer picks it.
   process.kill(started.pid!, 'SIGKILL');
   await badge('crashed').waitFor();
-  const { status } = await (await helper.api()).call('vm.get', { id });
+  const { status } = await (await ui.helper.api()).call('vm.get', { id });
   assert.equal(status.state, 'crashed');
   const crash = page.getByTestId('crash-info');
   await crash.getByText(status.crash!.reason, { exact: false }).first().waitFor();

@@ -1,43 +1,22 @@
 import assert from 'node:assert/strict';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import { testGuest } from '../../helper/test/support/test-guest';
-import { launchChromium, screenshot } from './support/browser';
-import { ensureWebBuilt } from './support/build-web';
-import { pairedPage, type PairedPage } from './support/paired-page';
-import { RealHelper } from './support/real-helper';
+import { screenshot } from './support/browser';
+import { uiSuite } from './support/ui-suite';
 
 // The creation wizard against the real helper: the ISO chosen through the helper's file
 // browser or typed, the VM created with a real qemu-img disk, started under TCG.
 
-let helper: RealHelper;
-let browser: Browser;
-let session: PairedPage;
+const ui = uiSuite();
 let page: Page;
 
-before(async () => {
-  ensureWebBuilt();
-  helper = await RealHelper.start();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await helper?.stop();
-});
-
-afterEach(async () => {
-  await session.context.close();
-  assert.deepEqual(session.consoleErrors.errors, [], 'the page logged errors');
-});
-
 async function openWizard(): Promise<void> {
-  session = await pairedPage(browser, helper);
-  page = session.page;
+  page = (await ui.pair()).page;
   await page.getByRole('link', { name: 'New VM' }).click();
-  await page.waitForURL(`${helper.origin}/new`);
+  await page.waitForURL(`${ui.helper.origin}/new`);
   await page.getByRole('heading', { name: /Step 1 of 6/ }).waitFor();
   // The defaults follow host.doctor's answer; wait for it as a person would see it.
   await page.locator('[data-testid="host-summary"][data-loaded="true"]').waitFor();
@@ -131,7 +110,7 @@ test('creates a VM with the ISO chosen in the host browser, then starts it', asy
   assert.equal(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress), true, 'progress was shown while creating');
   await screenshot(page, 'wizard-7-running');
 
-  const { config, status } = await (await helper.api()).call('vm.get', { id });
+  const { config, status } = await (await ui.helper.api()).call('vm.get', { id });
   assert.equal(status.state, 'running');
   assert.equal(config.name, 'Wizard ISO VM');
   assert.equal(config.preset, 'other');
@@ -140,7 +119,7 @@ test('creates a VM with the ISO chosen in the host browser, then starts it', asy
   assert.deepEqual(config.disks.map((d) => [d.sizeMiB, d.format]), [[1024, 'qcow2']]);
   assert.deepEqual(config.network.portForwards, [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }]);
   assert.equal(config.display.type, 'vnc');
-  await (await helper.api()).call('vm.kill', { id });
+  await (await ui.helper.api()).call('vm.kill', { id });
 });
 
 test('creates a VM from a typed ISO path; a path that is not there is refused next to the field', async () => {
@@ -179,17 +158,17 @@ test('creates a VM from a typed ISO path; a path that is not there is refused ne
   const id = await startFromDetailPage('Typed path VM');
   await screenshot(page, 'wizard-typed-running');
 
-  const { config } = await (await helper.api()).call('vm.get', { id });
+  const { config } = await (await ui.helper.api()).call('vm.get', { id });
   assert.equal(config.preset, 'linux-server');
   assert.equal(config.removable[0]?.iso, realpathSync(iso));
   assert.deepEqual(config.disks, []);
   assert.equal(config.network.mode, 'none');
   assert.deepEqual([config.system.memoryMiB, config.system.firmware], [256, 'bios']);
-  await (await helper.api()).call('vm.kill', { id });
+  await (await ui.helper.api()).call('vm.kill', { id });
 });
 
 test('warns, from host.doctor, where a choice will be slow or cannot work here; memory beyond the host is refused', async () => {
-  const facts = await (await helper.api()).call('host.doctor', {});
+  const facts = await (await ui.helper.api()).call('host.doctor', {});
   await openWizard();
   await page.getByText('Windows 11').click();
   await page.getByLabel('Name', { exact: true }).fill('Win11 checks');
@@ -216,5 +195,5 @@ test('warns, from host.doctor, where a choice will be slow or cannot work here; 
   await step(3);
   await screenshot(page, 'wizard-warnings');
   // Nothing was created.
-  assert.deepEqual((await (await helper.api()).call('vm.list', {})).filter((v) => v.config.name === 'Win11 checks'), []);
+  assert.deepEqual((await (await ui.helper.api()).call('vm.list', {})).filter((v) => v.config.name === 'Win11 checks'), []);
 });
