@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { realpathSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { testGuest } from '../../helper/test/support/test-guest';
+import { waitForText } from '../../helper/test/support/wait';
 import { screenshot } from './support/browser';
 import { uiSuite } from './support/ui-suite';
 
@@ -148,4 +151,83 @@ test('a crash shows its reason and the last log lines; the VM can be started aga
   assert.equal(await page.getByRole('button', { name: 'Start Crash VM' }).getAttribute('aria-disabled'), 'false');
   assert.equal(await field('CPUs').isDisabled(), false, 'a crashed VM can be reconfigured');
   await screenshot(page, 'detail-5-crashed');
+});
+
+// The virtual size of one of the VM's images, as qemu-img itself reads it.
+function imageBytes(id: string, file: string, format: 'qcow2' | 'raw' = 'qcow2'): number {
+  const out = execFileSync('qemu-img', ['info', '--output=json', '-f', format, '--', path.join(ui.helper.home, 'vms', id, file)], { encoding: 'utf8' });
+  return (JSON.parse(out) as { 'virtual-size': number })['virtual-size'];
+}
+
+test('disks: add, grow, re-plug, remove keeping the file and attach it again, change the OS; the booted guest sees every disk', async () => {
+  const MiB = 1024 * 1024;
+  const id = await ui.helper.createKernelGuest('Disk VM');
+  await openVm(id, 'Disk VM');
+  const disks = page.getByRole('region', { name: 'Disks' });
+  const row = (disk: string) => page.getByTestId(`disk-${disk}`);
+
+  // A new 64 MiB qcow2 disk, on the preset's interface (virtio for a Linux server).
+  await field('New disk size').fill('64');
+  await disks.getByRole('form', { name: 'Add a disk' }).getByLabel('Unit').selectOption('MiB');
+  await page.getByRole('button', { name: 'Add disk' }).click();
+  await row('disk0').getByText('64 MB qcow2 on virtio').waitFor();
+  assert.equal(imageBytes(id, 'disk0.qcow2'), 64 * MiB);
+
+  // A shrink is refused in the form, with the reason, before anything is sent.
+  await field('Size of disk0').fill('32');
+  await row('disk0').getByTestId('field-error').getByText(/can only grow/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Apply to disk0' }).isDisabled(), true);
+
+  // Grow to 96 MiB and move it to SATA in one apply.
+  await field('Size of disk0').fill('96');
+  await field('Interface of disk0').selectOption('sata');
+  await screenshot(page, 'detail-6-disk-editing');
+  await page.getByRole('button', { name: 'Apply to disk0' }).click();
+  await row('disk0').getByText('96 MB qcow2 on sata').waitFor();
+  assert.equal(imageBytes(id, 'disk0.qcow2'), 96 * MiB);
+
+  // A second disk, raw on NVMe, removed with its file kept, then attached again on virtio.
+  await field('New disk size').fill('32');
+  await field('Format').selectOption('raw');
+  await field('New disk interface').selectOption('nvme');
+  await page.getByRole('button', { name: 'Add disk' }).click();
+  await row('disk1').getByText('32 MB raw on nvme').waitFor();
+  await page.getByRole('button', { name: 'Remove disk1…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Remove disk disk1?' });
+  assert.equal(await dialog.getByLabel(/Keep it in the VM's folder/).isChecked(), true, 'keeping the file is the default');
+  await screenshot(page, 'detail-7-remove-disk');
+  await dialog.getByRole('button', { name: 'Remove, keep the file' }).click();
+  await page.getByRole('group', { name: 'Kept image disk1.img' }).waitFor();
+  assert.equal(await row('disk1').count(), 0);
+  assert.equal(existsSync(path.join(ui.helper.home, 'vms', id, 'disk1.img')), true, 'the kept image is still there');
+  await page.getByRole('button', { name: 'Attach disk1.img' }).click();
+  await row('disk1').getByText('32 MB raw on virtio').waitFor();
+
+  // The OS preset is a label: the rest of the settings stay.
+  await field('Operating system').selectOption({ label: 'FreeBSD' });
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.getByTestId('settings-status').getByText('Saved.').waitFor();
+  const { config } = await (await ui.helper.api()).call('vm.get', { id });
+  assert.deepEqual([config.preset, config.system.memoryMiB, config.network.nic], ['freebsd', 256, 'virtio-net-pci']);
+  assert.deepEqual(config.disks.map((d) => [d.id, d.file, d.sizeMiB, d.interface]), [['disk0', 'disk0.qcow2', 96, 'sata'], ['disk1', 'disk1.img', 32, 'virtio']]);
+  await assertAccessible();
+
+  // Running: every disk control is locked; the guest sees disk0 on AHCI (sda) and disk1 on virtio (vda).
+  await page.getByRole('button', { name: 'Start Disk VM' }).click();
+  await badge('running').waitFor({ timeout: 90_000 });
+  await page.getByTestId('disks-status').getByText(/Locked: .*shut it down first/).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Add disk' }).isDisabled(), true);
+  assert.equal(await field('Size of disk0').isDisabled(), true);
+  assert.equal(await page.getByRole('button', { name: 'Remove drive cd0' }).isDisabled(), true);
+  await ui.helper.waitForGuestShell(id);
+  await page.goto(`${ui.helper.origin}/console?vm=${encodeURIComponent(id)}`);
+  await page.getByRole('tab', { name: 'Serial console' }).click();
+  await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+  await page.keyboard.type('for b in /sys/block/*; do echo "blk-${b##*/}-$(cat $b/size)"; done; echo disks-$((40+2))-listed\n', { delay: 10 });
+  const log = await waitForText(ui.helper.serialLog(id), 'disks-42-listed', 60_000);
+  // 512-byte sectors: 96 MiB and 32 MiB.
+  assert.match(log, /blk-sda-196608\b/, log.slice(-1000));
+  assert.match(log, /blk-vda-65536\b/, log.slice(-1000));
+  await screenshot(page, 'detail-8-guest-disks');
+  await (await ui.helper.api()).call('vm.kill', { id });
 });

@@ -1,14 +1,16 @@
 'use client';
 
-import { canPerform, whyNot, type VmSummary } from '@openutm/shared';
+import { canPerform, PRESETS, whyNot, type VmEditRequest, type VmSummary } from '@openutm/shared';
 import { useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { vmEdit } from '../../helper-client/settings-api';
 import { BUTTON } from '../form/fields';
 import { folderOf, HostFileChooser } from '../wizard/host-file-chooser';
+import { AddCdDrive, CdDriveSettings } from './cd-drive-settings';
 
 // The CD drives: insert or eject a disc, also while the VM runs (vm.edit `media`, which the
-// helper applies to QEMU live with blockdev-change-medium / eject).
+// helper applies to QEMU live with blockdev-change-medium / eject); add, re-plug and remove
+// drives while it is shut down.
 export function MediaPanel({ vm, connected }: { vm: VmSummary; connected: boolean }) {
   const { config, status } = vm;
   const [choosing, setChoosing] = useState<string | null>(null);
@@ -17,21 +19,26 @@ export function MediaPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const [busy, setBusy] = useState(false);
   const allowed = connected && canPerform(status.state, 'editLive');
   const reason = !connected ? 'not connected to the helper' : whyNot(status.state, 'editLive');
+  const stopOnly = { lockedBecause: !connected ? 'not connected to the helper' : canPerform(status.state, 'edit') ? null : whyNot(status.state, 'edit'), busy, apply };
 
-  async function setMedia(drive: string, iso: string | null) {
+  async function apply(edit: VmEditRequest): Promise<boolean> {
     setBusy(true);
     setFailure(null);
     try {
-      await vmEdit(config.id, { media: { [drive]: iso } });
-      setTyped((t) => ({ ...t, [drive]: '' }));
+      await vmEdit(config.id, edit);
+      return true;
     } catch (e) {
       setFailure(errorMessage(e));
+      return false;
     } finally {
       setBusy(false);
     }
   }
 
-  if (config.removable.length === 0) return null;
+  async function setMedia(drive: string, iso: string | null) {
+    if (await apply({ media: { [drive]: iso } })) setTyped((t) => ({ ...t, [drive]: '' }));
+  }
+
   return (
     <section aria-labelledby="media-title" className="space-y-3">
       <h2 id="media-title" className="text-lg font-semibold">
@@ -74,8 +81,11 @@ export function MediaPanel({ vm, connected }: { vm: VmSummary; connected: boolea
               Eject
             </button>
           </form>
+          <CdDriveSettings key={`${drive.id}:${drive.interface}`} drive={drive} {...stopOnly} />
         </div>
       ))}
+      {config.removable.length === 0 && <p className="text-sm text-neutral-600 dark:text-neutral-400">No CD drive.</p>}
+      <AddCdDrive {...stopOnly} preset={PRESETS[config.preset].cdInterface} full={config.removable.length >= 4} />
       <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400">
         {failure}
       </p>

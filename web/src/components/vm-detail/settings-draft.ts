@@ -1,4 +1,4 @@
-import { VmEditRequest, type DisplayConfig, type NetworkConfig, type SystemConfig, type VmConfig } from '@openutm/shared';
+import { VmEditRequest, type DisplayConfig, type NetworkConfig, type OsPreset, type SystemConfig, type VmConfig } from '@openutm/shared';
 import type { ZodIssue } from 'zod';
 import { duplicateForwards, forwardsFromDraft, wholeNumber, type PortForwardDraft } from '../form/port-forward-draft';
 
@@ -6,6 +6,8 @@ import { duplicateForwards, forwardsFromDraft, wholeNumber, type PortForwardDraf
 export interface SettingsDraft {
   name: string;
   notes: string;
+  // A label and icon only: changing it rewrites no other setting.
+  preset: OsPreset;
   architecture: SystemConfig['architecture'];
   machine: SystemConfig['machine'];
   accelerator: SystemConfig['accelerator'];
@@ -41,6 +43,7 @@ export function settingsDraft(c: VmConfig): SettingsDraft {
   return {
     name: c.name,
     notes: c.notes,
+    preset: c.preset,
     architecture: c.system.architecture,
     machine: c.system.machine,
     accelerator: c.system.accelerator,
@@ -78,6 +81,7 @@ export function draftToEdit(c: VmConfig, d: SettingsDraft): VmEditRequest {
   const sections = {
     name: d.name,
     notes: d.notes,
+    preset: d.preset,
     system: {
       architecture: d.architecture,
       machine: d.machine,
@@ -100,6 +104,7 @@ export function draftToEdit(c: VmConfig, d: SettingsDraft): VmEditRequest {
   const current: Record<keyof typeof sections, unknown> = {
     name: c.name,
     notes: c.notes,
+    preset: c.preset,
     system: c.system,
     boot: c.boot,
     linuxBoot: c.linuxBoot,

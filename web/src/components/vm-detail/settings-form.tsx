@@ -1,6 +1,6 @@
 'use client';
 
-import { canPerform, whyNot, type VmSummary } from '@openutm/shared';
+import { canPerform, OsPreset, PRESETS, whyNot, type VmSummary } from '@openutm/shared';
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { vmEdit } from '../../helper-client/settings-api';
@@ -102,6 +102,7 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
           {lockReason}
         </span>
         <Section title="System">
+          <SelectField className="sm:col-span-2" label="Operating system" name="preset" value={draft.preset} onChange={(preset) => update({ preset })} options={OsPreset.options.map((p) => ({ value: p, label: PRESETS[p].label }))} hint="Sets the VM's icon and label; the other settings stay as they are." />
           <SelectField label="Architecture" name="architecture" value={draft.architecture} onChange={(architecture) => update({ architecture })} options={[{ value: 'x86_64', label: 'x86_64' }, { value: 'aarch64', label: 'aarch64' }]} />
           <SelectField label="Machine" name="machine" value={draft.machine} onChange={(machine) => update({ machine })} options={['default', 'q35', 'pc', 'virt'].map((v) => ({ value: v as SettingsDraft['machine'], label: v }))} />
           <SelectField label="Accelerator" name="accelerator" value={draft.accelerator} onChange={(accelerator) => update({ accelerator })} options={['auto', 'kvm', 'hvf', 'whpx', 'tcg'].map((v) => ({ value: v as SettingsDraft['accelerator'], label: v }))} />

@@ -8,16 +8,17 @@ import { vmGet } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { useConnection } from '../../stores/connection-store';
 import { useVmLibrary } from '../../stores/vm-store';
-import { formatMiB, formatResources } from '../library/format';
+import { formatResources } from '../library/format';
 import { StateBadge } from '../library/state-badge';
 import { VmActions, type VmActionsProps } from '../library/vm-actions';
+import { DisksPanel } from './disks-panel';
 import { MediaPanel } from './media-panel';
 import { SettingsForm } from './settings-form';
 import { VmLogPanel } from './vm-log-panel';
 import { VmManage } from './vm-manage';
 
-// `/vm?id=<id>`: one VM — its state and actions, removable media, every setting, its log,
-// clone and delete.
+// `/vm?id=<id>`: one VM — its state and actions, disks, removable media, every setting, its
+// log, clone and delete.
 export function VmDetail() {
   const id = useSearchParams().get('id') ?? '';
   const { vms, loaded } = useVmLibrary();
@@ -85,17 +86,8 @@ export function VmDetail() {
         <p role="status" className="min-h-5 text-sm text-red-700 dark:text-red-400">
           {failure}
         </p>
-        {config.disks.length > 0 && (
-          <ul aria-label="Disks" className="text-sm text-neutral-600 dark:text-neutral-400">
-            {config.disks.map((d) => (
-              <li key={d.id}>
-                Disk {d.id}: {formatMiB(d.sizeMiB)} {d.format} on {d.interface}
-                {d.readOnly ? ' (read-only)' : ''} — <span className="font-mono">{d.file}</span>
-              </li>
-            ))}
-          </ul>
-        )}
       </header>
+      <DisksPanel vm={vm} connected={connected} />
       <MediaPanel vm={vm} connected={connected} />
       <SettingsForm vm={vm} connected={connected} />
       <VmLogPanel vm={vm} connected={connected} />

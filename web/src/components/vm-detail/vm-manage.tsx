@@ -116,7 +116,10 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
           <h2 id={titleId} className="text-lg font-semibold">
             Delete {config.name}?
           </h2>
-          <p className="text-sm">This removes the VM and its disks ({config.disks.length} disk{config.disks.length === 1 ? '' : 's'}) for good. Install discs stay where they are.</p>
+          <p className="text-sm">
+            This removes the VM and its disks ({config.disks.length} disk{config.disks.length === 1 ? '' : 's'}
+            {config.detachedDisks.length > 0 && `, and ${config.detachedDisks.length} kept image${config.detachedDisks.length === 1 ? '' : 's'}`}) for good. Install discs stay where they are.
+          </p>
           <label htmlFor="delete-confirm" className="block text-sm font-medium">
             Type the VM&apos;s name, <span className="font-mono">{config.name}</span>, to confirm
           </label>

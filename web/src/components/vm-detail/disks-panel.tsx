@@ -1,0 +1,107 @@
+'use client';
+
+import { canPerform, PRESETS, whyNot, type VmEditRequest, type VmSummary } from '@openutm/shared';
+import { useState } from 'react';
+import { errorMessage } from '../../helper-client/client-errors';
+import { vmEdit } from '../../helper-client/settings-api';
+import { BUTTON, SelectField, TextField } from '../form/fields';
+import { formatMiB } from '../library/format';
+import { DISK_INTERFACES, newDiskEdit, type NewDiskDraft, type SizeUnit } from './disk-draft';
+import { DiskRow } from './disk-row';
+
+// The VM's disks while it is shut down: add an empty one, grow, re-plug, make read-only,
+// remove (keeping or deleting the image), and attach again or delete the images kept from
+// earlier removals. Each action is one vm.edit; the helper does the file work (qemu-img) and
+// this panel shows what its answer says.
+export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolean }) {
+  const { config, status } = vm;
+  const preset = PRESETS[config.preset];
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [confirmDiscard, setConfirmDiscard] = useState<string | null>(null);
+  const [adding, setAdding] = useState<NewDiskDraft>({ size: '8', unit: 'GiB', format: 'qcow2', interface: preset.diskInterface });
+  const [addTried, setAddTried] = useState(false);
+  const lockedBecause = !connected ? 'not connected to the helper' : canPerform(status.state, 'edit') ? null : whyNot(status.state, 'edit');
+  const off = lockedBecause !== null || busy;
+  const add = newDiskEdit(adding);
+
+  async function apply(edit: VmEditRequest): Promise<boolean> {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await vmEdit(config.id, edit);
+      return true;
+    } catch (e) {
+      setFailure(errorMessage(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="disks-title" className="space-y-3" aria-busy={busy}>
+      <div className="flex min-h-8 flex-wrap items-center gap-3">
+        <h2 id="disks-title" className="mr-auto text-lg font-semibold">
+          Disks
+        </h2>
+        <p role="status" className="text-sm text-neutral-600 dark:text-neutral-400" data-testid="disks-status">
+          {busy ? 'Working on the disk images…' : lockedBecause ? `Locked: ${lockedBecause}` : ''}
+        </p>
+      </div>
+      {config.disks.length === 0 && <p className="text-sm text-neutral-600 dark:text-neutral-400">No disks: this VM boots from a disc or a kernel only.</p>}
+      <div className="space-y-3">
+        {config.disks.map((disk) => (
+          <DiskRow key={`${disk.id}:${config.updatedAt}`} disk={disk} lockedBecause={lockedBecause} busy={busy} apply={apply} />
+        ))}
+      </div>
+      <form
+        aria-label="Add a disk"
+        className="grid items-start gap-3 rounded-xl border border-dashed border-neutral-300 p-4 sm:grid-cols-[1fr_auto_auto_1fr_auto] dark:border-neutral-700"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setAddTried(true);
+          if (add.edit === null || off) return;
+          if (await apply(add.edit)) setAddTried(false);
+        }}
+      >
+        <TextField label="New disk size" name="newSize" type="number" min={1} value={adding.size} onChange={(size) => setAdding((a) => ({ ...a, size }))} error={addTried ? (add.error ?? undefined) : undefined} disabled={off} />
+        <SelectField label="Unit" name="newUnit" value={adding.unit} onChange={(unit: SizeUnit) => setAdding((a) => ({ ...a, unit }))} options={[{ value: 'GiB', label: 'GiB' }, { value: 'MiB', label: 'MiB' }]} disabled={off} />
+        <SelectField label="Format" name="newFormat" value={adding.format} onChange={(format) => setAdding((a) => ({ ...a, format }))} options={[{ value: 'qcow2', label: 'qcow2 (grows as used)' }, { value: 'raw', label: 'raw' }]} disabled={off} />
+        <SelectField label="New disk interface" name="newInterface" value={adding.interface} onChange={(i) => setAdding((a) => ({ ...a, interface: i }))} options={DISK_INTERFACES} disabled={off} />
+        <button type="submit" className={`${BUTTON.secondary} sm:mt-6`} disabled={off} title={lockedBecause ?? undefined}>
+          Add disk
+        </button>
+      </form>
+      {config.detachedDisks.length > 0 && (
+        <div className="space-y-2">
+          <h3 className="text-sm font-semibold">Kept images, not attached</h3>
+          <div className="space-y-2">
+            {config.detachedDisks.map((d) => (
+              <div key={d.file} role="group" aria-label={`Kept image ${d.file}`} className="flex flex-wrap items-center gap-2 text-sm">
+                <span className="mr-auto">
+                  <span className="font-mono break-all">{d.file}</span> ({formatMiB(d.sizeMiB)} {d.format})
+                </span>
+                <button type="button" className={BUTTON.secondary} disabled={off} title={lockedBecause ?? undefined} onClick={() => void apply({ disks: { attach: [{ file: d.file }] } })}>
+                  Attach {d.file}
+                </button>
+                {confirmDiscard === d.file ? (
+                  <button type="button" className={BUTTON.danger} disabled={off} onClick={() => void apply({ disks: { discard: [d.file] } }).then(() => setConfirmDiscard(null))}>
+                    Delete {d.file} for good
+                  </button>
+                ) : (
+                  <button type="button" className={BUTTON.secondary} disabled={off} title={lockedBecause ?? undefined} onClick={() => setConfirmDiscard(d.file)}>
+                    Delete {d.file}…
+                  </button>
+                )}
+              </div>
+            ))}
+          </div>
+        </div>
+      )}
+      <p role="alert" className="min-h-5 text-sm text-red-700 dark:text-red-400" data-testid="disks-error">
+        {failure}
+      </p>
+    </section>
+  );
+}
