@@ -2,8 +2,12 @@
 import { readdirSync } from 'node:fs';
 import { ensureDebianPackages, ensureNodeModules, runOrExit, step, BENCH_PACKAGES } from './lib/ensure.mjs';
 
+if (process.platform !== 'linux') {
+  process.stderr.write('✖ the benchmarks boot the test guest, which is built from Debian packages (scripts/test-guest/build.sh): run them on Debian or Ubuntu\n');
+  process.exit(1);
+}
 ensureNodeModules();
-if (process.platform === 'linux') ensureDebianPackages(BENCH_PACKAGES);
+ensureDebianPackages(BENCH_PACKAGES);
 runOrExit('bash', ['scripts/test-guest/build.sh']);
 runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
 // The helper's benches, then the UI's (web/bench: real Chromium against the real helper).

@@ -2,12 +2,13 @@
 // type checks, lint, and every unit and integration test of every workspace.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDebianPackages, ensureNodeModules, repoRoot, runOrExit, step, TEST_PACKAGES } from './lib/ensure.mjs';
+import { ensureDebianPackages, ensureNodeModules, hostPackagesNote, repoRoot, runOrExit, step, TEST_PACKAGES } from './lib/ensure.mjs';
 import { partitionVmTests, vmTestSkipReason } from './lib/vm-tests.mjs';
 
 const skipVms = vmTestSkipReason();
 ensureNodeModules();
 if (process.platform === 'linux' && !skipVms) ensureDebianPackages(TEST_PACKAGES);
+else if (hostPackagesNote()) step(`${hostPackagesNote()}; tests needing Linux-only tools (gio, dbus, python3, /usr/bin/qemu-*) skip and say why`);
 
 if (skipVms) {
   step(`VM tests skipped: ${skipVms} (OPENUTM_SKIP_VM_TESTS)`);

@@ -1,6 +1,6 @@
 // Makes a fresh clone usable: npm packages from the lockfile, Debian packages via apt-get when
 // we are root, or the exact command to run when we are not. Used by `npm start` and `npm test`.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,14 @@ export function ensureNodeModules() {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
+// What `npm test` and `npm start` leave to the user on a host without apt-get, said up front.
+export function hostPackagesNote(platform = process.platform) {
+  if (platform === 'darwin') return 'macOS: QEMU is not installed for you (brew install qemu); Debian packages are not checked';
+  if (platform === 'win32') return 'Windows: QEMU is not installed for you (winget install SoftwareFreedomConservancy.QEMU); Debian packages are not checked';
+  if (platform === 'linux') return null;
+  return `${platform}: QEMU is not installed for you (use your package manager); Debian packages are not checked`;
+}
+
 export function ensureDebianPackages(packages) {
   const missing = Object.entries(packages)
     .filter(([, file]) => !existsSync(file))
@@ -83,13 +91,4 @@ export function ensureDebianPackages(packages) {
 
 export function runOrExit(cmd, args, opts) {
   run(cmd, args, opts);
-}
-
-export function commandExists(cmd) {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }

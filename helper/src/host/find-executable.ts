@@ -4,12 +4,19 @@ import { access, stat } from 'node:fs/promises';
 // Decides whether a path is a program this user can run; injectable so search order tests need no files.
 export type ExecutableCheck = (path: string) => Promise<boolean>;
 
-// A regular file this user may execute (Windows has no execute bit: existence is what counts).
-export async function isExecutableFile(path: string): Promise<boolean> {
+// What Node's spawn can start without a shell on Windows, which has no execute bit: programs
+// (.exe, .com). Scripts (.cmd, .bat, .ps1) would need a shell, which QEMU is never run through.
+export function windowsCanRun(file: string): boolean {
+  return /\.(exe|com)$/i.test(file);
+}
+
+// A regular file this user may execute: the execute bit on POSIX, a program's extension on Windows.
+export async function isExecutableFile(path: string, platform: NodeJS.Platform = process.platform): Promise<boolean> {
+  if (platform === 'win32' && !windowsCanRun(path)) return false;
   try {
     const info = await stat(path);
     if (!info.isFile()) return false;
-    if (process.platform !== 'win32') await access(path, constants.X_OK);
+    if (platform !== 'win32') await access(path, constants.X_OK);
     return true;
   } catch {
     return false;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Architecture } from '@openutm/shared';
 import { architectureOfName, qemuCandidates, toolCandidates, type SearchContext } from './find-qemu';
-import { firstExecutable, isExecutableFile } from './find-executable';
+import { firstExecutable, isExecutableFile, windowsCanRun } from './find-executable';
 import { pathDirs } from './host-platform';
 
 const linux = (env: SearchContext['env'], native: Architecture = 'x86_64'): SearchContext => ({ os: 'linux', env, native });
@@ -116,7 +116,29 @@ test('firstExecutable keeps candidate order even when a later check answers firs
   assert.equal(await firstExecutable(['/x'], check), null);
 });
 
-test('isExecutableFile: executable files yes; directories, missing and non-executable files no', async () => {
+test('windowsCanRun: programs only, whatever the case; scripts need a shell and are not QEMU', () => {
+  for (const yes of ['C:\\Program Files\\qemu\\qemu-system-x86_64.exe', 'X.EXE', 'a.com']) assert.equal(windowsCanRun(yes), true, yes);
+  for (const no of ['qemu-system-x86_64', 'qemu.cmd', 'qemu.bat', 'qemu.ps1', 'qemu.exe.txt', 'C:\\qemu.exe\\dir']) assert.equal(windowsCanRun(no), false, no);
+});
+
+test('isExecutableFile on Windows refuses what spawn cannot start, before looking at the disk', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'openutm-find-'));
+  try {
+    const script = path.join(dir, 'qemu-system-x86_64.cmd');
+    await writeFile(script, '@echo off\r\n');
+    assert.equal(await isExecutableFile(script, 'win32'), false);
+    assert.equal(await isExecutableFile(path.join(dir, 'missing.exe'), 'win32'), false);
+    const exe = path.join(dir, 'qemu-system-x86_64.exe');
+    await writeFile(exe, 'MZ');
+    assert.equal(await isExecutableFile(exe, 'win32'), true, 'Windows has no execute bit: an .exe file is enough');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+const POSIX_ONLY = process.platform === 'win32' ? 'fixture programs are shell scripts with an execute bit, which Windows has neither of' : false;
+
+test('isExecutableFile: executable files yes; directories, missing and non-executable files no', { skip: POSIX_ONLY }, async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'openutm-find-'));
   try {
     const exe = path.join(dir, 'qemu-system-x86_64');
