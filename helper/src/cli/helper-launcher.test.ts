@@ -23,6 +23,11 @@ async function freePort(): Promise<number> {
   return p;
 }
 
+// The least environment a child Node runs in: nothing on POSIX; on Windows SystemRoot and the
+// temp folders, without which it cannot even open a socket (Winsock loads its providers there).
+const WINDOWS_ESSENTIALS = new Set(['SYSTEMROOT', 'WINDIR', 'TEMP', 'TMP']);
+const HOST_ENV = process.platform === 'win32' ? Object.fromEntries(Object.entries(process.env).filter(([k]) => WINDOWS_ESSENTIALS.has(k.toUpperCase()))) : {};
+
 // A tiny stand-in for `openutm serve`, as a script file in the test's folder.
 function standIn(name: string, source: string): HelperCommand {
   const file = path.join(root, `${name}.mjs`);
@@ -48,7 +53,7 @@ afterEach(async () => {
 
 async function launchFails(command: HelperCommand, timeoutMs = 10_000): Promise<OpenUtmError> {
   try {
-    children.push(await launchHelper({ root, port, env: {}, command, timeoutMs }));
+    children.push(await launchHelper({ root, port, env: HOST_ENV, command, timeoutMs }));
   } catch (e) {
     assert.ok(e instanceof OpenUtmError);
     if (typeof e.details?.pid === 'number') children.push(e.details.pid);
@@ -64,7 +69,7 @@ test('starts the helper detached, waits until it listens, and logs its output', 
      console.log('home=' + process.env.OPENUTM_HOME + ' port=' + process.env.OPENUTM_PORT + ' cwd=' + process.cwd());
      net.createServer().listen(Number(process.env.OPENUTM_PORT), '127.0.0.1');`,
   );
-  const pid = await launchHelper({ root, port, env: { OPENUTM_HOME: 'relative/path' }, command });
+  const pid = await launchHelper({ root, port, env: { ...HOST_ENV, OPENUTM_HOME: 'relative/path' }, command });
   children.push(pid);
   assert.ok(pid > 0);
   assert.equal(await isListening(port), true);
@@ -82,8 +87,9 @@ test('a helper that stops at once: the error quotes the log', async () => {
 });
 
 test('a helper that never listens: bounded wait, then the log', async () => {
-  const e = await launchFails(standIn('silent', `console.log('thinking…'); setTimeout(() => {}, 60_000);`), 300);
-  assert.match(e.message, /did not accept connections on port \d+ within 0.3 s; it may still be starting/);
+  // The bound must cover a child Node's start on a loaded machine (it logs before it is timed).
+  const e = await launchFails(standIn('silent', `console.log('thinking…'); setTimeout(() => {}, 60_000);`), 3_000);
+  assert.match(e.message, /did not accept connections on port \d+ within 3 s; it may still be starting/);
   assert.match(e.message, /│ thinking…/);
 });
 
@@ -92,7 +98,7 @@ test('losing a start race to another helper is fine: it waits for the winner', a
   writeFileSync(path.join(root, '.lock'), JSON.stringify({ pid: process.pid, hostname: os.hostname() }));
   const marker = path.join(root, 'exited');
   const command = standIn('loses', `import fs from 'node:fs'; fs.writeFileSync(${JSON.stringify(marker)}, ''); process.exit(1);`);
-  const launched = launchHelper({ root, port, env: {}, command });
+  const launched = launchHelper({ root, port, env: HOST_ENV, command });
   while (!existsSync(marker)) await sleep(20);
   await sleep(150); // past at least one poll that saw the exit
   const winner = createServer();
