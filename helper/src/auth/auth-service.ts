@@ -61,7 +61,7 @@ export class AuthService implements ApiAuth {
   // Opens the library's secrets file (creating it, mode 0600) and starts with no pairing codes.
   static open(root: string, options: AuthServiceOptions = {}): AuthService {
     const random = options.random ?? secureRandom;
-    const store = SecretsStore.open(root, { random });
+    const store = SecretsStore.open(root, { random, log: options.log });
     const pairing = new PairingCodes({ now: options.now, random, limits: options.pairingLimits });
     return new AuthService(store, pairing, options);
   }

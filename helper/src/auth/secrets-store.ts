@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { OpenUtmError } from '@openutm/shared';
 import { newToken, secureRandom, type RandomSource } from './tokens';
+import { restrictToOwnerSync } from './owner-only-acl';
 import { writeFileAtomicSync } from './write-file-atomic-sync';
 
 // The helper's secrets live next to the VMs, in one small file only its user may read.
@@ -34,6 +35,8 @@ export function secretsFilePath(root: string): string {
 
 export interface SecretsStoreOptions {
   random?: RandomSource;
+  // Told when the Windows owner-only ACL could not be set (the file then has its folder's).
+  log?: (line: string) => void;
 }
 
 // The helper's view of secrets.json: read (with its permissions checked and fixed) once at start,
@@ -43,6 +46,7 @@ export class SecretsStore {
   private constructor(
     readonly file: string,
     private data: SecretsData,
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
   // Opens or creates the library's secrets file. The local CLI token is new on every open, so a
@@ -52,7 +56,7 @@ export class SecretsStore {
     mkdirSync(root, { recursive: true, mode: 0o700 });
     const text = readSecretsText(file);
     const clients = text === null ? [] : parseSecrets(file, text).clients;
-    const store = new SecretsStore(file, { version: SECRETS_VERSION, localCliToken: newToken(options.random ?? secureRandom), clients });
+    const store = new SecretsStore(file, { version: SECRETS_VERSION, localCliToken: newToken(options.random ?? secureRandom), clients }, options.log);
     store.save();
     return store;
   }
@@ -88,9 +92,12 @@ export class SecretsStore {
     if (record) record.lastUsedAt = at;
   }
 
-  // Writes the whole file atomically, mode 0600.
+  // Writes the whole file atomically, mode 0600 (on Windows: an ACL for this account alone).
   save(): void {
-    writeFileAtomicSync(this.file, JSON.stringify(this.data, null, 2) + '\n', 0o600);
+    writeFileAtomicSync(this.file, JSON.stringify(this.data, null, 2) + '\n', 0o600, (temp) => {
+      const problem = restrictToOwnerSync(temp);
+      if (problem !== null) this.log(`could not make ${this.file} private to this account (${problem}); it keeps its folder's permissions`);
+    });
   }
 }
 
@@ -123,7 +130,7 @@ function readSecretsText(file: string): string | null {
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw unsafe(file, 'is not a regular file');
-    // Windows has no mode bits; the file sits in the user's private profile folder there.
+    // Windows has no mode bits; save() gives the file an owner-only ACL there instead.
     if (process.platform !== 'win32') {
       const me = process.getuid?.();
       if (me !== undefined && info.uid !== me) throw unsafe(file, `belongs to user id ${info.uid}, not to you (user id ${me})`);

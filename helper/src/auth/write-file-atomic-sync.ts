@@ -7,11 +7,14 @@ import { tempNameFor } from '../vm-library/atomic-write';
 // The secrets file needs it: a paired token must be on disk before the token is handed out, and
 // ApiAuth.redeemPairingCode answers synchronously. Keeping every write of that file synchronous
 // also means two writes can never interleave. The file is a few KB and written rarely.
-export function writeFileAtomicSync(target: string, data: string, mode = 0o600): void {
+// onWindows, when given, runs on the still-empty temp file there (mode bits mean nothing on
+// Windows, so a private file is made private by ACL before any byte is in it; see owner-only-acl).
+export function writeFileAtomicSync(target: string, data: string, mode = 0o600, onWindows?: (emptyTemp: string) => void): void {
   const temp = tempNameFor(target);
   try {
     const fd = openSync(temp, 'wx', mode);
     try {
+      if (process.platform === 'win32') onWindows?.(temp);
       const bytes = Buffer.from(data, 'utf8');
       let written = 0;
       while (written < bytes.length) written += writeSync(fd, bytes, written);

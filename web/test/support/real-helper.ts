@@ -140,7 +140,8 @@ export class RealHelper {
   // Kills every VM, stops the helper and removes a library this harness made.
   async stop(): Promise<void> {
     await this.stopProcess({ killVms: true });
-    if (!this.opts.home) await rm(this.home, { recursive: true, force: true });
+    // Retries: Windows may hold a just-closed file a moment longer (EBUSY/EPERM).
+    if (!this.opts.home) await rm(this.home, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 

@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+// Who the file is kept for: the account this process runs as.
+export interface WindowsAccount {
+  username: string;
+  // USERDOMAIN: the machine name for local accounts, the domain for domain accounts.
+  domain: string | undefined;
+}
+
+// icacls arguments that leave a file to its owner alone: inherited entries removed (a library
+// folder outside the user profile may let every user read), full control granted to the account
+// only. Administrators and SYSTEM can still take any file, as root can on POSIX.
+export function ownerOnlyAclArgs(file: string, account: WindowsAccount): string[] {
+  const who = account.domain ? `${account.domain}\\${account.username}` : account.username;
+  return [file, '/inheritance:r', '/grant:r', `${who}:F`, '/q'];
+}
+
+export function currentWindowsAccount(env: NodeJS.ProcessEnv = process.env): WindowsAccount {
+  return { username: os.userInfo().username, domain: env.USERDOMAIN || undefined };
+}
+
+// The Windows stand-in for mode 0600 (chmod only toggles read-only there). Best effort: on
+// failure the file keeps the folder's inherited permissions, which in the default library
+// (%LOCALAPPDATA%) are already the user's alone; the reason is returned for the caller to log.
+export function restrictToOwnerSync(file: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const icacls = path.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'icacls.exe');
+  const r = spawnSync(icacls, ownerOnlyAclArgs(file, currentWindowsAccount(env)), { encoding: 'utf8', windowsHide: true, timeout: 30_000 });
+  if (r.error) return `${icacls}: ${r.error.message}`;
+  if (r.status !== 0) return `${icacls} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim()}`;
+  return null;
+}
