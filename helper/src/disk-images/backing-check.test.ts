@@ -8,6 +8,10 @@ import { assertBackingInside, classifyReference, combineBackingPath, isInside, r
 import { QEMU_IMG, needsQemuImg } from './fixtures/find-qemu-img';
 import type { ImageInfo, InspectedImage } from './image-info';
 import { createImage, inspectImage, runQemuImg } from './qemu-img';
+import { hostFileName } from './fixtures/file-names';
+
+// An overlay name with a comma, quotes and non-ASCII (Windows: single quotes).
+const TOP_NAME = hostFileName('top, "odd" ü.qcow2');
 
 const qemuImg = QEMU_IMG ?? 'qemu-img';
 
@@ -86,9 +90,9 @@ test('an overlay whose backing chain stays inside the library passes', { skip: n
   await withLayout(async ({ root, vm }) => {
     await createImage({ qemuImg, path: path.join(vm, 'base.qcow2'), format: 'qcow2', sizeMiB: 16 });
     await overlay(path.join(vm, 'mid.qcow2'), 'base.qcow2');
-    await overlay(path.join(vm, 'top, "odd" ü.qcow2'), 'mid.qcow2');
+    await overlay(path.join(vm, TOP_NAME), 'mid.qcow2');
     await mkdir(path.join(root, 'vms', 'vmdef456'));
-    await overlay(path.join(root, 'vms', 'vmdef456', 'clone.qcow2'), '../vmabc123/top, "odd" ü.qcow2');
+    await overlay(path.join(root, 'vms', 'vmdef456', 'clone.qcow2'), `../vmabc123/${TOP_NAME}`);
     await check(path.join(root, 'vms', 'vmdef456', 'clone.qcow2'), root);
     await check(path.join(vm, 'base.qcow2'), root);
   });

@@ -7,6 +7,10 @@ import { isOpenUtmError } from '@openutm/shared';
 import { cloneImage, lastProgress, qcow2References } from './clone-image';
 import { MiB, QEMU_IMG, needsQemuImg } from './fixtures/find-qemu-img';
 import { createImage, inspectImage, runQemuImg } from './qemu-img';
+import { hostFileName } from './fixtures/file-names';
+
+// A source name with a comma and quotes (Windows: single quotes).
+const SRC_NAME = hostFileName('src, "a".qcow2');
 
 const qemuImg = QEMU_IMG ?? 'qemu-img';
 
@@ -46,12 +50,12 @@ async function sameContent(a: string, aFormat: string, b: string, bFormat: strin
 test('a qcow2 clone has the same content, stands alone, and reports progress up to 1', { skip: needsQemuImg }, async () => {
   await withDir(async (dir) => {
     await patternedRaw(path.join(dir, 'data.raw'), 8);
-    await runQemuImg(qemuImg, ['convert', '-f', 'raw', '-O', 'qcow2', '--', path.join(dir, 'data.raw'), path.join(dir, 'src, "a".qcow2')]);
+    await runQemuImg(qemuImg, ['convert', '-f', 'raw', '-O', 'qcow2', '--', path.join(dir, 'data.raw'), path.join(dir, SRC_NAME)]);
     const progress: number[] = [];
     const target = path.join(dir, 'clone ü.qcow2');
-    const method = await cloneImage({ qemuImg, source: path.join(dir, 'src, "a".qcow2'), target, format: 'qcow2', onProgress: (f) => progress.push(f) });
+    const method = await cloneImage({ qemuImg, source: path.join(dir, SRC_NAME), target, format: 'qcow2', onProgress: (f) => progress.push(f) });
     assert.ok(method === 'reflink' || method === 'convert', method);
-    await sameContent(path.join(dir, 'src, "a".qcow2'), 'qcow2', target, 'qcow2');
+    await sameContent(path.join(dir, SRC_NAME), 'qcow2', target, 'qcow2');
     assert.equal(progress.at(-1), 1);
     assert.ok(progress.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= progress[i - 1]!)), progress.join(','));
     assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), [], 'no temp file is left');

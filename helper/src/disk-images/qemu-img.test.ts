@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isOpenUtmError } from '@openutm/shared';
+import { hostFileName } from './fixtures/file-names';
 import { MiB, QEMU_IMG, needsQemuImg } from './fixtures/find-qemu-img';
 import { parseImageInfo } from './image-info';
 import { createImage, inspectImage, runQemuImg } from './qemu-img';
@@ -38,7 +39,7 @@ const HOSTILE_NAMES = [
   'json:{"driver":"null-co"}',
   'dollar $HOME and `backticks` ;|&',
   'file=x,format=raw',
-];
+].map((n) => hostFileName(n));
 
 test('createImage makes qcow2 and raw images with hostile names that inspectImage reads back', { skip: needsQemuImg }, async () => {
   await withDir(async (dir) => {
