@@ -55,6 +55,9 @@ export class RealHelper {
       OPENUTM_PORT: String(this.port),
       OPENUTM_ACCEL: process.env.OPENUTM_ACCEL ?? 'tcg',
       OPENUTM_ORIGINS: (this.opts.origins ?? []).join(','),
+      // No tray: on macOS and Windows runners a desktop session exists and the helper would
+      // start osascript or PowerShell, which no UI test looks at (Linux CI has no DISPLAY).
+      OPENUTM_TRAY: '0',
     };
   }
 
