@@ -33,8 +33,9 @@ describe('host.browse lists a folder for the ISO chooser', () => {
   });
 
   test('without a Downloads folder it opens home', () => {
-    assert.equal(defaultBrowseStart('/home/ann', () => false), '/home/ann');
-    assert.equal(defaultBrowseStart('/home/ann', (p) => p === '/home/ann/Downloads'), '/home/ann/Downloads');
+    assert.equal(defaultBrowseStart('/home/ann', () => false, path.posix), '/home/ann');
+    assert.equal(defaultBrowseStart('/home/ann', (p) => p === '/home/ann/Downloads', path.posix), '/home/ann/Downloads');
+    assert.equal(defaultBrowseStart('C:\\Users\\ann', (p) => p === 'C:\\Users\\ann\\Downloads', path.win32), 'C:\\Users\\ann\\Downloads');
   });
 
   test('folders and links to folders come first; hidden files only when asked; links say where they point', async () => {
@@ -62,7 +63,8 @@ describe('host.browse lists a folder for the ISO chooser', () => {
     const listing = await browseHost({ path: path.join(root, 'my isos', '..', 'Downloads', '.'), showHidden: false }, { home: root });
     assert.equal(listing.path, path.join(root, 'Downloads'));
     const top = await browseHost({ path: '/..', showHidden: false }, { home: root, maxEntries: 1 });
-    assert.equal(top.path, '/');
+    // On Windows '/' is the root of the current drive, e.g. C:\.
+    assert.equal(top.path, path.resolve('/'));
     assert.equal(top.parent, null);
     assert.equal(top.entries.length, 1, 'cut at the limit');
     assert.equal(top.truncated, true);
@@ -82,6 +84,15 @@ describe('host.browse lists a folder for the ISO chooser', () => {
     await assert.rejects(browseHost({ path: path.join(root, 'a-file.txt', 'x'), showHidden: false }, { home: root }), { code: 'NOT_FOUND' });
     assert.throws(() => resolveBrowsePath('Downloads', root), { code: 'UNSAFE_PATH' });
     assert.equal(resolveBrowsePath('~/my isos', root), path.join(root, 'my isos'));
+  });
+
+  test('Windows paths: drive roots, both separators after ~, and no drive-relative paths', () => {
+    const home = 'C:\\Users\\ann';
+    assert.equal(resolveBrowsePath('~\\my isos', home, path.win32), 'C:\\Users\\ann\\my isos');
+    assert.equal(resolveBrowsePath('~/my isos', home, path.win32), 'C:\\Users\\ann\\my isos');
+    assert.equal(resolveBrowsePath('D:/isos/../x', home, path.win32), 'D:\\x');
+    assert.throws(() => resolveBrowsePath('D:isos', home, path.win32), { code: 'UNSAFE_PATH' });
+    assert.throws(() => resolveBrowsePath('~\\x', '/home/ann', path.posix), { code: 'UNSAFE_PATH' }, 'a backslash is a name character on POSIX');
   });
 
   // Tests run as root here, so a real unreadable folder cannot be made; the mapping is pure.

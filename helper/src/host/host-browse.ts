@@ -64,7 +64,9 @@ function withinLimits(entries: HostDirEntry[], maxEntries: number, maxBytes: num
 // Absolute, `..` and `.` folded away; a relative path is refused rather than guessed at.
 export function resolveBrowsePath(requested: string | undefined, home: string, p: path.PlatformPath = path): string {
   if (requested === undefined || requested.trim() === '') return defaultBrowseStart(home, existsSync, p);
-  const expanded = requested === '~' || requested.startsWith('~/') ? p.join(home, requested.slice(1)) : requested;
+  // `~\` too on Windows, where both separators are at home.
+  const tilde = requested === '~' || requested.startsWith('~/') || (p.sep === '\\' && requested.startsWith('~\\'));
+  const expanded = tilde ? p.join(home, requested.slice(1)) : requested;
   if (!p.isAbsolute(expanded)) {
     throw new OpenUtmError('UNSAFE_PATH', `a folder to browse must be an absolute path such as ${p.join(home, 'Downloads')}, got ${JSON.stringify(requested)}`);
   }
