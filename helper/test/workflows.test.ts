@@ -132,6 +132,8 @@ test('the VM-test skip switch leaves out exactly the files that boot the test gu
   assert.equal(lib.vmTestSkipReason({ OPENUTM_SKIP_VM_TESTS: 'no guest here' }), 'no guest here');
   const files = ['helper/test/vm-lifecycle.test.ts', 'helper/src/qemu-args/build-qemu-args.test.ts', 'helper/test/workflows.test.ts'].map((f) => path.join(REPO_ROOT, f));
   const { run, skipped } = lib.partitionVmTests(files);
-  assert.deepEqual(skipped.map((f) => path.relative(REPO_ROOT, f)), ['helper/test/vm-lifecycle.test.ts']);
-  assert.deepEqual(run.map((f) => path.relative(REPO_ROOT, f)), ['helper/src/qemu-args/build-qemu-args.test.ts', 'helper/test/workflows.test.ts']);
+  // Slash-separated on every OS, so the expectations read the same on Windows.
+  const rel = (f: string) => path.relative(REPO_ROOT, f).split(path.sep).join('/');
+  assert.deepEqual(skipped.map(rel), ['helper/test/vm-lifecycle.test.ts']);
+  assert.deepEqual(run.map(rel), ['helper/src/qemu-args/build-qemu-args.test.ts', 'helper/test/workflows.test.ts']);
 });
