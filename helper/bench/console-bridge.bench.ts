@@ -3,6 +3,7 @@
 // small frame through the bridge and websockify; the bridge's memory with a reader that stops.
 // Every process runs on loopback. Child roles are this same file started with a role argument.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -24,12 +25,16 @@ const RUNS = 5;
 // that a change in machine load during the bench weighs on both alike.
 const ROUND_TRIPS = 500;
 const PING_ROUNDS = 8;
-const WARMUP_TRIPS = 200;
+// The pinger is a fresh process: its warm-up trips, then a full collection of its start-up
+// garbage, keep its own compiler and collector out of the measured trips.
+const WARMUP_TRIPS = 1000;
 // OPENUTM_BENCH_ONLY=rtt (or stream, memory; comma-separated) runs only those parts.
 const ONLY = new Set((process.env.OPENUTM_BENCH_ONLY ?? 'stream,rtt,memory').split(',').map((x) => x.trim()));
 const FRAME_BYTES = 100;
 const MEMORY_BOUND = 16 * 1024 * 1024;
 const WEBSOCKIFY = process.env.OPENUTM_WEBSOCKIFY ?? '/usr/bin/websockify';
+// USER_HZ, the unit of CPU times in /proc/<pid>/stat on Linux.
+const CLOCK_TICKS = 100;
 
 type Result = { bytes: number; ms: number };
 
@@ -97,7 +102,9 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
 }
 
 // The round trip of one small frame (input → echo → screen) through the bridge and websockify:
-// the same pinger program, the same echo server, the same frames, runs interleaved.
+// the same pinger program, the same echo server, the same frames, runs interleaved. Then one
+// pinger holding both connections, its trips alternating between them, so a burst of load from
+// outside the bench lands on both alike; and what each server spends on the CPU per trip.
 async function roundTripSection(dir: string, children: ChildProcess[]): Promise<void> {
   const echoSock = path.join(dir, 'echo.sock');
   children.push(await child('echo', echoSock));
@@ -106,9 +113,14 @@ async function roundTripSection(dir: string, children: ChildProcess[]): Promise<
   children.push(echoWsify.process);
   const viaBridge: number[] = [];
   const viaWsify: number[] = [];
+  let bridgeCpuUs = 0;
   const ping = async (url: string, into: number[]): Promise<void> => {
-    into.push(...(await childResult<{ rtts: number[] }>('pinger', url)).rtts);
+    const cpu = process.cpuUsage();
+    into.push(...(await childResult<{ rtts: number[][] }>('pinger', url)).rtts[0]!);
+    // This process hosts the bridge and is otherwise idle while the pinger runs.
+    if (url === echoBridge.url) bridgeCpuUs += sumCpu(process.cpuUsage(cpu));
   };
+  const wsifyCpu0 = childrenCpuUs(echoWsify.process.pid!);
   for (let i = 0; i < PING_ROUNDS; i++) {
     if (i % 2 === 0) {
       await ping(echoBridge.url, viaBridge);
@@ -118,14 +130,40 @@ async function roundTripSection(dir: string, children: ChildProcess[]): Promise<
       await ping(echoBridge.url, viaBridge);
     }
   }
-  if (process.env.OPENUTM_BENCH_TAIL) for (const p of [50, 90, 95, 98, 99, 99.5, 99.9]) process.stdout.write(`        p${p}: bridge ${fmtMs(percentile(viaBridge, p))}  websockify ${fmtMs(percentile(viaWsify, p))}\n`);
+  // websockify serves each connection in a child it reaps, so their CPU time adds up in its own.
+  const wsifyCpuUs = childrenCpuUs(echoWsify.process.pid!) - wsifyCpu0;
+  const [altBridge, altWsify] = (await childResult<{ rtts: number[][] }>('pinger', `${echoBridge.url} ${echoWsify.url}`)).rtts;
+  if (process.env.OPENUTM_BENCH_TAIL) {
+    for (const p of [50, 90, 95, 98, 99, 99.5, 99.9]) {
+      const row = [viaBridge, viaWsify, altBridge!, altWsify!].map((x) => fmtMs(percentile(x, p)).padStart(8));
+      process.stdout.write(`        p${String(p).padEnd(4)} runs: bridge ${row[0]}  websockify ${row[1]}   alternating: bridge ${row[2]}  websockify ${row[3]}\n`);
+    }
+  }
   const bp99 = percentile(viaBridge, 99);
   const wp99 = percentile(viaWsify, 99);
   const trips = `${PING_ROUNDS * ROUND_TRIPS}`;
   report(`${FRAME_BYTES}-byte round trip p50, ${trips} (vs websockify)`, fmtMs(percentile(viaBridge, 50)), fmtMs(percentile(viaWsify, 50)), 'informational', null);
   report(`${FRAME_BYTES}-byte round trip p99, ${trips} (vs websockify)`, fmtMs(bp99), fmtMs(wp99), 'p99 ≤ websockify', bp99 <= wp99);
+  report(`  same, trips alternating on one client, p99`, fmtMs(percentile(altBridge!, 99)), fmtMs(percentile(altWsify!, 99)), 'informational', null);
+  const perTrip = (us: number): string => `${(us / PING_ROUNDS / (WARMUP_TRIPS + ROUND_TRIPS)).toFixed(0)} µs`;
+  if (wsifyCpuUs >= 0) report('  server CPU per round trip (incl. connect)', perTrip(bridgeCpuUs), perTrip(wsifyCpuUs), 'informational', null);
   await echoBridge.close();
   echoWsify.process.kill('SIGTERM');
+}
+
+function sumCpu(u: NodeJS.CpuUsage): number {
+  return u.user + u.system;
+}
+
+// CPU time of a process's reaped children in µs (Linux /proc; -1 elsewhere), 10 ms resolution.
+function childrenCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 16 and 17 of stat (cutime, cstime), counted from the state field (3): 13 and 14.
+    return ((Number(fields[13]) + Number(fields[14])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return -1;
+  }
 }
 
 // A VM that pushes without end to a browser that stopped reading: what the bridge holds, at peak,
@@ -201,7 +239,8 @@ async function child(name: string, arg: string): Promise<ChildProcess> {
 
 // A one-shot child (reader or pinger); resolves with the JSON it prints.
 async function childResult<T = Result>(name: string, arg: string): Promise<T> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const flags = name === 'pinger' ? ['--expose-gc'] : [];
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', SELF, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(proc, 'exit')) as [number | null];
@@ -329,19 +368,27 @@ async function countStream(source: NodeJS.EventEmitter, dataEvent: string, endEv
 }
 
 // Role: sends one small frame at a time and waits for its echo; prints the round-trip times.
-async function runPinger(url: string): Promise<void> {
-  const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false });
-  await once(ws, 'open');
+// Given several URLs (space-separated) it takes turns between their connections, trip by trip,
+// and which goes first swaps every other turn.
+async function runPinger(urls: string): Promise<void> {
+  const sockets = await Promise.all(
+    urls.split(' ').map(async (url) => {
+      const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false });
+      await once(ws, 'open');
+      return ws;
+    }),
+  );
   const frame = Buffer.alloc(FRAME_BYTES, 1);
-  const rtts: number[] = [];
-  let pending = Buffer.alloc(0);
-  for (let i = 0; i < WARMUP_TRIPS + ROUND_TRIPS; i++) {
+  const rtts: number[][] = sockets.map(() => []);
+  const pending: Buffer[] = sockets.map(() => Buffer.alloc(0));
+  const trip = async (k: number): Promise<number> => {
+    const ws = sockets[k]!;
     const t = performance.now();
     const echoed = new Promise<void>((resolve) => {
       const on = (data: Buffer): void => {
-        pending = Buffer.concat([pending, data]);
-        if (pending.length >= FRAME_BYTES) {
-          pending = pending.subarray(FRAME_BYTES);
+        pending[k] = Buffer.concat([pending[k]!, data]);
+        if (pending[k]!.length >= FRAME_BYTES) {
+          pending[k] = pending[k]!.subarray(FRAME_BYTES);
           ws.off('message', on);
           resolve();
         }
@@ -350,9 +397,18 @@ async function runPinger(url: string): Promise<void> {
     });
     ws.send(frame, { binary: true });
     await echoed;
-    if (i >= WARMUP_TRIPS) rtts.push(performance.now() - t);
+    return performance.now() - t;
+  };
+  const order = sockets.map((_, k) => k);
+  for (let i = 0; i < WARMUP_TRIPS + ROUND_TRIPS * (sockets.length > 1 ? PING_ROUNDS : 1); i++) {
+    if (sockets.length > 1 && i % 2 === 0) order.reverse();
+    if (i === WARMUP_TRIPS) (globalThis as { gc?: () => void }).gc?.();
+    for (const k of order) {
+      const ms = await trip(k);
+      if (i >= WARMUP_TRIPS) rtts[k]!.push(ms);
+    }
   }
-  ws.close();
+  for (const ws of sockets) ws.close();
   process.stdout.write(JSON.stringify({ rtts }));
   process.exit(0);
 }
