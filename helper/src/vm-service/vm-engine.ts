@@ -20,6 +20,7 @@ import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile } from '../qemu-process/launch';
 import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
+import { ensurePrivateDir } from '../runtime/private-dir';
 import { pickLoopbackPorts, readPortsFileSync, writePortsFile, type EndpointPorts } from '../runtime/loopback-ports';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
@@ -92,7 +93,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     await library.open();
     const engine = new VmEngine(library, opts);
     try {
-      await mkdir(opts.runtimeRoot, { recursive: true, mode: 0o700 });
+      // The root and its per-user parent (under a shared /tmp on macOS) must be this user's alone.
+      const uid = engine.hostOs === 'win32' || typeof process.getuid !== 'function' ? null : process.getuid();
+      await ensurePrivateDir(opts.runtimeRoot, path.dirname(path.dirname(opts.runtimeRoot)), uid);
       const { configs } = await library.list();
       await Promise.all(configs.map((c) => engine.adopt(c)));
     } catch (e) {
