@@ -81,13 +81,15 @@ async function startVm(
       name: VM_NAME,
       // swtpm is not installed here, so no TPM.
       system: { ...c.system, tpm: false },
-      disks: c.disks.map((d) => ({ ...d, file: 'd,isk 1.qcow2', format: 'qcow2', sizeMiB: 16 })),
+      // The first disk gets the hostile name; extra disks a test adds keep theirs.
+      disks: c.disks.map((d, i) => (i === 0 ? { ...d, file: 'd,isk 1.qcow2', format: 'qcow2', sizeMiB: 16 } : d)),
     }),
   );
   const paths = endpoints(runtimePathsFor(runtimeRoot, config.id, 'linux'));
   await mkdir(paths.dir, { mode: 0o700 });
   const diskPath = path.join(vmFolder, 'd,isk 1.qcow2');
   if (config.disks.length > 0) await run(QEMU_IMG, ['create', '-q', '-f', 'qcow2', diskPath, '16M']);
+  for (const d of config.disks.slice(1)) await run(QEMU_IMG, ['create', '-q', '-f', d.format, '--', path.join(vmFolder, d.file), `${d.sizeMiB}M`]);
   const launch = buildQemuArgs(config, THIS_DEBIAN_MACHINE, paths, {
     vmFolder,
     efiVarsPath: path.join(vmFolder, 'efi,vars "1".fd'),
@@ -143,6 +145,36 @@ describe('real QEMU accepts the arguments', { skip }, () => {
         const block = (await qmp.execute('query-block')) as Array<{ qdev: string; inserted?: { file: string } }>;
         assert.equal(block.find((b) => b.qdev.includes('cd2'))?.inserted?.file, iso);
         assert.equal(block.find((b) => b.qdev.includes('cd0'))?.inserted, undefined);
+      } finally {
+        qmp.close();
+      }
+    });
+  }
+
+  for (const machine of ['q35', 'pc'] as const) {
+    it(`every disk interface on ${machine} (odd file names, raw and qcow2, read-only) starts paused with its node`, async () => {
+      const extra = [
+        { id: 'nv', file: 'n v,me.qcow2', format: 'qcow2' as const, interface: 'nvme' as const },
+        { id: 'sa', file: 'sata ü,,x.img', format: 'raw' as const, interface: 'sata' as const },
+        { id: 'id', file: 'i..de.qcow2', format: 'qcow2' as const, interface: 'ide' as const },
+        { id: 'us', file: 'u,sb "1".qcow2', format: 'qcow2' as const, interface: 'usb' as const, readOnly: true },
+      ];
+      const vm = await startVm('linux-server', (c) => ({
+        ...c,
+        system: { ...c.system, firmware: 'bios', machine },
+        disks: [...c.disks, ...extra.map((d) => ({ sizeMiB: 8, readOnly: false, ...d }))],
+        removable: [{ id: 'cd0', iso: null, interface: machine === 'pc' ? 'ide' : 'sata' }],
+      }));
+      const qmp = await MiniQmp.connect(socketPath(vm.paths.qmp));
+      try {
+        const nodes = (await qmp.execute('query-named-block-nodes', { flat: true })) as Array<{ 'node-name': string; file: string; drv: string; ro: boolean }>;
+        const files = extra.map((d, i) => {
+          const node = nodes.find((n) => n['node-name'] === `disk${i + 1}`);
+          return [node?.file, node?.drv, node?.ro];
+        });
+        assert.deepEqual(files, extra.map((d) => [path.join(vm.vmFolder, d.file), d.format, d.interface === 'usb']));
+        const block = (await qmp.execute('query-block')) as Array<{ qdev?: string }>;
+        for (const d of extra) assert.ok(block.some((b) => b.qdev?.includes(`/${d.id}/`) || b.qdev === d.id || b.qdev?.endsWith(`/${d.id}`)), `QEMU has no device ${d.id}: ${JSON.stringify(block.map((b) => b.qdev))}`);
       } finally {
         qmp.close();
       }
