@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -137,6 +137,54 @@ describe('disk edits on a stopped VM', () => {
       await chmod(folderOf(vm.id), 0o700);
     }
     assert.deepEqual(await filesOf(vm.id), ['disk0.qcow2']);
+  });
+});
+
+describe('importing an image from the host', () => {
+  let outside: string;
+  before(async () => {
+    outside = await mkdtemp(path.join(os.tmpdir(), 'openutm-host-images-'));
+    homes.push(outside);
+    await mkdir(path.join(outside, 'we,ird dir ü'));
+    await mkdir(path.join(outside, 'src, dir'));
+  });
+
+  test('copies it into the VM folder, whatever the path looks like; the original is untouched', async () => {
+    const original = path.join(outside, 'src, dir', 'base, ü 1.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '--', original, '40M']);
+    // A top image whose backing file sits next to it: the copy flattens the chain.
+    const top = path.join(outside, 'src, dir', 'top,img.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'base, ü 1.qcow2', '-F', 'qcow2', '--', top]);
+    const before = await stat(top);
+    const vm = await newVm('import', []);
+    // Commas, spaces, unicode and a ".." in the path.
+    const odd = path.join(outside, 'we,ird dir ü', '..', 'src, dir', 'top,img.qcow2');
+    const { config } = await engine.edit(vm.id, { disks: { import: [{ path: odd, format: 'qcow2', interface: 'sata' }], add: [{ sizeMiB: 4 }] } });
+    assert.deepEqual(config.disks.map((d) => [d.id, d.file, d.sizeMiB, d.interface]), [['disk0', 'disk0.qcow2', 40, 'sata'], ['disk1', 'disk1.qcow2', 4, 'virtio']]);
+    const { stdout } = await run('qemu-img', ['info', '--output=json', '-f', 'qcow2', '--', fileOf(vm.id, 'disk0.qcow2')]);
+    const info = JSON.parse(stdout) as { 'virtual-size': number; 'backing-filename'?: string };
+    assert.equal(info['virtual-size'], 40 * MiB);
+    assert.equal(info['backing-filename'], undefined, 'the copy stands alone');
+    const after = await stat(top);
+    assert.deepEqual([after.size, after.mtimeMs], [before.size, before.mtimeMs]);
+  });
+
+  test('refuses what would read outside the image’s folder, or a format that is not what it says; nothing is left behind', async () => {
+    const vm = await newVm('import-refused', []);
+    const before = await storedConfig(vm.id);
+    const far = path.join(outside, 'far.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '--', far, '8M']);
+    const reaching = path.join(outside, 'we,ird dir ü', 'reaching.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', '../far.qcow2', '-F', 'qcow2', '--', reaching]);
+    await assert.rejects(engine.edit(vm.id, { disks: { import: [{ path: reaching, format: 'qcow2' }] } }), (e: Error & { code?: string }) => e.code === 'UNSAFE_PATH' && /outside/.test(e.message));
+    const rawFile = path.join(outside, 'plain.img');
+    await writeFile(rawFile, Buffer.alloc(MiB));
+    await assert.rejects(engine.edit(vm.id, { disks: { import: [{ path: rawFile, format: 'qcow2' }] } }), { code: 'QEMU_IMG_FAILED' });
+    await assert.rejects(engine.edit(vm.id, { disks: { import: [{ path: 'relative.img', format: 'raw' }] } }), { code: 'UNSAFE_PATH' });
+    await assert.rejects(engine.edit(vm.id, { disks: { import: [{ path: path.join(outside, 'missing.img'), format: 'raw' }] } }), { code: 'NOT_FOUND' });
+    await assert.rejects(engine.edit(vm.id, { disks: { import: [{ path: outside, format: 'raw' }] } }), { code: 'UNSAFE_PATH' });
+    assert.equal(await storedConfig(vm.id), before);
+    assert.deepEqual(await filesOf(vm.id), []);
   });
 });
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { CdInterface, DiskInterface, OpenUtmError, type DiskEdits, type RemovableEdits } from '@openutm/shared';
 import { parseSizeMiB } from './parse-units';
 import type { Options, Values } from './command';
@@ -10,6 +11,7 @@ export const driveOptions: Options = {
   'disk-readonly': { type: 'string', multiple: true },
   'remove-disk': { type: 'string', multiple: true },
   'attach-disk': { type: 'string', multiple: true },
+  'import-disk': { type: 'string', multiple: true },
   'discard-disk': { type: 'string', multiple: true },
   'add-cd': { type: 'string', multiple: true },
   'cd-interface': { type: 'string', multiple: true },
@@ -17,7 +19,7 @@ export const driveOptions: Options = {
 };
 
 export const DRIVE_USAGE =
-  '[--add-disk SIZE[,qcow2|raw][,IFACE]] [--resize-disk ID=SIZE] [--disk-interface ID=IFACE] [--disk-readonly ID=on|off] [--remove-disk ID[,keep|delete]] [--attach-disk FILE[,IFACE]] [--discard-disk FILE] [--add-cd IFACE] [--cd-interface ID=IFACE] [--remove-cd ID]';
+  '[--add-disk SIZE[,qcow2|raw][,IFACE]] [--resize-disk ID=SIZE] [--disk-interface ID=IFACE] [--disk-readonly ID=on|off] [--remove-disk ID[,keep|delete]] [--attach-disk FILE[,IFACE]] [--import-disk PATH[,qcow2|raw][,IFACE]] [--discard-disk FILE] [--add-cd IFACE] [--cd-interface ID=IFACE] [--remove-cd ID]';
 
 const list = (values: Values, key: string): string[] => (values[key] as string[] | undefined) ?? [];
 
@@ -51,8 +53,24 @@ function newDisk(text: string): NonNullable<DiskEdits['add']>[number] {
   return disk;
 }
 
+// "/images/a, b.qcow2,raw,sata" → an image to copy in. Options are taken off the end, so the
+// path itself may hold commas; the format defaults from the extension (.qcow2, else raw).
+export function importFromFlag(text: string, cwd: string): NonNullable<DiskEdits['import']>[number] {
+  const parts = text.split(',');
+  let format: 'qcow2' | 'raw' | undefined;
+  let iface: DiskInterface | undefined;
+  for (;;) {
+    const last = parts.at(-1);
+    if (parts.length > 1 && format === undefined && (last === 'qcow2' || last === 'raw')) format = parts.pop() as 'qcow2' | 'raw';
+    else if (parts.length > 1 && iface === undefined && DiskInterface.safeParse(last).success) iface = parts.pop() as DiskInterface;
+    else break;
+  }
+  const file = path.resolve(cwd, parts.join(','));
+  return { path: file, format: format ?? (/\.qcow2?$/i.test(file) ? 'qcow2' : 'raw'), ...(iface && { interface: iface }) };
+}
+
 // The disk part of an edit from the flags, or undefined when none was given.
-export function diskEditsFromFlags(values: Values): DiskEdits | undefined {
+export function diskEditsFromFlags(values: Values, cwd: string): DiskEdits | undefined {
   const change: NonNullable<DiskEdits['change']> = {};
   const changeOf = (id: string) => (change[id] ??= {});
   for (const text of list(values, 'resize-disk')) {
@@ -83,6 +101,7 @@ export function diskEditsFromFlags(values: Values): DiskEdits | undefined {
     ...(Object.keys(remove).length > 0 && { remove }),
     ...(Object.keys(change).length > 0 && { change }),
     ...(attach.length > 0 && { attach }),
+    ...(list(values, 'import-disk').length > 0 && { import: list(values, 'import-disk').map((t) => importFromFlag(t, cwd)) }),
     ...(list(values, 'add-disk').length > 0 && { add: list(values, 'add-disk').map(newDisk) }),
     ...(list(values, 'discard-disk').length > 0 && { discard: list(values, 'discard-disk') }),
   };

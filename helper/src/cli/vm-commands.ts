@@ -146,7 +146,7 @@ export const VM_COMMANDS: Record<string, Command> = {
     async run(ctx, { values, positionals, json }) {
       const settings = settingsFromFlags(values, ctx.cwd);
       const preset = str(values, 'preset');
-      const disks = diskEditsFromFlags(values);
+      const disks = diskEditsFromFlags(values, ctx.cwd);
       const removable = removableEditsFromFlags(values);
       const api = await ctx.api();
       const vm = await findVm(api, positionals[0]);

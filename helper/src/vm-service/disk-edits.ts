@@ -1,26 +1,28 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { OpenUtmError, type DiskConfig, type VmConfig } from '@openutm/shared';
+import { cloneImage } from '../disk-images/clone-image';
 import { createImage, inspectImage, resizeImage } from '../disk-images/qemu-img';
 
 const MiB = 1024 * 1024;
 
 // The file work an edit implies, read from the configs before and after it.
 export interface DiskFilePlan {
-  // Disks whose image does not exist yet.
-  create: DiskConfig[];
+  // Disks whose image does not exist yet: copied from `source` when imported, else created empty.
+  create: Array<DiskConfig & { source?: string }>;
   // Disks to grow to their new sizeMiB.
   grow: DiskConfig[];
   // Image files no disk or detached disk refers to any more.
   remove: string[];
 }
 
-// Pure: what to create, grow and delete so the VM folder matches `after`.
-export function planDiskFiles(before: VmConfig, after: VmConfig): DiskFilePlan {
+// Pure: what to create, grow and delete so the VM folder matches `after`. applyVmEdit appends
+// imported disks before empty ones, so the first new files pair with `importSources` in order.
+export function planDiskFiles(before: VmConfig, after: VmConfig, importSources: readonly string[] = []): DiskFilePlan {
   const beforeFiles = new Map([...before.disks, ...before.detachedDisks].map((d) => [d.file, d.sizeMiB]));
   const afterFiles = new Set([...after.disks, ...after.detachedDisks].map((d) => d.file));
   return {
-    create: after.disks.filter((d) => !beforeFiles.has(d.file)),
+    create: after.disks.filter((d) => !beforeFiles.has(d.file)).map((d, i) => (i < importSources.length ? { ...d, source: importSources[i] } : d)),
     grow: after.disks.filter((d) => {
       const was = beforeFiles.get(d.file);
       return was !== undefined && d.sizeMiB > was;
@@ -49,7 +51,9 @@ export async function applyDiskFiles(plan: DiskFilePlan, target: DiskFileTarget,
   try {
     for (const disk of plan.create) {
       const file = path.join(target.folder, disk.file);
-      await createImage({ qemuImg: target.qemuImg, path: file, format: disk.format, sizeMiB: disk.sizeMiB });
+      if (disk.source === undefined) await createImage({ qemuImg: target.qemuImg, path: file, format: disk.format, sizeMiB: disk.sizeMiB });
+      // The backing chain may only reach into the source's own folder (checkImports checked it).
+      else await cloneImage({ source: disk.source, target: file, format: disk.format, qemuImg: target.qemuImg, libraryRoot: path.dirname(disk.source) });
       created.push(file);
     }
     for (const disk of plan.grow) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   OpenUtmError,
   applyVmEdit,
+  DiskEdits,
   fieldsNeedingStop,
   newVmConfig,
   whyNot,
@@ -19,6 +20,7 @@ import { cloneImage } from '../disk-images/clone-image';
 import { resolveUserFile } from './host-paths';
 import type { ReportStep } from './job-progress';
 import { applyDiskFiles, hasFileWork, planDiskFiles } from './disk-edits';
+import { checkImports } from './disk-import';
 import { EFI_VARS_FILE, vmFolder } from '../vm-library/library-paths';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -84,9 +86,12 @@ export class VmCatalog {
     const folder = vmFolder(this.library.root, id);
     // New disks must not take the name of any file already in the folder.
     const filesInFolder = changes.disks === undefined ? [] : await readdir(folder);
+    // Checked against the schema first; an invalid edit is refused by applyVmEdit below.
+    const toImport = DiskEdits.safeParse(changes.disks ?? {}).data?.import ?? [];
+    const imports = toImport.length > 0 ? await checkImports(toImport, requireQemuImg(await this.hostFacts())) : [];
     let next: VmConfig;
     try {
-      next = applyVmEdit(current, changes, new Date(), { filesInFolder });
+      next = applyVmEdit(current, changes, new Date(), { filesInFolder, importSizesMiB: imports.map((i) => i.sizeMiB) });
     } catch (e) {
       throw asConfigError(e);
     }
@@ -97,7 +102,7 @@ export class VmCatalog {
         if (before && before.iso !== drive.iso) await this.hooks.liveMedia(id, drive.id, drive.iso);
       }
     }
-    const plan = planDiskFiles(current, next);
+    const plan = planDiskFiles(current, next, imports.map((i) => i.source));
     const commit = async () => {
       await this.library.write(next);
     };

@@ -11,6 +11,8 @@ type RemovableEditsParsed = z.output<typeof RemovableEdits>;
 // a new disk never gets the name of a file that is there (a stray or half-deleted image).
 export interface DriveEditContext {
   filesInFolder?: readonly string[];
+  // The virtual size of each image in `disks.import`, in order, as qemu-img info read it.
+  importSizesMiB?: readonly number[];
 }
 
 // The disks and detached images after an edit. Pure: the helper creates, grows and deletes
@@ -53,11 +55,19 @@ export function applyDiskEdits(
     const id = freeId('disk', usedIds(config, disks));
     disks.push({ id, ...image, interface: a.interface ?? preset.diskInterface, readOnly: a.readOnly ?? false });
   }
-  for (const n of edits.add ?? []) {
+  // New images (imported, then empty ones) come last and in request order: the helper pairs the
+  // first imports.length new files with the imported paths.
+  const newDisk = (n: { format: DiskConfig['format']; sizeMiB: number; interface?: DiskConfig['interface']; readOnly?: boolean }) => {
     const id = freeId('disk', usedIds(config, disks));
     const taken = new Set([...disks.map((d) => d.file), ...detached.map((d) => d.file), ...config.disks.map((d) => d.file), ...(ctx.filesInFolder ?? [])]);
-    disks.push({ id, file: freeFile(id, n.format === 'qcow2' ? 'qcow2' : 'img', taken), format: n.format, sizeMiB: n.sizeMiB, interface: n.interface ?? preset.diskInterface, readOnly: false });
-  }
+    disks.push({ id, file: freeFile(id, n.format === 'qcow2' ? 'qcow2' : 'img', taken), format: n.format, sizeMiB: n.sizeMiB, interface: n.interface ?? preset.diskInterface, readOnly: n.readOnly ?? false });
+  };
+  (edits.import ?? []).forEach((imp, i) => {
+    const sizeMiB = ctx.importSizesMiB?.[i];
+    if (sizeMiB === undefined) throw new OpenUtmError('BAD_REQUEST', `the image ${imp.path} must be inspected by the helper before it is imported`);
+    newDisk({ ...imp, sizeMiB });
+  });
+  for (const n of edits.add ?? []) newDisk(n);
   for (const file of edits.discard ?? []) {
     if (!detached.some((d) => d.file === file)) throw unknown('detached disk image', file, 'discard', detached.map((d) => d.file));
     detached = detached.filter((d) => d.file !== file);

@@ -39,7 +39,7 @@ export const NewDisk = z.object({
 });
 export type NewDisk = z.input<typeof NewDisk>;
 
-// Disk changes, applied in this order: remove, change, attach, add. Removing says what becomes
+// Disk changes, applied in this order: remove, change, attach, import, add. Removing says what becomes
 // of the image file — never implied, so no click loses a disk by accident: 'keep' leaves it in
 // the VM's folder as a detached disk (config.detachedDisks) that can be attached again.
 export const DiskEdits = z.object({
@@ -53,6 +53,12 @@ export const DiskEdits = z.object({
     .optional(),
   // Detached images of this VM, attached again by file name.
   attach: z.array(z.object({ file: BundleFileName, interface: DiskInterface.optional(), readOnly: z.boolean().optional() })).max(16).optional(),
+  // Images elsewhere on the host, copied into the VM's folder (the original is never written).
+  // The format is stated, never guessed from the contents; qemu-img info checks it first.
+  import: z
+    .array(z.object({ path: HostPath, format: DiskConfig.shape.format, interface: DiskInterface.optional(), readOnly: z.boolean().optional() }))
+    .max(16)
+    .optional(),
   add: z.array(NewDisk).max(16).optional(),
   // Detached images deleted for good, by file name.
   discard: z.array(BundleFileName).max(64).optional(),

@@ -180,6 +180,12 @@ for (const { name, edit, files, expect } of driveCases) {
   test(`drive edits — ${name}`, () => expect(applyVmEdit(driveBase(), edit, now, { filesInFolder: files ?? [] })));
 }
 
+test('drive edits: imported images come before empty ones, sized as the helper measured them', () => {
+  const c = applyVmEdit(driveBase(), { disks: { add: [{ sizeMiB: 8 }], import: [{ path: '/h/a, b.qcow2', format: 'qcow2', interface: 'nvme' }] } }, now, { importSizesMiB: [300] });
+  assert.deepEqual(c.disks.slice(1).map((d) => [d.id, d.file, d.sizeMiB, d.interface]), [['disk1', 'disk1.qcow2', 300, 'nvme'], ['disk2', 'disk2.qcow2', 8, 'virtio']]);
+  assert.throws(() => applyVmEdit(driveBase(), { disks: { import: [{ path: '/h/a.img', format: 'raw' }] } }, now), /must be inspected by the helper/);
+});
+
 test('drive edits: a kept disk can be attached again, or discarded for good', () => {
   const kept = applyVmEdit(driveBase(), { disks: { remove: { disk0: { file: 'keep' } } } }, now);
   const back = applyVmEdit(kept, { disks: { attach: [{ file: 'disk0.qcow2', interface: 'ide' }] } }, now);
