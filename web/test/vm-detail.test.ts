@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -159,7 +159,7 @@ function imageBytes(id: string, file: string, format: 'qcow2' | 'raw' = 'qcow2')
   return (JSON.parse(out) as { 'virtual-size': number })['virtual-size'];
 }
 
-test('disks: add, grow, re-plug, remove keeping the file and attach it again, change the OS; the booted guest sees every disk', async () => {
+test('disks: add, grow, re-plug, remove keeping the file and attach it again, import from the host, change the OS; the booted guest sees every disk', async () => {
   const MiB = 1024 * 1024;
   const id = await ui.helper.createKernelGuest('Disk VM');
   await openVm(id, 'Disk VM');
@@ -203,16 +203,27 @@ test('disks: add, grow, re-plug, remove keeping the file and attach it again, ch
   await page.getByRole('button', { name: 'Attach disk1.img' }).click();
   await row('disk1').getByText('32 MB raw on virtio').waitFor();
 
+  // An image from elsewhere on the host, at an odd path, copied in on NVMe.
+  const hostDir = path.join(ui.helper.home, 'host, ü images');
+  mkdirSync(hostDir);
+  execFileSync('qemu-img', ['create', '-q', '-f', 'raw', '--', path.join(hostDir, 'data disk.img'), '16M']);
+  await field('Image on this computer').fill(path.join(hostDir, '..', 'host, ü images', 'data disk.img'));
+  assert.equal(await field('Image format').inputValue(), 'raw', 'the format follows the extension');
+  await field('Imported disk interface').selectOption('nvme');
+  await page.getByRole('button', { name: 'Copy into this VM' }).click();
+  await row('disk2').getByText('16 MB raw on nvme').waitFor();
+  assert.equal(imageBytes(id, 'disk2.img', 'raw'), 16 * MiB);
+
   // The OS preset is a label: the rest of the settings stay.
   await field('Operating system').selectOption({ label: 'FreeBSD' });
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.getByTestId('settings-status').getByText('Saved.').waitFor();
   const { config } = await (await ui.helper.api()).call('vm.get', { id });
   assert.deepEqual([config.preset, config.system.memoryMiB, config.network.nic], ['freebsd', 256, 'virtio-net-pci']);
-  assert.deepEqual(config.disks.map((d) => [d.id, d.file, d.sizeMiB, d.interface]), [['disk0', 'disk0.qcow2', 96, 'sata'], ['disk1', 'disk1.img', 32, 'virtio']]);
+  assert.deepEqual(config.disks.map((d) => [d.id, d.file, d.sizeMiB, d.interface]), [['disk0', 'disk0.qcow2', 96, 'sata'], ['disk1', 'disk1.img', 32, 'virtio'], ['disk2', 'disk2.img', 16, 'nvme']]);
   await assertAccessible();
 
-  // Running: every disk control is locked; the guest sees disk0 on AHCI (sda) and disk1 on virtio (vda).
+  // Running: every disk control is locked; the guest sees disk0 on AHCI (sda), disk1 on virtio (vda), disk2 on NVMe.
   await page.getByRole('button', { name: 'Start Disk VM' }).click();
   await badge('running').waitFor({ timeout: 90_000 });
   await page.getByTestId('disks-status').getByText(/Locked: .*shut it down first/).waitFor();
@@ -225,9 +236,10 @@ test('disks: add, grow, re-plug, remove keeping the file and attach it again, ch
   await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
   await page.keyboard.type('for b in /sys/block/*; do echo "blk-${b##*/}-$(cat $b/size)"; done; echo disks-$((40+2))-listed\n', { delay: 10 });
   const log = await waitForText(ui.helper.serialLog(id), 'disks-42-listed', 60_000);
-  // 512-byte sectors: 96 MiB and 32 MiB.
+  // 512-byte sectors: 96, 32 and 16 MiB.
   assert.match(log, /blk-sda-196608\b/, log.slice(-1000));
   assert.match(log, /blk-vda-65536\b/, log.slice(-1000));
+  assert.match(log, /blk-nvme0n1-32768\b/, log.slice(-1000));
   await screenshot(page, 'detail-8-guest-disks');
   await (await ui.helper.api()).call('vm.kill', { id });
 });

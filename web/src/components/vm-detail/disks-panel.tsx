@@ -8,8 +8,10 @@ import { BUTTON, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
 import { DISK_INTERFACES, newDiskEdit, type NewDiskDraft, type SizeUnit } from './disk-draft';
 import { DiskRow } from './disk-row';
+import { ImportDiskForm } from './import-disk-form';
 
-// The VM's disks while it is shut down: add an empty one, grow, re-plug, make read-only,
+// The VM's disks while it is shut down: add an empty one or a copy of an image from the host,
+// grow, re-plug, make read-only,
 // remove (keeping or deleting the image), and attach again or delete the images kept from
 // earlier removals. Each action is one vm.edit; the helper does the file work (qemu-img) and
 // this panel shows what its answer says.
@@ -73,6 +75,7 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
           Add disk
         </button>
       </form>
+      <ImportDiskForm lockedBecause={lockedBecause} busy={busy} apply={apply} presetInterface={preset.diskInterface} />
       {config.detachedDisks.length > 0 && (
         <div className="space-y-2">
           <h3 className="text-sm font-semibold">Kept images, not attached</h3>
