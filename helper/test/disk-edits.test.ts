@@ -112,6 +112,15 @@ describe('disk edits on a stopped VM', () => {
     assert.deepEqual([gone.disks, gone.detachedDisks, await filesOf(vm.id)], [[], [], []]);
   });
 
+  test('a clone copies the attached disks only; kept images stay with the original', async () => {
+    const vm = await newVm('clone-kept', [{ sizeMiB: 8 }, { sizeMiB: 4 }]);
+    await engine.edit(vm.id, { disks: { remove: { disk1: { file: 'keep' } } } });
+    const { config: copy } = await engine.clone(vm.id, 'clone-kept copy');
+    assert.deepEqual([copy.disks.map((d) => d.file), copy.detachedDisks], [['disk0.qcow2'], []]);
+    assert.deepEqual(await filesOf(copy.id), ['disk0.qcow2']);
+    assert.deepEqual((await engine.get(vm.id)).config.detachedDisks.map((d) => d.file), ['disk1.qcow2']);
+  });
+
   test('a failure half-way rolls back: the new image is deleted, the grown one shrunk back, vm.json unchanged', async () => {
     const vm = await newVm('rollback', [{ sizeMiB: 16 }, { sizeMiB: 16 }]);
     // disk1's image is broken, so growing it fails after disk0 grew and the new disk was created.

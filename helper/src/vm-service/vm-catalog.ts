@@ -124,6 +124,8 @@ export class VmCatalog {
       createdAt: now,
       updatedAt: now,
       network: { ...source.network, mac: null },
+      // Kept (detached) images stay with the original: only attached disks are copied.
+      detachedDisks: [],
     });
     const from = vmFolder(this.library.root, id);
     const qemuImg = source.disks.length > 0 ? requireQemuImg(await this.hostFacts()) : undefined;
