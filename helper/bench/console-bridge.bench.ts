@@ -181,7 +181,7 @@ async function stalledReaderMemory(): Promise<{ peak: number; pushed: number }> 
     socket.on('drain', pump);
     pump();
   });
-  const bridge = await startBridgeServer(unix.path);
+  const bridge = await startBridgeServer(unix.endpoint);
   try {
     const next = bridge.nextBridge();
     const ws = new WebSocket(bridge.url, ['binary'], { perMessageDeflate: false });

@@ -15,7 +15,7 @@ async function connected(): Promise<{ vm: net.Socket; display: Awaited<ReturnTyp
   const server = await startUnixServer();
   servers.push(server);
   const next = server.nextConnection();
-  const display = await connectDisplay({ kind: 'unix', path: server.path }, { reader: { bufferBytes: 64 * 1024, maxEarlyBytes: 100_000 } });
+  const display = await connectDisplay(server.endpoint, { reader: { bufferBytes: 64 * 1024, maxEarlyBytes: 100_000 } });
   return { vm: await next, display };
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type net from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { localSocketPath } from '../runtime/local-socket';
+import { vacantEndpoint } from '../runtime/testing/local-endpoint';
 import { SerialHub, type SerialSink } from './serial-hub';
 import { startUnixServer, type UnixServer } from './testing/bridge-harness';
 
@@ -42,7 +42,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 test('fans guest output out to every console and keeps a scrollback for late ones', async () => {
   const server = await serialServer();
-  const hub = new SerialHub({ kind: 'unix', path: server.path }, { scrollbackBytes: 16, log: () => undefined });
+  const hub = new SerialHub(server.endpoint, { scrollbackBytes: 16, log: () => undefined });
   const qemu = server.nextConnection();
   await hub.start();
   const guest = await qemu;
@@ -62,7 +62,7 @@ test('fans guest output out to every console and keeps a scrollback for late one
 
 test('writes every console’s input to the guest, text or bytes', async () => {
   const server = await serialServer();
-  const hub = new SerialHub({ kind: 'unix', path: server.path }, { log: () => undefined });
+  const hub = new SerialHub(server.endpoint, { log: () => undefined });
   const qemu = server.nextConnection();
   await hub.start();
   const guest = await qemu;
@@ -78,7 +78,7 @@ test('seeds the scrollback from the serial log, for a helper that re-attaches', 
   const server = await serialServer();
   const log = path.join(server.dir, 'serial.log');
   await writeFile(log, 'x'.repeat(100) + 'before the helper came back\r\n');
-  const hub = new SerialHub({ kind: 'unix', path: server.path }, { scrollbackBytes: 29, seedFile: log, log: () => undefined });
+  const hub = new SerialHub(server.endpoint, { scrollbackBytes: 29, seedFile: log, log: () => undefined });
   await hub.start();
   const s = sink();
   hub.subscribe(s);
@@ -88,7 +88,7 @@ test('seeds the scrollback from the serial log, for a helper that re-attaches', 
 
 test('reconnects when the serial socket drops while the VM runs', async () => {
   const server = await serialServer();
-  const hub = new SerialHub({ kind: 'unix', path: server.path }, { log: () => undefined, reconnectMaxDelayMs: 50 });
+  const hub = new SerialHub(server.endpoint, { log: () => undefined, reconnectMaxDelayMs: 50 });
   let qemu: Promise<net.Socket> = server.nextConnection();
   await hub.start();
   const first = await qemu;
@@ -105,7 +105,7 @@ test('reconnects when the serial socket drops while the VM runs', async () => {
 
 test('stop tells every console why, lets go of the socket, and refuses new consoles', async () => {
   const server = await serialServer();
-  const hub = new SerialHub({ kind: 'unix', path: server.path }, { log: () => undefined });
+  const hub = new SerialHub(server.endpoint, { log: () => undefined });
   const qemu = server.nextConnection();
   await hub.start();
   const guest = await qemu;
@@ -123,9 +123,9 @@ test('stop tells every console why, lets go of the socket, and refuses new conso
 
 test('start gives up waiting after its timeout when nothing listens, and keeps trying', async () => {
   const server = await serialServer();
-  const missing = localSocketPath(server.dir, 'not-yet.sock');
+  const missing = await vacantEndpoint(server.dir, 'not-yet.sock');
   const lines: string[] = [];
-  const hub = new SerialHub({ kind: 'unix', path: missing }, { log: (l) => lines.push(l), reconnectMaxDelayMs: 20 });
+  const hub = new SerialHub(missing, { log: (l) => lines.push(l), reconnectMaxDelayMs: 20 });
   await hub.start(100);
   assert.equal(hub.connected, false);
   assert.match(lines.join('\n'), /still trying/);

@@ -15,7 +15,7 @@ after(async () => {
 
 async function setup(opts: Parameters<typeof startBridgeServer>[1] = {}): Promise<{ unix: UnixServer; bridge: BridgeServer }> {
   const unix = await startUnixServer();
-  const bridge = await startBridgeServer(unix.path, opts);
+  const bridge = await startBridgeServer(unix.endpoint, opts);
   cleanups.push(() => unix.close(), () => bridge.close());
   return { unix, bridge };
 }

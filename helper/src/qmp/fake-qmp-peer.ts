@@ -3,7 +3,7 @@
 // hang-ups with calls in flight).
 import net from 'node:net';
 import type { Endpoint } from '../runtime/runtime-paths';
-import { localSocketPath } from '../runtime/local-socket';
+import { listenLocal } from '../runtime/testing/local-endpoint';
 
 // A command as the peer received it.
 export interface ReceivedCommand {
@@ -17,7 +17,7 @@ export const FAKE_GREETING = {
 };
 
 export interface FakePeerOptions {
-  // Listen on loopback TCP instead of a unix socket in `dir` (a named pipe on Windows).
+  // Listen on loopback TCP instead of a unix socket in `dir` (Windows always uses TCP, as QEMU does there).
   tcp?: boolean;
   // What to send on connect: the standard greeting by default, raw text, or nothing (null).
   greeting?: string | null;
@@ -109,18 +109,8 @@ export class FakeQmpPeer {
       if (greeting !== null) socket.write(greeting);
       peer?.accept(connection);
     });
-    const endpoint = await new Promise<Endpoint>((resolve, reject) => {
-      server.once('error', reject);
-      if (options.tcp) {
-        server.listen(0, '127.0.0.1', () => {
-          const address = server.address() as net.AddressInfo;
-          resolve({ kind: 'tcp', host: '127.0.0.1', port: address.port });
-        });
-      } else {
-        const socketPath = localSocketPath(dir, `peer-${Math.random().toString(36).slice(2, 8)}.sock`);
-        server.listen(socketPath, () => resolve({ kind: 'unix', path: socketPath }));
-      }
-    });
+    const name = `peer-${Math.random().toString(36).slice(2, 8)}.sock`;
+    const endpoint = await listenLocal(server, dir, name, options.tcp ? 'win32' : undefined);
     peer = new FakeQmpPeer(server, endpoint);
     return peer;
   }

@@ -3,10 +3,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenUtmError, type VmState, type VmStatus } from '@openutm/shared';
-import { localSocketPath } from '../../src/runtime/local-socket';
+import { vacantEndpoint } from '../../src/runtime/testing/local-endpoint';
 import { ConsoleTickets } from '../../src/console-bridge/console-tickets';
 import type { ConsoleEngine } from '../../src/console-bridge/console-upgrade';
 import type { ConsoleTarget } from '../../src/console-bridge/console-target';
+import type { Endpoint } from '../../src/runtime/runtime-paths';
 import { SerialHub } from '../../src/console-bridge/serial-hub';
 import { startUnixServer, type UnixServer } from '../../src/console-bridge/testing/bridge-harness';
 import { openConsole, startConsoleServer } from './console-server';
@@ -18,6 +19,7 @@ function status(id: string, state: VmState): VmStatus {
 describe('the console upgrade handler', () => {
   let display: UnixServer;
   let serial: UnixServer;
+  let gone: Endpoint;
   let hub: SerialHub;
   let tickets: ConsoleTickets;
   let server: Awaited<ReturnType<typeof startConsoleServer>>;
@@ -25,8 +27,9 @@ describe('the console upgrade handler', () => {
 
   before(async () => {
     display = await startUnixServer((s) => s.pipe(s));
+    gone = await vacantEndpoint(display.dir, 'gone.sock');
     serial = await startUnixServer();
-    hub = new SerialHub({ kind: 'unix', path: serial.path }, { log: () => undefined });
+    hub = new SerialHub(serial.endpoint, { log: () => undefined });
     await hub.start();
     const engine: ConsoleEngine = {
       get: async (id) => {
@@ -36,7 +39,7 @@ describe('the console upgrade handler', () => {
       },
       consoleTarget: async (id): Promise<ConsoleTarget> => ({
         protocol: 'spice',
-        endpoint: { kind: 'unix', path: id === 'gonevm' ? localSocketPath(display.dir, 'gone.sock') : display.path },
+        endpoint: id === 'gonevm' ? gone : display.endpoint,
       }),
       serialHub: () => hub,
     };

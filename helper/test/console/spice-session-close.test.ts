@@ -34,7 +34,7 @@ describe('closing a SPICE session', () => {
     });
     const engine: ConsoleEngine = {
       get: async () => ({ status: RUNNING }),
-      consoleTarget: async () => ({ protocol: 'spice', endpoint: { kind: 'unix', path: qemu.path } }),
+      consoleTarget: async () => ({ protocol: 'spice', endpoint: qemu.endpoint }),
       serialHub: () => {
         throw new Error('no serial here');
       },

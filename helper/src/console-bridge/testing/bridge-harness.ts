@@ -4,15 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { localSocketPath } from '../../runtime/local-socket';
+import type { Endpoint } from '../../runtime/runtime-paths';
+import { listenLocal } from '../../runtime/testing/local-endpoint';
 import { connectDisplay } from '../connect-endpoint';
 import { bridgeWebSocket, type BridgeHandle, type BridgeOptions } from '../ws-unix-bridge';
 
-// A unix-socket server standing in for QEMU's display socket, in a fresh private directory
-// (a named pipe on Windows, where Node has no unix sockets).
+// A server standing in for QEMU's display socket: a unix socket in a fresh private directory,
+// loopback TCP on Windows (where the helper reaches QEMU over TCP).
 export interface UnixServer {
-  path: string;
-  // The private directory the socket belongs to (on Windows the pipe is named after it).
+  endpoint: Endpoint;
+  // The private directory the socket is in (also made on Windows, for files beside it).
   dir: string;
   connections: net.Socket[];
   // Resolves with the next connection the server accepts.
@@ -22,7 +23,6 @@ export interface UnixServer {
 
 export async function startUnixServer(onConnection: (socket: net.Socket) => void = () => undefined): Promise<UnixServer> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-cb-'));
-  const sockPath = localSocketPath(dir, 'vm.sock');
   const connections: net.Socket[] = [];
   const waiting: Array<(s: net.Socket) => void> = [];
   const server = net.createServer((socket) => {
@@ -31,9 +31,9 @@ export async function startUnixServer(onConnection: (socket: net.Socket) => void
     onConnection(socket);
     waiting.shift()?.(socket);
   });
-  await new Promise<void>((resolve) => server.listen(sockPath, resolve));
+  const endpoint = await listenLocal(server, dir, 'vm.sock');
   return {
-    path: sockPath,
+    endpoint,
     dir,
     connections,
     nextConnection: () => new Promise((resolve) => waiting.push(resolve)),
@@ -55,7 +55,9 @@ export interface BridgeServer {
   close(): Promise<void>;
 }
 
-export async function startBridgeServer(unixPath: string, opts: BridgeOptions = {}): Promise<BridgeServer> {
+// display: the stand-in's endpoint, or a unix socket path (the bench's sources).
+export async function startBridgeServer(display: Endpoint | string, opts: BridgeOptions = {}): Promise<BridgeServer> {
+  const endpoint: Endpoint = typeof display === 'string' ? { kind: 'unix', path: display } : display;
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
@@ -67,7 +69,7 @@ export async function startBridgeServer(unixPath: string, opts: BridgeOptions = 
   const server = http.createServer((_req, res) => res.writeHead(426).end());
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => undefined);
-    connectDisplay({ kind: 'unix', path: unixPath }).then(
+    connectDisplay(endpoint).then(
       (vm) =>
         wss.handleUpgrade(req, socket, head, (ws) => {
           const handle = bridgeWebSocket(ws, socket, vm, { log: () => undefined, ...opts });
