@@ -3,7 +3,6 @@
 // small frame through the bridge and websockify; the bridge's memory with a reader that stops.
 // Every process runs on loopback. Child roles are this same file started with a role argument.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -16,6 +15,7 @@ import { WebSocket } from 'ws';
 import { startBridgeServer, startUnixServer } from '../src/console-bridge/testing/bridge-harness';
 import { fmtMs, median, percentile, report } from './stats';
 import { freePort } from '../test/support/free-port';
+import { ownCpuUs, reapedChildrenCpuUs, reapedChildrenCpuUsAfter } from './process-cpu';
 
 const SELF = fileURLToPath(import.meta.url);
 const STREAM_BYTES = 2 * 1024 ** 3;
@@ -33,8 +33,6 @@ const ONLY = new Set((process.env.OPENUTM_BENCH_ONLY ?? 'stream,rtt,memory').spl
 const FRAME_BYTES = 100;
 const MEMORY_BOUND = 16 * 1024 * 1024;
 const WEBSOCKIFY = process.env.OPENUTM_WEBSOCKIFY ?? '/usr/bin/websockify';
-// USER_HZ, the unit of CPU times in /proc/<pid>/stat on Linux.
-const CLOCK_TICKS = 100;
 
 type Result = { bytes: number; ms: number };
 
@@ -78,8 +76,14 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   // Two browser stand-ins: the ws library (parses in JS, copies each frame together) and a lean
   // reader that only walks frame headers, as cheap as a browser's native WebSocket gets.
   const runs: Record<string, number[]> = {};
+  // CPU µs per MB relayed, for the bridge (this process) and websockify (its reaped children).
+  const cpuPerMb: Record<string, number[]> = {};
   const run = async (name: string, reader: string, target: string): Promise<void> => {
-    (runs[name] ??= []).push(mbps(await childResult(reader, target)));
+    const [own, reaped] = [process.cpuUsage(), reapedChildrenCpuUs(wsify.process.pid!)];
+    const result = await childResult(reader, target);
+    (runs[name] ??= []).push(mbps(result));
+    const used = target === bridge.url ? ownCpuUs(own) : target === wsify.url ? (await reapedChildrenCpuUsAfter(wsify.process.pid!, reaped)) - reaped : NaN;
+    if (reaped >= 0 && !Number.isNaN(used)) (cpuPerMb[name] ??= []).push(used / (result.bytes / 1e6));
   };
   for (let i = 0; i < RUNS; i++) {
     await run('bridge', 'ws-reader', bridge.url);
@@ -97,6 +101,9 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   report('display stream: bridge vs direct read', `${(b / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', b >= 0.5 * d);
   report('lean reader: bridge vs websockify', fmt(bl), fmt(wl), '≥ 1.0× websockify', bl >= wl);
   report('lean reader: bridge vs direct read', `${(bl / d).toFixed(2)}×`, fmt(d), '≥ 0.5× direct', bl >= 0.5 * d);
+  const cpu = (name: string): string => (cpuPerMb[name] ? `${median(cpuPerMb[name]).toFixed(0)} µs/MB` : 'n/a');
+  report('  server CPU per MB relayed (ws reader)', cpu('bridge'), cpu('websockify'), 'informational', null);
+  report('  server CPU per MB relayed (lean reader)', cpu('bridge, lean reader'), cpu('websockify, lean reader'), 'informational', null);
   await bridge.close();
   wsify.process.kill('SIGTERM');
 }
@@ -113,14 +120,15 @@ async function roundTripSection(dir: string, children: ChildProcess[]): Promise<
   children.push(echoWsify.process);
   const viaBridge: number[] = [];
   const viaWsify: number[] = [];
-  let bridgeCpuUs = 0;
+  let [bridgeCpuUs, wsifyCpuUs] = [0, 0];
+  const wsifyPid = echoWsify.process.pid!;
   const ping = async (url: string, into: number[]): Promise<void> => {
-    const cpu = process.cpuUsage();
+    const [own, reaped] = [process.cpuUsage(), reapedChildrenCpuUs(wsifyPid)];
     into.push(...(await childResult<{ rtts: number[][] }>('pinger', url)).rtts[0]!);
     // This process hosts the bridge and is otherwise idle while the pinger runs.
-    if (url === echoBridge.url) bridgeCpuUs += sumCpu(process.cpuUsage(cpu));
+    if (url === echoBridge.url) bridgeCpuUs += ownCpuUs(own);
+    else wsifyCpuUs += (await reapedChildrenCpuUsAfter(wsifyPid, reaped)) - reaped;
   };
-  const wsifyCpu0 = childrenCpuUs(echoWsify.process.pid!);
   for (let i = 0; i < PING_ROUNDS; i++) {
     if (i % 2 === 0) {
       await ping(echoBridge.url, viaBridge);
@@ -130,8 +138,6 @@ async function roundTripSection(dir: string, children: ChildProcess[]): Promise<
       await ping(echoBridge.url, viaBridge);
     }
   }
-  // websockify serves each connection in a child it reaps, so their CPU time adds up in its own.
-  const wsifyCpuUs = childrenCpuUs(echoWsify.process.pid!) - wsifyCpu0;
   const [altBridge, altWsify] = (await childResult<{ rtts: number[][] }>('pinger', `${echoBridge.url} ${echoWsify.url}`)).rtts;
   if (process.env.OPENUTM_BENCH_TAIL) {
     for (const p of [50, 90, 95, 98, 99, 99.5, 99.9]) {
@@ -146,24 +152,9 @@ async function roundTripSection(dir: string, children: ChildProcess[]): Promise<
   report(`${FRAME_BYTES}-byte round trip p99, ${trips} (vs websockify)`, fmtMs(bp99), fmtMs(wp99), 'p99 ≤ websockify', bp99 <= wp99);
   report(`  same, trips alternating on one client, p99`, fmtMs(percentile(altBridge!, 99)), fmtMs(percentile(altWsify!, 99)), 'informational', null);
   const perTrip = (us: number): string => `${(us / PING_ROUNDS / (WARMUP_TRIPS + ROUND_TRIPS)).toFixed(0)} µs`;
-  if (wsifyCpuUs >= 0) report('  server CPU per round trip (incl. connect)', perTrip(bridgeCpuUs), perTrip(wsifyCpuUs), 'informational', null);
+  if (reapedChildrenCpuUs(wsifyPid) >= 0) report('  server CPU per round trip (incl. connect)', perTrip(bridgeCpuUs), perTrip(wsifyCpuUs), 'informational', null);
   await echoBridge.close();
   echoWsify.process.kill('SIGTERM');
-}
-
-function sumCpu(u: NodeJS.CpuUsage): number {
-  return u.user + u.system;
-}
-
-// CPU time of a process's reaped children in µs (Linux /proc; -1 elsewhere), 10 ms resolution.
-function childrenCpuUs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // Fields 16 and 17 of stat (cutime, cstime), counted from the state field (3): 13 and 14.
-    return ((Number(fields[13]) + Number(fields[14])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return -1;
-  }
 }
 
 // A VM that pushes without end to a browser that stopped reading: what the bridge holds, at peak,
