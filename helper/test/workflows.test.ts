@@ -124,12 +124,15 @@ test('actions are pinned by major version', () => {
 
 test('the VM-test skip switch leaves out exactly the files that boot the test guest', async () => {
   const lib = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/lib/vm-tests.mjs')).href)) as {
-    vmTestSkipReason(env: Record<string, string | undefined>): string | null;
+    vmTestSkipReason(env: Record<string, string | undefined>, platform?: string): string | null;
     partitionVmTests(files: string[]): { run: string[]; skipped: string[] };
   };
-  assert.equal(lib.vmTestSkipReason({}), null);
-  assert.equal(lib.vmTestSkipReason({ OPENUTM_SKIP_VM_TESTS: '  ' }), null, 'an empty matrix value (Linux) is no reason');
-  assert.equal(lib.vmTestSkipReason({ OPENUTM_SKIP_VM_TESTS: 'no guest here' }), 'no guest here');
+  assert.equal(lib.vmTestSkipReason({}, 'linux'), null);
+  assert.equal(lib.vmTestSkipReason({ OPENUTM_SKIP_VM_TESTS: '  ' }, 'linux'), null, 'an empty matrix value (Linux) is no reason');
+  assert.equal(lib.vmTestSkipReason({ OPENUTM_SKIP_VM_TESTS: 'no guest here' }, 'linux'), 'no guest here');
+  // A Mac or a Windows machine without the variable (a developer's npm test) skips too, saying why.
+  assert.match(lib.vmTestSkipReason({}, 'darwin') ?? '', /built from Debian packages .* which darwin does not have/);
+  assert.equal(lib.vmTestSkipReason({ OPENUTM_SKIP_VM_TESTS: 'CI says so' }, 'win32'), 'CI says so');
   const files = ['helper/test/vm-lifecycle.test.ts', 'helper/src/qemu-args/build-qemu-args.test.ts', 'helper/test/workflows.test.ts'].map((f) => path.join(REPO_ROOT, f));
   const { run, skipped } = lib.partitionVmTests(files);
   // Slash-separated on every OS, so the expectations read the same on Windows.
