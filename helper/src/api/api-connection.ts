@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import {
+  FEATURES,
   Hello,
   MIN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
@@ -146,7 +147,7 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
       type: 'welcome',
       helperVersion: ctx.helperVersion,
       protocol: Math.min(hello.data.protocol, PROTOCOL_VERSION),
-      capabilities: [...ctx.dispatch.keys()],
+      capabilities: [...ctx.dispatch.keys(), ...Object.values(FEATURES)],
     };
     sendFrame(JSON.stringify(welcome));
     cleanups.push(ctx.events.subscribe(sendFrame));

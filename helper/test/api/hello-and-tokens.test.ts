@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { METHODS, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@openutm/shared';
+import { FEATURES, METHODS, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@openutm/shared';
 import { ApiClient, cheapVm, startHarness, until, type Harness } from './support/api-harness';
 
 const hello = (token: string, protocol = PROTOCOL_VERSION) => ({ type: 'hello', token, protocol, client: { name: 'api test', version: '0' } });
@@ -26,6 +26,8 @@ describe('hello and tokens', () => {
     assert.ok(Array.isArray(welcome.capabilities) && welcome.capabilities.includes('vm.list'));
     // The UI switches off what the welcome does not list: this helper must list all it serves.
     assert.deepEqual(Object.keys(METHODS).filter((m) => !(welcome.capabilities as string[]).includes(m)), []);
+    // …and the abilities a newer UI must not assume (vm.edit's disk, CD drive and preset edits).
+    assert.ok((welcome.capabilities as string[]).includes(FEATURES.driveEdits));
     await client.close();
   });
 

@@ -6,6 +6,14 @@ import { HostFacts } from '../host/host-facts';
 
 const ById = z.object({ id: VmId });
 
+// Abilities of a method that a newer UI must not assume, listed in the welcome's capabilities
+// next to the method names. An older helper's vm.edit drops sections it does not know without
+// a word, so the UI offers disk, CD drive and preset edits only when the helper lists this.
+export const FEATURES = {
+  driveEdits: 'vm.edit.drives',
+} as const;
+export type Feature = (typeof FEATURES)[keyof typeof FEATURES];
+
 // Names one long operation (a clone, a create) in its job.progress events. The client picks it
 // and sends it with the request, so it can tell its own job's events from the start; without
 // one the helper picks it. Older helpers drop the field and send no progress.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { METHODS, type Welcome } from '@openutm/shared';
-import { missingMethods, unsupportedCall } from './capabilities';
+import { FEATURES, METHODS, type Welcome } from '@openutm/shared';
+import { missingFeature, missingMethods, unsupportedCall } from './capabilities';
 
 // An older helper cannot exist here (there is no earlier release), so the rules are tested as
 // the pure functions the UI uses; the helper test asserts the current helper lists everything.
@@ -26,4 +26,10 @@ test('an older helper: the methods it did not list are missing and refused with 
 
 test('names a helper lists that this UI does not know are ignored', () => {
   assert.deepEqual(missingMethods(welcome([...ALL, 'vm.teleport'])), []);
+});
+
+test('a helper without drive edits: the reason names its version; a current one, or none yet, lacks nothing', () => {
+  assert.match(missingFeature(FEATURES.driveEdits, 'change disks', welcome(ALL)) ?? '', /0\.0\.9\).*cannot change disks; update the helper/);
+  assert.equal(missingFeature(FEATURES.driveEdits, 'change disks', welcome([...ALL, FEATURES.driveEdits])), null);
+  assert.equal(missingFeature(FEATURES.driveEdits, 'change disks', null), null);
 });

@@ -1,8 +1,10 @@
 'use client';
 
-import { canPerform, PRESETS, whyNot, type VmEditRequest, type VmSummary } from '@openutm/shared';
+import { canPerform, FEATURES, PRESETS, whyNot, type VmEditRequest, type VmSummary } from '@openutm/shared';
 import { useState } from 'react';
+import { missingFeature } from '../../helper-client/capabilities';
 import { errorMessage } from '../../helper-client/client-errors';
+import { useConnection } from '../../stores/connection-store';
 import { vmEdit } from '../../helper-client/settings-api';
 import { BUTTON, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
@@ -15,6 +17,12 @@ import { ImportDiskForm } from './import-disk-form';
 // remove (keeping or deleting the image), and attach again or delete the images kept from
 // earlier removals. Each action is one vm.edit; the helper does the file work (qemu-img) and
 // this panel shows what its answer says.
+// Why disks and CD drives cannot change now: no helper, an older helper, or the VM's state.
+export function drivesLockedBecause(connected: boolean, welcome: Parameters<typeof missingFeature>[2], state: VmSummary['status']['state']): string | null {
+  if (!connected) return 'not connected to the helper';
+  return missingFeature(FEATURES.driveEdits, 'change disks or CD drives', welcome) ?? (canPerform(state, 'edit') ? null : whyNot(state, 'edit'));
+}
+
 export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolean }) {
   const { config, status } = vm;
   const preset = PRESETS[config.preset];
@@ -23,7 +31,8 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const [confirmDiscard, setConfirmDiscard] = useState<string | null>(null);
   const [adding, setAdding] = useState<NewDiskDraft>({ size: '8', unit: 'GiB', format: 'qcow2', interface: preset.diskInterface });
   const [addTried, setAddTried] = useState(false);
-  const lockedBecause = !connected ? 'not connected to the helper' : canPerform(status.state, 'edit') ? null : whyNot(status.state, 'edit');
+  const { welcome } = useConnection();
+  const lockedBecause = drivesLockedBecause(connected, welcome, status.state);
   const off = lockedBecause !== null || busy;
   const add = newDiskEdit(adding);
 

@@ -6,7 +6,9 @@ import { errorMessage } from '../../helper-client/client-errors';
 import { vmEdit } from '../../helper-client/settings-api';
 import { BUTTON } from '../form/fields';
 import { folderOf, HostFileChooser } from '../wizard/host-file-chooser';
+import { useConnection } from '../../stores/connection-store';
 import { AddCdDrive, CdDriveSettings } from './cd-drive-settings';
+import { drivesLockedBecause } from './disks-panel';
 
 // The CD drives: insert or eject a disc, also while the VM runs (vm.edit `media`, which the
 // helper applies to QEMU live with blockdev-change-medium / eject); add, re-plug and remove
@@ -19,7 +21,8 @@ export function MediaPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const [busy, setBusy] = useState(false);
   const allowed = connected && canPerform(status.state, 'editLive');
   const reason = !connected ? 'not connected to the helper' : whyNot(status.state, 'editLive');
-  const stopOnly = { lockedBecause: !connected ? 'not connected to the helper' : canPerform(status.state, 'edit') ? null : whyNot(status.state, 'edit'), busy, apply };
+  const { welcome } = useConnection();
+  const stopOnly = { lockedBecause: drivesLockedBecause(connected, welcome, status.state), busy, apply };
 
   async function apply(edit: VmEditRequest): Promise<boolean> {
     setBusy(true);

@@ -1,8 +1,10 @@
 'use client';
 
-import { canPerform, OsPreset, PRESETS, whyNot, type VmSummary } from '@openutm/shared';
+import { canPerform, FEATURES, OsPreset, PRESETS, whyNot, type VmSummary } from '@openutm/shared';
 import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { missingFeature } from '../../helper-client/capabilities';
 import { errorMessage } from '../../helper-client/client-errors';
+import { useConnection } from '../../stores/connection-store';
 import { vmEdit } from '../../helper-client/settings-api';
 import { BUTTON, CheckField, SelectField, TextField } from '../form/fields';
 import { PortForwardsEditor } from '../form/port-forwards';
@@ -28,6 +30,8 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
   const [attempted, setAttempted] = useState(false);
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
   const formRef = useRef<HTMLFormElement>(null);
+  // An older helper would drop a preset change without a word.
+  const presetUnsupported = missingFeature(FEATURES.driveEdits, 'change the operating system label', useConnection().welcome);
 
   // A newer config from the helper (our save or anyone's) becomes the form's starting point.
   if (baseline !== config.updatedAt) {
@@ -102,7 +106,7 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
           {lockReason}
         </span>
         <Section title="System">
-          <SelectField className="sm:col-span-2" label="Operating system" name="preset" value={draft.preset} onChange={(preset) => update({ preset })} options={OsPreset.options.map((p) => ({ value: p, label: PRESETS[p].label }))} hint="Sets the VM's icon and label; the other settings stay as they are." />
+          <SelectField className="sm:col-span-2" label="Operating system" name="preset" value={draft.preset} onChange={(preset) => update({ preset })} options={OsPreset.options.map((p) => ({ value: p, label: PRESETS[p].label }))} hint={presetUnsupported ?? "Sets the VM's icon and label; the other settings stay as they are."} disabled={presetUnsupported !== null} />
           <SelectField label="Architecture" name="architecture" value={draft.architecture} onChange={(architecture) => update({ architecture })} options={[{ value: 'x86_64', label: 'x86_64' }, { value: 'aarch64', label: 'aarch64' }]} />
           <SelectField label="Machine" name="machine" value={draft.machine} onChange={(machine) => update({ machine })} options={['default', 'q35', 'pc', 'virt'].map((v) => ({ value: v as SettingsDraft['machine'], label: v }))} />
           <SelectField label="Accelerator" name="accelerator" value={draft.accelerator} onChange={(accelerator) => update({ accelerator })} options={['auto', 'kvm', 'hvf', 'whpx', 'tcg'].map((v) => ({ value: v as SettingsDraft['accelerator'], label: v }))} />
