@@ -58,6 +58,8 @@ export interface EngineEvents {
 }
 
 const QUIT_GRACE_MS = 10_000;
+// Retries: on Windows a QEMU that just exited may hold its log a moment longer (EBUSY/EPERM).
+const RM_RUNTIME_DIR = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 } as const;
 
 // The one owner of VM processes: composes the library, the QEMU process layer, QMP and the
 // state machine. Every lifecycle request goes through here.
@@ -174,7 +176,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     await this.queue.run(id, async () => {
       this.require(id, 'delete');
       await this.catalog.delete(id, confirmName);
-      await rm(this.paths(id).dir, { recursive: true, force: true });
+      await rm(this.paths(id).dir, RM_RUNTIME_DIR);
       this.supervisors.delete(id);
     });
     this.emit('removed', { id });
@@ -196,7 +198,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         libraryRoot: this.library.root,
         acceleratorOverride: this.opts.acceleratorOverride,
       });
-      await rm(paths.dir, { recursive: true, force: true });
+      await rm(paths.dir, RM_RUNTIME_DIR);
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
       if (ports) await writePortsFile(paths.dir, ports);
       sup.dispatch({ type: 'launch' });
@@ -231,7 +233,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     if (pid !== null && isAlive(pid)) sendSignal(pid, 'SIGKILL');
     if (sup.qmp) await sup.exited();
     else sup.dispatch({ type: 'monitor-closed', quitExpected: true });
-    await rm(paths.dir, { recursive: true, force: true });
+    await rm(paths.dir, RM_RUNTIME_DIR);
   }
 
   // ACPI power button, then force after timeoutMs if the guest ignores it.
@@ -408,7 +410,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
     if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
     await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
-    await rm(paths.dir, { recursive: true, force: true });
+    await rm(paths.dir, RM_RUNTIME_DIR);
     return crash;
   }
 }
