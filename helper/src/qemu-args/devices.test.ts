@@ -138,6 +138,15 @@ describe('display device and agents', () => {
     assert.deepEqual(port, { driver: 'virtserialport', id: 'qga_port', bus: 'virtio_serial.0', chardev: 'qga0', name: 'org.qemu.guest_agent.0' });
   });
 
+  it('Windows (loopback TCP endpoints): no guest agent channel, which anyone local could reach, and a warning saying so', () => {
+    const built = build((c) => ({ ...c, sharing: { spiceAgent: false, guestAgent: true } }), { host: HOSTS['win32-x64-whpx'] });
+    assert.equal(drivers(built.args).includes('virtserialport'), false);
+    assert.ok(!valuesOf(built.args, '-chardev').some((c) => c.includes('qga0')));
+    assert.ok(built.warnings.some((w) => /guest agent channel is left out/.test(w)), built.warnings.join('; '));
+    const withSpice = build((c) => ({ ...c, sharing: { spiceAgent: true, guestAgent: true } }), { preset: 'windows-10', host: HOSTS['win32-x64-whpx'] });
+    assert.ok(valuesOf(withSpice.args, '-chardev').some((c) => c.startsWith('spicevmc')), 'the SPICE agent stays: it rides inside the password-protected SPICE session');
+  });
+
   it('no USB controller when nothing needs USB on x86', () => {
     const { args } = build((c) => ({ ...c, input: { usbTablet: false } }));
     assert.equal(drivers(args).includes('qemu-xhci'), false);

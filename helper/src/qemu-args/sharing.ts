@@ -20,7 +20,12 @@ export function sharingOptions(ctx: BuildContext): QemuOption[] {
       ['-device', optionString('virtserialport', { id: DEVICE_ID.spiceAgentPort, bus, chardev: BACKEND_ID.spiceAgent, name: SPICE_AGENT_PORT })],
     );
   }
-  if (sharing.guestAgent) {
+  // On loopback TCP (Windows) any local program could connect to the agent's port and run
+  // commands in the guest (guest-exec): QEMU has no authentication there and the helper does not
+  // hold that connection yet, as it holds the monitor's and the serial port's. So no agent there.
+  if (sharing.guestAgent && ctx.paths.guestAgent.kind === 'tcp') {
+    ctx.warnings.push('the QEMU guest agent channel is left out on this host: it would be a loopback port any local program could use to run commands in the guest');
+  } else if (sharing.guestAgent) {
     options.push(
       ['-chardev', socketChardev(BACKEND_ID.guestAgent, ctx.paths.guestAgent, 'listen')],
       ['-device', optionString('virtserialport', { id: DEVICE_ID.guestAgentPort, bus, chardev: BACKEND_ID.guestAgent, name: GUEST_AGENT_PORT })],

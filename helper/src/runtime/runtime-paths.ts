@@ -8,8 +8,9 @@ import type { EndpointPorts } from './loopback-ports';
 // where Node cannot reach AF_UNIX sockets (QEMU could listen on one since 7.1, and Windows named
 // pipes are no way out either: QEMU's pipe chardev blocks its start until a client connects and
 // serves one client once, so a restarted helper could never re-attach). On loopback TCP any local
-// user can connect: SPICE and VNC get a password (display.ts); QMP, serial and the guest agent
-// have no authentication in QEMU short of TLS, so there the random port is the only barrier.
+// user can connect: SPICE and VNC get a password (display.ts); QMP and serial have no
+// authentication in QEMU short of TLS, but QEMU serves one client per port and the helper holds
+// both while it runs; the guest agent, which nothing holds, is left out there (sharing.ts).
 export type Endpoint = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
 
 // Every file the helper lets QEMU create for one running VM. The helper picks all these names.
