@@ -11,7 +11,7 @@ import { lazyHostFacts } from '../src/cli/engine-from-env';
 import { defaultRuntimeRoot } from '../src/runtime/runtime-paths';
 import { vmBundlePaths, vmFolder } from '../src/vm-library/library-paths';
 import { kernelGuestRequest, testGuest } from './support/test-guest';
-import { waitForText } from './support/wait';
+import { waitForPrompt, waitForText } from './support/wait';
 
 // Disk edits through the engine, with the real qemu-img on a temporary library: files are
 // created, grown and deleted to match vm.json, shrinking and failures leave both untouched,
@@ -213,7 +213,7 @@ describe('disk edits and a running VM', () => {
       assert.equal(await storedConfig(vm.id), before);
 
       const serial = engine.paths(vm.id).serialLog;
-      await waitForText(serial, testGuest().marker, 120_000);
+      await waitForPrompt(serial, testGuest().marker, '# ', 120_000);
       const hub = engine.serialHub(vm.id);
       const sub = hub.subscribe({ send: () => undefined, close: () => undefined });
       sub.write('for b in /sys/block/*; do echo "blk-${b##*/}-$(cat $b/size)"; done; echo blocks-$((40+2))-listed\n');

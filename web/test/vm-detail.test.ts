@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { testGuest } from '../../helper/test/support/test-guest';
-import { waitForText } from '../../helper/test/support/wait';
+import { waitForPrompt, waitForText } from '../../helper/test/support/wait';
 import { screenshot } from './support/browser';
 import { uiSuite } from './support/ui-suite';
 
@@ -230,7 +230,7 @@ test('disks: add, grow, re-plug, remove keeping the file and attach it again, im
   assert.equal(await page.getByRole('button', { name: 'Add disk' }).isDisabled(), true);
   assert.equal(await field('Size of disk0').isDisabled(), true);
   assert.equal(await page.getByRole('button', { name: 'Remove drive cd0' }).isDisabled(), true);
-  await ui.helper.waitForGuestShell(id);
+  await waitForPrompt(ui.helper.serialLog(id), testGuest().marker, '# ', 180_000);
   await page.goto(`${ui.helper.origin}/console?vm=${encodeURIComponent(id)}`);
   await page.getByRole('tab', { name: 'Serial console' }).click();
   await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });

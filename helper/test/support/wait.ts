@@ -24,3 +24,17 @@ export async function waitForCount(file: string, text: string, count: number, ti
   }
   throw new Error(`"${text}" appeared ${seen} times in ${file}, not ${count}, within ${timeoutMs / 1000} s`);
 }
+
+// Waits until the guest's shell has printed its prompt after the last ready marker: input typed
+// before the shell opens the serial port may be lost to its start-up.
+export async function waitForPrompt(file: string, marker: string, prompt: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let content = '';
+  while (Date.now() < deadline) {
+    content = await readFile(file, 'utf8').catch(() => '');
+    const at = content.lastIndexOf(marker);
+    if (at >= 0 && content.slice(at + marker.length).includes(prompt)) return;
+    await sleep(200);
+  }
+  throw new Error(`no shell prompt ${JSON.stringify(prompt)} after "${marker}" in ${file} within ${timeoutMs / 1000} s; it holds:\n${content.slice(-2000)}`);
+}
