@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -7,12 +8,22 @@ import { isOpenUtmError } from '@openutm/shared';
 import { NO_PORTS, PORTS_FILE, VNC_PORTS, parsePortsFile, pickLoopbackPorts, probeLoopbackPort, readPortsFileSync, writePortsFile, type PortProbe } from './loopback-ports';
 import { runtimePathsFor } from './runtime-paths';
 
-test('picked ports are distinct, really free on this host, and VNC lies in its 5900 range', async () => {
+test('on this host: ports the OS really handed out, all distinct, VNC in its 5900 range', async () => {
   const ports = await pickLoopbackPorts();
   const all = Object.values(ports);
   assert.equal(new Set(all).size, all.length);
+  assert.ok(all.every((p) => p > 0 && p < 65_536), all.join(' '));
   assert.ok(ports.vnc >= VNC_PORTS.first && ports.vnc <= VNC_PORTS.last, `vnc ${ports.vnc}`);
-  for (const port of all) assert.equal(await probeLoopbackPort(port), port, `port ${port} is free`);
+});
+
+test('the probe reports a port someone listens on as taken', async () => {
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  try {
+    assert.equal(await probeLoopbackPort((holder.address() as net.AddressInfo).port), null);
+  } finally {
+    await new Promise((resolve) => holder.close(resolve));
+  }
 });
 
 test('a port the OS hands out twice is not used twice; VNC skips taken ports', async () => {
