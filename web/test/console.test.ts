@@ -13,8 +13,8 @@ import { RealHelper } from './support/real-helper';
 
 // The console page in real Chromium against the real helper, with real test guests under TCG:
 // the SPICE screen (spice-html5) takes keystrokes that reach the guest's shell, the serial tab
-// (xterm.js) runs commands, the VNC variant (noVNC) shows the screen, and a drop says why and
-// reconnects.
+// (xterm.js) runs commands, the VNC variant (noVNC) shows the screen, a drop (SPICE or VNC) says
+// why and reconnects, and a guest without a USB tablet gets its pointer captured.
 
 let helper: RealHelper;
 let browser: Browser;
@@ -217,8 +217,9 @@ test('the serial tab shows the scrollback and runs a typed command', async () =>
   await screenshot(page, 'console-serial');
 });
 
-test('a VNC guest shows its screen through noVNC and takes keystrokes', async () => {
+test('a VNC guest shows its screen through noVNC, takes keystrokes, and never captures the pointer', async () => {
   const id = await helper.createKernelGuest('Tux VNC', { display: { type: 'vnc' } });
+  await countPointerLockRequests();
   await (await helper.api()).call('vm.start', { id });
   await helper.waitForGuestShell(id);
   await openConsole(id);
@@ -229,6 +230,12 @@ test('a VNC guest shows its screen through noVNC and takes keystrokes', async ()
   await typeSerialEcho(token);
   await waitForText(helper.serialLog(id), token, 60_000);
   await screenshot(page, 'console-vnc');
+  // noVNC sends absolute positions (QEMU's VNC maps them): nothing to capture, and a click
+  // on the screen must not take the pointer.
+  assert.equal(await page.getByTestId('console-screen').getAttribute('data-pointer'), 'absolute');
+  assert.equal(await page.getByRole('button', { name: 'Capture pointer' }).getAttribute('aria-disabled'), 'true');
+  await page.locator('[data-testid="console-screen"] canvas').click();
+  assert.equal(await page.evaluate('window.lockRequests'), 0, 'no pointer lock was asked for');
   await (await helper.api()).call('vm.kill', { id });
 });
 
@@ -330,6 +337,75 @@ test('when the VM stops the console says so, and Reconnect works once it runs ag
   await waitForScreenConnected();
   await waitForGuestOnCanvas();
   await screenshot(page, 'console-reconnected');
+});
+
+// Counts every pointer-lock request the page makes from its next load (a string: tsx would
+// wrap a function in a helper the page lacks).
+async function countPointerLockRequests(): Promise<void> {
+  await page.addInitScript(`(() => {
+    const request = Element.prototype.requestPointerLock;
+    window.lockRequests = 0;
+    Element.prototype.requestPointerLock = function (...args) {
+      window.lockRequests += 1;
+      return request.apply(this, args);
+    };
+  })()`);
+}
+
+// SPICE inputs messages the page sent (mini header: type u16, size u32): relative motion (111,
+// dx/dy i32) and absolute positions (112).
+function spiceMouseMessages(p: Page): { motion: Array<{ dx: number; dy: number }>; positions: number } {
+  const seen = { motion: [] as Array<{ dx: number; dy: number }>, positions: 0 };
+  p.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload === 'string' || payload.length < 6) return;
+      const type = payload.readUInt16LE(0);
+      if (type === 111 && payload.length >= 14) seen.motion.push({ dx: payload.readInt32LE(6), dy: payload.readInt32LE(10) });
+      if (type === 112) seen.positions += 1;
+    }),
+  );
+  return seen;
+}
+
+// The test guest's kernel has no PS/2 mouse driver in its initrd, so the guest itself cannot
+// report the motion; what QEMU's SPICE server is sent over the real bridge is checked instead.
+test('a guest without a USB tablet: a click on the screen captures the pointer, movement goes out as relative motion, Ctrl+Alt lets go', async () => {
+  const id = await helper.createKernelGuest('Tux mouse', { input: { usbTablet: false } });
+  await (await helper.api()).call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  const sent = spiceMouseMessages(page);
+  await openConsole(id);
+  await waitForGuestOnCanvas();
+  // SPICE says the pointer is relative (server mouse mode): capture is offered and a click takes it.
+  await page.locator('[data-testid="console-screen"][data-pointer="relative"]').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Capture pointer' }).getAttribute('aria-disabled'), 'false');
+  const canvas = page.locator('[data-testid="console-screen"] canvas');
+  await canvas.click();
+  await page.waitForFunction(() => document.pointerLockElement !== null && document.pointerLockElement === document.querySelector('[data-testid="console-screen"] canvas'));
+  await screenshot(page, 'console-pointer-captured');
+  const box = (await canvas.boundingBox())!;
+  const before_ = sent.motion.length;
+  // The first step also carries the jump from where the click left Playwright's mouse; each
+  // of the next eleven is exactly (7, 4), and must reach QEMU as exactly that motion.
+  for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + 100 + i * 7, box.y + 100 + i * 4);
+  // Frames reach the test after the page sent them: wait (bounded) until they are all in.
+  const steps = () => sent.motion.slice(before_).filter((m) => m.dx === 7 && m.dy === 4).length;
+  for (let i = 0; i < 100 && steps() < 11; i++) await page.waitForTimeout(50);
+  assert.equal(steps(), 11, `the captured pointer's moves went out as relative motion: ${JSON.stringify(sent.motion.slice(before_))}`);
+  assert.equal(sent.positions, 0, 'no absolute positions for a relative pointer');
+
+  // The release key lets the pointer go and gives the keyboard back to the toolbar.
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  await page.waitForFunction(() => document.pointerLockElement === null);
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Fit');
+  // The toolbar button captures it again, for keyboard users.
+  await page.getByRole('button', { name: 'Capture pointer' }).click();
+  await page.waitForFunction(() => document.pointerLockElement === document.querySelector('[data-testid="console-screen"] canvas'));
+  await page.goto(`${helper.origin}/`);
+  await (await helper.api()).call('vm.kill', { id });
 });
 
 test('Fit scales the screen into the window and 1:1 shows it pixel for pixel', async () => {

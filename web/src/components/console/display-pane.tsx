@@ -8,6 +8,7 @@ import { useFullscreen } from './use-fullscreen';
 import { ReleaseKeyTracker, RELEASE_KEY_LABEL } from './release-key';
 import { useDisplaySession } from './use-display-session';
 import { useElementSize } from './use-element-size';
+import { capturePointer, releasePointer } from './pointer-capture';
 
 export interface DisplayPaneProps {
   vmId: string;
@@ -54,7 +55,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
     const down = (e: KeyboardEvent) => tracker.keydown(e.key);
     const up = (e: KeyboardEvent) => {
       if (!tracker.keyup(e.key)) return;
-      if (document.pointerLockElement) document.exitPointerLock();
+      releasePointer();
       toolbarFocus.current?.focus();
     };
     const reset = () => tracker.reset();
@@ -67,6 +68,20 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
       screen.removeEventListener('focusout', reset);
     };
   }, []);
+
+  // A relative pointer cannot follow the browser's: a click on the screen captures it, as in
+  // desktop viewers (the toolbar button does the same for keyboard users).
+  const relative = connected && view.pointer === 'relative';
+  useEffect(() => {
+    const screen = screenRef.current;
+    if (!screen || !relative) return;
+    const down = () => capturePointer(screen);
+    screen.addEventListener('mousedown', down);
+    return () => {
+      screen.removeEventListener('mousedown', down);
+      releasePointer();
+    };
+  }, [relative]);
 
   const overlay: OverlayProps | null =
     view.phase.phase === 'disconnected'
@@ -98,7 +113,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
           session.current?.sendCombo(combo);
           session.current?.focus();
         }}
-        onCapturePointer={() => screenRef.current?.querySelector('canvas')?.requestPointerLock()}
+        onCapturePointer={() => capturePointer(screenRef.current)}
         firstButton={toolbarFocus}
       />
       <div
@@ -120,6 +135,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
             data-testid="console-screen"
             data-protocol={view.protocol ?? ''}
             data-phase={view.phase.phase}
+            data-pointer={view.pointer ?? ''}
             onFocus={(e) => {
               if (e.target === e.currentTarget) session.current?.focus();
             }}

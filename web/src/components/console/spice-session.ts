@@ -2,7 +2,7 @@ import { Constants } from '@spice-project/spice-html5/src/enums.js';
 import { SpiceMainConn } from '@spice-project/spice-html5/src/main.js';
 import { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
 import { SpiceMiniData, SpiceMsgcKeyDown, SpiceMsgcKeyUp, SpiceMsgcMouseMotion } from '@spice-project/spice-html5/src/spicemsg.js';
-import type { DisplayEvents, DisplaySession } from './display-session';
+import type { DisplayEvents, DisplaySession, PointerMode } from './display-session';
 import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
 
 // spice-html5 throws from a WebSocket listener when a secondary channel (display, inputs …)
@@ -38,11 +38,19 @@ export function openSpiceSession(screen: HTMLElement, url: string, events: Displ
     screen_id: screen.id,
     onsuccess: () => {
       events.onPhase({ phase: 'connected' });
-      events.onPointerMode(sc.mouse_mode === Constants.SPICE_MOUSE_MODE_CLIENT ? 'absolute' : 'relative');
+      events.onPointerMode(pointerMode(sc.mouse_mode));
     },
     onerror: (e) => finish(e.message),
     onagent: () => events.onAgent(true),
   });
+  // The server starts in server (relative) mode and switches to client mode once asked, when
+  // the guest has a tablet or an agent; spice-html5 has no callback for that switch, so the
+  // page hears of it by wrapping the instance's handler.
+  const handleMouseMode = sc.handle_mouse_mode.bind(sc);
+  sc.handle_mouse_mode = (current, supported) => {
+    handleMouseMode(current, supported);
+    if (!closed) events.onPointerMode(pointerMode(current));
+  };
   sc.ws?.addEventListener('close', (e) => {
     closeReason = e.reason;
   });
@@ -59,7 +67,7 @@ export function openSpiceSession(screen: HTMLElement, url: string, events: Displ
   function relativeMotion(e: MouseEvent) {
     if (document.pointerLockElement === null || sc.inputs?.state !== 'ready') return;
     e.stopPropagation();
-    const motion = new SpiceMsgcMouseMotion();
+    const motion = new SpiceMsgcMouseMotion(sc);
     motion.x = e.movementX;
     motion.y = e.movementY;
     motion.buttons_state = sc.buttons_state ?? 0;
@@ -102,4 +110,8 @@ export function openSpiceSession(screen: HTMLElement, url: string, events: Displ
       sc.stop();
     },
   };
+}
+
+function pointerMode(spiceMouseMode: number | undefined): PointerMode {
+  return spiceMouseMode === Constants.SPICE_MOUSE_MODE_CLIENT ? 'absolute' : 'relative';
 }

@@ -29,6 +29,8 @@ declare module '@spice-project/spice-html5/src/main.js' {
     agent_connected?: boolean;
     stop(): void;
     resize_window(flags: number, width: number, height: number, depth: number, x: number, y: number): void;
+    // Called on the server's mouse-mode messages (at init, and when it switches mode).
+    handle_mouse_mode(current: number, supported: number): void;
   }
 }
 
@@ -43,6 +45,8 @@ declare module '@spice-project/spice-html5/src/spicemsg.js' {
     code: number;
   }
   export class SpiceMsgcMouseMotion {
+    // sc is read (its buttons_state) even without an event: it cannot be left out.
+    constructor(sc: SpiceMainConn, e?: MouseEvent);
     x: number;
     y: number;
     buttons_state: number;
