@@ -159,7 +159,7 @@ function imageBytes(id: string, file: string, format: 'qcow2' | 'raw' = 'qcow2')
   return (JSON.parse(out) as { 'virtual-size': number })['virtual-size'];
 }
 
-test('disks: add, grow, re-plug, remove keeping the file and attach it again, import from the host, change the OS; the booted guest sees every disk', async () => {
+test('disks and CD drives: add, grow, re-plug, remove keeping the file and attach it again, import from the host, change the OS; the booted guest sees every disk', async () => {
   const MiB = 1024 * 1024;
   const id = await ui.helper.createKernelGuest('Disk VM');
   await openVm(id, 'Disk VM');
@@ -214,6 +214,18 @@ test('disks: add, grow, re-plug, remove keeping the file and attach it again, im
   await row('disk2').getByText('16 MB raw on nvme').waitFor();
   assert.equal(imageBytes(id, 'disk2.img', 'raw'), 16 * MiB);
 
+  // CD drives: a second one on SCSI, the first moved to IDE, a third added and removed again.
+  await field('New CD drive interface').selectOption('scsi');
+  await page.getByRole('button', { name: 'Add CD drive' }).click();
+  await page.getByTestId('media-cd1').waitFor();
+  await field('Interface of cd0').selectOption('ide');
+  await page.getByRole('button', { name: 'Apply to cd0' }).click();
+  await page.getByRole('group', { name: 'CD drive cd0' }).getByText('cd0 (ide)').waitFor();
+  await page.getByRole('button', { name: 'Add CD drive' }).click();
+  await page.getByTestId('media-cd2').waitFor();
+  await page.getByRole('button', { name: 'Remove drive cd2' }).click();
+  await page.getByTestId('media-cd2').waitFor({ state: 'detached' });
+
   // The OS preset is a label: the rest of the settings stay.
   await field('Operating system').selectOption({ label: 'FreeBSD' });
   await page.getByRole('button', { name: 'Save changes' }).click();
@@ -221,6 +233,7 @@ test('disks: add, grow, re-plug, remove keeping the file and attach it again, im
   const { config } = await (await ui.helper.api()).call('vm.get', { id });
   assert.deepEqual([config.preset, config.system.memoryMiB, config.network.nic], ['freebsd', 256, 'virtio-net-pci']);
   assert.deepEqual(config.disks.map((d) => [d.id, d.file, d.sizeMiB, d.interface]), [['disk0', 'disk0.qcow2', 96, 'sata'], ['disk1', 'disk1.img', 32, 'virtio'], ['disk2', 'disk2.img', 16, 'nvme']]);
+  assert.deepEqual(config.removable, [{ id: 'cd0', iso: null, interface: 'ide' }, { id: 'cd1', iso: null, interface: 'scsi' }]);
   await assertAccessible();
 
   // Running: every disk control is locked; the guest sees disk0 on AHCI (sda), disk1 on virtio (vda), disk2 on NVMe.
