@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -39,6 +39,25 @@ async function scatterData(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+// Finds the helper's `qemu-img convert` reading from folder (Linux /proc) and stops it there
+// (SIGSTOP), so the screenshot shows the bar mid-way whatever the disk's speed; null if it never
+// showed up. The caller resumes it with SIGCONT.
+async function pauseConvert(folder: string, limitMs = 60_000): Promise<number | null> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+      if (args[0]?.endsWith('qemu-img') && args.includes('convert') && args.some((a) => a.startsWith(folder))) {
+        process.kill(Number(entry), 'SIGSTOP');
+        return Number(entry);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return null;
 }
 
 // Records every aria-valuenow the page's job progress bar takes, from inside the page (a
@@ -82,10 +101,18 @@ test('cloning a VM with a written disk shows a rising progress bar on its page a
   await recordProgress(library);
 
   await page.getByLabel('Name of the copy', { exact: true }).fill('Big VM copy');
+  const paused = pauseConvert(vmFolder(helper.home, id));
   await page.getByRole('button', { name: 'Clone' }).click();
   const bar = page.getByRole('progressbar', { name: 'Cloning Big VM' });
   await bar.waitFor();
-  await screenshot(page, 'job-progress-1-cloning');
+  const convert = await paused;
+  try {
+    await bar.scrollIntoViewIfNeeded();
+    await screenshot(page, 'job-progress-1-cloning');
+    await screenshot(library, 'job-progress-1-card');
+  } finally {
+    if (convert !== null) process.kill(convert, 'SIGCONT');
+  }
   await page.getByRole('heading', { name: 'Big VM copy', level: 1 }).waitFor({ timeout: 120_000 });
   const copyId = new URL(page.url()).searchParams.get('id')!;
   assert.notEqual(copyId, id);
