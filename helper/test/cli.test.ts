@@ -221,7 +221,10 @@ describe('openutm CLI', () => {
     const edited = json(VmSummary, 'edit', 'cli guest', '--memory', '320M', '--notes', 'hello, world');
     assert.equal(edited.config.system.memoryMiB, 320);
     assert.equal(edited.config.notes, 'hello, world');
-    const copy = json(VmSummary, 'clone', 'cli guest', '--name', 'cli copy');
+    const cloned = openutm('clone', 'cli guest', '--name', 'cli copy', '--json');
+    assert.equal(cloned.code, 0, cloned.stderr);
+    assert.match(cloned.stderr, /^clone: Cloning · 0%$/m, 'the clone shows its progress on stderr');
+    const copy = VmSummary.parse(JSON.parse(cloned.stdout));
     assert.notEqual(copy.config.id, edited.config.id);
     assert.equal(copy.config.system.memoryMiB, 320);
     const wrong = spawnSync(process.execPath, [BUNDLE, 'delete', 'cli copy'], {

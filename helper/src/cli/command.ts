@@ -3,7 +3,7 @@ import { OpenUtmError } from '@openutm/shared';
 import type { ApiClient } from '../api-client/api-client';
 
 // The part of the API client commands use; tests can stand in for it.
-export type HelperApi = Pick<ApiClient, 'call'>;
+export type HelperApi = Pick<ApiClient, 'call' | 'on'>;
 
 // What a command gets to work with: the helper (connected, and started if need be, on first
 // use), output, a prompt, and where it runs.

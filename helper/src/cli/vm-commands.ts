@@ -4,6 +4,7 @@ import { parsePortForward, parseSizeMiB } from './parse-units';
 import { diskEditsFromFlags, driveOptions, DRIVE_USAGE, removableEditsFromFlags } from './drive-flags';
 import { formatList, formatShow, formatStatus } from './format-output';
 import { int, print, str, type Command, type HelperApi, type Options, type Values } from './command';
+import { followJob } from './follow-job';
 
 const configOptions: Options = {
   name: { type: 'string' },
@@ -195,8 +196,13 @@ export const VM_COMMANDS: Record<string, Command> = {
       const api = await ctx.api();
       const vm = await findVm(api, positionals[0]);
       const name = str(values, 'name');
-      const copy = await api.call('vm.clone', { id: vm.config.id, ...(name !== undefined && { name }) }, { timeoutMs: 30 * 60_000 });
-      print(ctx, json, copy, () => `cloned into ${copy.config.name} (${copy.config.id})`);
+      const progress = followJob(api, ctx.err, 'clone');
+      try {
+        const copy = await api.call('vm.clone', { id: vm.config.id, job: progress.job, ...(name !== undefined && { name }) }, { timeoutMs: 30 * 60_000 });
+        print(ctx, json, copy, () => `cloned into ${copy.config.name} (${copy.config.id})`);
+      } finally {
+        progress.stop();
+      }
     },
   },
   delete: {
