@@ -15,6 +15,17 @@ export function acceleratorOverride(env: NodeJS.ProcessEnv): Accelerator | undef
   return parsed.data;
 }
 
+// OPENUTM_QEMU_ENDPOINTS=tcp (tests and diagnosis only): loopback TCP with a display password
+// even where unix sockets exist, to exercise the Windows path on Linux and macOS.
+export function qemuEndpoints(env: NodeJS.ProcessEnv): 'unix' | 'tcp' | undefined {
+  const raw = env.OPENUTM_QEMU_ENDPOINTS?.trim();
+  if (!raw) return undefined;
+  if (raw !== 'unix' && raw !== 'tcp') {
+    throw new OpenUtmError('CONFIG_INVALID', `OPENUTM_QEMU_ENDPOINTS=${raw} is not an endpoint kind; use unix or tcp, or leave it unset`);
+  }
+  return raw;
+}
+
 // Host facts are probed at most once per process, and only when something needs them.
 export function lazyHostFacts(): () => Promise<HostFacts> {
   let facts: Promise<HostFacts> | null = null;
@@ -30,5 +41,6 @@ export function openEngineFromEnv(env: NodeJS.ProcessEnv = process.env, purpose?
     runtimeRoot: defaultRuntimeRoot(home),
     hostFacts: lazyHostFacts(),
     acceleratorOverride: acceleratorOverride(env),
+    endpoints: qemuEndpoints(env),
   });
 }

@@ -28,9 +28,12 @@ export function consolePath(id: string): string {
 export async function consoleOpen(deps: ConsoleMethodsDeps, params: Params<'console.open'>): Promise<MethodResult<'console.open'>> {
   const { status } = await deps.engine.get(params.id);
   if (!canPerform(status.state, 'console')) throw new OpenUtmError('INVALID_STATE', whyNot(status.state, 'console') ?? 'not allowed now');
-  const protocol = params.channel === 'serial' ? 'serial' : (await deps.engine.consoleTarget(params.id)).protocol;
+  const target = params.channel === 'serial' ? null : await deps.engine.consoleTarget(params.id);
   const { ticket, expiresAt } = deps.tickets.issue(params.id, params.channel);
-  return { ticket, expiresAt, path: consolePath(params.id), protocol };
+  const opened: MethodResult<'console.open'> = { ticket, expiresAt, path: consolePath(params.id), protocol: target?.protocol ?? 'serial' };
+  // The client authenticates to QEMU itself (SPICE encrypts the password with QEMU's key in the
+  // link stage, so the bridge cannot add it); only TCP displays have one.
+  return target?.password === undefined ? opened : { ...opened, password: target.password };
 }
 
 // vm.screenshot: the VM's screen as base64 PNG.

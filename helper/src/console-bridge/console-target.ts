@@ -6,6 +6,8 @@ import type { Endpoint, RuntimePaths } from '../runtime/runtime-paths';
 export interface ConsoleTarget {
   protocol: 'spice' | 'vnc';
   endpoint: Endpoint;
+  // Only for a loopback-TCP display (Windows): the password of this run of QEMU.
+  password?: string;
 }
 
 // The display socket of a running VM: the same SPICE-or-VNC decision the QEMU arguments were

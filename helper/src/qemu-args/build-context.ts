@@ -14,10 +14,6 @@ export interface BuildOptions {
   efiVarsPath: string;
   // OPENUTM_ACCEL as read by the caller; it wins over the VM's own accelerator setting.
   acceleratorOverride?: Accelerator | undefined;
-  // Windows hosts only, where SPICE/VNC listen on loopback TCP: the display password, handed to
-  // QEMU as a secret object. Without it the display refuses every client until the service sets
-  // one over QMP (set_password / change-vnc-password). Unix-socket displays ignore it.
-  displayPassword?: string | undefined;
 }
 
 // Everything the sections of the command line read, decided once up front.

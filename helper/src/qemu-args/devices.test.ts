@@ -75,32 +75,32 @@ describe('network', () => {
 describe('display on Windows hosts (loopback TCP)', () => {
   const win = HOSTS['win32-x64-whpx'];
 
-  it('SPICE keeps ticketing on and takes the password as a JSON secret object', () => {
-    const { args } = build((c) => c, { host: win, extra: { displayPassword: 'p,w="x"' } });
+  it('SPICE keeps ticketing on and reads the password from a file, never from the command line', () => {
+    const { args } = build((c) => c, { host: win });
     const secret = JSON.parse(valuesOf(args, '-object')[0]!) as Record<string, string>;
-    assert.deepEqual(secret, { 'qom-type': 'secret', id: 'display_password', data: 'p,w="x"', format: 'raw' });
+    assert.deepEqual(secret, { 'qom-type': 'secret', id: 'display_password', file: pathsFor('win32').displayPassword, format: 'raw' });
+    assert.ok(pathsFor('win32').displayPassword.endsWith('\\display-password'), pathsFor('win32').displayPassword);
     assert.deepEqual(parseQemuOptsUnique(valuesOf(args, '-spice')[0]!), {
       port: '50102',
       addr: '127.0.0.1',
       'password-secret': 'display_password',
       'image-compression': 'off',
     });
+    assert.equal(parseQemuOptsUnique(valuesOf(args, '-spice')[0]!)['disable-ticketing'], undefined);
   });
 
-  it('SPICE without a password stays locked (no disable-ticketing) until the service sets one', () => {
-    const { args } = build((c) => c, { host: win });
-    const spice = parseQemuOptsUnique(valuesOf(args, '-spice')[0]!);
-    assert.equal(spice['disable-ticketing'], undefined);
-    assert.equal(spice['password-secret'], undefined);
-    assert.equal(args.includes('-object'), false);
-  });
-
-  it('VNC listens on loopback with a password required', () => {
+  it('VNC listens on loopback with the password file, and warns that VNC checks only 8 characters', () => {
     const host: HostFacts = { ...win, qemu: win.qemu.map((b) => ({ ...b, spice: false })) };
-    const { args } = build((c) => c, { host });
-    assert.deepEqual(parseQemuOptsUnique(valuesOf(args, '-vnc')[0]!, 'vnc'), { vnc: '127.0.0.1:11', password: 'on' });
-    const withSecret = build((c) => c, { host, extra: { displayPassword: 'secret' } });
-    assert.deepEqual(parseQemuOptsUnique(valuesOf(withSecret.args, '-vnc')[0]!, 'vnc'), { vnc: '127.0.0.1:11', 'password-secret': 'display_password' });
+    const { args, warnings } = build((c) => c, { host });
+    assert.deepEqual(parseQemuOptsUnique(valuesOf(args, '-vnc')[0]!, 'vnc'), { vnc: '127.0.0.1:11', 'password-secret': 'display_password' });
+    assert.equal((JSON.parse(valuesOf(args, '-object')[0]!) as { file: string }).file, pathsFor('win32').displayPassword);
+    assert.ok(warnings.some((w) => w.includes('8 characters')), warnings.join('\n'));
+  });
+
+  it('unix-socket displays have no password at all', () => {
+    const { args, warnings } = build((c) => c, { host: HOSTS['linux-x64-kvm'] });
+    assert.equal(args.some((a) => a.includes('display_password')), false);
+    assert.equal(warnings.some((w) => w.includes('8 characters')), false);
   });
 
   it('refuses a VNC port below 5900, which QEMU cannot express', () => {

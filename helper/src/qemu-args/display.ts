@@ -52,14 +52,12 @@ export function displayOptions(ctx: BuildContext): QemuOption[] {
   return options;
 }
 
-// A password for a TCP display, as a secret object: QEMU reads it without it ever being part of
-// an option string that would need escaping. JSON form, so any character in it is fine.
-function displaySecret(ctx: BuildContext): { options: QemuOption[]; id: string | undefined } {
-  const password = ctx.opts.displayPassword;
-  if (password === undefined) return { options: [], id: undefined };
-  if (password === '') throw new OpenUtmError('CONFIG_INVALID', 'the display password is empty; pass a random one or none at all');
-  const secret = jsonOption({ 'qom-type': 'secret', id: BACKEND_ID.displaySecret, data: password, format: 'raw' });
-  return { options: [['-object', secret]], id: BACKEND_ID.displaySecret };
+// The password of a loopback-TCP display, as a secret object read from the 0600 file the engine
+// writes before the start (display-password.ts): a password given inline would show in every
+// process listing, to every local user. JSON form, so any character in the path is fine.
+function displaySecret(ctx: BuildContext): { option: QemuOption; id: string } {
+  const secret = jsonOption({ 'qom-type': 'secret', id: BACKEND_ID.displaySecret, file: ctx.paths.displayPassword, format: 'raw' });
+  return { option: ['-object', secret], id: BACKEND_ID.displaySecret };
 }
 
 function spiceOptions(ctx: BuildContext): QemuOption[] {
@@ -75,11 +73,11 @@ function spiceOptions(ctx: BuildContext): QemuOption[] {
       ],
     ];
   }
-  // Loopback TCP (Windows): any local program can connect, so ticketing stays on. Without a
-  // password-secret SPICE refuses every client until the service calls set_password.
+  // Loopback TCP (Windows): any local program can connect, so ticketing stays on, with the
+  // per-run password that console.open hands to the browser.
   const secret = displaySecret(ctx);
   return [
-    ...secret.options,
+    secret.option,
     [
       '-spice',
       optionString(null, {
@@ -104,18 +102,10 @@ function vncOptions(ctx: BuildContext): QemuOption[] {
   if (endpoint.port < VNC_BASE_PORT) {
     throw new OpenUtmError('INTERNAL', `a VNC port must be ${VNC_BASE_PORT} or above (QEMU counts displays from there), got ${endpoint.port}; pick the VNC port from that range`);
   }
-  // password=on with no password set refuses everyone until change-vnc-password; VNC passwords
-  // are DES keys, so only their first 8 characters count.
+  // VNC passwords are DES keys: only their first 8 characters count (display-password.ts).
+  ctx.warnings.push(
+    "this VM's VNC console listens on a loopback TCP port, and VNC checks only 8 characters of its password, so another user of this computer could guess it; use a SPICE display where QEMU has it",
+  );
   const secret = displaySecret(ctx);
-  return [
-    ...secret.options,
-    [
-      '-vnc',
-      optionString(null, {
-        vnc: `${endpoint.host}:${endpoint.port - VNC_BASE_PORT}`,
-        password: secret.id === undefined ? true : undefined,
-        'password-secret': secret.id,
-      }),
-    ],
-  ];
+  return [secret.option, ['-vnc', optionString(null, { vnc: `${endpoint.host}:${endpoint.port - VNC_BASE_PORT}`, 'password-secret': secret.id })]];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -94,8 +94,8 @@ async function startVm(
     vmFolder,
     efiVarsPath: path.join(vmFolder, 'efi,vars "1".fd'),
     acceleratorOverride: 'tcg',
-    displayPassword,
   });
+  if (displayPassword !== undefined) await writeFile(paths.displayPassword, displayPassword, { mode: 0o600 });
   if (launch.firmware) await copyFile(launch.firmware.varsTemplate, launch.firmware.vars);
   cleanups.push(async () => {
     await killFromPidfile(paths.pidFile);
@@ -191,6 +191,7 @@ describe('real QEMU accepts the arguments', { skip }, () => {
       'pass,word="1"',
     );
     assert.ok(vm.launch.args.some((a) => a.startsWith('{"qom-type":"secret"')), 'no secret object');
+    assert.equal(vm.launch.args.some((a) => a.includes('pass,word')), false, 'the password is on the command line');
     const qmp = await MiniQmp.connect({ host: '127.0.0.1', port: qmpPort });
     try {
       const spice = (await qmp.execute('query-spice')) as { auth: string; port: number; host: string };

@@ -8,7 +8,7 @@ import type { EndpointPorts } from './loopback-ports';
 // where Node cannot reach AF_UNIX sockets (QEMU could listen on one since 7.1, and Windows named
 // pipes are no way out either: QEMU's pipe chardev blocks its start until a client connects and
 // serves one client once, so a restarted helper could never re-attach). On loopback TCP any local
-// user can connect: SPICE and VNC get a password (display.ts); QMP and serial have no
+// user can connect: SPICE and VNC get a password (display.ts, display-password.ts); QMP and serial have no
 // authentication in QEMU short of TLS, but QEMU serves one client per port and the helper holds
 // both while it runs; the guest agent, which nothing holds, is left out there (sharing.ts).
 export type Endpoint = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
@@ -25,6 +25,8 @@ export interface RuntimePaths {
   pidFile: string;
   qemuLog: string;
   serialLog: string;
+  // The display password of a loopback-TCP display, which QEMU reads as a secret object (0600).
+  displayPassword: string;
 }
 
 // Unix socket paths must fit sun_path (104 bytes on macOS, 108 on Linux) with room to spare.
@@ -58,13 +60,14 @@ export function defaultRuntimeRoot(home: string): string {
   });
 }
 
-// Lays out one VM's runtime files; tcpPorts is only read on Windows (picked at start, kept in
-// the runtime dir: loopback-ports.ts).
+// Lays out one VM's runtime files. With tcpPorts (picked at start, kept in the runtime dir:
+// loopback-ports.ts) the endpoints are loopback TCP: always on Windows, and on other hosts only
+// when OPENUTM_QEMU_ENDPOINTS=tcp asks for it (tests of the Windows path).
 export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpPorts?: EndpointPorts): RuntimePaths {
   const join = hostOs === 'win32' ? path.win32.join : path.posix.join;
   const dir = join(root, vmId);
   const ep = (name: string, key: keyof NonNullable<typeof tcpPorts>): Endpoint => {
-    if (hostOs === 'win32') {
+    if (hostOs === 'win32' || tcpPorts) {
       if (!tcpPorts) throw new Error('Windows hosts need loopback TCP ports for QEMU endpoints');
       return { kind: 'tcp', host: '127.0.0.1', port: tcpPorts[key] };
     }
@@ -85,5 +88,6 @@ export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpP
     pidFile: join(dir, 'qemu.pid'),
     qemuLog: join(dir, 'qemu.log'),
     serialLog: join(dir, 'serial.log'),
+    displayPassword: join(dir, 'display-password'),
   };
 }

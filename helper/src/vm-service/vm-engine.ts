@@ -21,6 +21,7 @@ import { launchQemu, readPidFile } from '../qemu-process/launch';
 import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { ensurePrivateDir } from '../runtime/private-dir';
+import { newDisplayPassword, readDisplayPassword, writeDisplayPassword } from '../runtime/display-password';
 import { pickLoopbackPorts, readPortsFileSync, writePortsFile, type EndpointPorts } from '../runtime/loopback-ports';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
@@ -47,6 +48,9 @@ export interface EngineOptions {
   hostFacts: () => Promise<HostFacts>;
   acceleratorOverride?: Accelerator;
   startTimeoutMs?: number;
+  // 'tcp': QEMU listens on loopback ports with a display password even where unix sockets exist.
+  // Windows always does; elsewhere only tests of that path ask for it (OPENUTM_QEMU_ENDPOINTS).
+  endpoints?: 'unix' | 'tcp';
 }
 
 export interface EngineEvents {
@@ -71,6 +75,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   private readonly screenshots = new ScreenshotTaker();
   readonly catalog: VmCatalog;
   private readonly hostOs: HostOs;
+  private readonly tcpEndpoints: boolean;
   private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
 
   private constructor(
@@ -79,6 +84,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   ) {
     super();
     this.hostOs = opts.hostOs ?? (process.platform as HostOs);
+    this.tcpEndpoints = this.hostOs === 'win32' || opts.endpoints === 'tcp';
     this.catalog = new VmCatalog(library, opts.hostFacts, {
       isIdle: (id) => {
         const s = this.supervisors.get(id)?.state ?? 'stopped';
@@ -142,11 +148,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return { status, running };
   }
 
-  // On Windows the endpoints are loopback ports the last start picked (none before a start).
+  // TCP endpoints (Windows) are loopback ports the last start picked (none before a start).
   paths(id: string, ports?: EndpointPorts): RuntimePaths {
     const root = this.opts.runtimeRoot;
-    if (this.hostOs !== 'win32') return runtimePathsFor(root, id, this.hostOs);
-    return runtimePathsFor(root, id, this.hostOs, ports ?? readPortsFileSync(path.win32.join(root, id)));
+    if (!this.tcpEndpoints) return runtimePathsFor(root, id, this.hostOs);
+    const join = this.hostOs === 'win32' ? path.win32.join : path.posix.join;
+    return runtimePathsFor(root, id, this.hostOs, ports ?? readPortsFileSync(join(root, id)));
   }
 
   // job: the client's id for the job.progress events of this request.
@@ -188,7 +195,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
       const facts = await this.opts.hostFacts();
-      const ports = this.hostOs === 'win32' ? await pickLoopbackPorts() : undefined;
+      const ports = this.tcpEndpoints ? await pickLoopbackPorts() : undefined;
       const paths = this.paths(id, ports);
       const plan = await prepareLaunch({
         config,
@@ -200,7 +207,10 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       });
       await rm(paths.dir, RM_RUNTIME_DIR);
       await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      if (ports) await writePortsFile(paths.dir, ports);
+      if (ports) {
+        await writePortsFile(paths.dir, ports);
+        await writeDisplayPassword(paths.displayPassword, newDisplayPassword());
+      }
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
       try {
@@ -383,7 +393,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   async consoleTarget(id: string): Promise<ConsoleTarget> {
     this.require(id, 'console');
     const [config, facts] = await Promise.all([this.library.read(id), this.opts.hostFacts()]);
-    return consoleTargetFor(config, facts, this.paths(id));
+    const paths = this.paths(id);
+    const target = consoleTargetFor(config, facts, paths);
+    return target.endpoint.kind === 'tcp' ? { ...target, password: await readDisplayPassword(paths.displayPassword) } : target;
   }
 
   // The serial console of a running VM: one connection to QEMU shared by every viewer.

@@ -46,12 +46,15 @@ export type ConsoleProtocol = z.infer<typeof ConsoleProtocol>;
 // What console.open hands back: connect WebSockets to `${path}?ticket=${ticket}` (plus
 // `&channel=serial` for the serial console) before expiresAt. SPICE and VNC carry binary frames
 // (subprotocol "binary"); the serial console sends the guest's raw bytes as binary frames and
-// takes keystrokes as text or binary frames.
+// takes keystrokes as text or binary frames. `password` comes only where QEMU's display listens
+// on loopback TCP (Windows hosts): the SPICE ticket or VNC password of this run of the VM, which
+// the client gives QEMU itself. Older helpers never send it.
 export const ConsoleTicket = z.object({
   ticket: z.string(),
   expiresAt: z.string().datetime(),
   path: z.string(),
   protocol: ConsoleProtocol,
+  password: z.string().min(1).optional(),
 });
 export type ConsoleTicket = z.infer<typeof ConsoleTicket>;
 
