@@ -3,6 +3,7 @@ import path from 'node:path';
 import { OpenUtmError, type DiskConfig, type VmConfig } from '@openutm/shared';
 import { cloneImage } from '../disk-images/clone-image';
 import { createImage, inspectImage, resizeImage } from '../disk-images/qemu-img';
+import type { ReportStep } from './job-progress';
 
 const MiB = 1024 * 1024;
 
@@ -45,21 +46,46 @@ export interface DiskFileTarget {
 // images are deleted and the grown ones shrunk back to the bytes they had, so the folder and
 // vm.json are as before. Files are deleted only after the commit: a crash in between leaves a
 // stray file, never a config pointing at a missing disk.
-export async function applyDiskFiles(plan: DiskFilePlan, target: DiskFileTarget, commit: () => Promise<void>): Promise<void> {
+// Progress is in MiB of the imported images (what qemu-img convert walks, its fraction each);
+// creating, growing and saving are instant and count one step each.
+export async function applyDiskFiles(plan: DiskFilePlan, target: DiskFileTarget, commit: () => Promise<void>, report: ReportStep = () => undefined): Promise<void> {
   const created: string[] = [];
   const grown: Array<{ disk: DiskConfig; bytes: number }> = [];
+  const weight = (d: DiskConfig & { source?: string }) => (d.source === undefined ? 1 : Math.max(1, d.sizeMiB));
+  const total = plan.create.reduce((sum, d) => sum + weight(d), 0) + plan.grow.length + 1;
+  const imports = plan.create.filter((d) => d.source !== undefined).length;
+  let done = 0;
   try {
     for (const disk of plan.create) {
       const file = path.join(target.folder, disk.file);
-      if (disk.source === undefined) await createImage({ qemuImg: target.qemuImg, path: file, format: disk.format, sizeMiB: disk.sizeMiB });
-      // The backing chain may only reach into the source's own folder (checkImports checked it).
-      else await cloneImage({ source: disk.source, target: file, format: disk.format, qemuImg: target.qemuImg, libraryRoot: path.dirname(disk.source) });
+      const start = done;
+      if (disk.source === undefined) {
+        report({ done, total, label: `Creating ${disk.id} (${disk.sizeMiB} MiB)` });
+        await createImage({ qemuImg: target.qemuImg, path: file, format: disk.format, sizeMiB: disk.sizeMiB });
+      } else {
+        const label = `Importing ${path.basename(disk.source)}${imports > 1 ? ` (${created.length + 1} of ${imports})` : ''}`;
+        report({ done, total, label });
+        // The copy flattens a backing chain, which may only reach into the source's own folder
+        // (checkImports checked it).
+        await cloneImage({
+          source: disk.source,
+          target: file,
+          format: disk.format,
+          qemuImg: target.qemuImg,
+          libraryRoot: path.dirname(disk.source),
+          onProgress: (fraction) => report({ done: start + Math.round(fraction * weight(disk)), total, label }),
+        });
+      }
       created.push(file);
+      done = start + weight(disk);
     }
     for (const disk of plan.grow) {
+      report({ done, total, label: `Growing ${disk.id} to ${disk.sizeMiB} MiB` });
       const bytes = await growDisk(target, disk);
       grown.push({ disk, bytes });
+      done += 1;
     }
+    report({ done, total, label: 'Saving the configuration' });
     await commit();
   } catch (e) {
     for (const { disk, bytes } of grown.reverse()) {

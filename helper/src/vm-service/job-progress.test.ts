@@ -10,7 +10,7 @@ function recorder(): { events: JobProgress[]; emit: (p: JobProgress) => void } {
 
 test('a job says running at once, sends each whole percent once, never goes back, and ends done at total', async () => {
   const { events, emit } = recorder();
-  const result = await runJob({ job: 'j1', vm: 'abc', label: 'Cloning', emit }, async (report) => {
+  const result = await runJob({ job: 'j1', vm: 'abc', kind: 'clone', label: 'Cloning', emit }, async (report) => {
     for (const done of [0, 10, 11, 5, 500, 501, 999, 2000]) report({ done, total: 1000, label: 'Copying disk 1 of 1' });
     return 'ok';
   });
@@ -33,7 +33,7 @@ test('a job says running at once, sends each whole percent once, never goes back
 test('a failing job ends with one failed event carrying the error, and the error still reaches the caller', async () => {
   const { events, emit } = recorder();
   await assert.rejects(
-    runJob({ label: 'Creating the VM', emit }, async (report) => {
+    runJob({ kind: 'create', label: 'Creating the VM', emit }, async (report) => {
       report({ done: 1, total: 2, label: 'Creating disk 2 of 2' });
       throw new OpenUtmError('IO_ERROR', 'disk full');
     }),

@@ -15,6 +15,7 @@ export interface JobOptions {
   job?: string;
   // The VM the job is about, for viewers that show progress per VM.
   vm?: string;
+  kind: NonNullable<JobProgress['kind']>;
   label: string;
   emit: (progress: JobProgress) => void;
 }
@@ -34,7 +35,7 @@ export async function runJob<T>(opts: JobOptions, work: (report: ReportStep) => 
   let last: JobStep = { done: 0, total: 1, label: opts.label };
   let lastPercent = -1;
   const send = (step: JobStep, state: NonNullable<JobProgress['state']>, error?: JobProgress['error']) => {
-    opts.emit({ job, ...(opts.vm === undefined ? {} : { vm: opts.vm }), ...step, state, ...(error ? { error } : {}) });
+    opts.emit({ job, ...(opts.vm === undefined ? {} : { vm: opts.vm }), kind: opts.kind, ...step, state, ...(error ? { error } : {}) });
   };
   const report: ReportStep = (step) => {
     const total = Math.max(1, step.total);

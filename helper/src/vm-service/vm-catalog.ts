@@ -70,7 +70,8 @@ export class VmCatalog {
     }
   }
 
-  async edit(id: string, changes: VmEditRequest): Promise<VmConfig> {
+  // Progress covers the disk file work (imports above all); report is called only if there is some.
+  async edit(id: string, changes: VmEditRequest, report: ReportStep = () => undefined): Promise<VmConfig> {
     const current = await this.library.read(id);
     const state = this.hooks.stateOf(id);
     if (!this.hooks.isIdle(id)) {
@@ -106,7 +107,7 @@ export class VmCatalog {
     const commit = async () => {
       await this.library.write(next);
     };
-    if (hasFileWork(plan)) await applyDiskFiles(plan, { qemuImg: requireQemuImg(await this.hostFacts()), folder }, commit);
+    if (hasFileWork(plan)) await applyDiskFiles(plan, { qemuImg: requireQemuImg(await this.hostFacts()), folder }, commit, report);
     else await commit();
     return next;
   }

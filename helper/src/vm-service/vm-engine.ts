@@ -37,6 +37,8 @@ import { VmCatalog } from './vm-catalog';
 import { SerialQueue } from './serial-queue';
 import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
 import { runJob } from './job-progress';
+import { runEditJob } from './edit-job';
+import { changeMedia, queryMedia, type DriveMedia } from './live-media';
 
 export interface EngineOptions {
   home: string;
@@ -91,7 +93,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         return s === 'stopped' || s === 'crashed';
       },
       stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped',
-      liveMedia: (id, drive, iso) => this.changeMedia(id, drive, iso),
+      liveMedia: (id, drive, iso) => changeMedia(this.monitor(this.supervisor(id)), drive, iso),
     });
   }
 
@@ -158,14 +160,15 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   // job: the client's id for the job.progress events of this request.
   async create(request: VmCreateRequest, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
-    const config = await runJob({ job, label: 'Creating the VM', emit: this.jobEvent }, (report) => this.catalog.create(request, report));
+    const config = await runJob({ job, kind: 'create', label: 'Creating the VM', emit: this.jobEvent }, (report) => this.catalog.create(request, report));
     await this.adopt(config);
     this.emit('changed', { id: config.id });
     return { config, status: this.supervisor(config.id).status() };
   }
 
-  async edit(id: string, changes: VmEditRequest): Promise<{ config: VmConfig; status: VmStatus }> {
-    const config = await this.queue.run(id, () => this.catalog.edit(id, changes));
+  // job: the client's id for the job.progress events of the edit's disk work (imports).
+  async edit(id: string, changes: VmEditRequest, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
+    const config = await runEditJob({ job, vm: id, changes, emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.edit(id, changes, report)));
     this.supervisor(id).rename(config.name);
     this.emit('changed', { id });
     return { config, status: this.supervisor(id).status() };
@@ -173,7 +176,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   async clone(id: string, name?: string, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
     this.require(id, 'clone');
-    const config = await runJob({ job, vm: id, label: 'Cloning', emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.clone(id, name, report)));
+    const config = await runJob({ job, vm: id, kind: 'clone', label: 'Cloning', emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.clone(id, name, report)));
     await this.adopt(config);
     this.emit('changed', { id: config.id });
     return { config, status: this.supervisor(config.id).status() };
@@ -310,20 +313,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // What each removable drive holds right now, as QEMU sees it (query-block).
-  async mediaStatus(id: string): Promise<Array<{ drive: string; inserted: string | null; trayOpen: boolean }>> {
-    const config = await this.library.read(id);
-    type Block = { qdev?: string; inserted?: { file?: string }; tray_open?: boolean };
-    const blocks = await this.monitor(this.supervisor(id)).execute<Block[]>('query-block');
-    return config.removable.map((d) => {
-      const b = blocks.find((x) => x.qdev === d.id || x.qdev?.startsWith(`/machine/peripheral/${d.id}/`) || x.qdev === `/machine/peripheral/${d.id}`);
-      return { drive: d.id, inserted: b?.inserted?.file ?? null, trayOpen: b?.tray_open ?? false };
-    });
-  }
-
-  private async changeMedia(id: string, drive: string, iso: string | null): Promise<void> {
-    const qmp = this.monitor(this.supervisor(id));
-    if (iso === null) await qmp.execute('eject', { id: drive, force: true });
-    else await qmp.execute('blockdev-change-medium', { id: drive, filename: iso, format: 'raw', 'read-only-mode': 'read-only' });
+  async mediaStatus(id: string): Promise<DriveMedia[]> {
+    return queryMedia(this.monitor(this.supervisor(id)), await this.library.read(id));
   }
 
   private monitor(sup: VmSupervisor): QmpClient {

@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { open, unlink } from 'node:fs/promises';
+import { mkdtemp, open, rm, truncate, unlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { EVENTS, type JobProgress } from '@openutm/shared';
 import { vmFolder } from '../../src/vm-library/library-paths';
@@ -32,7 +33,7 @@ async function jobEvents(client: ApiClient, job: string): Promise<JobProgress[]>
   }
 }
 
-// vm.clone and vm.create report job.progress to every client, under the job id the request named.
+// vm.clone, vm.create and vm.edit's disk imports report job.progress to every client, under the job id the request named.
 describe('job progress', () => {
   let h: Harness;
   before(async () => (h = await startHarness()));
@@ -78,6 +79,72 @@ describe('job progress', () => {
     assert.equal(last.state, 'failed');
     assert.deepEqual(last.error, { code: error.code, message: error.message });
     assert.deepEqual(await h.vmIds(), before_, 'the failed clone left no VM behind');
+    await client.close();
+  });
+
+  test('importing a written 512 MiB image with vm.edit sends rising progress for that VM, ending at done == total, then lists the disk', async () => {
+    const { client } = await ApiClient.ready(h);
+    const { client: watcher } = await ApiClient.ready(h);
+    const created = await client.request('vm.create', cheapVm('import-target', { disks: [] }));
+    const { config } = created.result as { config: { id: string } };
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-import-'));
+    try {
+      const image = path.join(dir, 'big image.raw');
+      await (await open(image, 'wx')).close();
+      await truncate(image, 512 * MiB);
+      await scatterData(image, 32, 2, 16);
+
+      const answer = await client.request('vm.edit', { id: config.id, changes: { disks: { import: [{ path: image, format: 'raw' }] } }, job: 'import-big' });
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      const disks = (answer.result as { config: { disks: Array<{ sizeMiB: number; format: string }> } }).config.disks;
+      assert.deepEqual(disks.map((d) => [d.sizeMiB, d.format]), [[512, 'raw']], 'the imported disk is listed');
+      for (const c of [client, watcher]) {
+        const events = await jobEvents(c, 'import-big');
+        assert.ok(events.every((e) => e.vm === config.id && e.kind === 'edit'), 'every event names the edited VM and says it is an edit');
+        assert.equal(events[0]!.state, 'running', 'the job is announced before it ends');
+        const running = events.filter((e) => e.state === 'running' && e.total > 1);
+        assert.ok(running.length >= 3, `several steps on the way, got ${running.map((e) => `${e.done}/${e.total}`).join(' ')}`);
+        for (let i = 1; i < running.length; i++) assert.ok(running[i]!.done >= running[i - 1]!.done, 'progress never goes back');
+        assert.ok(running.some((e) => e.done > 0 && e.done < e.total), 'some steps are part-way');
+        assert.ok(running.some((e) => e.label === 'Importing big image.raw'), `the copy is labelled with the image name: ${[...new Set(running.map((e) => e.label))].join(', ')}`);
+        if (c === client) console.log(`import progress: ${running.map((e) => Math.round((100 * e.done) / e.total)).join(' ')}`);
+        const last = events.at(-1)!;
+        assert.equal(last.state, 'done');
+        assert.equal(last.done, last.total);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await client.close();
+    await watcher.close();
+  });
+
+  test('an import qemu-img cannot read ends its job failed with the request error and adds no disk; a rename sends no job', async () => {
+    const { client } = await ApiClient.ready(h);
+    const created = await client.request('vm.create', cheapVm('import-bad', { disks: [] }));
+    const { config } = created.result as { config: { id: string } };
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-import-'));
+    try {
+      const notQcow2 = path.join(dir, 'plain.raw');
+      await (await open(notQcow2, 'wx')).close();
+      await truncate(notQcow2, 4 * MiB);
+      const answer = await client.request('vm.edit', { id: config.id, changes: { disks: { import: [{ path: notQcow2, format: 'qcow2' }] } }, job: 'import-bad' });
+      const error = answer.error as { code: string; message: string };
+      assert.equal(error.code, 'QEMU_IMG_FAILED');
+      const events = await jobEvents(client, 'import-bad');
+      assert.equal(events.at(-1)!.state, 'failed');
+      assert.deepEqual(events.at(-1)!.error, { code: error.code, message: error.message });
+      const after_ = await client.request('vm.get', { id: config.id });
+      assert.deepEqual((after_.result as { config: { disks: unknown[] } }).config.disks, [], 'no disk was added');
+
+      // A plain rename (no job id, no import) is not a job: the VM's next job event is the marker's.
+      await client.request('vm.edit', { id: config.id, changes: { name: 'renamed' } });
+      await client.request('vm.edit', { id: config.id, changes: { name: 'renamed again' }, job: 'marker' });
+      const next = await client.next((x) => x.event === 'job.progress' && (x.data as JobProgress).vm === config.id);
+      assert.equal((next.data as JobProgress).job, 'marker');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     await client.close();
   });
 

@@ -11,10 +11,12 @@ const ById = z.object({ id: VmId });
 // a word, so the UI offers disk, CD drive and preset edits only when the helper lists this.
 export const FEATURES = {
   driveEdits: 'vm.edit.drives',
+  // vm.edit takes a job id and reports the disk image work (imports) as job.progress.
+  editJob: 'vm.edit.job',
 } as const;
 export type Feature = (typeof FEATURES)[keyof typeof FEATURES];
 
-// Names one long operation (a clone, a create) in its job.progress events. The client picks it
+// Names one long operation (a clone, a create, an edit's disk work) in its job.progress events. The client picks it
 // and sends it with the request, so it can tell its own job's events from the start; without
 // one the helper picks it. Older helpers drop the field and send no progress.
 export const JobId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a job id is 1 to 64 letters, digits, _ or -');
@@ -30,6 +32,9 @@ export const JobProgress = z.object({
   total: z.number(),
   label: z.string(),
   state: z.enum(['running', 'done', 'failed']).optional(),
+  // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
+  // VM were clones only.
+  kind: z.enum(['create', 'clone', 'edit']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -122,7 +127,7 @@ export const METHODS = {
   'vm.list': { params: z.object({}).optional(), result: z.array(VmSummary) },
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },
-  'vm.edit': { params: ById.extend({ changes: VmEditRequest }), result: VmSummary },
+  'vm.edit': { params: ById.extend({ changes: VmEditRequest, job: JobId.optional() }), result: VmSummary },
   'vm.start': { params: ById, result: VmStatus },
   'vm.stop': {
     params: ById.extend({
