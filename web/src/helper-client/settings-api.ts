@@ -22,7 +22,7 @@ export function hostBrowse(path: string | undefined, showHidden: boolean): Promi
   return call('host.browse', path === undefined ? { showHidden } : { path, showHidden });
 }
 
-// A fresh id for a long request's job.progress events (vmCreate, vmClone); the caller picks it
+// A fresh id for a long request's job.progress events (vmCreate, vmClone, vmEdit); the caller picks it
 // before asking, so it can show the job from its first event.
 export function newJobId(): string {
   return crypto.randomUUID();
@@ -34,9 +34,11 @@ export async function vmCreate(request: VmCreateRequest, job: string = newJobId(
   return vm;
 }
 
-// Changes named sections; the helper refuses stop-only sections while the VM runs.
-export async function vmEdit(id: string, changes: VmEditRequest): Promise<VmSummary> {
-  const vm = await call('vm.edit', { id, changes }, DISK_WORK_TIMEOUT_MS);
+// Changes named sections; the helper refuses stop-only sections while the VM runs. With a job
+// id, the disk work (an import's copy) comes as job.progress events under it (useJob); helpers
+// before vm.edit.job drop the id and send none.
+export async function vmEdit(id: string, changes: VmEditRequest, job?: string): Promise<VmSummary> {
+  const vm = await call('vm.edit', job === undefined ? { id, changes } : { id, changes, job }, DISK_WORK_TIMEOUT_MS);
   vmSummaryReceived(vm);
   return vm;
 }

@@ -31,11 +31,14 @@ export function useJob(job: string | null): JobProgress | undefined {
   return useStore(jobStore, (jobs) => (job === null ? undefined : jobs.get(job)));
 }
 
-// The newest job about one VM (a clone of it), if any.
-export function useVmJob(vm: string): JobProgress | undefined {
-  return useStore(jobStore, (jobs) => {
-    let found: JobProgress | undefined;
-    for (const p of jobs.values()) if (p.vm === vm) found = p;
-    return found;
-  });
+// The newest job about one VM (a clone of it, a disk image copied into it), if any; `kind` keeps
+// only that kind. Older helpers send no kind, and their only jobs about a VM were clones.
+export function vmJob(jobs: ReadonlyMap<string, JobProgress>, vm: string, kind?: NonNullable<JobProgress['kind']>): JobProgress | undefined {
+  let found: JobProgress | undefined;
+  for (const p of jobs.values()) if (p.vm === vm && (kind === undefined || (p.kind ?? 'clone') === kind)) found = p;
+  return found;
+}
+
+export function useVmJob(vm: string, kind?: NonNullable<JobProgress['kind']>): JobProgress | undefined {
+  return useStore(jobStore, (jobs) => vmJob(jobs, vm, kind));
 }

@@ -22,7 +22,9 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
   const [failure, setFailure] = useState<{ text: string; at: number } | null>(null);
   const thumbnail = useThumbnail(config.id, status.state, connected);
   const job = useVmJob(config.id);
-  const jobFailure = job?.state === 'failed' ? `Could not clone: ${job.error?.message ?? 'the helper gave no reason'}` : null;
+  // Jobs about a VM are clones of it, or (kind 'edit') a disk image being copied into it.
+  const importing = job?.kind === 'edit';
+  const jobFailure = job?.state === 'failed' ? `Could not ${importing ? 'import the disk image' : 'clone'}: ${job.error?.message ?? 'the helper gave no reason'}` : null;
   const shownFailure = (failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null) ?? jobFailure;
 
   const onAction: VmActionsProps['onAction'] = (item) => {
@@ -64,7 +66,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         )}
         {/* Over the bottom of the picture box, so the card keeps its size while a clone runs. */}
         {job !== undefined && job.state !== 'failed' && (
-          <JobProgressBar progress={job} label={`Cloning ${config.name}`} className="absolute inset-x-0 bottom-0 bg-white/90 px-3 py-1.5 dark:bg-neutral-900/90" />
+          <JobProgressBar progress={job} label={importing ? `Importing a disk image into ${config.name}` : `Cloning ${config.name}`} className="absolute inset-x-0 bottom-0 bg-white/90 px-3 py-1.5 dark:bg-neutral-900/90" />
         )}
       </div>
       <div className="flex flex-1 flex-col gap-1 p-4">

@@ -5,7 +5,9 @@ import { useState } from 'react';
 import { missingFeature } from '../../helper-client/capabilities';
 import { errorMessage } from '../../helper-client/client-errors';
 import { useConnection } from '../../stores/connection-store';
-import { vmEdit } from '../../helper-client/settings-api';
+import { newJobId, vmEdit } from '../../helper-client/settings-api';
+import { useJob } from '../../stores/job-store';
+import { JobProgressBar } from '../jobs/job-progress-bar';
 import { BUTTON, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
 import { DISK_INTERFACES, newDiskEdit, type NewDiskDraft, type SizeUnit } from './disk-draft';
@@ -27,6 +29,9 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const { config, status } = vm;
   const preset = PRESETS[config.preset];
   const [busy, setBusy] = useState(false);
+  // The running import's job id: its bar replaces the status line until the answer comes.
+  const [importJob, setImportJob] = useState<string | null>(null);
+  const importProgress = useJob(importJob);
   const [failure, setFailure] = useState<string | null>(null);
   const [confirmDiscard, setConfirmDiscard] = useState<string | null>(null);
   const [adding, setAdding] = useState<NewDiskDraft>({ size: '8', unit: 'GiB', format: 'qcow2', interface: preset.diskInterface });
@@ -36,17 +41,22 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const off = lockedBecause !== null || busy;
   const add = newDiskEdit(adding);
 
+  // Imports copy a whole image (minutes for a real OS disk), so they run as a job with a bar when
+  // the helper reports one; other disk edits are instant.
   async function apply(edit: VmEditRequest): Promise<boolean> {
+    const job = (edit.disks?.import?.length ?? 0) > 0 && missingFeature(FEATURES.editJob, 'report import progress', welcome) === null ? newJobId() : undefined;
     setBusy(true);
     setFailure(null);
+    setImportJob(job ?? null);
     try {
-      await vmEdit(config.id, edit);
+      await vmEdit(config.id, edit, job);
       return true;
     } catch (e) {
       setFailure(errorMessage(e));
       return false;
     } finally {
       setBusy(false);
+      setImportJob(null);
     }
   }
 
@@ -56,9 +66,13 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
         <h2 id="disks-title" className="mr-auto text-lg font-semibold">
           Disks
         </h2>
-        <p role="status" className="text-sm text-neutral-600 dark:text-neutral-400" data-testid="disks-status">
-          {busy ? 'Working on the disk images…' : lockedBecause ? `Locked: ${lockedBecause}` : ''}
-        </p>
+        {importJob !== null ? (
+          <JobProgressBar progress={importProgress} label="Importing the disk image" className="text-sm" />
+        ) : (
+          <p role="status" className="text-sm text-neutral-600 dark:text-neutral-400" data-testid="disks-status">
+            {busy ? 'Working on the disk images…' : lockedBecause ? `Locked: ${lockedBecause}` : ''}
+          </p>
+        )}
       </div>
       {config.disks.length === 0 && <p className="text-sm text-neutral-600 dark:text-neutral-400">No disks: this VM boots from a disc or a kernel only.</p>}
       <div className="space-y-3">

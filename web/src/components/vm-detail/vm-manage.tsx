@@ -22,7 +22,7 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState<'clone' | 'delete' | null>(null);
   // This VM's clone, whoever asked for it (this page, another window, the CLI).
-  const job = useVmJob(config.id);
+  const job = useVmJob(config.id, 'clone');
   const cloning = job !== undefined && job.state !== 'failed';
   const cloneWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'clone');
   const deleteWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'delete');
