@@ -270,4 +270,17 @@ describe('openutm CLI', () => {
     assert.equal(bad.code, 2, 'a usage mistake');
     assert.match(bad.stderr, /a disk interface is one of virtio, nvme/);
   });
+
+  test('edit --import-disk shows the copy progress on stderr and lists the imported disk', () => {
+    const image = path.join(home, 'to import.img');
+    assert.equal(spawnSync('qemu-img', ['create', '-q', '-f', 'raw', '--', image, '12M']).status, 0);
+    const imported = openutm('edit', 'cli guest', '--import-disk', `${image},raw`, '--json');
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stderr, /^import: Importing a disk image · 0%$/m, 'the import shows its progress on stderr');
+    assert.match(imported.stderr, /^import: Importing to import\.img · \d+%$/m, 'the copy names the image');
+    const vm = VmSummary.parse(JSON.parse(imported.stdout));
+    const disk = vm.config.disks.at(-1)!;
+    assert.deepEqual([disk.sizeMiB, disk.format], [12, 'raw']);
+    json(VmSummary, 'edit', 'cli guest', '--remove-disk', `${disk.id},delete`);
+  });
 });

@@ -161,9 +161,15 @@ export const VM_COMMANDS: Record<string, Command> = {
         ...(removable && { removable }),
         ...(iso !== undefined && drive !== undefined && { media: { [drive]: iso === 'none' ? null : hostPath(ctx.cwd, iso) } }),
       };
-      // Creating or growing a big raw image can take a while on slow disks.
-      const next = await api.call('vm.edit', { id: vm.config.id, changes }, { timeoutMs: 10 * 60_000 });
-      print(ctx, json, next, () => formatShow(next));
+      // Creating or growing a big raw image can take a while on slow disks; an import copies a
+      // whole image, so its progress is shown on stderr.
+      const progress = disks?.import ? followJob(api, ctx.err, 'import') : null;
+      try {
+        const next = await api.call('vm.edit', { id: vm.config.id, changes, ...(progress && { job: progress.job }) }, { timeoutMs: 30 * 60_000 });
+        print(ctx, json, next, () => formatShow(next));
+      } finally {
+        progress?.stop();
+      }
     },
   },
   start: lifecycle('start a VM', 'vm.start'),
