@@ -1,22 +1,26 @@
 import type { JobProgress } from '@openutm/shared';
 import { createStore, useStore } from './create-store';
 
-// The long operations (clone, create) the helper says are under way, by job id, from its
-// job.progress events only. A finished job leaves; a failed one stays with its error until a
-// newer job for the same VM starts, so a card can say why its clone went away.
+// The long operations (clone, create) the helper reports, by job id, from its job.progress
+// events only. A failed job stays with its error until a newer job for the same VM starts, so a
+// card can say why its clone went away; the last finished one stays (at 100%) so the view that
+// started it does not flicker back to "starting" before its request's answer arrives.
 export const jobStore = createStore<ReadonlyMap<string, JobProgress>>(new Map());
+
+// Whether a job is still going (events from helpers before `state` mean it is).
+export function jobRunning(progress: JobProgress | undefined): boolean {
+  return progress !== undefined && progress.state !== 'done' && progress.state !== 'failed';
+}
 
 // job.progress.
 export function jobProgressReceived(progress: JobProgress): void {
   const next = new Map(jobStore.get());
   next.delete(progress.job);
-  if (progress.state !== 'done') {
-    // A new job for a VM replaces that VM's failed one.
-    if (progress.vm !== undefined) {
-      for (const [id, held] of next) if (held.vm === progress.vm && held.state === 'failed') next.delete(id);
-    }
-    next.set(progress.job, progress);
+  for (const [id, held] of next) {
+    // A new job for a VM replaces that VM's ended ones; only the newest finished job is kept.
+    if ((progress.vm !== undefined && held.vm === progress.vm && !jobRunning(held)) || held.state === 'done') next.delete(id);
   }
+  next.set(progress.job, progress);
   jobStore.set(next);
 }
 

@@ -4,7 +4,7 @@ import { PRESETS, type VmAction, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
-import { useVmJob } from '../../stores/job-store';
+import { jobRunning, useVmJob } from '../../stores/job-store';
 import { cx } from '../cx';
 import { JobProgressBar } from '../jobs/job-progress-bar';
 import { describeStatus, formatResources } from './format';
@@ -65,7 +65,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           />
         )}
         {/* Over the bottom of the picture box, so the card keeps its size while a clone runs. */}
-        {job !== undefined && job.state !== 'failed' && (
+        {jobRunning(job) && (
           <JobProgressBar progress={job} label={importing ? `Importing a disk image into ${config.name}` : `Cloning ${config.name}`} className="absolute inset-x-0 bottom-0 bg-white/90 px-3 py-1.5 dark:bg-neutral-900/90" />
         )}
       </div>

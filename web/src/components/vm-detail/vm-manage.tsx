@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useId, useRef, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { vmClone, vmDelete } from '../../helper-client/settings-api';
-import { useVmJob } from '../../stores/job-store';
+import { jobRunning, useVmJob } from '../../stores/job-store';
 import { JobProgressBar } from '../jobs/job-progress-bar';
 import { BUTTON, INPUT_CLASS } from '../form/fields';
 import { cx } from '../cx';
@@ -23,7 +23,7 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
   const [busy, setBusy] = useState<'clone' | 'delete' | null>(null);
   // This VM's clone, whoever asked for it (this page, another window, the CLI).
   const job = useVmJob(config.id, 'clone');
-  const cloning = job !== undefined && job.state !== 'failed';
+  const cloning = jobRunning(job);
   const cloneWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'clone');
   const deleteWhy = !connected ? 'not connected to the helper' : whyNot(status.state, 'delete');
 
@@ -92,7 +92,7 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
       {/* One line either way: the bar replaces the reason without moving what follows. */}
       {cloning || busy === 'clone' ? (
         <div role="status" className="min-h-5" data-testid="clone-progress">
-          <JobProgressBar progress={cloning ? job : undefined} label={`Cloning ${config.name}`} />
+          <JobProgressBar progress={cloning || (busy === 'clone' && job?.state === 'done') ? job : undefined} label={`Cloning ${config.name}`} />
         </div>
       ) : (
         <p className="min-h-5 text-sm text-neutral-600 dark:text-neutral-400" data-testid="manage-reason">
