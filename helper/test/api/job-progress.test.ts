@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm, truncate, unlink } from 'node:fs/promises';
 import os from 'node:os';
@@ -117,6 +118,38 @@ describe('job progress', () => {
     }
     await client.close();
     await watcher.close();
+  });
+
+  test('importing a qcow2 overlay flattens its backing chain into one standalone disk, with progress up to done == total', async () => {
+    const { client } = await ApiClient.ready(h);
+    const created = await client.request('vm.create', cheapVm('flatten-target', { disks: [] }));
+    const { config } = created.result as { config: { id: string } };
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'openutm-flatten-'));
+    try {
+      const raw = path.join(dir, 'data.raw');
+      await (await open(raw, 'wx')).close();
+      await truncate(raw, 256 * MiB);
+      await scatterData(raw, 32, 2, 8);
+      execFileSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', '--', raw, path.join(dir, 'base.qcow2')]);
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', 'base.qcow2', '-F', 'qcow2', '--', path.join(dir, 'overlay.qcow2')]);
+
+      const answer = await client.request('vm.edit', { id: config.id, changes: { disks: { import: [{ path: path.join(dir, 'overlay.qcow2'), format: 'qcow2' }] } }, job: 'flatten' });
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      const events = await jobEvents(client, 'flatten');
+      const running = events.filter((e) => e.state === 'running' && e.total > 1);
+      for (let i = 1; i < running.length; i++) assert.ok(running[i]!.done >= running[i - 1]!.done, 'progress never goes back');
+      assert.ok(running.some((e) => e.done > 0 && e.done < e.total), `some steps are part-way: ${running.map((e) => `${e.done}/${e.total}`).join(' ')}`);
+      const last = events.at(-1)!;
+      assert.deepEqual([last.state, last.done, last.vm], ['done', last.total, config.id]);
+
+      const disk = (answer.result as { config: { disks: Array<{ file: string; sizeMiB: number }> } }).config.disks[0]!;
+      assert.equal(disk.sizeMiB, 256);
+      const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', '--', path.join(vmFolder(h.engine.library.root, config.id), disk.file)], { encoding: 'utf8' })) as Record<string, unknown>;
+      assert.equal(info['backing-filename'], undefined, 'the imported disk stands alone');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await client.close();
   });
 
   test('an import qemu-img cannot read ends its job failed with the request error and adds no disk; a rename sends no job', async () => {
