@@ -10,6 +10,7 @@ import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/ru
 import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
 import { ensureWebBuilt } from './support/build-web';
 import { RealHelper } from './support/real-helper';
+import * as screen from './support/console-screen';
 
 // The console page in real Chromium against the real helper, with real test guests under TCG:
 // the SPICE screen (spice-html5) takes keystrokes that reach the guest's shell, the serial tab
@@ -59,17 +60,15 @@ async function pairThroughUi(): Promise<void> {
   await page.waitForURL(`${helper.origin}/`);
 }
 
+// The shared screen checks, on this file's current page.
+const waitForScreenConnected = () => screen.waitForScreenConnected(page);
+const inkedPixels = () => screen.inkedPixels(page);
+const waitForGuestOnCanvas = (min?: number) => screen.waitForGuestOnCanvas(page, min);
+const typeSerialEcho = (token: string) => screen.typeSerialEcho(page, token);
+
 async function openConsole(id: string): Promise<void> {
   await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
   await waitForScreenConnected();
-}
-
-// Waits for the screen to connect; fails at once, with what the page says, if it drops instead.
-async function waitForScreenConnected(): Promise<void> {
-  await page.locator('[data-testid="console-screen"]:is([data-phase="connected"], [data-phase="disconnected"])').waitFor({ timeout: 60_000 });
-  if ((await page.getByTestId('console-screen').getAttribute('data-phase')) === 'disconnected') {
-    assert.fail(`the screen did not connect: ${await page.getByTestId('console-overlay').innerText()}`);
-  }
 }
 
 // The canvas as laid out on the page versus its own pixel size, and the area it sits in.
@@ -89,50 +88,9 @@ async function assertAccessible(): Promise<void> {
   assert.deepEqual(bad, []);
 }
 
-// How many pixels of the guest's canvas differ from its most common colour (the background):
-// a blank or black screen has none, the guest's console text has thousands.
-function inkedPixels(): Promise<number> {
-  return page.evaluate(() => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="console-screen"] canvas');
-    if (!canvas || canvas.width === 0 || canvas.height === 0) return 0;
-    const ctx = canvas.getContext('2d');
-    if (!ctx) return 0;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    const counts = new Map<number, number>();
-    for (let i = 0; i < data.length; i += 4) {
-      const rgb = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
-      counts.set(rgb, (counts.get(rgb) ?? 0) + 1);
-    }
-    const background = Math.max(...counts.values());
-    return data.length / 4 - background;
-  });
-}
-
-async function waitForGuestOnCanvas(min = 2000): Promise<number> {
-  let inked = 0;
-  await page.waitForFunction(() => document.querySelector('[data-testid="console-screen"] canvas') !== null, null, { timeout: 60_000 });
-  for (let i = 0; i < 300 && inked < min; i += 1) {
-    inked = await inkedPixels();
-    if (inked < min) await page.waitForTimeout(200);
-  }
-  assert.ok(inked >= min, `the canvas shows the guest's console (${inked} inked pixels)`);
-  return inked;
-}
-
 // The terminal's visible text, as xterm.js's DOM renderer draws it.
 function terminalText(): Promise<string> {
   return page.locator('[data-testid="serial-terminal"] .xterm-rows').innerText();
-}
-
-// Types a shell command that writes a token to the serial port; only lowercase letters and
-// digits in the token, because the viewers send physical keys (Shift is pressed explicitly).
-async function typeSerialEcho(token: string): Promise<void> {
-  await page.keyboard.type(`echo ${token} `, { delay: 15 });
-  await page.keyboard.press('Shift+Period');
-  await page.keyboard.type(' /dev/tty', { delay: 15 });
-  await page.keyboard.press('Shift+KeyS');
-  await page.keyboard.type('0', { delay: 15 });
-  await page.keyboard.press('Enter');
 }
 
 test('the SPICE screen, opened from the library card, shows the guest and keys typed into it reach the guest shell', async () => {

@@ -22,6 +22,8 @@ export interface RealHelperOptions {
   // Reuse this library (a restarted helper); default: a fresh temp folder, removed by stop().
   home?: string;
   port?: number;
+  // More environment for the helper, e.g. OPENUTM_QEMU_ENDPOINTS=tcp (the Windows form of QEMU's endpoints).
+  env?: Record<string, string>;
 }
 
 export class RealHelper {
@@ -58,6 +60,7 @@ export class RealHelper {
       // No tray: on macOS and Windows runners a desktop session exists and the helper would
       // start osascript or PowerShell, which no UI test looks at (Linux CI has no DISPLAY).
       OPENUTM_TRAY: '0',
+      ...this.opts.env,
     };
   }
 

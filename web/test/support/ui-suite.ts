@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
 import { ensureWebBuilt } from './build-web';
 import { pairedPage, type PairedPage } from './paired-page';
-import { RealHelper } from './real-helper';
+import { RealHelper, type RealHelperOptions } from './real-helper';
 
 // What a UI test file shares: one real helper and one Chromium for the file, and a freshly
 // paired page per test whose console errors fail that test.
@@ -17,15 +17,16 @@ export interface UiSuite {
 
 // Registers the file's hooks (call it once at the top level of a test file): build the UI if
 // needed, start the helper and Chromium before the tests, close every page paired during a
-// test after it (failing on any console error), stop everything at the end.
-export function uiSuite(): UiSuite {
+// test after it (failing on any console error), stop everything at the end. helperOptions go
+// to the file's helper (its environment, say).
+export function uiSuite(helperOptions: RealHelperOptions = {}): UiSuite {
   let helper: RealHelper | undefined;
   let browser: Browser | undefined;
   let sessions: PairedPage[] = [];
 
   before(async () => {
     ensureWebBuilt();
-    helper = await RealHelper.start();
+    helper = await RealHelper.start(helperOptions);
     browser = await launchChromium();
   });
 

@@ -31,8 +31,15 @@ export interface DisplaySession {
   close(): void;
 }
 
+// Where a viewer connects: the console WebSocket URL, and the display password when QEMU's
+// display needs one (loopback TCP on Windows); the viewer hands it to QEMU itself.
+export interface DisplayTarget {
+  url: string;
+  password: string | undefined;
+}
+
 // Opens a session on the element that will hold the viewer's canvas.
-export type OpenDisplay = (screen: HTMLElement, url: string, events: DisplayEvents) => DisplaySession;
+export type OpenDisplay = (screen: HTMLElement, target: DisplayTarget, events: DisplayEvents) => DisplaySession;
 
 // The viewers are loaded only when a console opens, so other pages never carry them.
 export async function loadViewer(protocol: 'spice' | 'vnc'): Promise<OpenDisplay> {

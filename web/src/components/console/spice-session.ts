@@ -2,7 +2,7 @@ import { Constants } from '@spice-project/spice-html5/src/enums.js';
 import { SpiceMainConn } from '@spice-project/spice-html5/src/main.js';
 import { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
 import { SpiceMiniData, SpiceMsgcKeyDown, SpiceMsgcKeyUp, SpiceMsgcMouseMotion } from '@spice-project/spice-html5/src/spicemsg.js';
-import type { DisplayEvents, DisplaySession, PointerMode } from './display-session';
+import type { DisplayEvents, DisplaySession, DisplayTarget, PointerMode } from './display-session';
 import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
 
 // spice-html5 throws from a WebSocket listener when a secondary channel (display, inputs …)
@@ -17,7 +17,7 @@ proto.report_error = function reportError(this: SpiceConn, e: Error) {
 proto.log_info = () => undefined;
 
 // A SPICE session in spice-html5: one WebSocket per channel, all through the same ticket URL.
-export function openSpiceSession(screen: HTMLElement, url: string, events: DisplayEvents): DisplaySession {
+export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, events: DisplayEvents): DisplaySession {
   let closed = false;
   let closeReason = '';
   const finish = (fallback: string) => {
@@ -33,8 +33,10 @@ export function openSpiceSession(screen: HTMLElement, url: string, events: Displ
   };
 
   const sc = new SpiceMainConn({
-    uri: url,
-    password: '',
+    uri: target.url,
+    // The SPICE ticket: spice-html5 encrypts it with QEMU's key, so only QEMU can read it. Empty
+    // for unix-socket displays, which run without ticketing.
+    password: target.password ?? '',
     screen_id: screen.id,
     onsuccess: () => {
       events.onPhase({ phase: 'connected' });

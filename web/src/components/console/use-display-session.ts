@@ -49,7 +49,7 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
         if (cancelled) return;
         patch({ protocol });
         target.replaceChildren();
-        mine = open(target, endpoint.url, {
+        mine = open(target, { url: endpoint.url, password: endpoint.password }, {
           onPhase: (p) => (p.phase === 'disconnected' ? drop(p.reason) : patch({ phase: p })),
           onGuestSize: (width, height) => patch({ guestSize: { width, height } }),
           onAgent: (agent) => patch({ agent }),

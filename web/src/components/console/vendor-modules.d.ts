@@ -66,7 +66,11 @@ declare module '@spice-project/spice-html5/src/enums.js' {
 declare module '@novnc/novnc' {
   export default class RFB extends EventTarget {
     // A URL, or a WebSocket (or RTCDataChannel) the caller opened.
-    constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: { wsProtocols?: string[]; shared?: boolean });
+    constructor(
+      target: HTMLElement,
+      urlOrChannel: string | WebSocket,
+      options?: { wsProtocols?: string[]; shared?: boolean; credentials?: { password?: string; username?: string; target?: string } },
+    );
     scaleViewport: boolean;
     clipViewport: boolean;
     resizeSession: boolean;

@@ -1,17 +1,17 @@
 import RFB from '@novnc/novnc';
-import type { DisplayEvents, DisplaySession } from './display-session';
+import type { DisplayEvents, DisplaySession, DisplayTarget } from './display-session';
 import { comboStrokes, type KeyCombo } from './guest-keys';
 
 // A VNC session in noVNC, for QEMU builds without SPICE. noVNC scales and maps the pointer itself.
 // The WebSocket is opened here and handed to noVNC only once open: a socket that fails before
 // that (the helper refused the upgrade: VM gone, its VNC socket unreachable, ticket spent) is
 // this page's to report, whereas noVNC would log it as a console error of its own.
-export function openVncSession(screen: HTMLElement, url: string, events: DisplayEvents): DisplaySession {
+export function openVncSession(screen: HTMLElement, target: DisplayTarget, events: DisplayEvents): DisplaySession {
   let closed = false;
   let rfb: RFB | null = null;
   // Fit may be chosen before noVNC exists.
   let fitWanted = true;
-  const socket = new WebSocket(url, ['binary']);
+  const socket = new WebSocket(target.url, ['binary']);
   socket.binaryType = 'arraybuffer';
   const unreachable = () => {
     if (closed) return;
@@ -24,7 +24,7 @@ export function openVncSession(screen: HTMLElement, url: string, events: Display
     () => {
       socket.removeEventListener('close', unreachable);
       if (closed) return socket.close();
-      rfb = startRfb(screen, socket, fitWanted, events, () => {
+      rfb = startRfb(screen, socket, target.password, fitWanted, events, () => {
         if (closed) return false;
         closed = true;
         return true;
@@ -54,8 +54,10 @@ export function openVncSession(screen: HTMLElement, url: string, events: Display
 
 // noVNC on an open socket. firstEnd says whether this end is the session's first (not closed
 // by the page already), so the page hears of each end once.
-function startRfb(screen: HTMLElement, socket: WebSocket, fit: boolean, events: DisplayEvents, firstEnd: () => boolean): RFB {
-  const rfb = new RFB(screen, socket, { shared: true });
+function startRfb(screen: HTMLElement, socket: WebSocket, password: string | undefined, fit: boolean, events: DisplayEvents, firstEnd: () => boolean): RFB {
+  // QEMU on loopback TCP (Windows) asks for VNC authentication with the password console.open
+  // gave; on a unix socket it asks for none.
+  const rfb = new RFB(screen, socket, password === undefined ? { shared: true } : { shared: true, credentials: { password } });
   rfb.scaleViewport = fit;
   rfb.resizeSession = false;
   rfb.focusOnClick = true;
@@ -70,6 +72,12 @@ function startRfb(screen: HTMLElement, socket: WebSocket, fit: boolean, events: 
     if (!firstEnd()) return;
     const clean = (e as CustomEvent<{ clean: boolean }>).detail.clean;
     events.onPhase({ phase: 'disconnected', reason: clean ? 'the VNC server closed the connection' : 'the connection to the VNC server was lost' });
+  });
+  // Only reached when QEMU wants a password the helper did not give: noVNC would wait forever.
+  rfb.addEventListener('credentialsrequired', () => {
+    if (!firstEnd()) return;
+    events.onPhase({ phase: 'disconnected', reason: 'the VNC server asks for a password this helper did not give; update the OpenUTM helper' });
+    rfb.disconnect();
   });
   rfb.addEventListener('securityfailure', (e) => {
     const reason = (e as CustomEvent<{ reason?: string }>).detail.reason;

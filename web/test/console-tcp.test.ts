@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { waitForText } from '../../helper/test/support/wait';
+import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
+import { readPidFile } from '../../helper/src/qemu-process/launch';
+import { screenshot } from './support/browser';
+import { typeSerialEcho, waitForGuestOnCanvas, waitForScreenConnected } from './support/console-screen';
+import { uiSuite } from './support/ui-suite';
+
+// The consoles in the Windows form, on this host: the helper runs with OPENUTM_QEMU_ENDPOINTS=tcp,
+// so QEMU's SPICE and VNC servers listen on loopback ports and refuse anyone without the run's
+// display password. The page gets it from console.open and gives it to spice-html5 / noVNC.
+
+const ui = uiSuite({ env: { OPENUTM_QEMU_ENDPOINTS: 'tcp' } });
+
+// QEMU's command line as other local users see it in a process listing.
+async function qemuCommandLine(id: string): Promise<string> {
+  const pid = await readPidFile(runtimePathsFor(defaultRuntimeRoot(ui.helper.home), id, 'linux').pidFile);
+  assert.ok(pid !== null, 'QEMU wrote its pidfile');
+  return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+}
+
+for (const display of ['spice', 'vnc'] as const) {
+  test(`a ${display.toUpperCase()} screen on loopback TCP with a password opens, shows the guest and takes keystrokes`, { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+    const { helper } = ui;
+    const id = await helper.createKernelGuest(`Tux TCP ${display}`, { display: { type: display } });
+    await (await helper.api()).call('vm.start', { id });
+    try {
+      await helper.waitForGuestShell(id);
+      const cmdline = await qemuCommandLine(id);
+      const listens = display === 'spice' ? /-spice port=\d+,addr=127\.0\.0\.1,password-secret=display_password/ : /-vnc vnc=127\.0\.0\.1:\d+,password-secret=display_password/;
+      assert.match(cmdline, listens, 'QEMU listens on loopback TCP and wants the password');
+      const { password } = await (await helper.api()).call('console.open', { id, channel: 'display' });
+      assert.ok(password !== undefined && !cmdline.includes(password), 'console.open gives a password that is in no process listing');
+
+      const { page } = await ui.pair();
+      await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
+      await waitForScreenConnected(page);
+      assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), display);
+      await waitForGuestOnCanvas(page);
+      const token = `tcp-${display}-${randomBytes(4).toString('hex')}`;
+      await page.locator('[data-testid="console-screen"] canvas').focus();
+      await typeSerialEcho(page, token);
+      await waitForText(helper.serialLog(id), token, 60_000);
+      await screenshot(page, `console-tcp-${display}`);
+      // Leave the console before the VM goes, so its drop is not this test's.
+      await page.goto(`${helper.origin}/`);
+    } finally {
+      await (await helper.api()).call('vm.kill', { id }).catch(() => undefined);
+    }
+  });
+}
