@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { OpenUtmError } from '@openutm/shared';
+import { restrictToOwnerSync } from '../auth/owner-only-acl';
 
 // 32 random bytes as base64url: 43 characters, 256 bits. SPICE takes tickets of up to 60 bytes,
 // so all of it counts there. VNC's authentication is DES keyed by the first 8 characters only
@@ -14,9 +15,17 @@ export function newDisplayPassword(): string {
 }
 
 // Written before QEMU starts and never rewritten ('wx': the start cleared the runtime dir), owner
-// only, so the password is in no process listing and no other user can read it.
+// only, so the password is in no process listing and no other user can read it. Windows ignores
+// the mode: there the file gets an owner-only ACL before the password is in it (best effort; the
+// runtime dir under %TEMP% is in the user's profile, already the user's alone by default).
 export async function writeDisplayPassword(file: string, password: string): Promise<void> {
-  await writeFile(file, password, { mode: 0o600, flag: 'wx' });
+  const handle = await open(file, 'wx', 0o600);
+  try {
+    if (process.platform === 'win32') restrictToOwnerSync(file);
+    await handle.writeFile(password, 'utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 // The password of the running QEMU, for console.open; a restarted helper reads the same file.
