@@ -45,7 +45,7 @@ export function VmActions({ vmName, state, connected, busy, onAction }: VmAction
     run: async (id) => router.push(consoleHref(id)),
   };
   return (
-    <div role="group" aria-label={`Actions for ${vmName}`} className="flex items-center gap-1">
+    <div role="group" aria-label={`Actions for ${vmName}`} className="flex min-w-0 items-center gap-0.5">
       {[...QUICK_ACTIONS, openConsole].map((item) => {
         const inFlight = busy.has(item.action);
         const reason = !connected ? 'not connected to the helper' : inFlight ? `${item.label.toLowerCase()} in progress…` : whyNot(state, item.action);
@@ -60,7 +60,7 @@ export function VmActions({ vmName, state, connected, busy, onAction }: VmAction
             data-action={item.action}
             onClick={() => enabled && onAction(item)}
             className={cx(
-              'grid size-9 place-items-center rounded-lg transition-colors',
+              'grid size-8 shrink-0 place-items-center rounded-lg transition-colors',
               enabled
                 ? item.danger
                   ? 'text-red-600 hover:bg-red-50 dark:text-red-400 dark:hover:bg-red-950'

@@ -6,6 +6,7 @@ import { useId, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { jobRunning, useVmJob } from '../../stores/job-store';
 import { cx } from '../cx';
+import { SettingsIcon } from '../icons/action-icons';
 import { JobProgressBar } from '../jobs/job-progress-bar';
 import { describeStatus, formatResources } from './format';
 import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
@@ -91,10 +92,16 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         >
           {shownFailure ?? describeStatus(status)}
         </p>
-        <div className="mt-2 flex items-center justify-between border-t border-neutral-100 pt-2 dark:border-neutral-800">
+        <div className="mt-2 flex items-center justify-between gap-1 border-t border-neutral-100 pt-2 dark:border-neutral-800">
           <VmActions vmName={config.name} state={status.state} connected={connected} busy={busy} onAction={onAction} />
-          <Link href={`/vm?id=${config.id}`} aria-label={`Settings of ${config.name}`} className="rounded-md px-2 py-1 text-sm font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950">
-            Settings
+          {/* An icon like the actions beside it: a word here overflowed four-column cards. */}
+          <Link
+            href={`/vm?id=${config.id}`}
+            aria-label={`Settings of ${config.name}`}
+            title="Settings"
+            className="grid size-8 shrink-0 place-items-center rounded-lg text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950"
+          >
+            <SettingsIcon />
           </Link>
         </div>
       </div>
