@@ -38,6 +38,7 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
     `  display    ${config.display.type} (${config.display.device})`,
     config.notes ? `  notes      ${config.notes}` : null,
   ];
+  lines.push(...warningLines(status));
   if (status.crash) {
     lines.push(`  crashed    ${status.crash.at}: ${status.crash.reason}`);
     lines.push(...status.crash.logTail.slice(-10).map((l) => `    │ ${l}`));
@@ -46,7 +47,12 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
 }
 
 export function formatStatus(status: VmStatus): string {
-  return `${status.name} (${status.id}) is ${status.state}${status.pid ? ` (pid ${status.pid})` : ''}`;
+  return [`${status.name} (${status.id}) is ${status.state}${status.pid ? ` (pid ${status.pid})` : ''}`, ...warningLines(status)].join('\n');
+}
+
+// The running QEMU's compromises, one per line; none from a helper older than the field.
+function warningLines(status: VmStatus): string[] {
+  return (status.warnings ?? []).map((w) => `  warning    ${w}`);
 }
 
 // A timestamp as people scan it in a table: local date and minute.

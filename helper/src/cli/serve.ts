@@ -26,6 +26,9 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
   try {
     auth = AuthService.open(engine.library.root, { log });
     engine.on('state', (s) => io.out(`${new Date().toISOString()} ${s.name} (${s.id}) ${s.state}${s.crash ? `: ${s.crash.reason}` : ''}`));
+    engine.on('warnings', (w) => {
+      for (const warning of w.warnings) io.out(`${new Date().toISOString()} ${w.name} (${w.id}) warning: ${warning}`);
+    });
     const tickets = new ConsoleTickets();
     const server = await startApiServer({
       engine,

@@ -5,8 +5,6 @@ import {
   OpenUtmError,
   canPerform,
   whyNot,
-  type Accelerator,
-  type HostFacts,
   type HostOs,
   type JobProgress,
   type VmAction,
@@ -18,7 +16,7 @@ import {
 } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile } from '../qemu-process/launch';
-import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
+import { isAlive, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { ensurePrivateDir } from '../runtime/private-dir';
 import { newDisplayPassword, readDisplayPassword, writeDisplayPassword } from '../runtime/display-password';
@@ -28,6 +26,7 @@ import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
 import type { SerialHub } from '../console-bridge/serial-hub';
 import { SerialHubs } from './serial-hubs';
 import { withTimeout } from './with-timeout';
+import { RM_RUNTIME_DIR, forceQuit, rollbackStart } from './quit-qemu';
 import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
 import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
@@ -39,33 +38,9 @@ import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
 import { runJob } from './job-progress';
 import { runEditJob } from './edit-job';
 import { changeMedia, queryMedia, type DriveMedia } from './live-media';
+import type { EngineEvents, EngineOptions } from './engine-options';
 
-export interface EngineOptions {
-  home: string;
-  // Said to anyone who finds the library locked: who owns it and how to reach it.
-  purpose?: string;
-  runtimeRoot: string;
-  hostOs?: HostOs;
-  // Gathered lazily: listing VMs should not wait for QEMU to be probed.
-  hostFacts: () => Promise<HostFacts>;
-  acceleratorOverride?: Accelerator;
-  startTimeoutMs?: number;
-  // 'tcp': QEMU listens on loopback ports with a display password even where unix sockets exist.
-  // Windows always does; elsewhere only tests of that path ask for it (OPENUTM_QEMU_ENDPOINTS).
-  endpoints?: 'unix' | 'tcp';
-}
-
-export interface EngineEvents {
-  state: [VmStatus];
-  changed: [{ id: string }];
-  removed: [{ id: string }];
-  // Long operations (create, clone) as they go: the API sends these as job.progress.
-  progress: [JobProgress];
-}
-
-const QUIT_GRACE_MS = 10_000;
-// Retries: on Windows a QEMU that just exited may hold its log a moment longer (EBUSY/EPERM).
-const RM_RUNTIME_DIR = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 } as const;
+export type { EngineEvents, EngineOptions } from './engine-options';
 
 // The one owner of VM processes: composes the library, the QEMU process layer, QMP and the
 // state machine. Every lifecycle request goes through here.
@@ -214,6 +189,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         await writePortsFile(paths.dir, ports);
         await writeDisplayPassword(paths.displayPassword, newDisplayPassword());
       }
+      // Set before the launch so every state event of this run carries them.
+      sup.setWarnings(plan.warnings);
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
       try {
@@ -233,20 +210,13 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         await clearCrash(this.logsDir(id));
         await qmp.execute('cont');
         await sup.waitFor((s) => s === 'running', 10_000, 'start running');
+        if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
-        await this.rollbackStart(sup, pid, paths);
+        await rollbackStart(sup, pid, paths);
         throw e;
       }
     });
-  }
-
-  private async rollbackStart(sup: VmSupervisor, pid: number | null, paths: RuntimePaths): Promise<void> {
-    sup.markQuitExpected();
-    if (pid !== null && isAlive(pid)) sendSignal(pid, 'SIGKILL');
-    if (sup.qmp) await sup.exited();
-    else sup.dispatch({ type: 'monitor-closed', quitExpected: true });
-    await rm(paths.dir, RM_RUNTIME_DIR);
   }
 
   // ACPI power button, then force after timeoutMs if the guest ignores it.
@@ -262,7 +232,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       try {
         await withTimeout(sup.exited(), opts.timeoutMs ?? 60_000);
       } catch {
-        await this.forceQuit(sup);
+        await forceQuit(sup);
       }
       return sup.status();
     });
@@ -271,18 +241,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   // Force stop: QEMU quits at once (disks flushed); SIGKILL if the monitor does not answer.
   async kill(id: string): Promise<VmStatus> {
     const sup = this.require(id, 'kill');
-    await this.forceQuit(sup);
+    await forceQuit(sup);
     return sup.status();
-  }
-
-  private async forceQuit(sup: VmSupervisor): Promise<void> {
-    sup.requestQuit();
-    try {
-      await withTimeout(sup.exited(), QUIT_GRACE_MS);
-    } catch {
-      if (sup.pid !== null) sendSignal(sup.pid, 'SIGKILL');
-      await sup.exited();
-    }
   }
 
   pause(id: string): Promise<VmStatus> {

@@ -22,6 +22,7 @@ export class VmSupervisor {
   private crashReason: string | null = null;
   private crashValue: CrashInfo | null;
   private lastShutdown: string | null = null;
+  private warningsValue: string[] = [];
   private waiters = new Set<Waiter>();
   private exitDone: Promise<void> | null = null;
   private unsubscribe: Array<() => void> = [];
@@ -61,7 +62,13 @@ export class VmSupervisor {
       pid: this.pidValue,
       crash: this.stateValue === 'crashed' ? this.crashValue : null,
       lastShutdown: this.lastShutdown,
+      warnings: this.warningsValue,
     };
+  }
+
+  // The launch's compromises, shown while its QEMU runs; a new start or the exit replaces them.
+  setWarnings(warnings: readonly string[]): void {
+    this.warningsValue = [...warnings];
   }
 
   // Hands a connected monitor to the supervisor; from here on QMP events drive the state.
@@ -159,6 +166,7 @@ export class VmSupervisor {
     const crash = await this.hooks.onExit({ crashed, reason, pid: this.pidValue });
     this.qmpClient = null;
     this.pidValue = null;
+    this.warningsValue = [];
     if (crashed) this.crashValue = crash;
     this.dispatch({ type: 'monitor-closed', quitExpected: !crashed });
   }

@@ -87,5 +87,8 @@ export const VmStatus = z.object({
   // QEMU's ShutdownCause for the last time the VM ended (guest-shutdown, host-qmp-quit, …),
   // so "the guest powered off" and "it was forced off" read differently.
   lastShutdown: z.string().nullable(),
+  // What the last start's QEMU command line had to compromise on (TCG, VNC on TCP, …), kept
+  // while that QEMU runs. Optional: helpers older than this field do not send it.
+  warnings: z.array(z.string()).optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;

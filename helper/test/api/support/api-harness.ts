@@ -42,6 +42,8 @@ export interface HarnessOptions {
   hostFacts?: () => Promise<HostFacts>;
   // Methods other modules own (console.*, auth.*): the ones not given answer INVALID_STATE.
   handlers?: Partial<PluggedHandlers>;
+  // 'tcp': QEMU's consoles on loopback ports, as on Windows (the engine option of that name).
+  endpoints?: 'unix' | 'tcp';
 }
 
 // The API tests exercise the server, not the console bridge or the token store, so plugged
@@ -55,7 +57,7 @@ function pluggedStandIns(given: Partial<PluggedHandlers>): PluggedHandlers {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-api-'));
-  const engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg' });
+  const engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg', endpoints: opts.endpoints });
   const auth = new MemoryAuth();
   const logs: string[] = [];
   const logWaiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];

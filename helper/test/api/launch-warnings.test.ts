@@ -1,0 +1,48 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EVENTS, METHODS, VmStatus } from '@openutm/shared';
+import { kernelGuestRequest } from '../support/test-guest';
+import { ApiClient, startHarness, type Harness, type Message } from './support/api-harness';
+
+// A VNC display on loopback TCP (what Windows gets) always makes the argument builder warn that
+// VNC checks only 8 password characters: the warning must reach API clients while QEMU runs.
+const VNC_WARNING = /VNC checks only 8 characters of its password/;
+
+function statusOf(m: Message): VmStatus {
+  assert.equal(m.error, undefined, `no error: ${JSON.stringify(m.error)}`);
+  return VmStatus.parse(m.result);
+}
+
+describe('launch warnings in the VM status', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness({ endpoints: 'tcp' })));
+  after(() => h.close());
+
+  test('a VNC-on-TCP VM reports the warning while running (status, get, list, vm.state) and not after it stops', async () => {
+    const { client } = await ApiClient.ready(h);
+    const { config } = METHODS['vm.create'].result.parse((await client.request('vm.create', kernelGuestRequest('warned', { display: { type: 'vnc' } }))).result);
+    const id = config.id;
+    try {
+      assert.deepEqual(statusOf(await client.request('vm.status', { id })).warnings ?? [], [], 'a stopped VM has no warnings');
+      const runningEvent = client.next((m) => m.event === 'vm.state' && (m.data as { id?: string; state?: string }).id === id && (m.data as { state?: string }).state === 'running');
+      const started = statusOf(await client.request('vm.start', { id }));
+      assert.equal(started.state, 'running');
+      assert.ok(started.warnings?.some((w) => VNC_WARNING.test(w)), `vm.start tells the warning: ${JSON.stringify(started.warnings)}`);
+      const event = EVENTS['vm.state'].parse((await runningEvent).data);
+      assert.ok(event.warnings?.some((w) => VNC_WARNING.test(w)), 'the vm.state event carries it');
+      assert.ok(statusOf(await client.request('vm.status', { id })).warnings?.some((w) => VNC_WARNING.test(w)), 'vm.status keeps it');
+      const got = METHODS['vm.get'].result.parse((await client.request('vm.get', { id })).result);
+      assert.ok(got.status.warnings?.some((w) => VNC_WARNING.test(w)), 'vm.get keeps it');
+      const listed = METHODS['vm.list'].result.parse((await client.request('vm.list')).result);
+      assert.ok(listed.find((v) => v.config.id === id)?.status.warnings?.some((w) => VNC_WARNING.test(w)), 'vm.list keeps it');
+
+      const stopped = statusOf(await client.request('vm.stop', { id, force: true }));
+      assert.equal(stopped.state, 'stopped');
+      assert.deepEqual(stopped.warnings ?? [], [], 'stopping clears the warnings');
+      assert.deepEqual(statusOf(await client.request('vm.status', { id })).warnings ?? [], []);
+    } finally {
+      await h.engine.kill(id).catch(() => undefined);
+      await client.close();
+    }
+  });
+});
