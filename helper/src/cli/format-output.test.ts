@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newVmConfig, type VmStatus } from '@openutm/shared';
+import { formatShow, formatStatus } from './format-output';
+
+const config = newVmConfig({ name: 'Debian', preset: 'linux-server' }, { id: 'abc123', now: new Date('2024-05-01T12:00:00Z') });
+const base: VmStatus = { id: 'abc123', name: 'Debian', state: 'running', since: '2024-05-01T12:00:00.000Z', pid: 4242, crash: null, lastShutdown: null };
+const warned: VmStatus = { ...base, warnings: ['runs emulated (TCG)', 'VNC checks only 8 characters'] };
+
+test('start and show print each launch warning on its own line', () => {
+  for (const text of [formatStatus(warned), formatShow({ config, status: warned })]) {
+    assert.match(text, /^ {2}warning {4}runs emulated \(TCG\)$/m);
+    assert.match(text, /^ {2}warning {4}VNC checks only 8 characters$/m);
+  }
+  assert.equal(formatStatus(warned).split('\n')[0], 'Debian (abc123) is running (pid 4242)');
+});
+
+test('a status without warnings (or from a helper older than the field) prints none', () => {
+  for (const status of [base, { ...base, warnings: [] }]) {
+    assert.equal(formatStatus(status), 'Debian (abc123) is running (pid 4242)');
+    assert.doesNotMatch(formatShow({ config, status }), /warning/);
+  }
+});
