@@ -12,6 +12,7 @@ import { formatResources } from '../library/format';
 import { StateBadge } from '../library/state-badge';
 import { VmActions, type VmActionsProps } from '../library/vm-actions';
 import { DisksPanel } from './disks-panel';
+import { LaunchWarnings } from './launch-warnings';
 import { MediaPanel } from './media-panel';
 import { SettingsForm } from './settings-form';
 import { VmLogPanel } from './vm-log-panel';
@@ -92,6 +93,7 @@ export function VmDetail() {
       <SettingsForm vm={vm} connected={connected} />
       <VmLogPanel vm={vm} connected={connected} />
       <VmManage vm={vm} connected={connected} />
+      <LaunchWarnings warnings={status.warnings} />
     </article>
   );
 }
