@@ -52,6 +52,11 @@ for (const display of ['spice', 'vnc'] as const) {
         // The builder's warning about VNC's 8-character passwords, on the VM's page while it runs.
         await notice.getByText('VNC checks only 8 characters of its password', { exact: false }).waitFor();
         await screenshot(page, 'vm-detail-launch-warnings');
+        // The same warning in the helper's log and in the real `openutm show`.
+        assert.ok(helper.log.some((l) => l.includes(`(${id}) warning: `) && l.includes('VNC checks only 8 characters')), 'the helper logs it');
+        const shown = helper.cli(['show', id]);
+        assert.equal(shown.status, 0, shown.stderr);
+        assert.match(shown.stdout, /^ {2}warning {4}.*VNC checks only 8 characters/m, 'openutm show prints it');
         await (await helper.api()).call('vm.kill', { id });
         await notice.getByTestId('launch-warnings').waitFor({ state: 'detached' });
       } else {
