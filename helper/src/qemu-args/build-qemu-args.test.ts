@@ -116,7 +116,7 @@ for (const [hostName, host] of Object.entries(HOSTS) as Array<[HostName, HostFac
         // The console: SPICE on a unix socket, or loopback TCP on Windows; VNC without SPICE.
         if (spice) {
           const s = parseQemuOptsUnique(single(args, '-spice'));
-          if (host.os === 'win32') assert.deepEqual(s, { port: '50102', addr: '127.0.0.1', 'image-compression': 'off' });
+          if (host.os === 'win32') assert.deepEqual(s, { port: '50102', addr: '127.0.0.1', 'password-secret': 'display_password', 'image-compression': 'off' });
           else assert.deepEqual(s, { unix: 'on', addr: socketPath(pathsFor(host.os).spice), 'disable-ticketing': 'on', 'image-compression': 'off' });
           assert.ok(drivers.includes('virtserialport'), 'no SPICE agent port');
           assert.ok(valuesOf(args, '-chardev').includes('spicevmc,id=vdagent,name=vdagent'), 'no SPICE agent chardev');
