@@ -1,7 +1,8 @@
 'use client';
 
 import type { DiskConfig, VmEditRequest } from '@openutm/shared';
-import { useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { ConfirmDialog } from '../form/confirm-dialog';
 import { BUTTON, CheckField, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
 import { DISK_INTERFACES, diskRowDraft, diskRowEdit, type DiskRowDraft, type SizeUnit } from './disk-draft';
@@ -21,7 +22,6 @@ export function DiskRow({ disk, lockedBecause, busy, apply }: DiskRowProps) {
   const [draft, setDraft] = useState<DiskRowDraft>(() => diskRowDraft(disk));
   const [keepFile, setKeepFile] = useState(true);
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const { edit, error } = diskRowEdit(disk, draft);
   const off = lockedBecause !== null || busy;
   const update = (change: Partial<DiskRowDraft>) => setDraft((d) => ({ ...d, ...change }));
@@ -61,43 +61,31 @@ export function DiskRow({ disk, lockedBecause, busy, apply }: DiskRowProps) {
           </button>
         </div>
       </form>
-      <dialog ref={dialogRef} aria-labelledby={titleId} className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-2xl border border-neutral-200 bg-white p-5 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:border-neutral-800 dark:bg-neutral-900 dark:text-neutral-100">
-        <form
-          method="dialog"
-          className="space-y-3"
-          onSubmit={(e) => {
-            e.preventDefault();
-            dialogRef.current?.close();
-            void apply({ disks: { remove: { [disk.id]: { file: keepFile ? 'keep' : 'delete' } } } });
-          }}
-        >
-          <h2 id={titleId} className="text-lg font-semibold">
-            Remove disk {disk.id}?
-          </h2>
-          <p className="text-sm">
-            The guest no longer sees this {formatMiB(disk.sizeMiB)} disk. What happens to its image, <span className="font-mono break-all">{disk.file}</span>?
-          </p>
-          <fieldset className="space-y-2">
-            <legend className="sr-only">The image file</legend>
-            <label className="flex items-start gap-2 text-sm">
-              <input type="radio" name="file" checked={keepFile} onChange={() => setKeepFile(true)} className="mt-1 accent-sky-600" />
-              <span>Keep it in the VM&apos;s folder; it is listed below and can be attached again</span>
-            </label>
-            <label className="flex items-start gap-2 text-sm">
-              <input type="radio" name="file" checked={!keepFile} onChange={() => setKeepFile(false)} className="mt-1 accent-red-600" />
-              <span>Delete it and everything stored on it, for good</span>
-            </label>
-          </fieldset>
-          <div className="flex justify-end gap-2">
-            <button type="button" className={BUTTON.secondary} onClick={() => dialogRef.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" className={keepFile ? BUTTON.primary : BUTTON.danger}>
-              {keepFile ? 'Remove, keep the file' : 'Remove and delete the file'}
-            </button>
-          </div>
-        </form>
-      </dialog>
+      <ConfirmDialog
+        dialogRef={dialogRef}
+        title={`Remove disk ${disk.id}?`}
+        confirmLabel={keepFile ? 'Remove, keep the file' : 'Remove and delete the file'}
+        confirmClass={keepFile ? BUTTON.primary : BUTTON.danger}
+        onConfirm={() => {
+          dialogRef.current?.close();
+          void apply({ disks: { remove: { [disk.id]: { file: keepFile ? 'keep' : 'delete' } } } });
+        }}
+      >
+        <p className="text-sm">
+          The guest no longer sees this {formatMiB(disk.sizeMiB)} disk. What happens to its image, <span className="font-mono break-all">{disk.file}</span>?
+        </p>
+        <fieldset className="space-y-2">
+          <legend className="sr-only">The image file</legend>
+          <label className="flex items-start gap-2 text-sm">
+            <input type="radio" name="file" checked={keepFile} onChange={() => setKeepFile(true)} className="mt-1 accent-sky-600" />
+            <span>Keep it in the VM&apos;s folder; it is listed below and can be attached again</span>
+          </label>
+          <label className="flex items-start gap-2 text-sm">
+            <input type="radio" name="file" checked={!keepFile} onChange={() => setKeepFile(false)} className="mt-1 accent-red-600" />
+            <span>Delete it and everything stored on it, for good</span>
+          </label>
+        </fieldset>
+      </ConfirmDialog>
     </div>
   );
 }

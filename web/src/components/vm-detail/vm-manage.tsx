@@ -2,11 +2,12 @@
 
 import { whyNot, type VmSummary } from '@openutm/shared';
 import { useRouter } from 'next/navigation';
-import { useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { vmClone, vmDelete } from '../../helper-client/settings-api';
 import { jobRunning, useVmJob } from '../../stores/job-store';
 import { JobProgressBar } from '../jobs/job-progress-bar';
+import { ConfirmDialog } from '../form/confirm-dialog';
 import { BUTTON, INPUT_CLASS } from '../form/fields';
 import { cx } from '../cx';
 
@@ -16,7 +17,6 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
   const router = useRouter();
   const { config, status } = vm;
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
   const [confirm, setConfirm] = useState('');
   const [cloneName, setCloneName] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
@@ -104,36 +104,25 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
           {failure}
         </p>
       )}
-      <dialog ref={dialogRef} aria-labelledby={titleId} className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-2xl border border-neutral-200 bg-white p-5 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:border-neutral-800 dark:bg-neutral-900 dark:text-neutral-100">
-        <form
-          method="dialog"
-          className="space-y-3"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (confirm === config.name) void remove();
-          }}
-        >
-          <h2 id={titleId} className="text-lg font-semibold">
-            Delete {config.name}?
-          </h2>
-          <p className="text-sm">
-            This removes the VM and its disks ({config.disks.length} disk{config.disks.length === 1 ? '' : 's'}
-            {config.detachedDisks.length > 0 && `, and ${config.detachedDisks.length} kept image${config.detachedDisks.length === 1 ? '' : 's'}`}) for good. Install discs stay where they are.
-          </p>
-          <label htmlFor="delete-confirm" className="block text-sm font-medium">
-            Type the VM&apos;s name, <span className="font-mono">{config.name}</span>, to confirm
-          </label>
-          <input id="delete-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} className={cx(INPUT_CLASS, 'border-neutral-300 dark:border-neutral-700')} />
-          <div className="flex justify-end gap-2">
-            <button type="button" className={BUTTON.secondary} onClick={() => dialogRef.current?.close()}>
-              Cancel
-            </button>
-            <button type="submit" className={BUTTON.danger} disabled={confirm !== config.name || busy === 'delete'}>
-              {busy === 'delete' ? 'Deleting…' : 'Delete for good'}
-            </button>
-          </div>
-        </form>
-      </dialog>
+      <ConfirmDialog
+        dialogRef={dialogRef}
+        title={`Delete ${config.name}?`}
+        confirmLabel={busy === 'delete' ? 'Deleting…' : 'Delete for good'}
+        confirmClass={BUTTON.danger}
+        confirmDisabled={confirm !== config.name || busy === 'delete'}
+        onConfirm={() => {
+          if (confirm === config.name) void remove();
+        }}
+      >
+        <p className="text-sm">
+          This removes the VM and its disks ({config.disks.length} disk{config.disks.length === 1 ? '' : 's'}
+          {config.detachedDisks.length > 0 && `, and ${config.detachedDisks.length} kept image${config.detachedDisks.length === 1 ? '' : 's'}`}) for good. Install discs stay where they are.
+        </p>
+        <label htmlFor="delete-confirm" className="block text-sm font-medium">
+          Type the VM&apos;s name, <span className="font-mono">{config.name}</span>, to confirm
+        </label>
+        <input id="delete-confirm" value={confirm} autoComplete="off" onChange={(e) => setConfirm(e.target.value)} className={cx(INPUT_CLASS, 'border-neutral-300 dark:border-neutral-700')} />
+      </ConfirmDialog>
     </section>
   );
 }
