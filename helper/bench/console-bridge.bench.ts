@@ -14,8 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocket } from 'ws';
 import { startBridgeServer, startUnixServer } from '../src/console-bridge/testing/bridge-harness';
 import { fmtMs, median, percentile, report } from './stats';
-import { freePort } from '../test/support/free-port';
 import { ownCpuUs, reapedChildrenCpuUs, reapedChildrenCpuUsAfter } from './process-cpu';
+import { startWebsockify } from './websockify';
 
 const SELF = fileURLToPath(import.meta.url);
 const STREAM_BYTES = 2 * 1024 ** 3;
@@ -32,7 +32,6 @@ const WARMUP_TRIPS = 1000;
 const ONLY = new Set((process.env.OPENUTM_BENCH_ONLY ?? 'stream,rtt,memory').split(',').map((x) => x.trim()));
 const FRAME_BYTES = 100;
 const MEMORY_BOUND = 16 * 1024 * 1024;
-const WEBSOCKIFY = process.env.OPENUTM_WEBSOCKIFY ?? '/usr/bin/websockify';
 
 type Result = { bytes: number; ms: number };
 
@@ -193,27 +192,6 @@ async function stalledReaderMemory(): Promise<{ peak: number; pushed: number }> 
     await bridge.close();
     await unix.close();
   }
-}
-
-async function startWebsockify(target: string): Promise<{ process: ChildProcess; url: string }> {
-  const port = await freePort();
-  // No --cert: plain ws://, no TLS. Run in an empty cwd so a stray self.pem is never picked up.
-  const proc = spawn(WEBSOCKIFY, [`--unix-target=${target}`, `127.0.0.1:${port}`], { cwd: path.dirname(target), stdio: ['ignore', 'ignore', 'pipe'] });
-  proc.stderr?.resume();
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`websockify did not start on port ${port}; is ${WEBSOCKIFY} installed?`);
-    await sleep(50);
-  }
-  return { process: proc, url: `ws://127.0.0.1:${port}/` };
 }
 
 function mbps(r: Result): number {
