@@ -41,19 +41,24 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
+  // Only the newest request may change the chooser: a person can ask for another folder before the
+  // first listing arrives, and a late answer must neither replace their folder nor clear its error.
+  const latest = useRef(0);
   const go = useCallback(async (dir: string | undefined, hidden: boolean) => {
+    const request = ++latest.current;
     setLoading(true);
     try {
       const next = await hostBrowse(dir, hidden);
+      if (request !== latest.current) return;
       setListing(next);
       setTyped(next.path);
       setError(null);
       requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus());
     } catch (e) {
       // The folder stays as it was; the message says what to do.
-      setError(errorMessage(e));
+      if (request === latest.current) setError(errorMessage(e));
     } finally {
-      setLoading(false);
+      if (request === latest.current) setLoading(false);
     }
   }, []);
 
