@@ -5,8 +5,9 @@ import type { Page } from 'playwright-core';
 // loopback-TCP (Windows form) console tests.
 
 // Waits for the screen to connect; fails at once, with what the page says, if it drops instead.
+// 'attached', not visible: a screen that never connected has no canvas and so no size.
 export async function waitForScreenConnected(page: Page): Promise<void> {
-  await page.locator('[data-testid="console-screen"]:is([data-phase="connected"], [data-phase="disconnected"])').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="console-screen"]:is([data-phase="connected"], [data-phase="disconnected"])').waitFor({ state: 'attached', timeout: 60_000 });
   if ((await page.getByTestId('console-screen').getAttribute('data-phase')) === 'disconnected') {
     assert.fail(`the screen did not connect: ${await page.getByTestId('console-overlay').innerText()}`);
   }
