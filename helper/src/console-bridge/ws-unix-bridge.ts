@@ -5,7 +5,7 @@ import { CLOSE_CODE, closableCode, toBuffer, truncateReason } from './ws-frames'
 import { frameInPlace } from './ws-binary-frame';
 import { defaultLog, type ConsoleLog } from './console-log';
 import type { DisplayConnection } from './connect-endpoint';
-import type { SessionMember } from './spice-sessions';
+import type { SessionMember, VmCloseMode } from './spice-sessions';
 
 // Limits of one bridged connection, each overridable; memory held per connection stays below
 // about highWaterMark + one socket read (display direction) plus maxPayload (input direction).
@@ -16,6 +16,8 @@ export const BRIDGE_DEFAULTS = {
   pingIntervalMs: 30_000,
   // After one side closed, how long the other gets to finish before it is destroyed.
   closeGraceMs: 2_000,
+  // How long QEMU gets to close a SPICE channel itself once its session's main channel closed.
+  sessionCloseMs: 10_000,
 } as const;
 
 // Per-connection options; limits default to BRIDGE_DEFAULTS.
@@ -95,6 +97,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     if (wsDone && vmDone && ending) {
       stopPings();
       clearTimeout(graceTimer);
+      clearTimeout(vmTimer);
       resolveClosed(ending);
     }
   };
@@ -171,26 +174,32 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     log(`${label}: the browser did not answer a ping; closing`),
   );
   let graceTimer: NodeJS.Timeout | undefined;
+  let vmTimer: NodeJS.Timeout | undefined;
 
   function end(info: BridgeCloseInfo): void {
     if (ending) return;
     ending = info;
     if (!QUIET_CODES.has(info.code)) log(`${label}: closing (${info.by}): ${info.code} ${info.reason}`);
     if (ws.readyState === ws.OPEN) ws.close(closableCode(info.code), truncateReason(info.reason));
-    const closeVm = (): void => {
+    const closeVm = (mode: VmCloseMode): void => {
       if (vmDone && wsDone) return;
+      // QEMU is closing this channel itself (see SpiceSessions): ending it too would race that.
+      if (mode === 'vm-closes') {
+        vmTimer = setTimeout(() => vm.destroy(), BRIDGE_DEFAULTS.sessionCloseMs);
+        vmTimer.unref();
+      }
       // Input already accepted still reaches the VM; then the VM sees end of stream.
-      if (info.by === 'bridge' && !graceful) vm.destroy();
+      else if (info.by === 'bridge' && !graceful) vm.destroy();
       else if (!vm.destroyed) vm.end();
       graceTimer = setTimeout(() => {
         if (ws.readyState !== ws.CLOSED) ws.terminate();
-        vm.destroy();
+        if (mode === 'end') vm.destroy();
       }, closeGraceMs);
       graceTimer.unref();
     };
     // A SPICE channel other than main waits for its session's main channel to close first.
-    if (opts.session) void opts.session.beforeVmClose().then(closeVm, closeVm);
-    else closeVm();
+    if (opts.session) void opts.session.beforeVmClose().then(closeVm, () => closeVm('end'));
+    else closeVm('end');
   }
 
   opts.session?.attach({
@@ -199,6 +208,9 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
       end({ code: CLOSE_CODE.goingAway, reason: 'the SPICE session is closing (another of its channels closed)', by: 'bridge' });
     },
     vmClosed,
+    sendToVm: (bytes) => {
+      if (!vm.destroyed && !vm.writableEnded) vm.write(bytes);
+    },
   });
 
   return {
