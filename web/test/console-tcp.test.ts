@@ -6,7 +6,7 @@ import { waitForText } from '../../helper/test/support/wait';
 import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
 import { readPidFile } from '../../helper/src/qemu-process/launch';
 import { screenshot } from './support/browser';
-import { typeSerialEcho, waitForGuestOnCanvas, waitForScreenConnected } from './support/console-screen';
+import { typeSerialEcho, waitForGuestOnCanvas, waitForScreenConnected, watchScreen } from './support/console-screen';
 import { uiSuite } from './support/ui-suite';
 
 // The consoles in the Windows form, on this host: the helper runs with OPENUTM_QEMU_ENDPOINTS=tcp,
@@ -36,6 +36,7 @@ for (const display of ['spice', 'vnc'] as const) {
       assert.ok(password !== undefined && !cmdline.includes(password), 'console.open gives a password that is in no process listing');
 
       const { page } = await ui.pair();
+      watchScreen(page, helper.log);
       await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
       await waitForScreenConnected(page);
       assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), display);

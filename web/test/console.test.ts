@@ -42,6 +42,7 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
   page = await context.newPage();
   consoleErrors = new ConsoleErrors(page);
+  screen.watchScreen(page, helper.log);
   // DEBUG_CONSOLE=1 prints the page's whole console (spice-html5 logs its channel chatter there).
   if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
   await pairThroughUi();

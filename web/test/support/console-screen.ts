@@ -4,12 +4,56 @@ import type { Page } from 'playwright-core';
 // What the console tests check on a page's screen pane, shared by the unix-socket and the
 // loopback-TCP (Windows form) console tests.
 
+// What a page's console sockets and log did, for the message of a screen check that fails (a
+// rare failure under load is only understood from what it leaves in the CI log).
+interface SocketRecord {
+  what: string;
+  framesIn: number;
+  bytesIn: number;
+  framesOut: number;
+  closed: boolean;
+}
+const watched = new WeakMap<Page, { sockets: SocketRecord[]; log: string[]; helperLog: string[] }>();
+
+// Starts recording `page`'s WebSockets and console lines; `helperLog` is the helper's output.
+export function watchScreen(page: Page, helperLog: string[] = []): void {
+  const record = { sockets: [] as SocketRecord[], log: [] as string[], helperLog };
+  watched.set(page, record);
+  page.on('console', (m) => record.log.push(`${m.type()}: ${m.text().slice(0, 300)}`));
+  page.on('websocket', (ws) => {
+    const url = new URL(ws.url());
+    const r: SocketRecord = { what: `${url.pathname}${url.searchParams.get('channel') ? ` ${url.searchParams.get('channel')}` : ''}`, framesIn: 0, bytesIn: 0, framesOut: 0, closed: false };
+    record.sockets.push(r);
+    ws.on('framereceived', ({ payload }) => {
+      r.framesIn += 1;
+      r.bytesIn += payload.length;
+    });
+    ws.on('framesent', () => (r.framesOut += 1));
+    ws.on('close', () => (r.closed = true));
+  });
+}
+
+// What the page's console sockets, its log and the helper's log show (empty when not watched).
+export async function screenDiagnostics(page: Page): Promise<string> {
+  const record = watched.get(page);
+  const status = await page
+    .getByTestId('console-status')
+    .innerText({ timeout: 1_000 })
+    .catch(() => '(no status)');
+  if (!record) return `status: ${status}`;
+  const sockets = record.sockets.map((s) => `  ${s.what}: ${s.framesIn} frames / ${s.bytesIn} bytes in, ${s.framesOut} out${s.closed ? ', closed' : ''}`);
+  return [`status: ${status}`, 'sockets:', ...sockets, 'page log:', ...record.log.slice(-15), 'helper log:', ...record.helperLog.slice(-25)].join('\n');
+}
+
 // Waits for the screen to connect; fails at once, with what the page says, if it drops instead.
 // 'attached', not visible: a screen that never connected has no canvas and so no size.
 export async function waitForScreenConnected(page: Page): Promise<void> {
-  await page.locator('[data-testid="console-screen"]:is([data-phase="connected"], [data-phase="disconnected"])').waitFor({ state: 'attached', timeout: 60_000 });
+  await page
+    .locator('[data-testid="console-screen"]:is([data-phase="connected"], [data-phase="disconnected"])')
+    .waitFor({ state: 'attached', timeout: 60_000 })
+    .catch(async (e: Error) => assert.fail(`${e.message}\n${await screenDiagnostics(page)}`));
   if ((await page.getByTestId('console-screen').getAttribute('data-phase')) === 'disconnected') {
-    assert.fail(`the screen did not connect: ${await page.getByTestId('console-overlay').innerText()}`);
+    assert.fail(`the screen did not connect: ${await page.getByTestId('console-overlay').innerText()}\n${await screenDiagnostics(page)}`);
   }
 }
 
@@ -35,12 +79,14 @@ export function inkedPixels(page: Page): Promise<number> {
 // Waits (bounded) until the canvas shows the guest's console text.
 export async function waitForGuestOnCanvas(page: Page, min = 2000): Promise<number> {
   let inked = 0;
-  await page.waitForFunction(() => document.querySelector('[data-testid="console-screen"] canvas') !== null, null, { timeout: 60_000 });
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="console-screen"] canvas') !== null, null, { timeout: 60_000 })
+    .catch(async (e: Error) => assert.fail(`no canvas: ${e.message}\n${await screenDiagnostics(page)}`));
   for (let i = 0; i < 300 && inked < min; i += 1) {
     inked = await inkedPixels(page);
     if (inked < min) await page.waitForTimeout(200);
   }
-  assert.ok(inked >= min, `the canvas shows the guest's console (${inked} inked pixels)`);
+  if (inked < min) assert.fail(`the canvas does not show the guest's console (${inked} inked pixels)\n${await screenDiagnostics(page)}`);
   return inked;
 }
 
