@@ -23,11 +23,13 @@ const STREAM_MS = 2_500;
 const RUNS = 5;
 // Round trips per pinger run; runs alternate between the bridge and websockify, in ABBA order so
 // that a change in machine load during the bench weighs on both alike.
-const ROUND_TRIPS = 500;
+const ROUND_TRIPS = 1000;
 const PING_ROUNDS = 8;
-// The pinger is a fresh process: its warm-up trips, then a full collection of its start-up
-// garbage, keep its own compiler and collector out of the measured trips.
-const WARMUP_TRIPS = 1000;
+// The pinger is a fresh process: its warm-up trips keep its own compiler out of the measured
+// trips. (A forced full collection after the warm-up, as this bench once did, made the pinger
+// itself stall at the same trips of every run, bridge and websockify alike, and those stalls
+// alone decided the p99.)
+const WARMUP_TRIPS = 3000;
 // OPENUTM_BENCH_ONLY=rtt (or stream, memory; comma-separated) runs only those parts.
 const ONLY = new Set((process.env.OPENUTM_BENCH_ONLY ?? 'stream,rtt,memory').split(',').map((x) => x.trim()));
 const FRAME_BYTES = 100;
@@ -208,13 +210,18 @@ async function child(name: string, arg: string): Promise<ChildProcess> {
 
 // A one-shot child (reader or pinger); resolves with the JSON it prints.
 async function childResult<T = Result>(name: string, arg: string): Promise<T> {
-  const flags = name === 'pinger' ? ['--expose-gc'] : [];
-  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', SELF, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(proc, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`${name} ${arg} exited with ${code}: ${out}`);
   return JSON.parse(out) as T;
+}
+
+// A child's result on stdout, then exit once it is all written: exiting straight after the write
+// cut the longer results (the round-trip times) short.
+function printAndExit(result: unknown): void {
+  process.stdout.write(JSON.stringify(result), () => process.exit(0));
 }
 
 // Role: a VM display that streams as fast as the reader takes it, to every connection.
@@ -309,8 +316,7 @@ async function runLeanReader(url: string): Promise<void> {
       if (bytes >= STREAM_BYTES || (t0 > 0 && performance.now() - t0 >= STREAM_MS)) resolve();
     });
   });
-  process.stdout.write(JSON.stringify({ bytes, ms: performance.now() - t0 }));
-  process.exit(0);
+  printAndExit({ bytes, ms: performance.now() - t0 });
 }
 
 // Role: reading the display socket directly, the ceiling for any bridge.
@@ -320,7 +326,7 @@ async function runUnixReader(sockPath: string): Promise<void> {
 }
 
 // Counts bytes from the first one on until STREAM_BYTES or STREAM_MS, prints {bytes, ms}, exits.
-async function countStream(source: NodeJS.EventEmitter, dataEvent: string, endEvent: string): Promise<never> {
+async function countStream(source: NodeJS.EventEmitter, dataEvent: string, endEvent: string): Promise<void> {
   let bytes = 0;
   let t0 = 0;
   await new Promise<void>((resolve, reject) => {
@@ -332,8 +338,7 @@ async function countStream(source: NodeJS.EventEmitter, dataEvent: string, endEv
       if (bytes >= STREAM_BYTES || performance.now() - t0 >= STREAM_MS) resolve();
     });
   });
-  process.stdout.write(JSON.stringify({ bytes, ms: performance.now() - t0 }));
-  process.exit(0);
+  printAndExit({ bytes, ms: performance.now() - t0 });
 }
 
 // Role: sends one small frame at a time and waits for its echo; prints the round-trip times.
@@ -344,6 +349,8 @@ async function runPinger(urls: string): Promise<void> {
     urls.split(' ').map(async (url) => {
       const ws = new WebSocket(url, ['binary'], { perMessageDeflate: false });
       await once(ws, 'open');
+      // websockify answers a close with a code ws refuses; the trips are done by then.
+      ws.on('error', () => undefined);
       return ws;
     }),
   );
@@ -371,13 +378,11 @@ async function runPinger(urls: string): Promise<void> {
   const order = sockets.map((_, k) => k);
   for (let i = 0; i < WARMUP_TRIPS + ROUND_TRIPS * (sockets.length > 1 ? PING_ROUNDS : 1); i++) {
     if (sockets.length > 1 && i % 2 === 0) order.reverse();
-    if (i === WARMUP_TRIPS) (globalThis as { gc?: () => void }).gc?.();
     for (const k of order) {
       const ms = await trip(k);
       if (i >= WARMUP_TRIPS) rtts[k]!.push(ms);
     }
   }
   for (const ws of sockets) ws.close();
-  process.stdout.write(JSON.stringify({ rtts }));
-  process.exit(0);
+  printAndExit({ rtts });
 }
