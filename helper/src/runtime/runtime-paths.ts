@@ -27,6 +27,8 @@ export interface RuntimePaths {
   serialLog: string;
   // The display password of a loopback-TCP display, which QEMU reads as a secret object (0600).
   displayPassword: string;
+  // What the argument builder warned about for the running QEMU.
+  launchWarnings: string;
 }
 
 // Unix socket paths must fit sun_path (104 bytes on macOS, 108 on Linux) with room to spare.
@@ -89,5 +91,6 @@ export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpP
     qemuLog: join(dir, 'qemu.log'),
     serialLog: join(dir, 'serial.log'),
     displayPassword: join(dir, 'display-password'),
+    launchWarnings: join(dir, 'launch-warnings.json'),
   };
 }

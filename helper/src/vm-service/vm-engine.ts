@@ -20,6 +20,7 @@ import { isAlive, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { ensurePrivateDir } from '../runtime/private-dir';
 import { newDisplayPassword, readDisplayPassword, writeDisplayPassword } from '../runtime/display-password';
+import { readLaunchWarnings, writeLaunchWarnings } from '../runtime/launch-warnings-file';
 import { pickLoopbackPorts, readPortsFileSync, writePortsFile, type EndpointPorts } from '../runtime/loopback-ports';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
@@ -191,6 +192,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       }
       // Set before the launch so every state event of this run carries them.
       sup.setWarnings(plan.warnings);
+      await writeLaunchWarnings(paths.launchWarnings, plan.warnings);
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
       try {
@@ -333,6 +335,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     });
     this.supervisors.set(id, sup);
     if (qmp && pid !== null) {
+      sup.setWarnings(await readLaunchWarnings(paths.launchWarnings));
       sup.attach(qmp, pid);
       const { status } = await qmp.execute<{ status: string }>('query-status');
       sup.dispatch({ type: 'attached', qmpStatus: status });

@@ -1,7 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENTS, METHODS, VmStatus } from '@openutm/shared';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { kernelGuestRequest } from '../support/test-guest';
+import { VmEngine } from '../../src/vm-service/vm-engine';
+import { lazyHostFacts } from '../../src/cli/engine-from-env';
+import { defaultRuntimeRoot } from '../../src/runtime/runtime-paths';
 import { ApiClient, startHarness, type Harness, type Message } from './support/api-harness';
 
 // A VNC display on loopback TCP (what Windows gets) always makes the argument builder warn that
@@ -43,6 +49,28 @@ describe('launch warnings in the VM status', () => {
     } finally {
       await h.engine.kill(id).catch(() => undefined);
       await client.close();
+    }
+  });
+
+  test('a helper restarted while the VM runs still reports its launch warnings', async () => {
+    const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-warn-restart-'));
+    const open = () => VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: lazyHostFacts(), acceleratorOverride: 'tcg', endpoints: 'tcp' });
+    let engine = await open();
+    let id = '';
+    try {
+      id = (await engine.create(kernelGuestRequest('warned-restart', { display: { type: 'vnc' } }))).config.id;
+      assert.ok((await engine.start(id)).warnings?.some((w) => VNC_WARNING.test(w)), 'the first helper tells the warning');
+      await engine.close();
+      engine = await open();
+      const adopted = await engine.status(id);
+      assert.equal(adopted.state, 'running', 'the restarted helper re-attached to QEMU');
+      assert.ok(adopted.warnings?.some((w) => VNC_WARNING.test(w)), `the restarted helper tells it too: ${JSON.stringify(adopted.warnings)}`);
+      const stopped = await engine.kill(id);
+      assert.deepEqual(stopped.warnings ?? [], [], 'stopping clears them');
+    } finally {
+      if (id) await engine.kill(id).catch(() => undefined);
+      await engine.close();
+      await rm(home, { recursive: true, force: true });
     }
   });
 });
