@@ -25,7 +25,9 @@ KERNEL_META_PKG="linux-image-amd64"
 # ACPI power button driver. The block drivers (virtio_pci + virtio_blk, nvme,
 # ahci, sd_mod) let the tests see the disks a VM's settings give it in
 # /sys/block, which proves the QEMU drive arguments for each interface.
-MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod)
+# xhci_pci + usbhid + hid_generic let the guest take the USB tablet QEMU gives
+# it, which is what switches SPICE to absolute (client) mouse mode.
+MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod xhci_pci usbhid hid_generic)
 STAMP="$OUT/.stamp"
 
 log() { printf 'test-guest: %s\n' "$*" >&2; }

@@ -367,6 +367,38 @@ test('a guest without a USB tablet: a click on the screen captures the pointer, 
   await (await helper.api()).call('vm.kill', { id });
 });
 
+// SPICE positions (112): x u32, y u32, buttons u16, display u8; in guest pixels.
+function spicePositions(p: Page): Array<{ x: number; y: number }> {
+  const seen: Array<{ x: number; y: number }> = [];
+  p.on('websocket', (ws) =>
+    ws.on('framesent', ({ payload }) => {
+      if (typeof payload !== 'string' && payload.length >= 14 && payload.readUInt16LE(0) === 112) seen.push({ x: payload.readUInt32LE(6), y: payload.readUInt32LE(10) });
+    }),
+  );
+  return seen;
+}
+
+// The test guest loads the USB host and HID drivers, so it takes the tablet QEMU gives it and
+// QEMU's SPICE server offers client (absolute) mouse mode, which the page asks for.
+test('a guest that takes its USB tablet: the pointer is absolute, never captured, and moves go out as positions in guest pixels', async () => {
+  const positions = spicePositions(page);
+  await openConsole(spiceVm);
+  await waitForGuestOnCanvas();
+  await page.locator('[data-testid="console-screen"][data-pointer="absolute"]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByRole('button', { name: 'Capture pointer' }).getAttribute('aria-disabled'), 'true', 'nothing to capture');
+  await page.getByRole('button', { name: '1:1' }).click();
+  const canvas = page.locator('[data-testid="console-screen"] canvas');
+  const box = (await canvas.boundingBox())!;
+  await canvas.click({ position: { x: 40, y: 30 } });
+  for (const [x, y] of [[120, 70], [121, 72], [300, 200]] as const) await page.mouse.move(box.x + x, box.y + y);
+  const reached = () => positions.some((p) => p.x === 300 && p.y === 200);
+  for (let i = 0; i < 100 && !reached(); i++) await page.waitForTimeout(50);
+  assert.ok(reached(), `the last move went out as the guest pixel (300, 200): ${JSON.stringify(positions.slice(-5))}`);
+  assert.ok(positions.some((p) => p.x === 120 && p.y === 70), 'and the one before it as (120, 70)');
+  assert.equal(await page.evaluate(() => document.pointerLockElement), null, 'a click does not capture an absolute pointer');
+  await screenshot(page, 'console-pointer-absolute');
+});
+
 test('Fit scales the screen into the window and 1:1 shows it pixel for pixel', async () => {
   await openConsole(spiceVm);
   await waitForGuestOnCanvas();
