@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { comboLabel, KEY_COMBOS, type KeyCombo } from './guest-keys';
 import { toolbarButton } from './toolbar-button';
 
@@ -13,12 +13,18 @@ export function KeyComboMenu({ disabledReason, onSend }: { disabledReason: strin
   const itemsRef = useRef<Array<HTMLButtonElement | null>>([]);
   const enabled = disabledReason === null;
 
+  // Which item takes focus when the menu opens; focused once its items are in the page (a
+  // frame callback could run before React had rendered them, and focus stayed on the button).
+  const focusOnOpen = useRef(0);
   const focusItem = (i: number) => itemsRef.current[(i + KEY_COMBOS.length) % KEY_COMBOS.length]?.focus();
   const openMenu = (first: number) => {
     if (!enabled) return;
+    focusOnOpen.current = first;
     setOpen(true);
-    requestAnimationFrame(() => focusItem(first));
   };
+  useEffect(() => {
+    if (open) itemsRef.current[focusOnOpen.current]?.focus();
+  }, [open]);
   const close = () => {
     setOpen(false);
     buttonRef.current?.focus();
