@@ -135,7 +135,9 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
       end({ code: CLOSE_CODE.unsupportedData, reason: 'this console takes binary frames only', by: 'bridge' });
       return;
     }
-    if (vm.destroyed || vm.writableEnded) return;
+    // Once the channel is ending nothing more goes to QEMU: a SPICE session's other channels are
+    // being torn down by QEMU itself, and writing into that only ends in EPIPE.
+    if (ending || vm.destroyed || vm.writableEnded) return;
     const buf = toBuffer(data);
     bytesToVm += buf.length;
     if (observing) observing = opts.session!.observe(buf);

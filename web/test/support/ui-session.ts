@@ -33,7 +33,8 @@ export function socketRefusals(helper: RealHelper): RegExp {
 }
 
 // Everything a page asks of a stopped helper: its socket, and pages or route data it fetches
-// (a link prefetch) before the service worker has taken the page over.
+// (a link prefetch) before the service worker has taken the page over; refused once the helper
+// is gone, reset when it was in flight as the helper stopped.
 export function helperDownRefusals(helper: RealHelper): RegExp {
-  return new RegExp(`${socketRefusals(helper).source}|net::ERR_CONNECTION_REFUSED \\(http://127\\.0\\.0\\.1:${helper.port}/`);
+  return new RegExp(`${socketRefusals(helper).source}|net::ERR_CONNECTION_(REFUSED|RESET) \\(http://127\\.0\\.0\\.1:${helper.port}/`);
 }
