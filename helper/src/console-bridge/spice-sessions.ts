@@ -35,8 +35,7 @@ const typeOf = (m: Member): number | null => m.stream.type ?? null;
 
 interface Session {
   members: Set<Member>;
-  ending: boolean;
-  // Set once the session starts ending: whether its main channel's VM socket closed in time.
+  // Set once the session starts ending (later channels are refused from then on): whether its main channel's VM socket closed in time.
   mainClosed: Promise<boolean> | null;
 }
 
@@ -60,14 +59,14 @@ export class SpiceSessions {
 
   // Whether the session has started closing; later channels are refused.
   isEnding(key: string): boolean {
-    return this.sessions.get(key)?.ending ?? false;
+    return (this.sessions.get(key)?.mainClosed ?? null) !== null;
   }
 
   // Adds a channel to the session `key` (the ticket's identity).
   join(key: string): SessionMember {
     let session = this.sessions.get(key);
     if (!session) {
-      session = { members: new Set(), ending: false, mainClosed: null };
+      session = { members: new Set(), mainClosed: null };
       this.sessions.set(key, session);
     }
     const s = session;
@@ -95,7 +94,6 @@ export class SpiceSessions {
   // has closed (or the grace ran out). Resolves to whether main's VM socket closed in time.
   private endSession(s: Session): Promise<boolean> {
     if (s.mainClosed) return s.mainClosed;
-    s.ending = true;
     // A display channel still waiting for its DISPLAY_INIT gets it now, so that QEMU's display
     // thread is out of its receive loop before the session is torn down.
     for (const m of s.members) {
