@@ -44,14 +44,17 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
   // Only the newest request may change the chooser: a person can ask for another folder before the
   // first listing arrives, and a late answer must neither replace their folder nor clear its error.
   const latest = useRef(0);
+  // Set when the person types a folder; an answer that arrives after that leaves their text alone.
+  const edited = useRef(false);
   const go = useCallback(async (dir: string | undefined, hidden: boolean) => {
     const request = ++latest.current;
+    edited.current = false;
     setLoading(true);
     try {
       const next = await hostBrowse(dir, hidden);
       if (request !== latest.current) return;
       setListing(next);
-      setTyped(next.path);
+      if (!edited.current) setTyped(next.path);
       setError(null);
       requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus());
     } catch (e) {
@@ -115,7 +118,10 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
           <input
             id={`${titleId}-path`}
             value={typed}
-            onChange={(e) => setTyped(e.target.value)}
+            onChange={(e) => {
+              edited.current = true;
+              setTyped(e.target.value);
+            }}
             onKeyDown={(e) => {
               if (e.key !== 'Enter') return;
               // Enter opens the typed folder; it must not also submit a form around the dialog.
