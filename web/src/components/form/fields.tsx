@@ -46,6 +46,27 @@ function Notes({ id, error, warnings, hint }: FieldNotes & { id: string }) {
   );
 }
 
+// The control's id and, when there are notes, the id they are read from.
+function useFieldIds(notes: FieldNotes): { id: string; notesId: string; describedBy: string | undefined } {
+  const id = useId();
+  const notesId = `${id}-notes`;
+  const hasNotes = Boolean(notes.error || notes.warnings?.length || notes.hint);
+  return { id, notesId, describedBy: hasNotes ? notesId : undefined };
+}
+
+// A label above its control and the notes under it (text and select fields).
+function LabelledField(props: FieldNotes & { id: string; notesId: string; label: string; className?: string | undefined; children: ReactNode }) {
+  return (
+    <div className={props.className}>
+      <label htmlFor={props.id} className="mb-1 block text-sm font-medium">
+        {props.label}
+      </label>
+      {props.children}
+      <Notes id={props.notesId} error={props.error} warnings={props.warnings} hint={props.hint} />
+    </div>
+  );
+}
+
 export function TextField(
   props: FieldNotes & {
     label: string;
@@ -65,14 +86,9 @@ export function TextField(
     after?: ReactNode;
   },
 ) {
-  const id = useId();
-  const notesId = `${id}-notes`;
-  const hasNotes = Boolean(props.error || props.warnings?.length || props.hint);
+  const { id, notesId, describedBy } = useFieldIds(props);
   return (
-    <div className={props.className}>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium">
-        {props.label}
-      </label>
+    <LabelledField {...props} id={id} notesId={notesId}>
       <div className="flex items-center gap-2">
         <input
           id={id}
@@ -88,15 +104,14 @@ export function TextField(
           autoFocus={props.autoFocus}
           spellCheck={false}
           aria-invalid={props.error ? true : undefined}
-          aria-describedby={hasNotes ? notesId : undefined}
+          aria-describedby={describedBy}
           onChange={(e) => props.onChange(e.target.value)}
           className={cx(INPUT_CLASS, borderFor(props.error))}
         />
         {props.suffix && <span className="shrink-0 text-sm text-neutral-600 dark:text-neutral-400">{props.suffix}</span>}
         {props.after}
       </div>
-      <Notes id={notesId} error={props.error} warnings={props.warnings} hint={props.hint} />
-    </div>
+    </LabelledField>
   );
 }
 
@@ -111,21 +126,16 @@ export function SelectField<V extends string>(
     className?: string;
   },
 ) {
-  const id = useId();
-  const notesId = `${id}-notes`;
-  const hasNotes = Boolean(props.error || props.warnings?.length || props.hint);
+  const { id, notesId, describedBy } = useFieldIds(props);
   return (
-    <div className={props.className}>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium">
-        {props.label}
-      </label>
+    <LabelledField {...props} id={id} notesId={notesId}>
       <select
         id={id}
         name={props.name}
         value={props.value}
         disabled={props.disabled}
         aria-invalid={props.error ? true : undefined}
-        aria-describedby={hasNotes ? notesId : undefined}
+        aria-describedby={describedBy}
         onChange={(e) => props.onChange(e.target.value as V)}
         className={cx(INPUT_CLASS, borderFor(props.error))}
       >
@@ -135,17 +145,14 @@ export function SelectField<V extends string>(
           </option>
         ))}
       </select>
-      <Notes id={notesId} error={props.error} warnings={props.warnings} hint={props.hint} />
-    </div>
+    </LabelledField>
   );
 }
 
 export function CheckField(
   props: FieldNotes & { label: string; checked: boolean; onChange: (checked: boolean) => void; name: string; disabled?: boolean; className?: string },
 ) {
-  const id = useId();
-  const notesId = `${id}-notes`;
-  const hasNotes = Boolean(props.error || props.warnings?.length || props.hint);
+  const { id, notesId, describedBy } = useFieldIds(props);
   return (
     <div className={props.className}>
       <div className="flex items-center gap-2">
@@ -155,7 +162,7 @@ export function CheckField(
           type="checkbox"
           checked={props.checked}
           disabled={props.disabled}
-          aria-describedby={hasNotes ? notesId : undefined}
+          aria-describedby={describedBy}
           onChange={(e) => props.onChange(e.target.checked)}
           className="size-4 rounded border-neutral-300 accent-sky-600"
         />

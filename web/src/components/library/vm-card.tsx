@@ -1,9 +1,8 @@
 'use client';
 
-import { PRESETS, type VmAction, type VmSummary } from '@openutm/shared';
+import { PRESETS, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
 import { useId, useState } from 'react';
-import { errorMessage } from '../../helper-client/client-errors';
 import { jobRunning, useVmJob } from '../../stores/job-store';
 import { cx } from '../cx';
 import { SettingsIcon } from '../icons/action-icons';
@@ -12,36 +11,26 @@ import { describeStatus, formatResources } from './format';
 import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
 import { StateBadge } from './state-badge';
 import { useThumbnail } from './use-thumbnail';
+import { useVmActionRunner } from './use-vm-action-runner';
 import { VmActions, type VmActionsProps } from './vm-actions';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
   const { config, status } = vm;
   const titleId = useId();
-  const [busy, setBusy] = useState<ReadonlySet<VmAction>>(new Set());
   // The helper's refusal of the last action, shown until the next action or a later state.
   const [failure, setFailure] = useState<{ text: string; at: number } | null>(null);
+  const actions = useVmActionRunner(config.id, (text) => setFailure({ text, at: Date.now() }));
+  const onAction: VmActionsProps['onAction'] = (item) => {
+    setFailure(null);
+    actions.onAction(item);
+  };
   const thumbnail = useThumbnail(config.id, status.state, connected);
   const job = useVmJob(config.id);
   // Jobs about a VM are clones of it, or (kind 'edit') a disk image being copied into it.
   const importing = job?.kind === 'edit';
   const jobFailure = job?.state === 'failed' ? `Could not ${importing ? 'import the disk image' : 'clone'}: ${job.error?.message ?? 'the helper gave no reason'}` : null;
   const shownFailure = (failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null) ?? jobFailure;
-
-  const onAction: VmActionsProps['onAction'] = (item) => {
-    setFailure(null);
-    setBusy((b) => new Set(b).add(item.action));
-    item
-      .run(config.id)
-      .catch((e: unknown) => setFailure({ text: `Could not ${item.label.toLowerCase()}: ${errorMessage(e)}`, at: Date.now() }))
-      .finally(() =>
-        setBusy((b) => {
-          const next = new Set(b);
-          next.delete(item.action);
-          return next;
-        }),
-      );
-  };
 
   return (
     <article
@@ -93,7 +82,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           {shownFailure ?? describeStatus(status)}
         </p>
         <div className="mt-2 flex items-center justify-between gap-1 border-t border-neutral-100 pt-2 dark:border-neutral-800">
-          <VmActions vmName={config.name} state={status.state} connected={connected} busy={busy} onAction={onAction} />
+          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
           {/* An icon like the actions beside it: a word here overflowed four-column cards. */}
           <Link
             href={`/vm?id=${config.id}`}

@@ -1,6 +1,6 @@
 'use client';
 
-import { PRESETS, type VmAction } from '@openutm/shared';
+import { PRESETS } from '@openutm/shared';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
@@ -10,6 +10,7 @@ import { useConnection } from '../../stores/connection-store';
 import { useVmLibrary } from '../../stores/vm-store';
 import { formatResources } from '../library/format';
 import { StateBadge } from '../library/state-badge';
+import { useVmActionRunner } from '../library/use-vm-action-runner';
 import { VmActions, type VmActionsProps } from '../library/vm-actions';
 import { DisksPanel } from './disks-panel';
 import { LaunchWarnings } from './launch-warnings';
@@ -27,8 +28,8 @@ export function VmDetail() {
   const connected = phase === 'connected';
   const vm = vms.get(id);
   const [missing, setMissing] = useState<string | null>(null);
-  const [busy, setBusy] = useState<ReadonlySet<VmAction>>(new Set());
   const [failure, setFailure] = useState<string | null>(null);
+  const actions = useVmActionRunner(id, setFailure);
 
   useEffect(() => {
     if (!connected || id === '' || vm !== undefined) return;
@@ -53,17 +54,7 @@ export function VmDetail() {
   const { config, status } = vm;
   const onAction: VmActionsProps['onAction'] = (item) => {
     setFailure(null);
-    setBusy((b) => new Set(b).add(item.action));
-    item
-      .run(config.id)
-      .catch((e: unknown) => setFailure(`Could not ${item.label.toLowerCase()}: ${errorMessage(e)}`))
-      .finally(() =>
-        setBusy((b) => {
-          const next = new Set(b);
-          next.delete(item.action);
-          return next;
-        }),
-      );
+    actions.onAction(item);
   };
 
   return (
@@ -78,7 +69,7 @@ export function VmDetail() {
           </h1>
           <StateBadge state={status.state} />
           <div className="ml-auto">
-            <VmActions vmName={config.name} state={status.state} connected={connected} busy={busy} onAction={onAction} />
+            <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
           </div>
         </div>
         <p className="text-sm text-neutral-600 dark:text-neutral-400">
