@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HostFacts, OpenUtmError, TokenInfo, VmStatus, VmSummary } from '@openutm/shared';
 import { isAlive } from '../src/qemu-process/process-control';
@@ -15,6 +14,7 @@ import { ApiClient } from '../src/api-client/api-client';
 import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-paths';
 import { testGuest, REPO_ROOT } from './support/test-guest';
 import { waitForText } from './support/wait';
+import { freePort } from './support/free-port';
 
 const BUNDLE = path.join(REPO_ROOT, 'helper/dist/openutm.cjs');
 const STARTED = /started the OpenUTM helper \(pid (\d+)\)/;
@@ -46,14 +46,6 @@ function helperPid(): number | null {
 
 async function untilDead(pid: number): Promise<void> {
   while (isAlive(pid)) await sleep(50);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
 }
 
 function json<T>(schema: { parse(v: unknown): T }, ...args: string[]): T {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +15,7 @@ import { HELPER_VERSION } from '../src/version';
 import { kernelGuestRequest, REPO_ROOT, testGuest } from './support/test-guest';
 import { waitForText } from './support/wait';
 import { rawRequest } from './api/support/api-harness';
+import { freePort } from './support/free-port';
 
 // The single executable as a person gets it: copied alone into an empty folder, run with an
 // empty HOME and a PATH that holds QEMU but no node and no node_modules. Everything it needs
@@ -132,10 +132,3 @@ function readLog(library: string): string {
   }
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}

@@ -8,20 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenUtmError } from '@openutm/shared';
 import { isHelperUnreachable } from '../api-client/client-errors';
 import { helperLogPath, isListening, launchHelper, type HelperCommand } from './helper-launcher';
+import { freePort } from '../../test/support/free-port';
 
 let root: string;
 let port: number;
 const children: number[] = [];
 const servers: Server[] = [];
-
-// A port nothing listens on (taken from the OS, then released).
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 // The least environment a child Node runs in: nothing on POSIX; on Windows SystemRoot and the
 // temp folders, without which it cannot even open a socket (Winsock loads its providers there).
