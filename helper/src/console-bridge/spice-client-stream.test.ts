@@ -76,10 +76,25 @@ for (const c of cases) {
   });
 }
 
-test('SPICE client stream: stops watching main at its link, display once DISPLAY_INIT went out', () => {
-  assert.equal(feed(link(SPICE_MAIN_CHANNEL, miniCaps), 4096).watching, false);
+test('SPICE client stream: stops watching main once its ticket went out, display once DISPLAY_INIT went out', () => {
+  assert.equal(feed(link(SPICE_MAIN_CHANNEL, miniCaps), 4096).watching, true, 'main is watched until its ticket is out');
+  assert.equal(feed(Buffer.concat([link(SPICE_MAIN_CHANNEL, miniCaps), auth(true)]), 4096).watching, false);
   assert.equal(feed(Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true)]), 4096).watching, true);
   assert.equal(feed(Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true), INIT_MINI]), 4096).watching, false);
+});
+
+test('SPICE client stream: the ticket counts as sent once all of it went out, on every channel type', () => {
+  for (const type of [SPICE_MAIN_CHANNEL, SPICE_DISPLAY_CHANNEL, 3]) {
+    const whole = Buffer.concat([link(type, miniCaps), auth(true)]);
+    for (const cut of [1, whole.length - 1]) {
+      const s = new SpiceClientStream();
+      s.observe(whole.subarray(0, cut));
+      assert.equal(s.ticketSent, false, `type ${type}: not with ${cut} of ${whole.length} bytes`);
+      s.observe(whole.subarray(cut));
+      assert.equal(s.ticketSent, true, `type ${type}: once the last byte went out`);
+      assert.equal(s.type, type);
+    }
+  }
 });
 
 test('SPICE client stream: a missing DISPLAY_INIT is handed out once', () => {

@@ -6,8 +6,8 @@
 //   auth             [mechanism u32 when the client offers auth selection] + RSA ticket (128)
 //   messages         mini header (type u16, size u32) or full (serial u64, type u16, size u32,
 //                    sub_list u32), then the body
-// The bridge needs the channel type (sessions close main first) and, on a display channel,
-// whether DISPLAY_INIT went out: libspice-server 0.15 blocks its display thread in a receive
+// The bridge needs the channel type (sessions close main first), whether the ticket went out
+// (QEMU is then setting the channel up), and, on a display channel, whether DISPLAY_INIT went out: libspice-server 0.15 blocks its display thread in a receive
 // loop from link until that message arrives, and a session torn down in that state hangs or
 // crashes QEMU. Sending the message the client never sent lets the thread out of that loop.
 
@@ -42,6 +42,8 @@ export class SpiceClientStream {
   private bodyLeft = 0;
   private messages = 0;
   private initSent = false;
+  // Whether the whole ticket went out (QEMU checks it, then sets the channel up).
+  ticketSent = false;
 
   // Returns false once nothing more needs watching on this channel.
   observe(frame: Buffer): boolean {
@@ -78,7 +80,6 @@ export class SpiceClientStream {
     const commonCaps = numCommonCaps > 0 && capsOffset + 4 <= mess.length ? mess.readUInt32LE(capsOffset) : 0;
     const authSelection = (commonCaps & (1 << CAP_AUTH_SELECTION)) !== 0;
     this.type = type;
-    if (type !== SPICE_DISPLAY_CHANNEL) return this.finish(type);
     if (authSelection && head.length < linkEnd + 4) return;
     // SASL's exchange has no fixed length: its messages cannot be followed.
     if (authSelection && head.readUInt32LE(linkEnd) !== AUTH_SPICE) return this.finish(type);
@@ -98,8 +99,12 @@ export class SpiceClientStream {
       const left = buf.length - i;
       if (this.authLeft > 0 || this.bodyLeft > 0) {
         const skip = Math.min(this.authLeft > 0 ? this.authLeft : this.bodyLeft, left);
-        if (this.authLeft > 0) this.authLeft -= skip;
-        else this.bodyLeft -= skip;
+        if (this.authLeft > 0) {
+          this.authLeft -= skip;
+          this.ticketSent = this.authLeft === 0;
+          // Only a display channel's messages matter (its DISPLAY_INIT).
+          if (this.ticketSent && this.type !== SPICE_DISPLAY_CHANNEL) this.phase = 'done';
+        } else this.bodyLeft -= skip;
         i += skip;
         continue;
       }

@@ -23,6 +23,24 @@ function link(type: number): Buffer {
   return Buffer.concat([header, mess, auth]);
 }
 
+// QEMU's side of a channel's handshake: the link reply, the link result (0: logged in), and the
+// first message of a channel it has set up (SET_ACK, mini header).
+function linkReply(error = 0): Buffer {
+  const body = Buffer.alloc(4 + 162 + 12);
+  body.writeUInt32LE(error, 0);
+  const header = Buffer.alloc(16);
+  header.write('REDQ', 0, 'latin1');
+  header.writeUInt32LE(body.length, 12);
+  return Buffer.concat([header, body]);
+}
+const linkResult = (code: number): Buffer => Buffer.from([code, 0, 0, 0]);
+const FIRST_MESSAGE = Buffer.from([3, 0, 4, 0, 0, 0, 1, 0, 0, 0]);
+const SERVER = {
+  'set up': Buffer.concat([linkReply(), linkResult(0), FIRST_MESSAGE]),
+  'setting up': Buffer.concat([linkReply(), linkResult(0)]),
+  refused: Buffer.concat([linkReply(), linkResult(7)]),
+} as const;
+
 class FakeChannel {
   readonly events: string[];
   readonly vmClosed: Promise<void>;
@@ -57,15 +75,16 @@ class FakeChannel {
   }
 }
 
-function session(graceMs = 1_000): { open(name: string, type: number, sent?: Buffer): FakeChannel; log: string[]; sessions: SpiceSessions } {
+function session(graceMs = 1_000): { open(name: string, type: number, sent?: Buffer, server?: keyof typeof SERVER): FakeChannel; log: string[]; sessions: SpiceSessions } {
   const sessions = new SpiceSessions(graceMs);
   const log: string[] = [];
   return {
     log,
     sessions,
-    open(name, type, sent = link(type)) {
+    open(name, type, sent = link(type), server = 'set up') {
       const member = sessions.join('ticket');
       member.observe(sent);
+      member.observeVm(SERVER[server]);
       return new FakeChannel(name, member, log);
     },
   };
@@ -113,4 +132,50 @@ test('SPICE session: a channel that never linked, or one without main, is ended 
   assert.equal(await stranger.end(), 'end');
   const lone = session().open('display', SPICE_DISPLAY_CHANNEL);
   assert.equal(await lone.end(), 'end');
+});
+
+test('SPICE session: main waits while QEMU sets up a channel whose ticket it accepted, then ends', async () => {
+  const s = session();
+  const main = s.open('main', SPICE_MAIN_CHANNEL);
+  s.open('display', SPICE_DISPLAY_CHANNEL);
+  const cursor = s.open('cursor', 4, link(4), 'setting up');
+  const inputs = s.open('inputs', 3, link(3), 'refused');
+  // QEMU closed the refused channel: the session ends, but not while the cursor is being set up.
+  void inputs.end();
+  await tick();
+  assert.deepEqual(s.log, [], 'main is not ended while QEMU sets up the cursor channel');
+  assert.equal(s.sessions.isEnding('ticket'), true, 'later channels are refused meanwhile');
+  cursor.member.observeVm(FIRST_MESSAGE);
+  await tick();
+  assert.deepEqual(s.log, ['display: sent DISPLAY_INIT', 'main: end']);
+  main.closeVm();
+  assert.equal(await cursor.end(), 'vm-closes');
+});
+
+test('SPICE session: a channel being set up that QEMU closes, or one that never finishes, lets main go', async () => {
+  const s = session();
+  s.open('main', SPICE_MAIN_CHANNEL);
+  const cursor = s.open('cursor', 4, link(4), 'setting up');
+  void s.open('inputs', 3).end();
+  await tick();
+  assert.deepEqual(s.log, []);
+  cursor.closeVm();
+  await tick();
+  assert.deepEqual(s.log, ['main: end']);
+
+  const stuck = session(50);
+  stuck.open('main', SPICE_MAIN_CHANNEL);
+  stuck.open('cursor', 4, link(4), 'setting up');
+  void stuck.open('inputs', 3).end();
+  await new Promise((resolve) => setTimeout(resolve, 75));
+  assert.equal(stuck.log[0], 'main: end', 'after the grace, main is ended anyway');
+});
+
+test('SPICE session: a display channel QEMU refused is not sent DISPLAY_INIT', async () => {
+  const s = session();
+  s.open('main', SPICE_MAIN_CHANNEL);
+  const display = s.open('display', SPICE_DISPLAY_CHANNEL, link(SPICE_DISPLAY_CHANNEL), 'refused');
+  void display.end();
+  await tick();
+  assert.deepEqual(s.log, ['main: end']);
 });

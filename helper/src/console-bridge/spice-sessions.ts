@@ -1,4 +1,5 @@
 import { SPICE_MAIN_CHANNEL, SpiceClientStream } from './spice-client-stream';
+import { SpiceServerHandshake } from './spice-server-handshake';
 
 // One bridged channel as the session sees it: how to close its VM side gracefully, and when
 // that side has closed.
@@ -15,6 +16,8 @@ export interface SessionChannel {
 export interface SessionMember {
   // Feed every client frame until it answers false (the channel type is then known).
   observe: (frame: Buffer) => boolean;
+  // Feed every chunk from the VM until it answers false (the channel is then set up, or refused).
+  observeVm: (chunk: Buffer) => boolean;
   // Awaited by the bridge before it closes this channel's VM socket (main's must close first):
   // 'end' to end the VM socket itself, 'vm-closes' to leave it to QEMU, which closes every other
   // channel of the session as it tears the session down after main.
@@ -27,6 +30,7 @@ export type VmCloseMode = 'end' | 'vm-closes';
 
 interface Member {
   stream: SpiceClientStream;
+  server: SpiceServerHandshake;
   channel: SessionChannel | null;
 }
 
@@ -43,8 +47,11 @@ interface Session {
 // expects. libspice-server 0.15 (QEMU 7.2) keeps its display thread in a receive loop from the
 // moment a display channel links until the client's DISPLAY_INIT arrives (up to 30 s). Ending
 // that channel from here while the session is alive segfaults QEMU; tearing the session down by
-// closing main blocks QEMU's main thread on that loop. A browser tab going away closes its
+// closing main blocks QEMU's main thread on that loop. It also segfaults when the session is torn
+// down while a channel whose ticket it accepted is still being set up (as when QEMU refuses one
+// channel's ticket and the page gives up on the others). A browser tab going away closes its
 // WebSockets in any order, at any point of the handshake, so whichever channel goes first:
+//  0. channels QEMU is still setting up (ticket sent, no first message yet) are waited for;
 //  1. a display channel that never sent DISPLAY_INIT is sent one, which ends the loop;
 //  2. main's VM socket is ended, and the bridge waits until it has closed;
 //  3. the other channels' VM sockets are left to QEMU, which closes each as it destroys the
@@ -70,10 +77,11 @@ export class SpiceSessions {
       this.sessions.set(key, session);
     }
     const s = session;
-    const member: Member = { stream: new SpiceClientStream(), channel: null };
+    const member: Member = { stream: new SpiceClientStream(), server: new SpiceServerHandshake(), channel: null };
     s.members.add(member);
     return {
       observe: (frame) => member.stream.observe(frame),
+      observeVm: (chunk) => member.server.observe(chunk),
       beforeVmClose: () => this.beforeVmClose(s, member),
       attach: (channel) => {
         member.channel = channel;
@@ -90,20 +98,26 @@ export class SpiceSessions {
     return (await mainClosed) ? 'vm-closes' : 'end';
   }
 
-  // Starts ending the session once: main's channels close now, the rest once main's VM socket
-  // has closed (or the grace ran out). Resolves to whether main's VM socket closed in time.
+  // Starts ending the session once: main's channels close once every channel QEMU is setting up
+  // is set up (or refused, or gone), the rest once main's VM socket has closed (or the grace ran
+  // out). Resolves to whether main's VM socket closed in time.
   private endSession(s: Session): Promise<boolean> {
-    if (s.mainClosed) return s.mainClosed;
+    s.mainClosed ??= this.closeMainFirst(s);
+    return s.mainClosed;
+  }
+
+  private async closeMainFirst(s: Session): Promise<boolean> {
+    const settingUp = [...s.members].filter((m) => m.channel !== null && m.stream.ticketSent && !m.server.isSettled);
+    if (settingUp.length > 0) await this.within(Promise.all(settingUp.map((m) => Promise.race([m.server.settled, m.channel!.vmClosed]))));
     // A display channel still waiting for its DISPLAY_INIT gets it now, so that QEMU's display
     // thread is out of its receive loop before the session is torn down.
     for (const m of s.members) {
-      const init = m.channel ? m.stream.pendingDisplayInit() : null;
+      const init = m.channel && m.server.state !== 'refused' ? m.stream.pendingDisplayInit() : null;
       if (init) m.channel!.sendToVm(init);
     }
     const mains = [...s.members].filter((m) => typeOf(m) === SPICE_MAIN_CHANNEL && m.channel !== null);
-    if (mains.length === 0) return (s.mainClosed = Promise.resolve(false));
+    if (mains.length === 0) return false;
     const closedInTime = this.within(Promise.all(mains.map((m) => m.channel!.vmClosed)));
-    s.mainClosed = closedInTime;
     for (const m of mains) m.channel!.closeForSession();
     void closedInTime.then(() => this.closeAll(s, (m) => typeOf(m) !== SPICE_MAIN_CHANNEL));
     return closedInTime;

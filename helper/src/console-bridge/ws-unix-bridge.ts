@@ -91,6 +91,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
   let resolveVmClosed!: () => void;
   const vmClosed = new Promise<void>((resolve) => (resolveVmClosed = resolve));
   let observing = opts.session !== undefined;
+  let observingVm = observing;
   // Set when the session closes this channel: the VM side ends gracefully rather than at once.
   let graceful = false;
   const settle = (): void => {
@@ -109,6 +110,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
       return;
     }
     bytesToClient += chunk.length;
+    if (observingVm) observingVm = opts.session!.observeVm(chunk);
     // Header and payload as one write straight to the socket: ws's Sender writes synchronously
     // when nothing is compressed, so its own frames (pings, close) stay in order with these, and
     // ws.bufferedAmount still counts them. The pooled buffer goes back once the kernel has it.

@@ -4,6 +4,7 @@ import { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
 import { SpiceMiniData, SpiceMsgcKeyDown, SpiceMsgcKeyUp, SpiceMsgcMouseMotion } from '@spice-project/spice-html5/src/spicemsg.js';
 import type { DisplayEvents, DisplaySession, DisplayTarget, PointerMode } from './display-session';
 import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
+import { padTicket } from './spice-ticket';
 
 // spice-html5 throws from a WebSocket listener when a secondary channel (display, inputs …)
 // fails, which nobody can catch. Route those failures to the session's handler instead, once
@@ -15,6 +16,12 @@ proto.report_error = function reportError(this: SpiceConn, e: Error) {
 };
 // Its info lines include the socket URL, ticket and all; they help nobody in the page's log.
 proto.log_info = () => undefined;
+// Its encrypted ticket is one byte short about once in 200 (see padTicket).
+const sendTicket = proto.send_ticket;
+proto.send_ticket = function sendPaddedTicket(this: SpiceConn, ticket: number[] | null) {
+  const keyBytes = (this.reply_link.pub_key.n.bitLength() + 7) >> 3;
+  sendTicket.call(this, ticket === null ? ticket : padTicket(ticket, keyBytes));
+};
 
 // A SPICE session in spice-html5: one WebSocket per channel, all through the same ticket URL.
 export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, events: DisplayEvents): DisplaySession {

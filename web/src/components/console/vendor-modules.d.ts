@@ -7,6 +7,10 @@ declare module '@spice-project/spice-html5/src/spiceconn.js' {
     parent?: SpiceConn;
     log_err(...msg: unknown[]): void;
     send_msg(msg: unknown): void;
+    // The RSA-encrypted ticket as bytes (null when the password was too long to encrypt).
+    send_ticket(ticket: number[] | null): void;
+    // The server's link reply; its key's modulus sets the ticket's length.
+    reply_link: { pub_key: { n: { bitLength(): number } } };
   }
 }
 
@@ -80,4 +84,12 @@ declare module '@novnc/novnc' {
     disconnect(): void;
     sendKey(keysym: number, code: string | null, down?: boolean): void;
   }
+}
+
+declare module '@spice-project/spice-html5/src/ticket.js' {
+  export type SpiceRsaKey = { n: { bitLength(): number } };
+  // The server's public key (DER SubjectPublicKeyInfo) at `at` in the buffer.
+  export function create_rsa_from_mb(mb: ArrayBuffer, at: number): SpiceRsaKey;
+  // RSA-OAEP (SHA-1) of `text` (a binary string); null when it is too long for the key.
+  export function rsa_encrypt(rsa: SpiceRsaKey, text: string): number[] | null;
 }
