@@ -5,47 +5,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { WebSocket } from 'ws';
-import { VmEngine } from '../../src/vm-service/vm-engine';
-import { lazyHostFacts } from '../../src/cli/engine-from-env';
-import { defaultRuntimeRoot } from '../../src/runtime/runtime-paths';
-import { ConsoleTickets } from '../../src/console-bridge/console-tickets';
-import { kernelGuestRequest, testGuest } from '../support/test-guest';
-import { waitForText } from '../support/wait';
-import { startConsoleServer, openConsole } from './console-server';
+import { openConsole } from './console-server';
+import { startSpiceGuest, type SpiceGuest } from './spice-guest';
 import { CHANNEL, LINK_ERR_OK, MSG_MAIN_INIT, authenticate, linkMessage, readLinkReply, readMessage, usesMiniHeader, type FrameStream } from './spice-link';
 
-const guest = testGuest();
-
 describe('closing a SPICE session through the bridge', () => {
-  let home: string;
-  let engine: VmEngine;
-  let id: string;
-  let tickets: ConsoleTickets;
-  let server: Awaited<ReturnType<typeof startConsoleServer>>;
-
+  let guest: SpiceGuest;
   before(async () => {
-    home = await mkdtemp(path.join(os.tmpdir(), 'openutm-spice-close-'));
-    engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: lazyHostFacts(), acceleratorOverride: 'tcg' });
-    tickets = new ConsoleTickets();
-    server = await startConsoleServer({ engine, tickets });
-    id = (await engine.create(kernelGuestRequest('spice-close', { display: { type: 'spice' } }))).config.id;
-    await engine.start(id);
-    await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    guest = await startSpiceGuest('spice-close');
   });
-  after(async () => {
-    await engine.kill(id).catch(() => undefined);
-    await server.close();
-    await engine.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  after(() => guest.close());
 
   // Opens one channel WebSocket with the ticket and links it (SpiceLinkMess, then SPICE auth).
   async function link(ticket: string, channel: number, sessionId: number): Promise<{ ws: WebSocket; stream: FrameStream; mini: boolean }> {
-    const opened = await openConsole(`${server.base}/console/${id}?ticket=${encodeURIComponent(ticket)}`);
+    const opened = await openConsole(`${guest.server.base}/console/${guest.id}?ticket=${encodeURIComponent(ticket)}`);
     assert.ok('ws' in opened, `channel ${channel} opens (${JSON.stringify(opened)})`);
     opened.stream.send(linkMessage(channel, sessionId));
     const reply = await readLinkReply(opened.stream);
@@ -62,7 +36,7 @@ describe('closing a SPICE session through the bridge', () => {
   for (const first of ['display', 'main'] as const) {
     test(`the browser closing ${first} first, with display linked but not initialised, leaves QEMU running`, async () => {
       for (let round = 0; round < 2; round++) {
-        const { ticket } = tickets.issue(id);
+        const { ticket } = guest.tickets.issue(guest.id);
         const main = await link(ticket, CHANNEL.main, 0);
         const sessionId = (await readMessage(main.stream, MSG_MAIN_INIT, main.mini)).readUInt32LE(0);
         // Linked and authenticated, but never sent DISPLAY_INIT: the state the crash needs.
@@ -73,10 +47,10 @@ describe('closing a SPICE session through the bridge', () => {
         // The bridge ends the whole session, whichever channel the browser closed.
         await Promise.all([closed(main.ws), closed(display.ws), closed(inputs.ws)]);
 
-        const status = await engine.queryStatus(id);
+        const status = await guest.engine.queryStatus(guest.id);
         assert.deepEqual(status, { status: 'running', running: true }, `QEMU answers QMP and still runs after round ${round + 1}`);
       }
-      assert.equal((await engine.get(id)).status.state, 'running', 'the VM state stays running');
+      assert.equal((await guest.engine.get(guest.id)).status.state, 'running', 'the VM state stays running');
     });
   }
 });

@@ -5,51 +5,26 @@
 // refused) before it ends main.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { VmEngine } from '../../src/vm-service/vm-engine';
-import { lazyHostFacts } from '../../src/cli/engine-from-env';
-import { defaultRuntimeRoot } from '../../src/runtime/runtime-paths';
-import { ConsoleTickets } from '../../src/console-bridge/console-tickets';
 import { consoleOpen } from '../../src/console-bridge/console-methods';
-import { kernelGuestRequest, testGuest } from '../support/test-guest';
-import { waitForText } from '../support/wait';
-import { startConsoleServer, openConsole } from './console-server';
+import { openConsole } from './console-server';
+import { startSpiceGuest, type SpiceGuest } from './spice-guest';
 import { CHANNEL, LINK_ERR_OK, MSG_MAIN_INIT, authenticate, displayInit, linkMessage, readLinkReply, readMessage, usesMiniHeader } from './spice-link';
-
-const guest = testGuest();
 // SPICE_LINK_ERR_PERMISSION_DENIED in spice-protocol's enums.h.
 const LINK_ERR_PERMISSION_DENIED = 7;
 // Before the fix QEMU died within two to nine such sessions here.
 const SESSIONS = 8;
 
 describe('a SPICE session with a refused channel', { skip: process.platform !== 'linux' && 'TCP displays with a password are tested on Linux' }, () => {
-  let home: string;
-  let engine: VmEngine;
-  let id: string;
-  let tickets: ConsoleTickets;
-  let server: Awaited<ReturnType<typeof startConsoleServer>>;
-
+  let guest: SpiceGuest;
+  // Loopback TCP with a display password, so that QEMU checks tickets and can refuse one.
   before(async () => {
-    home = await mkdtemp(path.join(os.tmpdir(), 'openutm-spice-refused-'));
-    // Loopback TCP with a display password, so that QEMU checks tickets and can refuse one.
-    engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: lazyHostFacts(), acceleratorOverride: 'tcg', endpoints: 'tcp' });
-    tickets = new ConsoleTickets({ maxOpens: 4 * SESSIONS });
-    server = await startConsoleServer({ engine, tickets });
-    id = (await engine.create(kernelGuestRequest('spice-refused', { display: { type: 'spice' } }))).config.id;
-    await engine.start(id);
-    await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    guest = await startSpiceGuest('spice-refused', { endpoints: 'tcp', maxOpens: 4 * SESSIONS });
   });
-  after(async () => {
-    await engine.kill(id).catch(() => undefined);
-    await server.close();
-    await engine.close();
-    await rm(home, { recursive: true, force: true });
-  });
+  after(() => guest.close());
 
   test(`QEMU survives ${SESSIONS} sessions that end the moment one channel's ticket is refused, while the others are being set up`, async () => {
+    const { engine, id, tickets, server } = guest;
     for (let i = 0; i < SESSIONS; i++) {
       const refused = i % 2 === 0 ? 'inputs' : 'cursor';
       const opened = await consoleOpen({ engine, tickets }, { id, channel: 'display' });
