@@ -1,34 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SPICE_DISPLAY_CHANNEL, SPICE_MAIN_CHANNEL, SpiceClientStream, displayInitMessage } from './spice-client-stream';
-
-const AUTH_SELECTION = 1 << 0;
-const AUTH_SPICE = 1 << 1;
-const MINI_HEADER = 1 << 3;
-
-function link(channelType: number, commonCaps: number): Buffer {
-  const mess = Buffer.alloc(22);
-  mess.writeUInt32LE(7, 0);
-  mess.writeUInt8(channelType, 4);
-  mess.writeUInt32LE(1, 6);
-  mess.writeUInt32LE(0, 10);
-  mess.writeUInt32LE(18, 14);
-  mess.writeUInt32LE(commonCaps, 18);
-  const header = Buffer.alloc(16);
-  header.write('REDQ', 0, 'latin1');
-  header.writeUInt32LE(2, 4);
-  header.writeUInt32LE(2, 8);
-  header.writeUInt32LE(mess.length, 12);
-  return Buffer.concat([header, mess]);
-}
-
-function auth(selection: boolean, mechanism = 1): Buffer {
-  const ticket = Buffer.alloc(128, 0xab);
-  if (!selection) return ticket;
-  const m = Buffer.alloc(4);
-  m.writeUInt32LE(mechanism, 0);
-  return Buffer.concat([m, ticket]);
-}
+import { CAP, SPICE_CAPS, clientAuth, clientLink } from './testing/spice-bytes';
 
 function message(type: number, body: Buffer, mini: boolean): Buffer {
   const h = Buffer.alloc(mini ? 6 : 18);
@@ -49,20 +22,19 @@ function feed(bytes: Buffer, chunk: number): { type: number | null | undefined; 
   return { type: s.type, init: s.pendingDisplayInit(), watching };
 }
 
-const miniCaps = AUTH_SELECTION | AUTH_SPICE | MINI_HEADER;
 const cases: Array<{ name: string; bytes: Buffer; type: number | null | undefined; init: 'mini' | 'full' | null }> = [
-  { name: 'main channel: type known, nothing to send', bytes: Buffer.concat([link(SPICE_MAIN_CHANNEL, miniCaps), auth(true)]), type: SPICE_MAIN_CHANNEL, init: null },
-  { name: 'display, logged in, no message yet', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true)]), type: SPICE_DISPLAY_CHANNEL, init: 'mini' },
-  { name: 'display without auth selection or mini header', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, AUTH_SPICE), auth(false)]), type: SPICE_DISPLAY_CHANNEL, init: 'full' },
-  { name: 'display that sent DISPLAY_INIT', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true), INIT_MINI]), type: SPICE_DISPLAY_CHANNEL, init: null },
-  { name: 'display that sent another message, then DISPLAY_INIT', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true), ACK_SYNC, INIT_MINI]), type: SPICE_DISPLAY_CHANNEL, init: null },
-  { name: 'display between two other messages', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true), ACK_SYNC, ACK_SYNC]), type: SPICE_DISPLAY_CHANNEL, init: 'mini' },
-  { name: 'display in the middle of a message', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true), ACK_SYNC.subarray(0, 8)]), type: SPICE_DISPLAY_CHANNEL, init: null },
-  { name: 'display still sending its ticket', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true).subarray(0, 60)]), type: SPICE_DISPLAY_CHANNEL, init: null },
-  { name: 'display logging in with SASL', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true, 2)]), type: SPICE_DISPLAY_CHANNEL, init: null },
+  { name: 'main channel: type known, nothing to send', bytes: Buffer.concat([clientLink(SPICE_MAIN_CHANNEL, SPICE_CAPS), clientAuth(true)]), type: SPICE_MAIN_CHANNEL, init: null },
+  { name: 'display, logged in, no message yet', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true)]), type: SPICE_DISPLAY_CHANNEL, init: 'mini' },
+  { name: 'display without auth selection or mini header', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, CAP.authSpice), clientAuth(false)]), type: SPICE_DISPLAY_CHANNEL, init: 'full' },
+  { name: 'display that sent DISPLAY_INIT', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true), INIT_MINI]), type: SPICE_DISPLAY_CHANNEL, init: null },
+  { name: 'display that sent another message, then DISPLAY_INIT', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true), ACK_SYNC, INIT_MINI]), type: SPICE_DISPLAY_CHANNEL, init: null },
+  { name: 'display between two other messages', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true), ACK_SYNC, ACK_SYNC]), type: SPICE_DISPLAY_CHANNEL, init: 'mini' },
+  { name: 'display in the middle of a message', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true), ACK_SYNC.subarray(0, 8)]), type: SPICE_DISPLAY_CHANNEL, init: null },
+  { name: 'display still sending its ticket', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true).subarray(0, 60)]), type: SPICE_DISPLAY_CHANNEL, init: null },
+  { name: 'display logging in with SASL', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true, 2)]), type: SPICE_DISPLAY_CHANNEL, init: null },
   { name: 'not SPICE (an RFB greeting)', bytes: Buffer.from('RFB 003.008\n'), type: null, init: null },
-  { name: 'a link claiming to be huge', bytes: Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps).subarray(0, 12), Buffer.from([0, 0, 1, 0])]), type: null, init: null },
-  { name: 'half a link header', bytes: link(SPICE_DISPLAY_CHANNEL, miniCaps).subarray(0, 10), type: undefined, init: null },
+  { name: 'a link claiming to be huge', bytes: Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS).subarray(0, 12), Buffer.from([0, 0, 1, 0])]), type: null, init: null },
+  { name: 'half a link header', bytes: clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS).subarray(0, 10), type: undefined, init: null },
 ];
 
 for (const c of cases) {
@@ -77,15 +49,15 @@ for (const c of cases) {
 }
 
 test('SPICE client stream: stops watching main once its ticket went out, display once DISPLAY_INIT went out', () => {
-  assert.equal(feed(link(SPICE_MAIN_CHANNEL, miniCaps), 4096).watching, true, 'main is watched until its ticket is out');
-  assert.equal(feed(Buffer.concat([link(SPICE_MAIN_CHANNEL, miniCaps), auth(true)]), 4096).watching, false);
-  assert.equal(feed(Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true)]), 4096).watching, true);
-  assert.equal(feed(Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true), INIT_MINI]), 4096).watching, false);
+  assert.equal(feed(clientLink(SPICE_MAIN_CHANNEL, SPICE_CAPS), 4096).watching, true, 'main is watched until its ticket is out');
+  assert.equal(feed(Buffer.concat([clientLink(SPICE_MAIN_CHANNEL, SPICE_CAPS), clientAuth(true)]), 4096).watching, false);
+  assert.equal(feed(Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true)]), 4096).watching, true);
+  assert.equal(feed(Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true), INIT_MINI]), 4096).watching, false);
 });
 
 test('SPICE client stream: the ticket counts as sent once all of it went out, on every channel type', () => {
   for (const type of [SPICE_MAIN_CHANNEL, SPICE_DISPLAY_CHANNEL, 3]) {
-    const whole = Buffer.concat([link(type, miniCaps), auth(true)]);
+    const whole = Buffer.concat([clientLink(type, SPICE_CAPS), clientAuth(true)]);
     for (const cut of [1, whole.length - 1]) {
       const s = new SpiceClientStream();
       s.observe(whole.subarray(0, cut));
@@ -99,7 +71,7 @@ test('SPICE client stream: the ticket counts as sent once all of it went out, on
 
 test('SPICE client stream: a missing DISPLAY_INIT is handed out once', () => {
   const s = new SpiceClientStream();
-  s.observe(Buffer.concat([link(SPICE_DISPLAY_CHANNEL, miniCaps), auth(true)]));
+  s.observe(Buffer.concat([clientLink(SPICE_DISPLAY_CHANNEL, SPICE_CAPS), clientAuth(true)]));
   assert.ok(s.pendingDisplayInit());
   assert.equal(s.pendingDisplayInit(), null);
 });

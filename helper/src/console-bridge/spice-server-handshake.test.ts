@@ -1,28 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpiceServerHandshake, type ServerHandshakeState } from './spice-server-handshake';
-
-// QEMU's first bytes on a channel: link header + reply (error first), the link result, and the
-// first message of a channel it set up (here SET_ACK with the mini header).
-function reply(error: number): Buffer {
-  const body = Buffer.alloc(4 + 162 + 16);
-  body.writeUInt32LE(error, 0);
-  const header = Buffer.alloc(16);
-  header.write('REDQ', 0, 'latin1');
-  header.writeUInt32LE(2, 4);
-  header.writeUInt32LE(2, 8);
-  header.writeUInt32LE(body.length, 12);
-  return Buffer.concat([header, body]);
-}
-const result = (code: number): Buffer => Buffer.from([code, 0, 0, 0]);
-const SET_ACK = Buffer.from([3, 0, 4, 0, 0, 0, 1, 0, 0, 0]);
+import { SET_ACK, linkResult, serverReply } from './testing/spice-bytes';
 
 const CASES: Array<[string, Buffer, ServerHandshakeState]> = [
-  ['set up', Buffer.concat([reply(0), result(0), SET_ACK]), 'connected'],
-  ['logged in, nothing more yet', Buffer.concat([reply(0), result(0)]), 'logged-in'],
-  ['waiting for the ticket', reply(0), 'authenticating'],
-  ['ticket refused', Buffer.concat([reply(0), result(7)]), 'refused'],
-  ['link refused', reply(3), 'refused'],
+  ['set up', Buffer.concat([serverReply(0), linkResult(0), SET_ACK]), 'connected'],
+  ['logged in, nothing more yet', Buffer.concat([serverReply(0), linkResult(0)]), 'logged-in'],
+  ['waiting for the ticket', serverReply(0), 'authenticating'],
+  ['ticket refused', Buffer.concat([serverReply(0), linkResult(7)]), 'refused'],
+  ['link refused', serverReply(3), 'refused'],
   ['not SPICE (a VNC greeting)', Buffer.from('RFB 003.008\n'), 'not-spice'],
   ['a link reply too large to be one', Buffer.concat([Buffer.from('REDQ'), Buffer.alloc(8), Buffer.from([0, 0, 1, 0])]), 'not-spice'],
 ];
@@ -43,7 +29,7 @@ for (const [name, bytes, expected] of CASES) {
 
 test('SPICE server handshake: settles once, keeps copies of what it holds (the reader reuses its buffers)', async () => {
   const h = new SpiceServerHandshake();
-  const bytes = Buffer.concat([reply(0), result(0), SET_ACK]);
+  const bytes = Buffer.concat([serverReply(0), linkResult(0), SET_ACK]);
   const first = Buffer.from(bytes.subarray(0, 10));
   h.observe(first);
   first.fill(0); // the pooled read buffer, reused for the next read

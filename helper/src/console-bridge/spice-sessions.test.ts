@@ -2,43 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SPICE_DISPLAY_CHANNEL, SPICE_MAIN_CHANNEL, displayInitMessage } from './spice-client-stream';
 import { SpiceSessions, type SessionMember, type VmCloseMode } from './spice-sessions';
+import { SET_ACK, clientAuth, clientLink, linkResult, serverReply } from './testing/spice-bytes';
 
 // The order in which a SPICE session's channels close, driven the way the bridge drives it: a
 // stand-in channel records what the session asks of it, and its VM side "closes" when the test
 // says QEMU closed it.
 
-const CAPS = (1 << 0) | (1 << 1) | (1 << 3); // auth selection, SPICE auth, mini header
+// A channel's link and ticket, as the client sends them.
+const link = (type: number): Buffer => Buffer.concat([clientLink(type), clientAuth(true)]);
 
-function link(type: number): Buffer {
-  const mess = Buffer.alloc(22);
-  mess.writeUInt8(type, 4);
-  mess.writeUInt32LE(1, 6);
-  mess.writeUInt32LE(18, 14);
-  mess.writeUInt32LE(CAPS, 18);
-  const header = Buffer.alloc(16);
-  header.write('REDQ', 0, 'latin1');
-  header.writeUInt32LE(mess.length, 12);
-  const auth = Buffer.alloc(4 + 128);
-  auth.writeUInt32LE(1, 0);
-  return Buffer.concat([header, mess, auth]);
-}
-
-// QEMU's side of a channel's handshake: the link reply, the link result (0: logged in), and the
-// first message of a channel it has set up (SET_ACK, mini header).
-function linkReply(error = 0): Buffer {
-  const body = Buffer.alloc(4 + 162 + 12);
-  body.writeUInt32LE(error, 0);
-  const header = Buffer.alloc(16);
-  header.write('REDQ', 0, 'latin1');
-  header.writeUInt32LE(body.length, 12);
-  return Buffer.concat([header, body]);
-}
-const linkResult = (code: number): Buffer => Buffer.from([code, 0, 0, 0]);
-const FIRST_MESSAGE = Buffer.from([3, 0, 4, 0, 0, 0, 1, 0, 0, 0]);
+// QEMU's side of a channel's handshake, at three points of it.
 const SERVER = {
-  'set up': Buffer.concat([linkReply(), linkResult(0), FIRST_MESSAGE]),
-  'setting up': Buffer.concat([linkReply(), linkResult(0)]),
-  refused: Buffer.concat([linkReply(), linkResult(7)]),
+  'set up': Buffer.concat([serverReply(), linkResult(0), SET_ACK]),
+  'setting up': Buffer.concat([serverReply(), linkResult(0)]),
+  refused: Buffer.concat([serverReply(), linkResult(7)]),
 } as const;
 
 class FakeChannel {
@@ -145,7 +122,7 @@ test('SPICE session: main waits while QEMU sets up a channel whose ticket it acc
   await tick();
   assert.deepEqual(s.log, [], 'main is not ended while QEMU sets up the cursor channel');
   assert.equal(s.sessions.isEnding('ticket'), true, 'later channels are refused meanwhile');
-  cursor.member.observeVm(FIRST_MESSAGE);
+  cursor.member.observeVm(SET_ACK);
   await tick();
   assert.deepEqual(s.log, ['display: sent DISPLAY_INIT', 'main: end']);
   main.closeVm();

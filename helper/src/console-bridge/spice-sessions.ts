@@ -39,7 +39,8 @@ const typeOf = (m: Member): number | null => m.stream.type ?? null;
 
 interface Session {
   members: Set<Member>;
-  // Set once the session starts ending (later channels are refused from then on): whether its main channel's VM socket closed in time.
+  // Set once the session starts ending (later channels are refused from then on): whether its
+  // main channel's VM socket closed in time.
   mainClosed: Promise<boolean> | null;
 }
 
