@@ -1,5 +1,6 @@
 // `npm run bench` (console part): display-direction throughput through the console bridge,
-// through websockify on the same socket, and reading the socket directly; the round trip of a
+// through websockify on the same socket, through the least a copying relay can do (a C program,
+// minimal-relay.c), and reading the socket directly; the round trip of a
 // small frame through the bridge and websockify; the bridge's memory with a reader that stops.
 // Every process runs on loopback. The other processes are console-bridge-roles.ts, given a role.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,7 @@ import { build } from 'esbuild';
 import { HELPER_BUNDLE_OPTIONS } from '../bundle-options.mjs';
 import { processCpuUs, reapedChildrenCpuUs, reapedChildrenCpuUsAfter } from './process-cpu';
 import { startWebsockify } from './websockify';
+import { startMinimalRelay } from './minimal-relay';
 import { FRAME_BYTES, PING_ROUNDS, ROUND_TRIPS, STREAM_BYTES, STREAM_MS, WARMUP_TRIPS, type Result } from './console-bridge-roles';
 
 const RUNS = 7;
@@ -32,6 +34,15 @@ const WARMUP_RUNS = 3;
 // 2 GB/s, on a CPU kept busy either way). A larger young generation keeps every reader steady,
 // the baselines' and the bridge's alike.
 const READER_NODE_FLAGS = ['--max-semi-space-size=64'];
+// And glibc's: a direct read swung between ~2.5 GB/s and under 1 GB/s from run to run because
+// freeing those buffers now and then left enough free memory at the top of the heap for glibc to
+// hand it back to the kernel (brk), and the next reads faulted it in again (one slow run: 82663
+// page faults and 1728 brk calls, against ~12500 and ~200 in the others). Readers keep their heap.
+// Setting the trim threshold alone also fixes glibc's mmap threshold at 128 KiB, and then every
+// larger frame ws puts together (the bridge's are ~220 KiB) is a fresh mmap: the threshold is set
+// to its largest too, which glibc's own adjustment would reach. The same for every reader; the
+// bridge reads into its own pooled buffers and runs without either, as the helper does.
+const READER_ENV = { ...process.env, MALLOC_TRIM_THRESHOLD_: String(1024 ** 3), MALLOC_MMAP_THRESHOLD_: String(32 * 1024 ** 2) };
 // Every other process runs this bundle of console-bridge-roles.ts (see main).
 let rolesBundle = '';
 
@@ -67,6 +78,14 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   children.push(bridge.proc);
   const wsify = await startWebsockify(streamSock);
   children.push(wsify.process);
+  // Servers that fork a child per connection: their CPU shows once the child is reaped.
+  const forking = new Map<string, number>([[wsify.url, wsify.process.pid!]]);
+  const started = await startMinimalRelay(dir, streamSock);
+  const relay = 'missing' in started ? null : started;
+  if (relay) {
+    children.push(relay.process);
+    forking.set(relay.url, relay.process.pid!);
+  } else process.stdout.write(`      no minimal C relay to compare with: ${'missing' in started ? started.missing : ''}\n`);
 
   // Two browser stand-ins, each paired with the direct read that reads the way it does: the ws
   // library (Node's own reads, a fresh buffer each; parses in JS, copies each frame together)
@@ -79,16 +98,18 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   // CPU µs per MB read, for the reader itself: which end of a path is the one that is full.
   const readerCpuPerMb: Record<string, number[]> = {};
   const run = async (name: string, reader: string, target: string): Promise<void> => {
-    const [own, reaped] = [processCpuUs(bridge.proc.pid!), reapedChildrenCpuUs(wsify.process.pid!)];
+    const forked = forking.get(target);
+    const [own, reaped] = [processCpuUs(bridge.proc.pid!), forked === undefined ? 0 : reapedChildrenCpuUs(forked)];
     const result = await childResult(reader, target);
     (runs[name] ??= []).push(mbps(result));
     (readerCpuPerMb[name] ??= []).push((result.cpuMs * 1000) / (result.bytes / 1e6));
-    const used = target === bridge.url ? processCpuUs(bridge.proc.pid!) - own : target === wsify.url ? (await reapedChildrenCpuUsAfter(wsify.process.pid!, reaped)) - reaped : NaN;
+    const used = target === bridge.url ? processCpuUs(bridge.proc.pid!) - own : forked !== undefined ? (await reapedChildrenCpuUsAfter(forked, reaped)) - reaped : NaN;
     if (reaped >= 0 && !Number.isNaN(used)) (cpuPerMb[name] ??= []).push(used / (result.bytes / 1e6));
   };
   for (let i = 0; i < RUNS; i++) {
     await run('bridge', 'ws-reader', bridge.url);
     await run('websockify', 'ws-reader', wsify.url);
+    if (relay) await run('minimal C relay', 'ws-reader', relay.url);
     await run('direct', 'unix-reader', streamSock);
     await run('direct, one reused buffer', 'pooled-unix-reader', streamSock);
     await run('bridge, lean reader', 'lean-reader', bridge.url);
@@ -111,21 +132,27 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
     ['display stream: bridge vs direct read', 'bridge', 'direct', 0.5],
     ['lean reader: bridge vs websockify', 'bridge, lean reader', 'websockify, lean reader', 1.0],
     ['lean reader: bridge vs direct, reused buffer', 'bridge, lean reader', 'direct, one reused buffer', null],
+    // How far a copying relay gets on this machine at all, and how near the bridge comes to it.
+    ['floor: minimal C relay vs direct read', 'minimal C relay', 'direct', null],
+    ['display stream: bridge vs minimal C relay', 'bridge', 'minimal C relay', null],
   ];
   for (const [label, a, b, target] of checks) {
+    if (!runs[a] || !runs[b]) continue;
     const r = ratio(a, b);
     const against = b.replace(', lean reader', '').replace(', one reused buffer', ' read');
     const goal = target === null ? 'informational' : `≥ ${target.toFixed(1)}× ${against}`;
-    report(label, x(r), fmt(m(b)), `${goal} (median of per-round ratios; bridge ${fmt(m(a))})`, target === null ? null : r >= target);
+    report(label, x(r), fmt(m(b)), `${goal} (median of per-round ratios; ${a.replace(', lean reader', '')} ${fmt(m(a))})`, target === null ? null : r >= target);
   }
   const cpu = (of: Record<string, number[]>, name: string): string => (of[name] ? `${median(of[name]).toFixed(0)} µs/MB` : 'n/a');
   report('  server CPU per MB relayed (ws reader)', cpu(cpuPerMb, 'bridge'), cpu(cpuPerMb, 'websockify'), 'informational', null);
+  if (cpuPerMb['minimal C relay']) report('  minimal C relay CPU per MB (ws reader)', cpu(cpuPerMb, 'minimal C relay'), cpu(cpuPerMb, 'bridge'), 'informational (baseline: the bridge)', null);
   report('  server CPU per MB relayed (lean reader)', cpu(cpuPerMb, 'bridge, lean reader'), cpu(cpuPerMb, 'websockify, lean reader'), 'informational', null);
   report('  reader CPU per MB: ws reader via bridge', cpu(readerCpuPerMb, 'bridge'), cpu(readerCpuPerMb, 'websockify'), 'informational (baseline: via websockify)', null);
   report('  reader CPU per MB: lean reader via bridge', cpu(readerCpuPerMb, 'bridge, lean reader'), cpu(readerCpuPerMb, 'websockify, lean reader'), 'informational (baseline: via websockify)', null);
   report('  reader CPU per MB: direct read', cpu(readerCpuPerMb, 'direct'), cpu(readerCpuPerMb, 'direct, one reused buffer'), 'informational (baseline: into one reused buffer)', null);
   bridge.proc.kill('SIGTERM');
   wsify.process.kill('SIGTERM');
+  relay?.process.kill('SIGTERM');
 }
 
 // The round trip of one small frame (input → echo → screen) through the bridge and websockify:
@@ -248,7 +275,7 @@ async function child(name: string, arg: string): Promise<{ proc: ChildProcess; u
 
 // A one-shot child (reader or pinger); resolves with the JSON it prints.
 async function childResult<T = Result>(name: string, arg: string): Promise<T> {
-  const proc = spawn(process.execPath, [...READER_NODE_FLAGS, rolesBundle, name, arg], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...READER_NODE_FLAGS, rolesBundle, name, arg], { stdio: ['pipe', 'pipe', 'inherit'], env: READER_ENV });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(proc, 'exit')) as [number | null];

@@ -31,8 +31,9 @@ export const TEST_PACKAGES = {
   python3: '/usr/bin/python3',
 };
 
-// The benchmarks compare the console bridge with websockify on the same socket.
-export const BENCH_PACKAGES = { ...TEST_PACKAGES, websockify: '/usr/bin/websockify' };
+// The benchmarks compare the console bridge with websockify on the same socket, and with the
+// least a copying relay can do (helper/bench/minimal-relay.c, built with the C compiler).
+export const BENCH_PACKAGES = { ...TEST_PACKAGES, websockify: '/usr/bin/websockify', gcc: '/usr/bin/gcc', 'libc6-dev': '/usr/include/stdio.h' };
 
 export function step(label) {
   process.stderr.write(`\x1b[1m▸ ${label}\x1b[0m\n`);
