@@ -1,7 +1,7 @@
 // `npm run bench` (console part): display-direction throughput through the console bridge,
 // through websockify on the same socket, through the least a copying relay can do (a C program,
-// minimal-relay.c), and reading the socket directly; the round trip of a
-// small frame through the bridge and websockify; the bridge's memory with a reader that stops.
+// minimal-relay.c), and reading the socket directly; the round trip of a small frame through the
+// bridge and websockify; the bridge's memory with a reader that stops.
 // Every process runs on loopback. The other processes are console-bridge-roles.ts, given a role.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
