@@ -1,11 +1,14 @@
 // The other processes of the console bench (console-bridge.bench.ts), each started from a bundle
 // of this file as `roles.cjs <role> <socket or URL>`: a display source, an echo server, the bridge,
-// the readers standing in for a browser, and the round-trip pinger. Imported, it runs nothing.
+// the least relay Node can be, the readers standing in for a browser, and the round-trip pinger.
+// Imported, it runs nothing.
 import net from 'node:net';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { startBridgeServer } from '../src/console-bridge/testing/bridge-harness';
+import { MAX_FRAME_HEADER, frameInPlace } from '../src/console-bridge/ws-binary-frame';
 
 export const STREAM_BYTES = 2 * 1024 ** 3;
 export const STREAM_MS = 2_000;
@@ -26,6 +29,7 @@ const ROLES: Record<string, (arg: string) => Promise<void>> = {
   source: runSource,
   echo: runEcho,
   bridge: runBridge,
+  'minimal-node-relay': runMinimalNodeRelay,
   'ws-reader': runWsReader,
   'lean-reader': runLeanReader,
   'unix-reader': runUnixReader,
@@ -77,6 +81,51 @@ async function runSource(sockPath: string): Promise<void> {
 async function runBridge(sockPath: string): Promise<void> {
   const bridge = await startBridgeServer(sockPath);
   process.stdout.write(`ready ${bridge.url}\n`);
+}
+
+// Role: the least a relay written in Node can do, the floor for the bridge beside minimal-relay.c:
+// the upgrade answered by hand, then each read from the unix socket sent on as one frame, read into
+// one reused buffer for as long as the kernel takes each write whole. No ws library, no checks, no
+// input direction, no ping, no close handshake.
+async function runMinimalNodeRelay(sockPath: string): Promise<void> {
+  const server = net.createServer((client) => {
+    client.on('error', () => undefined);
+    let head = Buffer.alloc(0);
+    const onHead = (data: Buffer): void => {
+      head = Buffer.concat([head, data]);
+      const key = /\r\nSec-WebSocket-Key: *(\S+)/i.exec(head.toString('latin1'));
+      if (!head.includes('\r\n\r\n') || !key) return;
+      client.off('data', onHead);
+      const accept = createHash('sha1').update(`${key[1]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      client.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: binary\r\n\r\n`);
+      client.resume();
+      const fresh = (): Buffer => Buffer.allocUnsafeSlow(MAX_FRAME_HEADER + 256 * 1024).subarray(MAX_FRAME_HEADER);
+      let readInto = fresh();
+      const vm = net.createConnection({
+        path: sockPath,
+        onread: {
+          buffer: () => readInto,
+          callback: (n) => {
+            client.write(frameInPlace(readInto.subarray(0, n), MAX_FRAME_HEADER)!);
+            // Still queued: the next read needs a buffer of its own.
+            if (client.writableLength > 0) readInto = fresh();
+            if (client.writableLength > 1024 * 1024) {
+              vm.pause();
+              client.once('drain', () => vm.resume());
+            }
+            return true;
+          },
+        },
+      });
+      vm.on('error', () => client.destroy());
+      vm.on('end', () => client.end());
+      client.on('close', () => vm.destroy());
+    };
+    client.on('data', onHead);
+  });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`ready ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/\n`));
+  await once(process, 'SIGTERM');
+  process.exit(0);
 }
 
 // Role: a unix-socket echo server.

@@ -1,7 +1,7 @@
 // `npm run bench` (console part): display-direction throughput through the console bridge,
 // through websockify on the same socket, through the least a copying relay can do (a C program,
-// minimal-relay.c), and reading the socket directly; the round trip of a small frame through the
-// bridge and websockify; the bridge's memory with a reader that stops.
+// minimal-relay.c, and its like in Node), and reading the socket directly; the round trip of a small
+// frame through the bridge and websockify; the bridge's memory with a reader that stops.
 // Every process runs on loopback. The other processes are console-bridge-roles.ts, given a role.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -76,6 +76,13 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   children.push((await child('source', streamSock)).proc);
   const bridge = await child('bridge', streamSock);
   children.push(bridge.proc);
+  const nodeRelay = await child('minimal-node-relay', streamSock);
+  children.push(nodeRelay.proc);
+  // Servers whose CPU is their own process's.
+  const own = new Map<string, number>([
+    [bridge.url, bridge.proc.pid!],
+    [nodeRelay.url, nodeRelay.proc.pid!],
+  ]);
   const wsify = await startWebsockify(streamSock);
   children.push(wsify.process);
   // Servers that fork a child per connection: their CPU shows once the child is reaped.
@@ -98,18 +105,19 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   // CPU µs per MB read, for the reader itself: which end of a path is the one that is full.
   const readerCpuPerMb: Record<string, number[]> = {};
   const run = async (name: string, reader: string, target: string): Promise<void> => {
-    const forked = forking.get(target);
-    const [own, reaped] = [processCpuUs(bridge.proc.pid!), forked === undefined ? 0 : reapedChildrenCpuUs(forked)];
+    const [forked, server] = [forking.get(target), own.get(target)];
+    const [before, reaped] = [server === undefined ? 0 : processCpuUs(server), forked === undefined ? 0 : reapedChildrenCpuUs(forked)];
     const result = await childResult(reader, target);
     (runs[name] ??= []).push(mbps(result));
     (readerCpuPerMb[name] ??= []).push((result.cpuMs * 1000) / (result.bytes / 1e6));
-    const used = target === bridge.url ? processCpuUs(bridge.proc.pid!) - own : forked !== undefined ? (await reapedChildrenCpuUsAfter(forked, reaped)) - reaped : NaN;
+    const used = server !== undefined ? processCpuUs(server) - before : forked !== undefined ? (await reapedChildrenCpuUsAfter(forked, reaped)) - reaped : NaN;
     if (reaped >= 0 && !Number.isNaN(used)) (cpuPerMb[name] ??= []).push(used / (result.bytes / 1e6));
   };
   for (let i = 0; i < RUNS; i++) {
     await run('bridge', 'ws-reader', bridge.url);
     await run('websockify', 'ws-reader', wsify.url);
     if (relay) await run('minimal C relay', 'ws-reader', relay.url);
+    await run('minimal Node relay', 'ws-reader', nodeRelay.url);
     await run('direct', 'unix-reader', streamSock);
     await run('direct, one reused buffer', 'pooled-unix-reader', streamSock);
     await run('bridge, lean reader', 'lean-reader', bridge.url);
@@ -132,8 +140,11 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
     ['display stream: bridge vs direct read', 'bridge', 'direct', 0.5],
     ['lean reader: bridge vs websockify', 'bridge, lean reader', 'websockify, lean reader', 1.0],
     ['lean reader: bridge vs direct, reused buffer', 'bridge, lean reader', 'direct, one reused buffer', null],
-    // How far a copying relay gets on this machine at all, and how near the bridge comes to it.
+    // How far a relay that copies through user space gets on this machine at all, one in Node, and
+    // how near the bridge comes to each.
     ['floor: minimal C relay vs direct read', 'minimal C relay', 'direct', null],
+    ['floor: minimal Node relay vs minimal C relay', 'minimal Node relay', 'minimal C relay', null],
+    ['display stream: bridge vs minimal Node relay', 'bridge', 'minimal Node relay', null],
     ['display stream: bridge vs minimal C relay', 'bridge', 'minimal C relay', null],
   ];
   for (const [label, a, b, target] of checks) {
@@ -145,6 +156,7 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   }
   const cpu = (of: Record<string, number[]>, name: string): string => (of[name] ? `${median(of[name]).toFixed(0)} µs/MB` : 'n/a');
   report('  server CPU per MB relayed (ws reader)', cpu(cpuPerMb, 'bridge'), cpu(cpuPerMb, 'websockify'), 'informational', null);
+  report('  minimal Node relay CPU per MB (ws reader)', cpu(cpuPerMb, 'minimal Node relay'), cpu(cpuPerMb, 'bridge'), 'informational (baseline: the bridge)', null);
   if (cpuPerMb['minimal C relay']) report('  minimal C relay CPU per MB (ws reader)', cpu(cpuPerMb, 'minimal C relay'), cpu(cpuPerMb, 'bridge'), 'informational (baseline: the bridge)', null);
   report('  server CPU per MB relayed (lean reader)', cpu(cpuPerMb, 'bridge, lean reader'), cpu(cpuPerMb, 'websockify, lean reader'), 'informational', null);
   report('  reader CPU per MB: ws reader via bridge', cpu(readerCpuPerMb, 'bridge'), cpu(readerCpuPerMb, 'websockify'), 'informational (baseline: via websockify)', null);
@@ -153,6 +165,7 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   bridge.proc.kill('SIGTERM');
   wsify.process.kill('SIGTERM');
   relay?.process.kill('SIGTERM');
+  nodeRelay.proc.kill('SIGTERM');
 }
 
 // The round trip of one small frame (input → echo → screen) through the bridge and websockify:
