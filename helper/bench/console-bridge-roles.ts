@@ -3,10 +3,10 @@
 // the least relay Node can be, the readers standing in for a browser, and the round-trip pinger.
 // Imported, it runs nothing.
 import net from 'node:net';
-import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { startBridgeServer } from '../src/console-bridge/testing/bridge-harness';
 import { MAX_FRAME_HEADER, frameInPlace } from '../src/console-bridge/ws-binary-frame';
 
@@ -84,21 +84,14 @@ async function runBridge(sockPath: string): Promise<void> {
 }
 
 // Role: the least a relay written in Node can do, the floor for the bridge beside minimal-relay.c:
-// the upgrade answered by hand, then each read from the unix socket sent on as one frame, read into
-// one reused buffer for as long as the kernel takes each write whole. No ws library, no checks, no
-// input direction, no ping, no close handshake.
+// ws only answers the upgrade; then each read from the unix socket goes straight to the TCP socket
+// as one frame, read into one reused buffer for as long as the kernel takes each write whole. No
+// checks, no session, no input direction, no pings.
 async function runMinimalNodeRelay(sockPath: string): Promise<void> {
-  const server = net.createServer((client) => {
-    client.on('error', () => undefined);
-    let head = Buffer.alloc(0);
-    const onHead = (data: Buffer): void => {
-      head = Buffer.concat([head, data]);
-      const key = /\r\nSec-WebSocket-Key: *(\S+)/i.exec(head.toString('latin1'));
-      if (!head.includes('\r\n\r\n') || !key) return;
-      client.off('data', onHead);
-      const accept = createHash('sha1').update(`${key[1]}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-      client.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: binary\r\n\r\n`);
-      client.resume();
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => 'binary' });
+  const server = http.createServer();
+  server.on('upgrade', (req, client: net.Socket, head) =>
+    wss.handleUpgrade(req, client, head, () => {
       const fresh = (): Buffer => Buffer.allocUnsafeSlow(MAX_FRAME_HEADER + 256 * 1024).subarray(MAX_FRAME_HEADER);
       let readInto = fresh();
       const vm = net.createConnection({
@@ -120,9 +113,8 @@ async function runMinimalNodeRelay(sockPath: string): Promise<void> {
       vm.on('error', () => client.destroy());
       vm.on('end', () => client.end());
       client.on('close', () => vm.destroy());
-    };
-    client.on('data', onHead);
-  });
+    }),
+  );
   server.listen(0, '127.0.0.1', () => process.stdout.write(`ready ws://127.0.0.1:${(server.address() as net.AddressInfo).port}/\n`));
   await once(process, 'SIGTERM');
   process.exit(0);

@@ -75,24 +75,19 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   const streamSock = path.join(dir, 'stream.sock');
   children.push((await child('source', streamSock)).proc);
   const bridge = await child('bridge', streamSock);
-  children.push(bridge.proc);
   const nodeRelay = await child('minimal-node-relay', streamSock);
-  children.push(nodeRelay.proc);
-  // Servers whose CPU is their own process's.
-  const own = new Map<string, number>([
-    [bridge.url, bridge.proc.pid!],
-    [nodeRelay.url, nodeRelay.proc.pid!],
-  ]);
   const wsify = await startWebsockify(streamSock);
-  children.push(wsify.process);
-  // Servers that fork a child per connection: their CPU shows once the child is reaped.
-  const forking = new Map<string, number>([[wsify.url, wsify.process.pid!]]);
-  const started = await startMinimalRelay(dir, streamSock);
-  const relay = 'missing' in started ? null : started;
-  if (relay) {
-    children.push(relay.process);
-    forking.set(relay.url, relay.process.pid!);
-  } else process.stdout.write(`      no minimal C relay to compare with: ${'missing' in started ? started.missing : ''}\n`);
+  const relay = await startMinimalRelay(dir, streamSock);
+  // Every relay by URL; websockify and the C relay fork a child per connection, whose CPU time
+  // shows in the parent's once the child is reaped.
+  const servers = new Map<string, { proc: ChildProcess; forks: boolean }>([
+    [bridge.url, { proc: bridge.proc, forks: false }],
+    [nodeRelay.url, { proc: nodeRelay.proc, forks: false }],
+    [wsify.url, { proc: wsify.process, forks: true }],
+  ]);
+  if ('missing' in relay) process.stdout.write(`      no minimal C relay to compare with: ${relay.missing}\n`);
+  else servers.set(relay.url, { proc: relay.process, forks: true });
+  for (const { proc } of servers.values()) children.push(proc);
 
   // Two browser stand-ins, each paired with the direct read that reads the way it does: the ws
   // library (Node's own reads, a fresh buffer each; parses in JS, copies each frame together)
@@ -100,23 +95,25 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   // reader (one reused read buffer, walks frame headers, copies nothing), as cheap as a browser's
   // native WebSocket gets, against a direct read into one reused buffer.
   const runs: Record<string, number[]> = {};
-  // CPU µs per MB relayed, for the bridge (this process) and websockify (its reaped children).
+  // CPU µs per MB relayed, for each relay.
   const cpuPerMb: Record<string, number[]> = {};
   // CPU µs per MB read, for the reader itself: which end of a path is the one that is full.
   const readerCpuPerMb: Record<string, number[]> = {};
   const run = async (name: string, reader: string, target: string): Promise<void> => {
-    const [forked, server] = [forking.get(target), own.get(target)];
-    const [before, reaped] = [server === undefined ? 0 : processCpuUs(server), forked === undefined ? 0 : reapedChildrenCpuUs(forked)];
+    const server = servers.get(target);
+    const pid = server?.proc.pid ?? -1;
+    const before = server === undefined ? -1 : server.forks ? reapedChildrenCpuUs(pid) : processCpuUs(pid);
     const result = await childResult(reader, target);
     (runs[name] ??= []).push(mbps(result));
     (readerCpuPerMb[name] ??= []).push((result.cpuMs * 1000) / (result.bytes / 1e6));
-    const used = server !== undefined ? processCpuUs(server) - before : forked !== undefined ? (await reapedChildrenCpuUsAfter(forked, reaped)) - reaped : NaN;
-    if (reaped >= 0 && !Number.isNaN(used)) (cpuPerMb[name] ??= []).push(used / (result.bytes / 1e6));
+    if (server === undefined || before < 0) return;
+    const after = server.forks ? await reapedChildrenCpuUsAfter(pid, before) : processCpuUs(pid);
+    (cpuPerMb[name] ??= []).push((after - before) / (result.bytes / 1e6));
   };
   for (let i = 0; i < RUNS; i++) {
     await run('bridge', 'ws-reader', bridge.url);
     await run('websockify', 'ws-reader', wsify.url);
-    if (relay) await run('minimal C relay', 'ws-reader', relay.url);
+    if (!('missing' in relay)) await run('minimal C relay', 'ws-reader', relay.url);
     await run('minimal Node relay', 'ws-reader', nodeRelay.url);
     await run('direct', 'unix-reader', streamSock);
     await run('direct, one reused buffer', 'pooled-unix-reader', streamSock);
@@ -162,10 +159,7 @@ async function streamSection(dir: string, children: ChildProcess[]): Promise<voi
   report('  reader CPU per MB: ws reader via bridge', cpu(readerCpuPerMb, 'bridge'), cpu(readerCpuPerMb, 'websockify'), 'informational (baseline: via websockify)', null);
   report('  reader CPU per MB: lean reader via bridge', cpu(readerCpuPerMb, 'bridge, lean reader'), cpu(readerCpuPerMb, 'websockify, lean reader'), 'informational (baseline: via websockify)', null);
   report('  reader CPU per MB: direct read', cpu(readerCpuPerMb, 'direct'), cpu(readerCpuPerMb, 'direct, one reused buffer'), 'informational (baseline: into one reused buffer)', null);
-  bridge.proc.kill('SIGTERM');
-  wsify.process.kill('SIGTERM');
-  relay?.process.kill('SIGTERM');
-  nodeRelay.proc.kill('SIGTERM');
+  for (const { proc } of servers.values()) proc.kill('SIGTERM');
 }
 
 // The round trip of one small frame (input → echo → screen) through the bridge and websockify:

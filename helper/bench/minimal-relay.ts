@@ -8,11 +8,9 @@ import { freePort } from '../test/support/free-port';
 
 const SOURCE = fileURLToPath(new URL('./minimal-relay.c', import.meta.url));
 
-export type MinimalRelay = { process: ChildProcess; url: string };
-
 // What is missing, where there is no C compiler: the floor is context, not a target, so the bench
 // goes on without it.
-export async function startMinimalRelay(dir: string, target: string): Promise<MinimalRelay | { missing: string }> {
+export async function startMinimalRelay(dir: string, target: string): Promise<{ process: ChildProcess; url: string } | { missing: string }> {
   const binary = path.join(dir, 'minimal-relay');
   const cc = process.env.CC ?? 'cc';
   const built = spawnSync(cc, ['-O2', '-o', binary, SOURCE], { encoding: 'utf8' });
