@@ -1,7 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rename } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitForText } from '../../helper/test/support/wait';
@@ -167,17 +167,50 @@ test('the key-combo menu is keyboard-reachable and its Ctrl+Alt+Del reaches the 
   }
 });
 
-test('the serial tab shows the scrollback and runs a typed command', async () => {
+// Opens the serial tab of the SPICE test guest and waits until the terminal shows `text`.
+async function openSerialTab(text: string): Promise<void> {
   await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(spiceVm)}`);
   await page.getByRole('tab', { name: 'Serial console' }).click();
   await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
-  await page.waitForFunction((marker) => document.querySelector('[data-testid="serial-terminal"]')?.textContent?.includes(marker), testGuest().marker);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="serial-terminal"]')?.textContent?.includes(t), text);
+}
+
+test('the serial tab shows the scrollback and runs a typed command', async () => {
+  await openSerialTab(testGuest().marker);
   await page.keyboard.type('echo serial-$((6*7))-ok\n', { delay: 10 });
-  await page.waitForFunction(() => document.querySelector('[data-testid="serial-terminal"] .xterm-rows')?.textContent?.includes('serial-42-ok'));
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="serial-terminal"] .xterm-rows')?.textContent?.includes('serial-42-ok'))
+    .catch(async (e: Error) => assert.fail(`${e.message}\n${await serialDiagnosis()}`));
   assert.match(await terminalText(), /serial-42-ok/);
   await assertAccessible();
   await screenshot(page, 'console-serial');
 });
+
+test('a serial console that connects again replays the scrollback without answering the old queries in it', async () => {
+  // busybox's shell asks for the cursor position at every prompt, so the scrollback holds such
+  // queries; a program reading the serial port must get what is typed and nothing else.
+  assert.match(await readFile(helper.serialLog(spiceVm), 'utf8'), /\x1b\[6n/, 'the scrollback holds cursor queries');
+  await openSerialTab('~ #');
+  await page.keyboard.type('cat > /tmp/in\n', { delay: 10 });
+  await waitForText(helper.serialLog(spiceVm), 'cat > /tmp/in', 60_000);
+  await openSerialTab('cat > /tmp/in');
+  await page.keyboard.type('after-replay\n', { delay: 10 });
+  await page.keyboard.press('Control+d');
+  const show = 'cat -v /tmp/in; echo in-$((3*3))-done';
+  await page.keyboard.type(`${show}\n`, { delay: 10 });
+  const log = await waitForText(helper.serialLog(spiceVm), 'in-9-done', 60_000);
+  const read = log.slice(log.lastIndexOf(show) + show.length, log.lastIndexOf('in-9-done'));
+  assert.equal(read.trim(), 'after-replay', 'cat read only the typed line');
+});
+
+// What a serial test that waited in vain could see: where the page's keys went, what the
+// terminal shows, what reached the guest's serial port and what the helper said.
+async function serialDiagnosis(): Promise<string> {
+  const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 160) ?? 'nothing');
+  const shown = await terminalText().catch((e: Error) => `(unreadable: ${e.message})`);
+  const serial = await readFile(helper.serialLog(spiceVm), 'utf8').catch(() => '');
+  return [`focus: ${focused}`, `terminal:\n${shown}`, `serial log tail:\n${serial.slice(-600)}`, `helper:\n${helper.log.slice(-15).join('\n')}`].join('\n');
+}
 
 test('a VNC guest shows its screen through noVNC, takes keystrokes, and never captures the pointer', async () => {
   const id = await helper.createKernelGuest('Tux VNC', { display: { type: 'vnc' } });

@@ -21,13 +21,14 @@ async function serialServer(): Promise<UnixServer> {
   return s;
 }
 
-function sink(): SerialSink & { text: () => string; closedWith: () => string | null } {
-  let text = '';
+function sink(): SerialSink & { text: () => string; chunks: string[]; closedWith: () => string | null } {
+  const chunks: string[] = [];
   let closed: string | null = null;
   return {
-    send: (chunk) => (text += chunk.toString()),
+    send: (chunk) => chunks.push(chunk.toString()),
     close: (reason) => (closed = reason),
-    text: () => text,
+    text: () => chunks.join(''),
+    chunks,
     closedWith: () => closed,
   };
 }
@@ -54,7 +55,8 @@ test('fans guest output out to every console and keeps a scrollback for late one
   await until(() => early.text().endsWith('~ # '), 'more output');
   const late = sink();
   hub.subscribe(late);
-  assert.equal(late.text(), 't messages\r\n~ # ', 'a late console starts with the last 16 bytes');
+  assert.equal(late.chunks[0], 't messages\r\n~ # ', 'a late console starts with the last 16 bytes, in one chunk');
+  assert.equal(early.chunks[0], '', 'the first chunk is the scrollback even when it is empty');
   guest.write('x');
   await until(() => late.text().endsWith('x') && early.text().endsWith('x'), 'both consoles');
   hub.stop();

@@ -92,14 +92,14 @@ export class SerialHub {
     this.onConnected = null;
   }
 
-  // Adds a console: it first receives the scrollback, then live output.
+  // Adds a console: its first chunk is the scrollback, even when that is empty, so a console can
+  // tell replayed output from live output; then live output follows.
   subscribe(sink: SerialSink): SerialSubscription {
     if (this.stopped) {
       sink.close('the VM is not running');
       return { write: () => undefined, unsubscribe: () => undefined };
     }
-    const history = this.ring.snapshot();
-    if (history.length > 0) sink.send(history);
+    sink.send(this.ring.snapshot());
     this.sinks.add(sink);
     return {
       write: (input) => this.write(input),

@@ -21,8 +21,9 @@ export interface SerialSocketOptions {
 }
 
 // Connects one browser (xterm.js) to a VM's serial hub. Wire format: the guest's raw bytes go
-// out as binary frames (xterm.js decodes UTF-8 across frame boundaries); keystrokes come in as
-// text or binary frames and reach the guest unchanged.
+// out as binary frames (xterm.js decodes UTF-8 across frame boundaries), the first of them the
+// scrollback (possibly empty); keystrokes come in as text or binary frames and reach the guest
+// unchanged.
 export function attachSerialWebSocket(ws: WebSocket, hub: SerialHub, opts: SerialSocketOptions = {}): void {
   const maxQueued = opts.maxQueued ?? SERIAL_SOCKET_DEFAULTS.maxQueued;
   const log = opts.log ?? defaultLog;

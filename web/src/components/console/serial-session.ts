@@ -1,8 +1,10 @@
 import type { Terminal } from '@xterm/xterm';
 import type { DisplayPhase } from './display-session';
+import { isTerminalReport } from './terminal-reports';
 
-// The serial console: xterm.js on the bridge's serial channel. The helper sends its scrollback
-// first, then the guest's bytes live (binary frames); keystrokes go back as text.
+// The serial console: xterm.js on the bridge's serial channel. The helper's first frame is its
+// scrollback (possibly empty), then the guest's bytes follow live (binary frames); keystrokes go
+// back as text.
 export interface SerialSession {
   terminal: Terminal;
   fit(): void;
@@ -28,13 +30,26 @@ export async function openSerialSession(host: HTMLElement, url: string, onPhase:
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   ws.addEventListener('open', () => onPhase({ phase: 'connected' }));
-  ws.addEventListener('message', (e: MessageEvent<ArrayBuffer | string>) => terminal.write(typeof e.data === 'string' ? e.data : new Uint8Array(e.data)));
+  // The scrollback still holds the guest's old terminal queries (a shell asks for the cursor
+  // position at every prompt). Answering them while it is drawn would type the answers into
+  // whatever runs in the guest now, so replies made while the replay is parsed are dropped.
+  let frames = 0;
+  let replaying = false;
+  ws.addEventListener('message', (e: MessageEvent<ArrayBuffer | string>) => {
+    const data = typeof e.data === 'string' ? e.data : new Uint8Array(e.data);
+    if (frames++ > 0) return terminal.write(data);
+    replaying = true;
+    terminal.write(data, () => {
+      replaying = false;
+    });
+  });
   ws.addEventListener('close', (e) => {
     if (closed) return;
     closed = true;
     onPhase({ phase: 'disconnected', reason: e.reason || 'the serial console closed' });
   });
   const input = terminal.onData((data) => {
+    if (replaying && isTerminalReport(data)) return;
     if (ws.readyState === WebSocket.OPEN) ws.send(data);
   });
 
