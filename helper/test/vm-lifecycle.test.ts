@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,12 +129,20 @@ describe('a VM booted from the test guest kernel', () => {
     const { pid } = await engine.start(id);
     assert.equal((await engine.get(id)).status.crash, null, 'a new start clears the crash');
     await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    // The guest prints while no helper is attached; QEMU's own log keeps it for the next helper.
+    const typing = engine.serialHub(id).subscribe({ send: () => undefined, close: () => undefined });
+    typing.write('sleep 8; echo away-$((4+4))-ok\n');
+    await waitForText(engine.paths(id).serialLog, 'sleep 8', 30_000);
     await engine.close();
     assert.ok(isAlive(pid!), 'closing the helper leaves QEMU running');
+    await waitForText(engine.paths(id).serialQemuLog, 'away-8-ok', 60_000);
+    assert.doesNotMatch(await readFile(engine.paths(id).serialLog, 'utf8'), /away-8-ok/, 'printed while no helper was attached');
     engine = await openEngine(home);
     const { status } = await engine.get(id);
     assert.equal(status.state, 'running');
     assert.equal(status.pid, pid);
+    assert.match(engine.serialHub(id).scrollback().toString(), /away-8-ok/, 'the scrollback has what came while away');
+    assert.match(await readFile(engine.paths(id).serialLog, 'utf8'), /away-8-ok/);
     assert.equal((await engine.stop(id)).state, 'stopped');
     assert.equal(isAlive(pid!), false);
   });

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type net from 'node:net';
 import { once } from 'node:events';
@@ -80,7 +80,7 @@ test('seeds the scrollback from the serial log, for a helper that re-attaches', 
   const server = await serialServer();
   const log = path.join(server.dir, 'serial.log');
   await writeFile(log, 'x'.repeat(100) + 'before the helper came back\r\n');
-  const hub = new SerialHub(server.endpoint, { scrollbackBytes: 29, seedFile: log, log: () => undefined });
+  const hub = new SerialHub(server.endpoint, { scrollbackBytes: 29, logFile: log, log: () => undefined });
   await hub.start();
   const s = sink();
   hub.subscribe(s);
@@ -132,4 +132,68 @@ test('start gives up waiting after its timeout when nothing listens, and keeps t
   assert.equal(hub.connected, false);
   assert.match(lines.join('\n'), /still trying/);
   hub.stop();
+});
+
+test('keeps its own log of every byte received, and a later hub starts from it', async () => {
+  const server = await serialServer();
+  const log = path.join(server.dir, 'serial.log');
+  const hub = new SerialHub(server.endpoint, { logFile: log, log: () => undefined });
+  const qemu = server.nextConnection();
+  await hub.start();
+  const guest = await qemu;
+  for (const part of ['boot ', 'ünïcode ', 'done\r\n']) guest.write(part);
+  await until(() => hub.scrollback().toString() === 'boot ünïcode done\r\n', 'the output at the hub');
+  assert.equal(await readFile(log, 'utf8'), 'boot ünïcode done\r\n', 'the log holds each byte once, in order');
+  hub.stop();
+
+  const next = new SerialHub(server.endpoint, { logFile: log, log: () => undefined });
+  const again = server.nextConnection();
+  await next.start();
+  (await again).write('more\r\n');
+  await until(() => next.scrollback().toString().endsWith('more\r\n'), 'output after the restart');
+  assert.equal(next.scrollback().toString(), 'boot ünïcode done\r\nmore\r\n');
+  assert.equal(await readFile(log, 'utf8'), 'boot ünïcode done\r\nmore\r\n');
+  next.stop();
+});
+
+test('what QEMU logged while no hub was attached is taken over by the next hub, once', async () => {
+  const server = await serialServer();
+  const log = path.join(server.dir, 'serial.log');
+  const qemuLog = path.join(server.dir, 'serial-qemu.log');
+  const options = { logFile: log, qemuLogFile: qemuLog, log: () => undefined };
+  const hub = new SerialHub(server.endpoint, options);
+  const qemu = server.nextConnection();
+  await hub.start();
+  const guest = await qemu;
+  await writeFile(qemuLog, 'seen by the hub\r\n');
+  guest.write('seen by the hub\r\n');
+  await until(() => hub.scrollback().length > 0, 'the output at the hub');
+  hub.stop('the helper is shutting down');
+  await appendFile(qemuLog, 'while away\r\n');
+
+  const back = new SerialHub(server.endpoint, options);
+  await back.start();
+  assert.equal(back.scrollback().toString(), 'seen by the hub\r\nwhile away\r\n');
+  assert.equal(await readFile(log, 'utf8'), 'seen by the hub\r\nwhile away\r\n');
+  back.stop();
+  const third = new SerialHub(server.endpoint, options);
+  await third.start();
+  assert.equal(await readFile(log, 'utf8'), 'seen by the hub\r\nwhile away\r\n', 'nothing is taken over twice');
+  third.stop();
+});
+
+test('finish takes in what QEMU wrote before it went, then tells the consoles', async () => {
+  const server = await serialServer();
+  const log = path.join(server.dir, 'serial.log');
+  const hub = new SerialHub(server.endpoint, { logFile: log, log: () => undefined });
+  const qemu = server.nextConnection();
+  await hub.start();
+  const guest = await qemu;
+  const s = sink();
+  hub.subscribe(s);
+  guest.end('Kernel panic - last words\r\n');
+  await hub.finish('the VM crashed');
+  assert.match(await readFile(log, 'utf8'), /last words/);
+  assert.match(s.text(), /last words/);
+  assert.equal(s.closedWith(), 'the VM crashed');
 });

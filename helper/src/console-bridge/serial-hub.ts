@@ -4,6 +4,7 @@ import type { Endpoint } from '../runtime/runtime-paths';
 import { describeEndpoint } from './connect-endpoint';
 import { defaultLog, type ConsoleLog } from './console-log';
 import { ScrollbackRing } from './scrollback-ring';
+import { SerialLogFile } from './serial-log-file';
 
 // Limits of one VM's serial hub, each overridable.
 export const SERIAL_DEFAULTS = {
@@ -23,9 +24,11 @@ export interface SerialHubOptions {
   scrollbackBytes?: number;
   maxPendingInput?: number;
   reconnectMaxDelayMs?: number;
-  // QEMU's copy of the serial output (logfile=…); its tail seeds the scrollback, so a helper
-  // that re-attaches to a running VM still shows what came before.
-  seedFile?: string;
+  // The serial log the hub appends every received byte to (serial-log-file.ts); its tail seeds
+  // the scrollback, so a helper that re-attaches to a running VM still shows what came before.
+  logFile?: string;
+  // QEMU's own copy (logfile=…), for what the guest printed while no helper was attached.
+  qemuLogFile?: string;
   log?: ConsoleLog;
   label?: string;
 }
@@ -60,6 +63,8 @@ export class SerialHub {
   private retryTimer: NodeJS.Timeout | undefined;
   private onConnected: (() => void) | null = null;
   private droppedInput = 0;
+  private readonly logFile: SerialLogFile | null;
+  private finishing: Promise<void> | null = null;
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -70,6 +75,7 @@ export class SerialHub {
     this.label = opts.label ?? `serial ${describeEndpoint(endpoint)}`;
     this.maxPendingInput = opts.maxPendingInput ?? SERIAL_DEFAULTS.maxPendingInput;
     this.reconnectMaxDelayMs = opts.reconnectMaxDelayMs ?? SERIAL_DEFAULTS.reconnectMaxDelayMs;
+    this.logFile = opts.logFile ? new SerialLogFile(opts.logFile, opts.qemuLogFile ?? null, this.log) : null;
   }
 
   // Seeds the scrollback from the serial log, then connects; resolves once connected, or after
@@ -77,8 +83,9 @@ export class SerialHub {
   async start(timeoutMs: number = SERIAL_DEFAULTS.connectTimeoutMs): Promise<void> {
     if (this.started) return;
     this.started = true;
-    if (this.opts.seedFile) this.ring.append(await readTail(this.opts.seedFile, this.ring.capacity));
+    if (this.opts.logFile) this.ring.append(await readTail(this.opts.logFile, this.ring.capacity));
     if (this.stopped) return;
+    if (this.logFile) this.ring.append(this.logFile.open());
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.onConnected = resolve;
@@ -109,6 +116,25 @@ export class SerialHub {
     };
   }
 
+  // For a VM whose QEMU exits: takes in what is still on its way from the serial socket (the
+  // guest's last words, for the log and a crash report) until QEMU's end closes it, waiting at
+  // most timeoutMs, then stops.
+  finish(reason: string, timeoutMs = 2_000): Promise<void> {
+    this.finishing ??= (async () => {
+      const socket = this.socket;
+      if (socket && !socket.destroyed && !this.stopped) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          socket.once('close', () => resolve());
+          timer = setTimeout(resolve, timeoutMs);
+        });
+        clearTimeout(timer);
+      }
+      this.stop(reason);
+    })();
+    return this.finishing;
+  }
+
   // Lets go of the serial socket and tells every console why.
   stop(reason = 'the VM stopped'): void {
     if (this.stopped) return;
@@ -116,6 +142,7 @@ export class SerialHub {
     clearTimeout(this.retryTimer);
     this.socket?.destroy();
     this.socket = null;
+    this.logFile?.close();
     this.onConnected?.();
     for (const sink of [...this.sinks]) this.safely(() => sink.close(reason));
     this.sinks.clear();
@@ -163,6 +190,7 @@ export class SerialHub {
       this.onConnected?.();
     });
     socket.on('data', (chunk: Buffer) => {
+      this.logFile?.append(chunk);
       this.ring.append(chunk);
       for (const sink of this.sinks) this.safely(() => sink.send(chunk));
     });

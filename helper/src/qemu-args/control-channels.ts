@@ -3,11 +3,11 @@ import { BACKEND_ID } from './device-ids';
 import { socketChardev } from './endpoints';
 import { optionString, type QemuOption } from './option-string';
 
-// The guest's first serial port on a socket for the xterm.js console, and copied to the serial
-// log, so boot messages are kept even while nobody is watching.
+// The guest's first serial port on a socket for the helper's serial hub, and copied to QEMU's
+// serial log, so output is kept even while no helper is attached.
 export function serialOptions(ctx: BuildContext): QemuOption[] {
   return [
-    ['-chardev', socketChardev(BACKEND_ID.serial, ctx.paths.serial, 'listen', { logfile: ctx.paths.serialLog, logappend: true })],
+    ['-chardev', socketChardev(BACKEND_ID.serial, ctx.paths.serial, 'listen', { logfile: ctx.paths.serialQemuLog, logappend: true })],
     ['-serial', `chardev:${BACKEND_ID.serial}`],
   ];
 }

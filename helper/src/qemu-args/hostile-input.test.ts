@@ -100,7 +100,7 @@ describe('hostile paths come out unambiguous', () => {
         path: socketPath(paths.serial),
         server: 'on',
         wait: 'off',
-        logfile: paths.serialLog,
+        logfile: paths.serialQemuLog,
         logappend: 'on',
       });
       assert.deepEqual(chardevs.find((c) => c.id === 'qmp'), { backend: 'socket', id: 'qmp', path: socketPath(paths.qmp), server: 'on', wait: 'off' });
@@ -137,7 +137,7 @@ describe('hostile paths come out unambiguous', () => {
     assert.ok(filenames.includes(`${vmFolder}\\disk0.qcow2`), 'disk path changed');
     assert.ok(filenames.includes('D:\\ISOs\\Win11, 24H2.iso'), 'ISO path changed');
     const serial = valuesOf(args, '-chardev').map((c) => parseQemuOptsUnique(c, 'backend')).find((c) => c.id === 'serial0');
-    assert.equal(serial?.logfile, paths.serialLog);
+    assert.equal(serial?.logfile, paths.serialQemuLog);
     assert.equal(serial?.port, '50104');
   });
 

@@ -211,7 +211,7 @@ describe('real QEMU accepts the arguments', { skip }, () => {
       let serial = '';
       for (let i = 0; i < 240 && !serial.includes('BdsDxe'); i++) {
         await new Promise((r) => setTimeout(r, 250));
-        serial = await readFile(vm.paths.serialLog, 'utf8').catch(() => '');
+        serial = await readFile(vm.paths.serialQemuLog, 'utf8').catch(() => '');
       }
       assert.match(serial, /BdsDxe/);
     } finally {

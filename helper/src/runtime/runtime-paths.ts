@@ -24,7 +24,9 @@ export interface RuntimePaths {
   tpm: Endpoint;
   pidFile: string;
   qemuLog: string;
+  // The helper's copy of the guest's serial output, and QEMU's (serial-log-file.ts says why two).
   serialLog: string;
+  serialQemuLog: string;
   // The display password of a loopback-TCP display, which QEMU reads as a secret object (0600).
   displayPassword: string;
   // What the argument builder warned about for the running QEMU.
@@ -90,6 +92,7 @@ export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpP
     pidFile: join(dir, 'qemu.pid'),
     qemuLog: join(dir, 'qemu.log'),
     serialLog: join(dir, 'serial.log'),
+    serialQemuLog: join(dir, 'serial-qemu.log'),
     displayPassword: join(dir, 'display-password'),
     launchWarnings: join(dir, 'launch-warnings.json'),
   };

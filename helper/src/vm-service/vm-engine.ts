@@ -371,8 +371,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     paths: RuntimePaths,
     info: { crashed: boolean; reason: string | null; pid: number | null },
   ): Promise<VmStatus['crash']> {
-    this.serialHubs.stop(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
+    const hubGone = this.serialHubs.finish(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
+    await hubGone;
     const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
     if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
     await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);

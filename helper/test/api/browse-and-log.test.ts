@@ -61,6 +61,19 @@ describe('host.browse and vm.log', () => {
     const short = (await client.request('vm.log', { id, lines: 2 })).result as VmLogTail;
     assert.ok(short.serial.length <= 2 && short.serial.length > 0);
 
+    // A burst of output: QEMU's own log repeats a byte whenever its socket write would block
+    // (serial-log-file.ts); the log shown holds each byte once.
+    const line = '0123456789abcdefghijklmnopqrstuvwxyz';
+    const command = `for i in $(seq 1 300); do echo ${line}; done; echo burst-$((2+3))-done`;
+    const typing = h.engine.serialHub(id).subscribe({ send: () => undefined, close: () => undefined });
+    typing.write(`${command}\n`);
+    typing.unsubscribe();
+    await waitForText(h.engine.paths(id).serialLog, 'burst-5-done', 120_000);
+    const tail = ((await client.request('vm.log', { id, lines: 400 })).result as VmLogTail).serial.map((l) => l.trimEnd());
+    const burst = tail.slice(tail.findIndex((l) => l.endsWith(command)) + 1, tail.indexOf('burst-5-done'));
+    assert.equal(burst.length, 300, `300 lines between the command and its end:\n${tail.join('\n')}`);
+    assert.deepEqual(burst.filter((l) => l !== line), [], 'every line of the burst arrives unchanged');
+
     await client.request('vm.kill', { id });
     const kept = (await client.request('vm.log', { id, lines: 1000 })).result as VmLogTail;
     assert.equal(kept.source, 'last-run');
