@@ -161,11 +161,12 @@ test('what QEMU logged while no hub was attached is taken over by the next hub, 
   const log = path.join(server.dir, 'serial.log');
   const qemuLog = path.join(server.dir, 'serial-qemu.log');
   const options = { logFile: log, qemuLogFile: qemuLog, log: () => undefined };
+  await writeFile(qemuLog, '');
   const hub = new SerialHub(server.endpoint, options);
   const qemu = server.nextConnection();
   await hub.start();
   const guest = await qemu;
-  await writeFile(qemuLog, 'seen by the hub\r\n');
+  await appendFile(qemuLog, 'seen by the hub\r\n');
   guest.write('seen by the hub\r\n');
   await until(() => hub.scrollback().length > 0, 'the output at the hub');
   hub.stop('the helper is shutting down');
@@ -196,4 +197,21 @@ test('finish takes in what QEMU wrote before it went, then tells the consoles', 
   assert.match(await readFile(log, 'utf8'), /last words/);
   assert.match(s.text(), /last words/);
   assert.equal(s.closedWith(), 'the VM crashed');
+});
+
+test('a VM whose QEMU writes the serial log itself (started by an older helper) does not get it twice', async () => {
+  const server = await serialServer();
+  const log = path.join(server.dir, 'serial.log');
+  const lines: string[] = [];
+  const hub = new SerialHub(server.endpoint, { logFile: log, qemuLogFile: path.join(server.dir, 'serial-qemu.log'), log: (l) => lines.push(l) });
+  const qemu = server.nextConnection();
+  await writeFile(log, 'boot\r\n');
+  await hub.start();
+  const guest = await qemu;
+  await appendFile(log, 'shell\r\n'); // QEMU's own write
+  guest.write('shell\r\n');
+  await until(() => hub.scrollback().toString() === 'boot\r\nshell\r\n', 'the output at the hub');
+  assert.equal(await readFile(log, 'utf8'), 'boot\r\nshell\r\n');
+  assert.match(lines.join('\n'), /older helper/);
+  hub.stop();
 });

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import type { ConsoleLog } from './console-log';
 
 // The serial log users read (the log panel, a crash's last lines, the scrollback of a helper
@@ -25,6 +25,12 @@ export class SerialLogFile {
   // Opens the log for appending; returns what QEMU logged while no helper was attached (already
   // appended to the log), or nothing if no helper left a mark when it went.
   open(): Buffer {
+    // QEMU creates its copy as it starts. Without it, the VM was started by an older helper whose
+    // QEMU writes this very file itself, and writing it too would double every byte.
+    if (this.qemuCopy !== null && !existsSync(this.qemuCopy)) {
+      this.log(`QEMU writes the serial log ${this.file} itself (a VM started by an older helper); not writing it as well`);
+      return Buffer.alloc(0);
+    }
     try {
       this.fd = openSync(this.file, 'a', 0o600);
     } catch (e) {
