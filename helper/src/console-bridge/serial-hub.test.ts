@@ -6,7 +6,7 @@ import type net from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { vacantEndpoint } from '../runtime/testing/local-endpoint';
-import { SerialHub, type SerialSink } from './serial-hub';
+import { SerialHub, type SerialHubOptions, type SerialSink } from './serial-hub';
 import { startUnixServer, type UnixServer } from './testing/bridge-harness';
 
 const servers: UnixServer[] = [];
@@ -19,6 +19,14 @@ async function serialServer(): Promise<UnixServer> {
   const s = await startUnixServer();
   servers.push(s);
   return s;
+}
+
+// A hub started against the stand-in QEMU, and QEMU's end of its connection.
+async function connectedHub(server: UnixServer, options: SerialHubOptions): Promise<{ hub: SerialHub; guest: net.Socket }> {
+  const hub = new SerialHub(server.endpoint, options);
+  const qemu = server.nextConnection();
+  await hub.start();
+  return { hub, guest: await qemu };
 }
 
 function sink(): SerialSink & { text: () => string; chunks: string[]; closedWith: () => string | null } {
@@ -43,10 +51,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 test('fans guest output out to every console and keeps a scrollback for late ones', async () => {
   const server = await serialServer();
-  const hub = new SerialHub(server.endpoint, { scrollbackBytes: 16, log: () => undefined });
-  const qemu = server.nextConnection();
-  await hub.start();
-  const guest = await qemu;
+  const { hub, guest } = await connectedHub(server, { scrollbackBytes: 16, log: () => undefined });
   const early = sink();
   hub.subscribe(early);
   guest.write('boot messages\r\n');
@@ -64,10 +69,7 @@ test('fans guest output out to every console and keeps a scrollback for late one
 
 test('writes every console’s input to the guest, text or bytes', async () => {
   const server = await serialServer();
-  const hub = new SerialHub(server.endpoint, { log: () => undefined });
-  const qemu = server.nextConnection();
-  await hub.start();
-  const guest = await qemu;
+  const { hub, guest } = await connectedHub(server, { log: () => undefined });
   let typed = '';
   guest.on('data', (d: Buffer) => (typed += d.toString()));
   hub.subscribe(sink()).write('ls\n');
@@ -107,10 +109,7 @@ test('reconnects when the serial socket drops while the VM runs', async () => {
 
 test('stop tells every console why, lets go of the socket, and refuses new consoles', async () => {
   const server = await serialServer();
-  const hub = new SerialHub(server.endpoint, { log: () => undefined });
-  const qemu = server.nextConnection();
-  await hub.start();
-  const guest = await qemu;
+  const { hub, guest } = await connectedHub(server, { log: () => undefined });
   const s = sink();
   hub.subscribe(s);
   const gone = once(guest, 'close');
@@ -137,10 +136,7 @@ test('start gives up waiting after its timeout when nothing listens, and keeps t
 test('keeps its own log of every byte received, and a later hub starts from it', async () => {
   const server = await serialServer();
   const log = path.join(server.dir, 'serial.log');
-  const hub = new SerialHub(server.endpoint, { logFile: log, log: () => undefined });
-  const qemu = server.nextConnection();
-  await hub.start();
-  const guest = await qemu;
+  const { hub, guest } = await connectedHub(server, { logFile: log, log: () => undefined });
   for (const part of ['boot ', 'ünïcode ', 'done\r\n']) guest.write(part);
   await until(() => hub.scrollback().toString() === 'boot ünïcode done\r\n', 'the output at the hub');
   assert.equal(await readFile(log, 'utf8'), 'boot ünïcode done\r\n', 'the log holds each byte once, in order');
@@ -186,10 +182,7 @@ test('what QEMU logged while no hub was attached is taken over by the next hub, 
 test('finish takes in what QEMU wrote before it went, then tells the consoles', async () => {
   const server = await serialServer();
   const log = path.join(server.dir, 'serial.log');
-  const hub = new SerialHub(server.endpoint, { logFile: log, log: () => undefined });
-  const qemu = server.nextConnection();
-  await hub.start();
-  const guest = await qemu;
+  const { hub, guest } = await connectedHub(server, { logFile: log, log: () => undefined });
   const s = sink();
   hub.subscribe(s);
   guest.end('Kernel panic - last words\r\n');
