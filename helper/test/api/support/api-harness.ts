@@ -101,6 +101,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // A test that failed halfway may leave a paused socket that would keep the process alive.
       ApiClient.terminateAll();
       await server.close();
+      // Nor may its guests outlive it: a helper that closes leaves QEMU running, as for a user.
+      for (const { config, status } of await engine.list()) {
+        if (status.pid !== null) await engine.kill(config.id).catch(() => undefined);
+      }
       await engine.close();
       await rm(home, { recursive: true, force: true });
     },
