@@ -1,6 +1,9 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import type { ConsoleLog } from './console-log';
 
+// The most of QEMU's copy taken over after an absence (its end, the part a person would read).
+const MAX_AWAY_BYTES = 16 * 1024 * 1024;
+
 // The serial log users read (the log panel, a crash's last lines, the scrollback of a helper
 // that re-attaches): every byte the helper received from the guest, appended in order.
 //
@@ -10,9 +13,6 @@ import type { ConsoleLog } from './console-log';
 // repeated character in one line of a few dozen. QEMU's copy is still kept, because it goes on
 // while no helper holds the socket: what it gained while the helper was away is copied over
 // when a helper attaches again.
-// The most of QEMU's copy taken over after an absence (its end, the part a person would read).
-const MAX_AWAY_BYTES = 16 * 1024 * 1024;
-
 export class SerialLogFile {
   private fd: number | null = null;
 
