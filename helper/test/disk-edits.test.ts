@@ -11,6 +11,7 @@ import { lazyHostFacts } from '../src/cli/engine-from-env';
 import { defaultRuntimeRoot } from '../src/runtime/runtime-paths';
 import { vmBundlePaths, vmFolder } from '../src/vm-library/library-paths';
 import { kernelGuestRequest, testGuest } from './support/test-guest';
+import { typeInGuest } from './support/guest-input';
 import { waitForPrompt, waitForText } from './support/wait';
 
 // Disk edits through the engine, with the real qemu-img on a temporary library: files are
@@ -214,12 +215,9 @@ describe('disk edits and a running VM', () => {
 
       const serial = engine.paths(vm.id).serialLog;
       await waitForPrompt(serial, testGuest().marker, '# ', 120_000);
-      const hub = engine.serialHub(vm.id);
-      const sub = hub.subscribe({ send: () => undefined, close: () => undefined });
-      sub.write('for b in /sys/block/*; do echo "blk-${b##*/}-$(cat $b/size)"; done; echo blocks-$((40+2))-listed\n');
+      typeInGuest(engine, vm.id, 'for b in /sys/block/*; do echo "blk-${b##*/}-$(cat $b/size)"; done; echo blocks-$((40+2))-listed');
       // The sum is only in the output, not in the echoed command line.
       const log = await waitForText(serial, 'blocks-42-listed', 60_000);
-      sub.unsubscribe();
       // 512-byte sectors. virtio → vda, NVMe → nvme0n1; q35's AHCI puts sata and ide on sda, sdb.
       const sectors = (mib: number) => String((mib * MiB) / 512);
       for (const [dev, mib] of [['vda', 20], ['nvme0n1', 24], ['sda', 28], ['sdb', 32]] as const) {

@@ -11,7 +11,8 @@ import { defaultRuntimeRoot } from '../src/runtime/runtime-paths';
 import { isAlive } from '../src/qemu-process/process-control';
 import { vmFolder } from '../src/vm-library/library-paths';
 import { kernelGuestRequest, testGuest } from './support/test-guest';
-import { waitForCount, waitForText } from './support/wait';
+import { typeInGuest } from './support/guest-input';
+import { waitForCount, waitForPrompt, waitForText } from './support/wait';
 
 const guest = testGuest();
 const facts = lazyHostFacts();
@@ -128,10 +129,9 @@ describe('a VM booted from the test guest kernel', () => {
   test('a restarted helper re-attaches to a running VM and can still stop it', async () => {
     const { pid } = await engine.start(id);
     assert.equal((await engine.get(id)).status.crash, null, 'a new start clears the crash');
-    await waitForText(engine.paths(id).serialLog, guest.marker, 90_000);
+    await waitForPrompt(engine.paths(id).serialLog, guest.marker, '# ', 90_000);
     // The guest prints while no helper is attached; QEMU's own log keeps it for the next helper.
-    const typing = engine.serialHub(id).subscribe({ send: () => undefined, close: () => undefined });
-    typing.write('sleep 8; echo away-$((4+4))-ok\n');
+    typeInGuest(engine, id, 'sleep 8; echo away-$((4+4))-ok');
     await waitForText(engine.paths(id).serialLog, 'sleep 8', 30_000);
     await engine.close();
     assert.ok(isAlive(pid!), 'closing the helper leaves QEMU running');

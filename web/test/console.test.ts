@@ -161,9 +161,10 @@ test('the key-combo menu is keyboard-reachable and its Ctrl+Alt+Del reaches the 
   const log = await waitForText(helper.serialLog(spiceVm), 'keys-2-done', 60_000);
   const dump = log.slice(log.lastIndexOf('reading-keys-4'));
   // Each key shows as an EV_KEY event (type 1, its key code, value 1) and an EV_MSC scan event
-  // (type 4, code 4, its scan code); either one is proof, in case a byte of the dump is garbled.
+  // (type 4, code 4, its scan code). The serial log holds each byte once (serial-log-file.ts).
   for (const [keyCode, scan] of [['1d', '1d'], ['38', '38'], ['6f', 'd3']]) {
-    assert.match(dump, new RegExp(`01 00 ${keyCode} 00 01|04 00 04 00 ${scan}`), `key 0x${keyCode} went down in the guest:\n${dump}`);
+    assert.match(dump, new RegExp(`01 00 ${keyCode} 00 01`), `key 0x${keyCode} went down in the guest:\n${dump}`);
+    assert.match(dump, new RegExp(`04 00 04 00 ${scan}`), `scan code 0x${scan} reached the guest:\n${dump}`);
   }
 });
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HostDirListing, VmLogTail } from '@openutm/shared';
 import { kernelGuestRequest, testGuest } from '../support/test-guest';
-import { waitForText } from '../support/wait';
+import { typeInGuest } from '../support/guest-input';
+import { waitForPrompt, waitForText } from '../support/wait';
 import { ApiClient, startHarness, type Harness, type Message } from './support/api-harness';
 
 const errorOf = (m: Message) => m.error as { code: string; message: string };
@@ -65,13 +66,12 @@ describe('host.browse and vm.log', () => {
     // (serial-log-file.ts); the log shown holds each byte once.
     const line = '0123456789abcdefghijklmnopqrstuvwxyz';
     const command = `for i in $(seq 1 300); do echo ${line}; done; echo burst-$((2+3))-done`;
-    const typing = h.engine.serialHub(id).subscribe({ send: () => undefined, close: () => undefined });
-    typing.write(`${command}\n`);
-    typing.unsubscribe();
+    await waitForPrompt(h.engine.paths(id).serialLog, testGuest().marker, '# ', 60_000);
+    typeInGuest(h.engine, id, command);
     await waitForText(h.engine.paths(id).serialLog, 'burst-5-done', 120_000);
     const tail = ((await client.request('vm.log', { id, lines: 400 })).result as VmLogTail).serial.map((l) => l.trimEnd());
-    // The tty may echo the command before the shell shows it again after its prompt: the burst
-    // starts after the last copy.
+    // The burst starts after the last copy of the command (the tty may have echoed it before the
+    // shell showed it again after its prompt).
     const end = tail.indexOf('burst-5-done');
     const burst = tail.slice(tail.slice(0, end).findLastIndex((l) => l.endsWith(command)) + 1, end);
     assert.equal(burst.length, 300, `300 lines between the command and its end:\n${tail.join('\n')}`);
