@@ -26,9 +26,16 @@ KERNEL_META_PKG="linux-image-amd64"
 # ahci, sd_mod) let the tests see the disks a VM's settings give it in
 # /sys/block, which proves the QEMU drive arguments for each interface.
 # xhci_pci + usbhid + hid_generic let the guest take the USB tablet QEMU gives
-# it, which is what switches SPICE to absolute (client) mouse mode.
-MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod xhci_pci usbhid hid_generic)
+# it, which is what switches SPICE to absolute (client) mouse mode. efivarfs
+# lets /init mount the UEFI variables, where the guest reads whether it booted
+# under Secure Boot (the TPM drivers, tpm_crb and tpm_tis, are built in).
+MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod xhci_pci usbhid hid_generic efivarfs)
 STAMP="$OUT/.stamp"
+# Secure Boot disks (FAT EFI system partitions): Debian's signed shim and GRUB
+# booting the signed kernel, and an unsigned GRUB the firmware must refuse.
+ESP_IMAGES="secure-boot-esp.img unsigned-esp.img"
+SHIM_EFI=/usr/lib/shim/shimx64.efi.signed
+GRUB_SIGNED_EFI=/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
 
 log() { printf 'test-guest: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -43,7 +50,8 @@ inputs_hash() {
   h="$({
     (cd "$HERE" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     # (grub-efi-amd64-bin: installed or not decides whether the ISO has EFI)
-    dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin 2>/dev/null || true
+    dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin \
+      shim-signed grub-efi-amd64-signed 2>/dev/null || true
   } | sha256sum)"
   printf '%s' "${h%% *}"
 }
@@ -70,7 +78,7 @@ stamp_get() {   # key -> value from $STAMP, with shell builtins only
 
 outputs_present() {
   local f
-  for f in vmlinuz initrd.img test-guest.iso manifest.json; do
+  for f in vmlinuz initrd.img test-guest.iso $ESP_IMAGES manifest.json; do
     [ -s "$OUT/$f" ] || return 1
   done
 }
@@ -155,7 +163,10 @@ command -v cpio >/dev/null || missing+=(cpio)
 command -v grub-mkrescue >/dev/null || missing+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || missing+=(grub-pc-bin)   # BIOS boot of the ISO
 command -v xorriso >/dev/null || missing+=(xorriso)
-command -v mformat >/dev/null || missing+=(mtools)         # EFI image, if EFI is installed
+command -v mformat >/dev/null || missing+=(mtools)         # EFI images
+[ -f "$SHIM_EFI" ] || missing+=(shim-signed)                # Secure Boot ESP
+[ -f "$GRUB_SIGNED_EFI" ] || missing+=(grub-efi-amd64-signed)
+[ -d /usr/lib/grub/x86_64-efi ] || missing+=(grub-efi-amd64-bin)  # unsigned GRUB
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
   INPUTS="$(inputs_hash)"   # package versions are part of it
@@ -308,6 +319,13 @@ grub-mkrescue --locales= --fonts= --themes= -o "$STAGE/test-guest.iso" "$ISO_ROO
   >"$WORK/grub-mkrescue.log" 2>&1 ||
   { cat "$WORK/grub-mkrescue.log" >&2; die "grub-mkrescue failed"; }
 
+# ------------------------------------------------------ Secure Boot disks
+log "making $ESP_IMAGES"
+"$HERE/make-esp.sh" "$STAGE/secure-boot-esp.img" "$STAGE/vmlinuz" "$STAGE/initrd.img" "$CMDLINE" "$SHIM_EFI" "$GRUB_SIGNED_EFI" \
+  >"$WORK/esp.log" 2>&1 || { cat "$WORK/esp.log" >&2; die "making secure-boot-esp.img failed"; }
+"$HERE/make-esp.sh" "$STAGE/unsigned-esp.img" "$STAGE/vmlinuz" "$STAGE/initrd.img" "$CMDLINE" unsigned \
+  >"$WORK/esp.log" 2>&1 || { cat "$WORK/esp.log" >&2; die "making unsigned-esp.img failed"; }
+
 # ---------------------------------------------------------------- manifest
 file_json() {   # name
   printf '"%s": {"path": "%s", "size": %s, "sha256": "%s"}' "$1" "$1" \
@@ -329,7 +347,9 @@ cat >"$STAGE/manifest.json" <<EOF
   "files": {
     $(file_json vmlinuz),
     $(file_json initrd.img),
-    $(file_json test-guest.iso)
+    $(file_json test-guest.iso),
+    $(file_json secure-boot-esp.img),
+    $(file_json unsigned-esp.img)
   }
 }
 EOF
@@ -337,7 +357,7 @@ EOF
 # Install: drop the old stamp first and write the new one last, so an
 # interrupted run never leaves a stamp next to half-replaced files.
 rm -f "$STAMP"
-for f in vmlinuz initrd.img test-guest.iso manifest.json; do
+for f in vmlinuz initrd.img test-guest.iso $ESP_IMAGES manifest.json; do
   mv -f "$STAGE/$f" "$OUT/$f"
 done
 cat >"$STAMP.tmp" <<EOF

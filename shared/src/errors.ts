@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   QMP_TIMEOUT: 'QEMU did not answer in time',
   QMP_CLOSED: 'the connection to QEMU closed',
   FIRMWARE_NOT_FOUND: 'the firmware the VM needs is not installed',
+  COMPANION_NOT_FOUND: 'a program the VM needs beside QEMU (swtpm, …) is not installed',
+  COMPANION_FAILED: 'a program the VM needs beside QEMU (swtpm, …) failed to start',
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',

@@ -17,6 +17,7 @@ import {
 import type { VmLibrary } from '../vm-library/vm-library';
 import { createImage } from '../disk-images/qemu-img';
 import { cloneImage } from '../disk-images/clone-image';
+import { copyTpmState } from '../companions/swtpm';
 import { resolveUserFile } from './host-paths';
 import type { ReportStep } from './job-progress';
 import { applyDiskFiles, hasFileWork, planDiskFiles } from './disk-edits';
@@ -112,7 +113,7 @@ export class VmCatalog {
     return next;
   }
 
-  // A full copy under a new id: disks (reflinked where the file system can), firmware vars.
+  // A full copy under a new id: disks (reflinked where the file system can), firmware vars, TPM state.
   // Progress is in bytes of the source disks' files, each disk's share by qemu-img's fraction.
   async clone(id: string, name?: string, report: ReportStep = () => undefined): Promise<VmConfig> {
     const source = await this.library.read(id);
@@ -155,6 +156,7 @@ export class VmCatalog {
           if (e.code !== 'ENOENT') throw e;
         },
       );
+      await copyTpmState(from, to);
       await this.library.write(config);
       return config;
     } catch (e) {

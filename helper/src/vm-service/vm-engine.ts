@@ -39,6 +39,8 @@ import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
 import { runJob } from './job-progress';
 import { runEditJob } from './edit-job';
 import { changeMedia, queryMedia, type DriveMedia } from './live-media';
+import { VmCompanions, companionsFor } from '../companions/vm-companions';
+import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
@@ -51,6 +53,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   // The serial console of every VM whose QEMU the helper watches (started on attach, stopped on exit).
   private readonly serialHubs = new SerialHubs();
   private readonly screenshots = new ScreenshotTaker();
+  // swtpm and the like: started before QEMU, ended with it.
+  private readonly companions = new VmCompanions();
   readonly catalog: VmCatalog;
   private readonly hostOs: HostOs;
   private readonly tcpEndpoints: boolean;
@@ -176,6 +180,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       const facts = await this.opts.hostFacts();
       const ports = this.tcpEndpoints ? await pickLoopbackPorts() : undefined;
       const paths = this.paths(id, ports);
+      const companions = companionsFor({ config, facts, paths, vmFolder: vmFolder(this.library.root, id) });
       const plan = await prepareLaunch({
         config,
         facts,
@@ -196,6 +201,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
       try {
+        await this.companions.start(id, companions);
         const launched = await launchQemu({
           binary: plan.binary,
           args: plan.args,
@@ -215,6 +221,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
+        await this.companions.stop(id, paths.dir);
         await rollbackStart(sup, pid, paths);
         throw e;
       }
@@ -340,7 +347,16 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       const { status } = await qmp.execute<{ status: string }>('query-status');
       sup.dispatch({ type: 'attached', qmpStatus: status });
       await this.serialHubs.start(id, paths, qmp);
+      await this.companions.adopt(id, paths.dir);
+    } else if (pid === null) {
+      // A start the previous helper did not finish may have left companions without a QEMU.
+      await this.companions.stop(id, paths.dir);
     }
+  }
+
+  // The companion processes (swtpm, …) of a running VM, as this helper knows them.
+  companionsOf(id: string): RunningCompanion[] {
+    return this.companions.list(id);
   }
 
   // Where the screen of a running VM can be reached (SPICE, or VNC where QEMU lacks SPICE).
@@ -373,6 +389,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   ): Promise<VmStatus['crash']> {
     const hubGone = this.serialHubs.finish(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
+    await this.companions.stop(id, paths.dir);
     await hubGone;
     const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
     if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
