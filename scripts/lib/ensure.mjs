@@ -12,6 +12,9 @@ export const RUNTIME_PACKAGES = {
   'qemu-system-x86': '/usr/bin/qemu-system-x86_64',
   'qemu-utils': '/usr/bin/qemu-img',
   ovmf: '/usr/share/OVMF/OVMF_CODE_4M.fd',
+  // The emulated TPM 2.0 (the windows-11 preset); swtpm-tools for swtpm_setup.
+  swtpm: '/usr/bin/swtpm',
+  'swtpm-tools': '/usr/bin/swtpm_setup',
 };
 export const TEST_PACKAGES = {
   ...RUNTIME_PACKAGES,
@@ -24,6 +27,11 @@ export const TEST_PACKAGES = {
   'xz-utils': '/usr/bin/xz',
   zstd: '/usr/bin/zstd',
   chromium: '/usr/bin/chromium',
+  // The Secure Boot test guest: Debian's signed shim and GRUB, and GRUB's EFI modules for the
+  // unsigned loader the firmware must refuse (scripts/test-guest/make-esp.sh).
+  'shim-signed': '/usr/lib/shim/shimx64.efi.signed',
+  'grub-efi-amd64-signed': '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed',
+  'grub-efi-amd64-bin': '/usr/lib/grub/x86_64-efi/linux.mod',
   // Real readers of what the helper writes: GLib (gio launch: the autostart entry; gdbus: the
   // tray over a dbus-daemon session bus) and Python's plistlib (the macOS LaunchAgent).
   'libglib2.0-bin': '/usr/bin/gdbus',

@@ -10,6 +10,7 @@ import { hostArchOf, hostOsOf, envValue, nativeArchitecture, pathFor, type Env }
 import { hostProblems } from './host-problems';
 import { parseOsRelease, type OsRelease } from './install-hints';
 import { probeQemu } from './probe-qemu';
+import { swtpmVersion } from './swtpm-version';
 import type { RunProgram } from './run-program';
 
 export interface GatherOptions {
@@ -55,6 +56,8 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     hostOs === 'linux' ? osReleaseOf(opts.osRelease) : Promise.resolve(null),
   ]);
 
+  const swtpmVersionText = swtpm === null ? null : await swtpmVersion(swtpm, opts.run, opts.probeTimeoutMs);
+
   // 3. What works, and what is missing.
   const qemu: QemuBinary[] = probes.flatMap((p) => (p.ok ? [p.binary] : []));
   const broken = probes.flatMap((p, i) => (p.ok ? [] : [{ path: p.path, architecture: located[i]!.architecture, reason: p.reason }]));
@@ -84,6 +87,7 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     qemu,
     qemuImg,
     swtpm,
+    swtpmVersion: swtpmVersionText,
     accelerators,
     firmware: firmwareFiles,
     problems,

@@ -68,3 +68,10 @@ test('formatDoctor says so when all is well, and notes unverifiable WHPX on Wind
   assert.match(text, /No problems found\.$/);
   assert.match(text, /whpx is listed by QEMU but needs the Windows Hypervisor Platform/);
 });
+
+test("formatDoctor shows swtpm's version beside its path", () => {
+  const lines = formatDoctor({ ...facts, swtpm: '/usr/bin/swtpm', swtpmVersion: '0.7.1' }, { env: {} }).split('\n');
+  assert.ok(lines.includes('  swtpm     0.7.1  /usr/bin/swtpm'));
+  const unknown = formatDoctor({ ...facts, swtpm: '/usr/bin/swtpm', swtpmVersion: null }, { env: {} }).split('\n');
+  assert.ok(unknown.includes('  swtpm     /usr/bin/swtpm'));
+});

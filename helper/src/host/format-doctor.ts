@@ -21,7 +21,7 @@ export function formatDoctor(facts: HostFacts, options: FormatOptions = {}): str
     qemuSection(facts),
     section('Programs', [
       row('qemu-img', facts.qemuImg ?? 'not found'),
-      row('swtpm', facts.swtpm ?? 'not found'),
+      row('swtpm', facts.swtpm === null ? 'not found' : [facts.swtpmVersion, facts.swtpm].filter(Boolean).join('  ')),
     ]),
     section('Accelerators', [row(facts.accelerators.join(', '), acceleratorNote(facts))]),
     firmwareSection(facts),

@@ -43,6 +43,8 @@ export const HostFacts = z.object({
   qemu: z.array(QemuBinary),
   qemuImg: z.string().nullable(),
   swtpm: z.string().nullable(),
+  // What `swtpm --version` says (the doctor shows it); absent from older helpers.
+  swtpmVersion: z.string().nullable().optional(),
   // Accelerators that work here and now (e.g. /dev/kvm usable), best first; tcg always last.
   accelerators: z.array(Accelerator),
   firmware: z.array(FirmwareFiles),
