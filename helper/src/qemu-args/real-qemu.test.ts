@@ -11,12 +11,15 @@ import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { buildQemuArgs, type QemuLaunch } from './build-qemu-args';
 import { THIS_DEBIAN_MACHINE } from './testing/host-fixtures';
 import { MiniQmp } from './testing/mini-qmp';
+import { swtpmSpec } from '../companions/swtpm';
+import { startCompanion, stopCompanions } from '../companions/companion-process';
 import { presetConfig, socketPath } from './testing/vm-fixtures';
 
 // These tests start the real QEMU of this machine (Debian's 7.2, SPICE and seccomp built in,
 // no KVM) with the builder's arguments, so the syntax is checked by QEMU itself.
 const QEMU = '/usr/bin/qemu-system-x86_64';
 const QEMU_IMG = '/usr/bin/qemu-img';
+const SWTPM = existsSync('/usr/bin/swtpm') ? '/usr/bin/swtpm' : null;
 const skip = existsSync(QEMU) && existsSync(QEMU_IMG) ? false : `needs ${QEMU} and ${QEMU_IMG}`;
 const run = promisify(execFile);
 const VM_NAME = 'we,ird "name" = ü,process=x';
@@ -79,8 +82,8 @@ async function startVm(
     edit({
       ...c,
       name: VM_NAME,
-      // swtpm is not installed here, so no TPM.
-      system: { ...c.system, tpm: false },
+      // The preset's TPM runs on a real swtpm where it is installed (npm test installs it).
+      system: { ...c.system, tpm: c.system.tpm && SWTPM !== null },
       // The first disk gets the hostile name; extra disks a test adds keep theirs.
       disks: c.disks.map((d, i) => (i === 0 ? { ...d, file: 'd,isk 1.qcow2', format: 'qcow2', sizeMiB: 16 } : d)),
     }),
@@ -90,15 +93,19 @@ async function startVm(
   const diskPath = path.join(vmFolder, 'd,isk 1.qcow2');
   if (config.disks.length > 0) await run(QEMU_IMG, ['create', '-q', '-f', 'qcow2', diskPath, '16M']);
   for (const d of config.disks.slice(1)) await run(QEMU_IMG, ['create', '-q', '-f', d.format, '--', path.join(vmFolder, d.file), `${d.sizeMiB}M`]);
-  const launch = buildQemuArgs(config, THIS_DEBIAN_MACHINE, paths, {
+  const facts = { ...THIS_DEBIAN_MACHINE, swtpm: SWTPM };
+  const launch = buildQemuArgs(config, facts, paths, {
     vmFolder,
     efiVarsPath: path.join(vmFolder, 'efi,vars "1".fd'),
     acceleratorOverride: 'tcg',
   });
   if (displayPassword !== undefined) await writeFile(paths.displayPassword, displayPassword, { mode: 0o600 });
   if (launch.firmware) await copyFile(launch.firmware.varsTemplate, launch.firmware.vars);
+  const swtpm = swtpmSpec({ config, facts, paths, vmFolder });
+  if (swtpm) await startCompanion(swtpm);
   cleanups.push(async () => {
     await killFromPidfile(paths.pidFile);
+    await stopCompanions(paths.dir);
     await rm(base, { recursive: true, force: true });
   });
   const result = await run(launch.binary, launch.args, { timeout: 30_000 }).catch((e: { code?: number; stderr?: string }) => e);
@@ -145,6 +152,9 @@ describe('real QEMU accepts the arguments', { skip }, () => {
         const block = (await qmp.execute('query-block')) as Array<{ qdev: string; inserted?: { file: string } }>;
         assert.equal(block.find((b) => b.qdev.includes('cd2'))?.inserted?.file, iso);
         assert.equal(block.find((b) => b.qdev.includes('cd0'))?.inserted, undefined);
+        // The preset's TPM is attached to the swtpm the companion started.
+        const tpms = (await qmp.execute('query-tpm')) as Array<{ model: string; options: { type: string } }>;
+        assert.deepEqual(tpms.map((t) => [t.model, t.options.type]), vm.launch.args.includes('-tpmdev') ? [['tpm-crb', 'emulator']] : []);
       } finally {
         qmp.close();
       }
