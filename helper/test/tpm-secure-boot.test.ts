@@ -77,6 +77,36 @@ test('a TPM VM on a host without swtpm is refused before anything runs, naming t
   }
 });
 
+// Processes whose command line mentions text (here: a VM's runtime dir), from /proc.
+async function processesMentioning(text: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  const cmdlines = await Promise.all(pids.map((p) => readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')));
+  return pids.filter((_, i) => cmdlines[i]!.includes(text)).map(Number);
+}
+
+test('a start that fails after swtpm started rolls back: swtpm is ended, nothing is left running', async () => {
+  const home = await newHome();
+  const real = lazyHostFacts();
+  // A QEMU that exits 1 at once, so the start fails after the companions are up.
+  const brokenQemu = async () => {
+    const facts = await real();
+    return { ...facts, qemu: facts.qemu.map((q) => ({ ...q, path: '/bin/false' })) };
+  };
+  const engine = await openEngine(home, brokenQemu);
+  try {
+    const { config } = await engine.create(kernelGuestRequest('rollback', { system: { firmware: 'bios', memoryMiB: 256, cpus: 1, tpm: true } }));
+    await assert.rejects(engine.start(config.id), { code: 'QEMU_FAILED' });
+    assert.equal((await engine.get(config.id)).status.state, 'stopped');
+    assert.deepEqual(engine.companionsOf(config.id), []);
+    const tpm = engine.paths(config.id).tpm;
+    assert.equal(tpm.kind, 'unix');
+    assert.deepEqual(await processesMentioning(tpm.kind === 'unix' ? tpm.path : ''), [], 'no swtpm left');
+    assert.ok(existsSync(path.join(vmFolder(home, config.id), TPM_STATE_DIR)), 'swtpm did run (its state dir exists)');
+  } finally {
+    await engine.close();
+  }
+});
+
 describe('the windows-11 preset under Secure Boot, with its TPM', () => {
   let home: string;
   let engine: VmEngine;
@@ -153,6 +183,14 @@ test('an unsigned boot loader is refused by the Secure Boot firmware', async () 
     assert.match(log, /failed to load Boot\d+ .*: Access Denied/);
     assert.doesNotMatch(log, new RegExp(guest.marker));
     assert.doesNotMatch(log, /Linux version|EFI stub/);
+    // QEMU dying takes its swtpm along, and swtpm's log is kept beside QEMU's last-run log.
+    const [swtpm] = engine.companionsOf(id);
+    assert.ok(swtpm && isAlive(swtpm.pid));
+    const crashed = new Promise<void>((resolve) => engine.on('state', (st) => st.id === id && st.state === 'crashed' && resolve()));
+    process.kill((await engine.get(id)).status.pid!, 'SIGKILL');
+    await crashed;
+    assert.equal(isAlive(swtpm.pid), false, 'swtpm ended with the crashed QEMU');
+    assert.ok(existsSync(path.join(vmFolder(home, id), 'logs', 'last-run-swtpm.log')), "swtpm's log is kept in the bundle");
   } finally {
     await engine.kill(id).catch(() => undefined);
     await engine.close();

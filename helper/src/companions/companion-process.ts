@@ -86,10 +86,8 @@ export async function startCompanion(spec: CompanionSpec): Promise<RunningCompan
 // The companions of a VM that still run, found from their records: what a restarted helper
 // re-attaches to. A record whose process is gone, or is now some other program, does not count.
 export async function findCompanions(runtimeDir: string): Promise<RunningCompanion[]> {
-  const names = await readdir(runtimeDir).catch(() => [] as string[]);
   const found: RunningCompanion[] = [];
-  for (const file of names.filter((n) => n.endsWith(RECORD_SUFFIX))) {
-    const name = file.slice(0, -RECORD_SUFFIX.length);
+  for (const name of await recordedCompanions(runtimeDir)) {
     const record = await readRecord(runtimeDir, name);
     if (record && (await isSameProgram(record))) found.push({ name, pid: record.pid });
   }
@@ -108,8 +106,13 @@ export async function stopCompanion(runtimeDir: string, name: string): Promise<v
 
 // Ends every companion recorded in the runtime dir: when the VM ends, and on a failed start.
 export async function stopCompanions(runtimeDir: string): Promise<void> {
-  const names = await readdir(runtimeDir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.endsWith(RECORD_SUFFIX)).map((n) => stopCompanion(runtimeDir, n.slice(0, -RECORD_SUFFIX.length))));
+  await Promise.all((await recordedCompanions(runtimeDir)).map((name) => stopCompanion(runtimeDir, name)));
+}
+
+// The names of the companions the runtime dir has records of, running or not.
+export async function recordedCompanions(runtimeDir: string): Promise<string[]> {
+  const files = await readdir(runtimeDir).catch(() => [] as string[]);
+  return files.filter((n) => n.endsWith(RECORD_SUFFIX)).map((n) => n.slice(0, -RECORD_SUFFIX.length));
 }
 
 async function readRecord(runtimeDir: string, name: string): Promise<CompanionRecord | null> {

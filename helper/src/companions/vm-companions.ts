@@ -1,4 +1,6 @@
-import { findCompanions, startCompanion, stopCompanions, type CompanionSpec, type RunningCompanion } from './companion-process';
+import path from 'node:path';
+import { keepTail } from '../vm-service/vm-logs';
+import { companionLogFile, findCompanions, recordedCompanions, startCompanion, stopCompanions, type CompanionSpec, type RunningCompanion } from './companion-process';
 import { swtpmSpec, type SwtpmInput } from './swtpm';
 
 // Every companion a VM's config asks for, in start order. Throws (before anything runs) when
@@ -29,9 +31,12 @@ export class VmCompanions {
     this.running.set(id, await findCompanions(runtimeDir));
   }
 
-  async stop(id: string, runtimeDir: string): Promise<void> {
+  // logsDir: where the end of each companion's log is kept as last-run-<name>.log, as QEMU's is.
+  async stop(id: string, runtimeDir: string, logsDir?: string): Promise<void> {
+    const names = logsDir === undefined ? [] : await recordedCompanions(runtimeDir);
     await stopCompanions(runtimeDir);
     this.running.delete(id);
+    for (const name of names) await keepTail(companionLogFile(runtimeDir, name), path.join(logsDir!, `last-run-${name}.log`)).catch(() => undefined);
   }
 
   list(id: string): RunningCompanion[] {

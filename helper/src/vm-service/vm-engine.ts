@@ -389,7 +389,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   ): Promise<VmStatus['crash']> {
     const hubGone = this.serialHubs.finish(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
-    await this.companions.stop(id, paths.dir);
+    await this.companions.stop(id, paths.dir, this.logsDir(id));
     await hubGone;
     const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
     if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);

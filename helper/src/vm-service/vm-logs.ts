@@ -35,7 +35,8 @@ export async function readVmLogs(id: string, files: VmLogFiles, running: boolean
   return { id, source, qemu, serial };
 }
 
-async function keepTail(from: string, to: string): Promise<void> {
+// The last 64 KiB of one log, kept in the bundle (companions' logs too: companions/).
+export async function keepTail(from: string, to: string): Promise<void> {
   let handle;
   try {
     handle = await open(from, 'r');
