@@ -107,6 +107,31 @@ test('a start that fails after swtpm started rolls back: swtpm is ended, nothing
   }
 });
 
+test('a TPM VM keeps its TPM state across a stop and a new start, and the guest sees the TPM each time', async () => {
+  const home = await newHome();
+  const engine = await openEngine(home);
+  const { config } = await engine.create(kernelGuestRequest('tpm restarts', { system: { firmware: 'bios', memoryMiB: 256, cpus: 1, tpm: true } }));
+  const id = config.id;
+  const stateDir = path.join(vmFolder(home, id), TPM_STATE_DIR);
+  try {
+    const seen: string[][] = [];
+    for (const run of [1, 2]) {
+      await engine.start(id);
+      const serial = engine.paths(id).serialLog;
+      await waitForPrompt(serial, guest.marker, '# ', 90_000);
+      typeInGuest(engine, id, `echo "run${run}-tpm=$(cat /sys/class/tpm/tpm0/tpm_version_major)-end"`);
+      await waitForText(serial, `run${run}-tpm=2-end`, 60_000);
+      await engine.stop(id, { force: true });
+      seen.push((await readdir(stateDir)).filter((f) => f.startsWith('tpm2-')).sort());
+    }
+    assert.ok(seen[0]!.length > 0, 'the first run left its state in the VM folder');
+    assert.deepEqual(seen[1], seen[0], 'the second run used the same state files');
+  } finally {
+    await engine.kill(id).catch(() => undefined);
+    await engine.close();
+  }
+});
+
 describe('the windows-11 preset under Secure Boot, with its TPM', () => {
   let home: string;
   let engine: VmEngine;
