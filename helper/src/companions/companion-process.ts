@@ -35,6 +35,7 @@ export interface RunningCompanion {
 
 const RECORD_SUFFIX = '.companion.json';
 const STOP_GRACE_MS = 5_000;
+const DEFAULT_READY_TIMEOUT_MS = 10_000;
 
 export function companionLogFile(runtimeDir: string, name: string): string {
   return path.join(runtimeDir, `${name}.log`);
@@ -50,7 +51,8 @@ export async function startCompanion(spec: CompanionSpec): Promise<RunningCompan
   await spec.prepare?.();
   const log = openSync(companionLogFile(spec.runtimeDir, spec.name), 'a', 0o600);
   let pid: number;
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  // Set by the child's exit event, which may come while readiness is polled.
+  const early: { exit: string | null } = { exit: null };
   try {
     // node:child_process rather than execa: the helper never waits on this process, which must
     // outlive it (detached, unref'd, its output straight into the log file).
@@ -60,21 +62,21 @@ export async function startCompanion(spec: CompanionSpec): Promise<RunningCompan
       child.once('spawn', () => resolve(child.pid!));
     });
     child.once('exit', (code, signal) => {
-      exited = { code, signal };
+      early.exit = String(code ?? signal);
     });
     child.unref();
   } finally {
     closeSync(log);
   }
   await writeFile(recordFile(spec.runtimeDir, spec.name), JSON.stringify({ pid, binary: spec.binary } satisfies CompanionRecord), { mode: 0o600 });
-  const deadline = Date.now() + (spec.readyTimeoutMs ?? 10_000);
+  const readyTimeoutMs = spec.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  const deadline = Date.now() + readyTimeoutMs;
   let delay = 5;
   while (!(await spec.ready())) {
-    const gone = exited as { code: number | null; signal: NodeJS.Signals | null } | null;
-    if (gone !== null || Date.now() > deadline) {
-      if (gone === null) await stopCompanion(spec.runtimeDir, spec.name);
+    if (early.exit !== null || Date.now() > deadline) {
+      const what = early.exit === null ? `was not ready within ${Math.ceil(readyTimeoutMs / 1000)} s` : `exited (${early.exit})`;
+      if (early.exit === null) await stopCompanion(spec.runtimeDir, spec.name);
       const tail = lastLines(await readFile(companionLogFile(spec.runtimeDir, spec.name), 'utf8').catch(() => ''), 5);
-      const what = gone === null ? `was not ready within ${Math.round((spec.readyTimeoutMs ?? 10_000) / 1000)} s` : `exited (${gone.code ?? gone.signal})`;
       throw new OpenUtmError('COMPANION_FAILED', `${spec.name} ${what}; the VM was not started${tail ? `: ${tail}` : ''}`, { log: tail });
     }
     await sleep(delay);
