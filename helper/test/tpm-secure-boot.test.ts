@@ -65,7 +65,7 @@ test('a TPM VM on a host without swtpm is refused before anything runs, naming t
     const { config } = await engine.create(kernelGuestRequest('no swtpm', { system: { firmware: 'bios', memoryMiB: 256, cpus: 1, tpm: true } }));
     await assert.rejects(engine.start(config.id), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'COMPANION_NOT_FOUND');
-      assert.match(e.message, /swtpm is not installed: sudo apt-get install swtpm/);
+      assert.match(e.message, /swtpm is not installed: .*install swtpm/);
       assert.match(e.message, /turn the TPM off/);
       return true;
     });

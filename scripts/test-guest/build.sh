@@ -303,8 +303,8 @@ log "initrd.img: $(du -h "$STAGE/initrd.img" | cut -f1), vmlinuz: $(du -h "$STAG
 
 # --------------------------------------------------------------------- ISO
 # grub-mkrescue makes an image for every GRUB platform installed under
-# /usr/lib/grub: i386-pc (BIOS, required above) always, x86_64-efi too when
-# grub-efi-amd64-bin happens to be installed. We don't install EFI bits.
+# /usr/lib/grub: i386-pc (BIOS) and x86_64-efi (UEFI; grub-efi-amd64-bin is
+# installed above for the unsigned Secure Boot disk).
 ISO_ROOT="$WORK/iso"
 mkdir -p "$ISO_ROOT/boot/grub"
 cp "$STAGE/vmlinuz" "$STAGE/initrd.img" "$ISO_ROOT/boot/"
