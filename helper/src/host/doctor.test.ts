@@ -35,6 +35,8 @@ test('gatherHostFacts on this machine finds QEMU 7.2, its features, OVMF and qem
   assert.equal(secure?.code, '/usr/share/OVMF/OVMF_CODE_4M.ms.fd');
   assert.equal(secure?.vars, '/usr/share/OVMF/OVMF_VARS_4M.ms.fd');
   assert.equal(facts.qemuImg, '/usr/bin/qemu-img');
+  // npm test installs swtpm; the doctor reports the version it prints.
+  if (facts.swtpm !== null) assert.match(facts.swtpmVersion ?? '', /^\d+\.\d+/);
   assert.ok(facts.cpus >= 1 && facts.memoryMiB > 0);
   assert.ok(!facts.problems.some((p) => p.severity === 'error'), JSON.stringify(facts.problems));
   assert.match(formatDoctor(facts, { env }), /x86_64 {4}7\.2\.\d+ +\/usr\/bin\/qemu-system-x86_64/);
