@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import type { LaunchedQemu, QemuExit } from '../qemu-process/launch';
+import { isSocketMissing } from '../qmp/qmp-connect-errors';
 import type { Endpoint } from '../runtime/runtime-paths';
 import { tailLines } from './crash-log';
 
@@ -12,18 +13,21 @@ const ERROR_LINES = 5;
 const EXIT_GRACE_MS = 2_000;
 
 // QEMU is ready once its monitor accepts (it runs paused under -S). A QEMU that exits first
-// ends the wait at once with its own words instead of a connection timeout.
+// ends the wait at once with its own words instead of a connection timeout; between attempts
+// the wait also ends on exit, so nothing keeps trying after QEMU is gone.
 export async function connectWhenReady(endpoint: Endpoint, launched: LaunchedQemu, logFile: string, timeoutMs: number): Promise<QmpClient> {
-  const connecting = QmpClient.connect(endpoint, { timeoutMs, retry: true });
-  const outcome = await Promise.race([
-    connecting.then((qmp) => ({ qmp }), (error: unknown) => ({ error })),
-    launched.exited.then((exit) => ({ exit })),
-  ]);
-  if ('qmp' in outcome) return outcome.qmp;
-  // The attempt left behind may still connect to a QEMU on its way out; close it if so.
-  void connecting.then((qmp) => qmp.close(), () => undefined);
-  if ('exit' in outcome) throw await qemuFailed(outcome.exit, logFile);
-  throw outcome.error;
+  const deadline = Date.now() + timeoutMs;
+  let delay = 10;
+  for (;;) {
+    if (launched.hasExited()) throw await qemuFailed(await launched.exited, logFile);
+    try {
+      return await QmpClient.connect(endpoint, { timeoutMs: Math.max(deadline - Date.now(), 1) });
+    } catch (e) {
+      if (!isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
+    }
+    await Promise.race([sleep(delay), launched.exited]);
+    delay = Math.min(delay * 2, 200);
+  }
 }
 
 // The error a failed start reports: when QEMU has exited (or is exiting), QEMU_FAILED with the
