@@ -21,6 +21,14 @@ test('under TCG the real QEMU runs the probe guest, which reports', { skip }, as
   assert.deepEqual(v, { ok: true, reason: null, lasting: true });
 });
 
+// The aarch64 image (the one HVF runs on Apple silicon) checked by a real QEMU under TCG where
+// Debian's qemu-system-arm is installed or OPENUTM_TEST_AARCH64_QEMU names one (npm test installs
+// neither; checked here once with the package's binary unpacked to a temp folder).
+const AARCH64 = process.env.OPENUTM_TEST_AARCH64_QEMU ?? '/usr/bin/qemu-system-aarch64';
+test('under TCG the real qemu-system-aarch64 runs the aarch64 probe guest, which reports', { skip: !existsSync(AARCH64) && `needs ${AARCH64} (qemu-system-arm)` }, async () => {
+  assert.deepEqual(await runAcceleratorProbe(AARCH64, { accelerator: 'tcg', architecture: 'aarch64' }, { timeoutMs: GENEROUS_MS }), { ok: true, reason: null, lasting: true });
+});
+
 test('under KVM the real QEMU gives a verdict for this host, with a reason when it fails', { skip: (skip || !existsSync('/dev/kvm')) && 'needs QEMU and /dev/kvm' }, async () => {
   const v = await runAcceleratorProbe(QEMU, { accelerator: 'kvm', architecture: 'x86_64' }, { timeoutMs: GENEROUS_MS });
   process.stdout.write(`# KVM probe here: ${JSON.stringify(v)}\n`);
