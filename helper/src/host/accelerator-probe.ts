@@ -7,6 +7,7 @@ import type { Accelerator, Architecture } from '@openutm/shared';
 // the guest image, the command line and the reading of the outcome; run-accelerator-probe.ts
 // runs it.
 
+// What the probe guest writes to its serial port once it runs.
 export const PROBE_MARKER = 'OK';
 // Long enough for QEMU to start on a busy host (it takes ~50 ms idle), short enough that
 // `openutm doctor` and the first start stay quick when the guest hangs.
@@ -14,6 +15,7 @@ export const PROBE_TIMEOUT_MS = 2_000;
 // The firmware image size: QEMU maps a -bios image so that it ends at the reset vector.
 const IMAGE_BYTES = 64 * 1024;
 
+// The accelerator to prove and the guest architecture it runs (the host's own).
 export interface ProbeTarget {
   accelerator: Exclude<Accelerator, 'tcg'> | 'tcg';
   architecture: Architecture;
@@ -90,6 +92,7 @@ export function probeArgs(target: ProbeTarget, imagePath: string): string[] {
   ];
 }
 
+// What the runner saw of one probe run, for interpretProbe.
 export interface ProbeOutcome {
   stdout: string;
   stderr: string;

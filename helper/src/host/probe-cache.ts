@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../vm-library/atomic-write';
 import { probeCpuModel, type ProbeTarget, type ProbeVerdict } from './accelerator-probe';
 
+// The cache's file name in OpenUTM's cache folder (uninstall removes the folder with it).
 export const PROBE_CACHE_FILE = 'accelerator-probes.json';
 
 const CacheFile = z.object({
@@ -32,6 +33,7 @@ export function probeCacheKey(binary: string, version: string, target: ProbeTarg
   return [binary, version, target.architecture, target.accelerator, probeCpuModel(target.accelerator)].join('|');
 }
 
+// Where one verdict lives: the folder, this boot, and the key of binary, version and target.
 export interface CachedProbe {
   cacheDir: string;
   bootId: string;

@@ -4,6 +4,7 @@ import { hardwareAcceleratorFor, worthProbing, type AcceleratorInput } from './a
 import { defaultProbeCacheDir } from './probe-cache';
 import { proveAccelerator } from './prove-accelerator';
 
+// gatherHostFacts' say in the probe: its cache folder and time limit.
 export interface HardwareProbeOptions {
   // undefined: OpenUTM's cache folder; null: no cache.
   cacheDir?: string | null;

@@ -3,6 +3,7 @@ import type { ProbeFinding, ProbeTarget, ProbeVerdict } from './accelerator-prob
 import { hostBootId, probeCacheKey, readCachedVerdict, writeCachedVerdict } from './probe-cache';
 import { runAcceleratorProbe, type RunProbeOptions } from './run-accelerator-probe';
 
+// How proveAccelerator caches and times its probe.
 export interface ProveOptions {
   // Where verdicts are cached; null: probe every time (and keep nothing).
   cacheDir: string | null;
@@ -11,6 +12,7 @@ export interface ProveOptions {
   run?: (binary: string, target: ProbeTarget, opts: RunProbeOptions) => Promise<ProbeFinding>;
 }
 
+// A verdict, and whether this boot had already reached it.
 export interface ProvenAccelerator extends ProbeVerdict {
   // The verdict came from an earlier probe during this boot.
   cached: boolean;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { interpretProbe, PROBE_MARKER, PROBE_TIMEOUT_MS, probeArgs, probeImage, type ProbeFinding, type ProbeTarget } from './accelerator-probe';
 
+// Default time limit: PROBE_TIMEOUT_MS.
 export interface RunProbeOptions {
   timeoutMs?: number;
 }

@@ -6,6 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { OpenUtmError } from '@openutm/shared';
 
+// What to run, and the file its output goes to.
 export interface LaunchOptions {
   binary: string;
   args: readonly string[];
@@ -20,6 +21,7 @@ export interface QemuExit {
   signal: NodeJS.Signals | null;
 }
 
+// A QEMU that runs: its pid, and how the caller learns that it ended.
 export interface LaunchedQemu {
   pid: number;
   // Settles when QEMU exits while this helper still runs; never rejects.
