@@ -41,6 +41,8 @@ export function startOptions(ctx: BuildContext): QemuOption[] {
 
 // Sandbox filters for the seccomp build (Linux). QEMU no longer forks itself (-daemonize): the
 // helper detaches it, so spawning and privilege changes (setuid, setsid …) can be denied too.
+// Options that make QEMU start programs (-netdev user,smb=; tap script= or helper=) fail under
+// spawn=deny: such companions are the helper's to start (as swtpm is).
 const SANDBOX = { obsolete: 'deny', elevateprivileges: 'deny', spawn: 'deny', resourcecontrol: 'deny' } as const;
 
 // How QEMU lives next to the helper: in the seccomp sandbox where the build has one, its pid in
