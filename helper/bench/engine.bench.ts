@@ -69,8 +69,8 @@ async function startLatency(engine: VmEngine): Promise<void> {
     await rm(paths.dir, { recursive: true, force: true });
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     t = performance.now();
-    await launchQemu({ binary: plan.binary, args: plan.args, hostOs: 'linux', pidFile: paths.pidFile, logFile: paths.qemuLog });
-    const qmp = await QmpClient.connect(paths.qmp);
+    await launchQemu({ binary: plan.binary, args: plan.args, logFile: paths.qemuLog });
+    const qmp = await QmpClient.connect(paths.qmp, { retry: true });
     await qmp.execute('cont');
     const { running } = await qmp.queryStatus();
     direct.push(performance.now() - t);

@@ -7,7 +7,7 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenUtmError } from '@openutm/shared';
-import { lastLines } from '../qemu-process/launch';
+import { tailLines } from '../vm-service/crash-log';
 import { isAlive, sendSignal, waitForExit } from '../qemu-process/process-control';
 import { CompanionRecord } from './companion-record';
 
@@ -76,7 +76,7 @@ export async function startCompanion(spec: CompanionSpec): Promise<RunningCompan
     if (early.exit !== null || Date.now() > deadline) {
       const what = early.exit === null ? `was not ready within ${Math.ceil(readyTimeoutMs / 1000)} s` : `exited (${early.exit})`;
       if (early.exit === null) await stopCompanion(spec.runtimeDir, spec.name);
-      const tail = lastLines(await readFile(companionLogFile(spec.runtimeDir, spec.name), 'utf8').catch(() => ''), 5);
+      const tail = (await tailLines(companionLogFile(spec.runtimeDir, spec.name), 5)).join('\n');
       throw new OpenUtmError('COMPANION_FAILED', `${spec.name} ${what}; the VM was not started${tail ? `: ${tail}` : ''}`, { log: tail });
     }
     await sleep(delay);

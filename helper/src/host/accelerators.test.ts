@@ -18,6 +18,12 @@ const cases: Array<[string, AcceleratorInput, Accelerator[], HardwareState]> = [
   ['macOS lists kvm? still only hvf counts', { os: 'darwin', listed: ['kvm', 'tcg'], hvSupport: true }, ['tcg'], 'not-in-binary'],
   ['Windows listing whpx: usable but unverified', { os: 'win32', listed: ['tcg', 'whpx'] }, ['whpx', 'tcg'], 'unverified'],
   ['Windows without whpx', { os: 'win32', listed: ['tcg'] }, ['tcg'], 'not-in-binary'],
+  ['linux, /dev/kvm opens but the probe guest failed', { os: 'linux', listed: ['tcg', 'kvm'], kvmDevice: 'usable', probe: { ok: false } }, ['tcg'], 'probe-failed'],
+  ['linux, /dev/kvm opens and the probe guest ran', { os: 'linux', listed: ['tcg', 'kvm'], kvmDevice: 'usable', probe: { ok: true } }, ['kvm', 'tcg'], 'usable'],
+  ['macOS, HVF failing its probe', { os: 'darwin', listed: ['tcg', 'hvf'], hvSupport: true, probe: { ok: false } }, ['tcg'], 'probe-failed'],
+  ['Windows, whpx proven by its probe', { os: 'win32', listed: ['tcg', 'whpx'], probe: { ok: true } }, ['whpx', 'tcg'], 'usable'],
+  ['Windows, whpx failing its probe', { os: 'win32', listed: ['tcg', 'whpx'], probe: { ok: false } }, ['tcg'], 'probe-failed'],
+  ['a probe never overrides a missing device', { os: 'linux', listed: ['tcg', 'kvm'], kvmDevice: 'missing', probe: { ok: true } }, ['tcg'], 'no-device'],
 ];
 
 for (const [name, input, expected, state] of cases) {

@@ -13,6 +13,8 @@ export type HardwareState =
   | 'no-binary'
   | 'not-in-binary'
   | 'no-device'
+  // The device or framework is there, but QEMU could not run the probe guest with it.
+  | 'probe-failed'
   | 'no-access'
   | 'host-unsupported';
 
@@ -27,6 +29,8 @@ export interface AcceleratorInput {
   kvmDevice?: KvmDevice;
   // macOS: `sysctl kern.hv_support` said 1.
   hvSupport?: boolean;
+  // Whether the probe guest ran under the hardware accelerator; absent when it was not tried.
+  probe?: { ok: boolean };
 }
 
 // Each host OS has exactly one hardware accelerator QEMU can use.
@@ -41,9 +45,22 @@ export function usableAccelerators(input: AcceleratorInput): {
   hardware: { accelerator: HardwareAccelerator; state: HardwareState };
 } {
   const accelerator = hardwareAcceleratorFor(input.os);
-  const state = hardwareState(input, accelerator);
+  const checked = hardwareState(input, accelerator);
+  const state = checked === 'usable' || checked === 'unverified' ? probedState(checked, input.probe) : checked;
   const works = state === 'usable' || state === 'unverified';
   return { accelerators: works ? [accelerator, 'tcg'] : ['tcg'], hardware: { accelerator, state } };
+}
+
+// A probe that ran decides; without one the cheap checks stand.
+function probedState(checked: HardwareState, probe: { ok: boolean } | undefined): HardwareState {
+  if (!probe) return checked;
+  return probe.ok ? 'usable' : 'probe-failed';
+}
+
+// Whether the cheap checks leave the hardware accelerator worth a probe boot.
+export function worthProbing(input: AcceleratorInput): boolean {
+  const state = hardwareState(input, hardwareAcceleratorFor(input.os));
+  return state === 'usable' || state === 'unverified';
 }
 
 function hardwareState(input: AcceleratorInput, accelerator: HardwareAccelerator): HardwareState {

@@ -2,6 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import { Architecture, HostFacts, type QemuBinary } from '@openutm/shared';
 import { hvSupported, kvmDeviceState, usableAccelerators, type KvmDevice } from './accelerators';
+import { probeHardwareAccelerator } from './probe-hardware';
 import { firstExecutable, isExecutableFile, type ExecutableCheck } from './find-executable';
 import { qemuCandidates, toolCandidates, type SearchContext } from './find-qemu';
 import { discoverFirmware } from './firmware';
@@ -25,8 +26,12 @@ export interface GatherOptions {
   // Per QEMU question; they all run at once. Default 5 s.
   probeTimeoutMs?: number;
   isExecutable?: ExecutableCheck;
-  // Where KVM lives; Linux only. Default /dev/kvm.
+  // Where KVM lives; Linux only. Default: OPENUTM_KVM_DEVICE, else /dev/kvm.
   kvmDevice?: string;
+  // Where accelerator probe verdicts are kept for this boot; null keeps none. Default: the cache folder.
+  probeCacheDir?: string | null;
+  // How long the probe guest gets to report. Default 2 s.
+  acceleratorProbeTimeoutMs?: number;
 }
 
 // Finds and probes everything a VM needs on this host, once: the argument builder, the wizard and
@@ -51,7 +56,7 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     firstExecutable(toolCandidates(ctx, 'qemu-img', binDirs), check),
     firstExecutable(toolCandidates(ctx, 'swtpm', []), check),
     dataDirsOf(hostOs, env, located.map((f) => f.path)).then((dataDirs) => discoverFirmware({ os: hostOs, env, dataDirs })),
-    hostOs === 'linux' ? kvmDeviceState(opts.kvmDevice) : Promise.resolve<KvmDevice>('missing'),
+    hostOs === 'linux' ? kvmDeviceState(kvmDevicePath(opts, env)) : Promise.resolve<KvmDevice>('missing'),
     hostOs === 'darwin' ? hvSupported(opts.run) : Promise.resolve(false),
     hostOs === 'linux' ? osReleaseOf(opts.osRelease) : Promise.resolve(null),
   ]);
@@ -62,7 +67,13 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
   const qemu: QemuBinary[] = probes.flatMap((p) => (p.ok ? [p.binary] : []));
   const broken = probes.flatMap((p, i) => (p.ok ? [] : [{ path: p.path, architecture: located[i]!.architecture, reason: p.reason }]));
   const nativeBinary = qemu.find((q) => q.architecture === ctx.native);
-  const { accelerators, hardware } = usableAccelerators({ os: hostOs, listed: nativeBinary?.accelerators ?? null, kvmDevice, hvSupport });
+  const accelInput = { os: hostOs, listed: nativeBinary?.accelerators ?? null, kvmDevice, hvSupport };
+  // 4. A hardware accelerator that passes the cheap checks must still run a probe guest.
+  const acceleratorProbe = await probeHardwareAccelerator(accelInput, nativeBinary, {
+    cacheDir: opts.probeCacheDir,
+    timeoutMs: opts.acceleratorProbeTimeoutMs,
+  });
+  const { accelerators, hardware } = usableAccelerators({ ...accelInput, probe: acceleratorProbe });
   const firmwareFiles = firmware.map(({ architecture, code, vars, secureBoot }) => ({ architecture, code, vars, secureBoot }));
   const problems = hostProblems({
     os: hostOs,
@@ -75,6 +86,8 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     firmware: firmwareFiles,
     accelerators,
     hardware,
+    probe: acceleratorProbe,
+    kvmDevicePath: kvmDevicePath(opts, env),
     qemuOverride: envValue(env, 'OPENUTM_QEMU', hostOs)?.trim() || undefined,
     accelOverride: envValue(env, 'OPENUTM_ACCEL', hostOs),
   });
@@ -91,7 +104,13 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     accelerators,
     firmware: firmwareFiles,
     problems,
+    acceleratorProbe,
   });
+}
+
+// OPENUTM_KVM_DEVICE (tests and diagnosis): a path that does not exist makes this a host without KVM.
+function kvmDevicePath(opts: GatherOptions, env: Env): string {
+  return opts.kvmDevice ?? (envValue(env, 'OPENUTM_KVM_DEVICE', 'linux')?.trim() || '/dev/kvm');
 }
 
 // Data directories from the binaries as found and as resolved: Homebrew links bin/ into the

@@ -23,7 +23,7 @@ export function formatDoctor(facts: HostFacts, options: FormatOptions = {}): str
       row('qemu-img', facts.qemuImg ?? 'not found'),
       row('swtpm', facts.swtpm === null ? 'not found' : [facts.swtpmVersion, facts.swtpm].filter(Boolean).join('  ')),
     ]),
-    section('Accelerators', [row(facts.accelerators.join(', '), acceleratorNote(facts))]),
+    section('Accelerators', [row(facts.accelerators.join(', '), acceleratorNote(facts)), ...probeRows(facts)]),
     firmwareSection(facts),
     overridesSection(facts, env),
     problemsSection(facts.problems),
@@ -32,6 +32,14 @@ export function formatDoctor(facts: HostFacts, options: FormatOptions = {}): str
     .filter((s) => s.length > 0)
     .map((s) => s.join('\n'))
     .join('\n\n');
+}
+
+// The probe boot's verdict: whether the hardware accelerator really ran a guest, and if not, why.
+function probeRows(facts: HostFacts): string[] {
+  const p = facts.acceleratorProbe;
+  if (!p) return [];
+  const verdict = p.ok ? 'ran the probe guest' : `failed the probe guest: ${p.reason ?? 'no reason given'}`;
+  return [row('', `${p.accelerator} probe (CPU ${p.cpuModel}): ${verdict}${p.cached ? ' (checked earlier this boot)' : ''}`)];
 }
 
 function qemuSection(facts: HostFacts): string[] {
@@ -52,7 +60,7 @@ function qemuSection(facts: HostFacts): string[] {
 
 function acceleratorNote(facts: HostFacts): string {
   const notes = ['best first'];
-  if (facts.os === 'win32' && facts.accelerators.includes('whpx')) {
+  if (facts.os === 'win32' && facts.accelerators.includes('whpx') && !facts.acceleratorProbe) {
     notes.push('whpx is listed by QEMU but needs the Windows Hypervisor Platform feature; only starting a VM proves it');
   }
   if (facts.accelerators.length === 1) notes.push('no hardware acceleration: see the problems below');

@@ -57,6 +57,21 @@ const cases: Array<[string, Partial<ProblemInput>, { severity: 'error' | 'warnin
     { accelerators: ['tcg'], hardware: { accelerator: 'kvm', state: 'no-access' } },
     { severity: 'warning', what: /may not open \/dev\/kvm/, fix: /^sudo usermod -aG kvm \$USER/ },
   ],
+  [
+    'KVM present but failing its probe (nested virtualization)',
+    {
+      accelerators: ['tcg'],
+      hardware: { accelerator: 'kvm', state: 'probe-failed' },
+      probe: { accelerator: 'kvm', cpuModel: 'host', ok: false, reason: 'QEMU was killed by SIGABRT: failed to set MSR 0x10a to 0x69', cached: false },
+    },
+    { severity: 'warning', what: /^KVM cannot run guests here: the probe guest failed with CPU model host \(QEMU was killed by SIGABRT: failed to set MSR 0x10a to 0x69\), so VMs run emulated/, fix: /nested virtualization/ },
+  ],
+  [
+    'WHPX failing its probe',
+    { os: 'win32', accelerators: ['tcg'], hardware: { accelerator: 'whpx', state: 'probe-failed' }, probe: { accelerator: 'whpx', cpuModel: 'max', ok: false, reason: 'the probe guest did not report within 2 s', cached: false } },
+    { severity: 'warning', what: /^WHPX cannot run guests here: .*did not report within 2 s/, fix: /Windows Hypervisor Platform/ },
+  ],
+  ['a KVM device path set for diagnosis', { accelerators: ['tcg'], hardware: { accelerator: 'kvm', state: 'no-device' }, kvmDevicePath: '/nonexistent/kvm' }, { severity: 'warning', what: /^KVM is not available: \/nonexistent\/kvm does not exist/, fix: /modprobe/ }],
   ['no swtpm', { swtpm: null }, { severity: 'warning', what: /Windows 11/, fix: /^sudo apt-get install swtpm$/ }],
   ['no SPICE', { qemu: [{ ...x86, spice: false }] }, { severity: 'warning', what: /falls back to VNC/, fix: /qemu-system-modules-spice/ }],
   ['no seccomp sandbox on Linux', { qemu: [{ ...x86, sandbox: false }] }, { severity: 'warning', what: /-sandbox/, fix: /apt-get install qemu-system-x86/ }],

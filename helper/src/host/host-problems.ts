@@ -1,4 +1,4 @@
-import { Accelerator, type Architecture, type FirmwareFiles, type HostOs, type Problem, type QemuBinary } from '@openutm/shared';
+import { Accelerator, type AcceleratorProbe, type Architecture, type FirmwareFiles, type HostOs, type Problem, type QemuBinary } from '@openutm/shared';
 import type { HardwareAccelerator, HardwareState } from './accelerators';
 import { installCommand, type Installable, type OsRelease } from './install-hints';
 
@@ -15,6 +15,10 @@ export interface ProblemInput {
   firmware: readonly FirmwareFiles[];
   accelerators: readonly Accelerator[];
   hardware: { accelerator: HardwareAccelerator; state: HardwareState };
+  // The probe boot of the hardware accelerator, when one ran.
+  probe?: AcceleratorProbe;
+  // The KVM device checked (OPENUTM_KVM_DEVICE), when not /dev/kvm.
+  kvmDevicePath?: string;
   // OPENUTM_QEMU and OPENUTM_ACCEL as set, if set.
   qemuOverride?: string;
   accelOverride?: string;
@@ -79,10 +83,12 @@ function acceleratorProblems(input: ProblemInput, install: Install): Problem[] {
     case 'unverified':
     case 'no-binary':
       return [];
+    case 'probe-failed':
+      return [probeProblem(accelerator, input.probe, slow)];
     case 'no-device':
       return [
         warning(
-          `KVM is not available: /dev/kvm does not exist, so ${slow}`,
+          `KVM is not available: ${input.kvmDevicePath ?? '/dev/kvm'} does not exist, so ${slow}`,
           input.native === 'x86_64'
             ? 'turn on virtualization (Intel VT-x / AMD-V) in the firmware setup, then `sudo modprobe kvm_intel` or `sudo modprobe kvm_amd`; inside a VM, enable nested virtualization'
             : 'use a kernel with KVM; inside a VM, enable nested virtualization',
@@ -100,6 +106,19 @@ function acceleratorProblems(input: ProblemInput, install: Install): Problem[] {
     case 'not-in-binary':
       return [warning(`this QEMU build has no ${accelerator.toUpperCase()} support, so ${slow}`, install(['qemu']))];
   }
+}
+
+// The accelerator is there but could not run the probe guest: QEMU's words, and what helps.
+function probeProblem(accelerator: HardwareAccelerator, probe: AcceleratorProbe | undefined, slow: string): Problem {
+  const name = accelerator.toUpperCase();
+  const cpu = probe ? ` with CPU model ${probe.cpuModel}` : '';
+  const fix =
+    accelerator === 'kvm'
+      ? 'OpenUTM uses TCG until this is fixed. Inside a cloud VM, nested virtualization may not support this CPU model: ask the provider for nested virtualization with host CPU passthrough, or run OpenUTM on the physical machine; a newer host kernel can help'
+      : accelerator === 'hvf'
+        ? 'OpenUTM uses TCG until this is fixed: run OpenUTM on the Mac itself (not inside a VM), and update macOS and QEMU'
+        : 'OpenUTM uses TCG until this is fixed: turn on "Windows Hypervisor Platform" in Windows Features and restart, or update QEMU';
+  return warning(`${name} cannot run guests here: the probe guest failed${cpu} (${probe?.reason ?? 'no reason given'}), so ${slow}`, fix);
 }
 
 function featureProblems(input: ProblemInput, install: Install): Problem[] {

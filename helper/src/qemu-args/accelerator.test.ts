@@ -38,6 +38,21 @@ describe('accelerator choice', () => {
     assert.ok(built.warnings.some((w) => w.includes('enable KVM')), built.warnings.join('; '));
   });
 
+  it("a KVM that failed its probe boot: 'auto' falls back to TCG with a warning carrying QEMU's reason", () => {
+    const reason = 'QEMU was killed by SIGABRT: qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69';
+    const host: HostFacts = { ...HOSTS['linux-x64-kvm'], accelerators: ['tcg'], acceleratorProbe: { accelerator: 'kvm', cpuModel: 'host', ok: false, reason, cached: true } };
+    const built = build(host);
+    assert.equal(built.accelerator, 'tcg');
+    assert.deepEqual(valuesOf(built.args, '-cpu'), ['max']);
+    assert.ok(built.warnings.some((w) => w.startsWith('KVM is present but failed its probe boot (') && w.includes(reason) && /emulated \(TCG\)/.test(w)), built.warnings.join('; '));
+    // An explicit kvm is refused with the probe's reason rather than tried and left to abort.
+    assert.throws(
+      () => build(host, { accel: 'kvm' }),
+      (e: unknown) => codeOf(e) === 'CONFIG_INVALID' && (e as Error).message.includes(`kvm failed its probe boot here (${reason})`),
+    );
+    assert.throws(() => build(host, { override: 'kvm' }), (e: unknown) => codeOf(e) === 'CONFIG_INVALID' && /from OPENUTM_ACCEL\).*failed its probe boot/.test((e as Error).message));
+  });
+
   it('an explicit accelerator the host lacks is an error naming the usable ones', () => {
     assert.throws(
       () => build(HOSTS['darwin-arm64-hvf'], { accel: 'kvm', aarch64: true }),

@@ -35,10 +35,13 @@ export function chooseAccelerator(
   const source = override ? 'OPENUTM_ACCEL' : 'the VM setting';
   if (requested !== 'auto') {
     if (usable.includes(requested)) return { accelerator: requested, warnings: [] };
+    const failedProbe = host.acceleratorProbe?.accelerator === requested && !host.acceleratorProbe.ok ? host.acceleratorProbe : undefined;
     const why =
       requested !== 'tcg' && !isNativeGuest(architecture, host.arch)
         ? `hardware acceleration only runs guests of the host's own architecture, and this ${architecture} guest runs on a ${host.arch} host`
-        : `${requested} is not available here`;
+        : failedProbe
+          ? `${requested} failed its probe boot here (${failedProbe.reason ?? 'no reason given'})`
+          : `${requested} is not available here`;
     throw new OpenUtmError(
       'CONFIG_INVALID',
       `accelerator ${requested} (from ${source}) cannot run this VM: ${why}. Usable here: ${usable.join(', ') || 'none'}; choose one of them or 'auto'.`,
@@ -52,15 +55,21 @@ export function chooseAccelerator(
       `${binary.path} has neither hardware acceleration for this ${architecture} guest nor TCG emulation; install a full QEMU build (\`openutm doctor\` says which).`,
     );
   }
-  const warnings: string[] = [];
-  if (best === 'tcg') {
-    warnings.push(
-      isNativeGuest(architecture, host.arch)
-        ? `no hardware accelerator is usable, so this VM runs emulated (TCG) and will be slow; \`openutm doctor\` says how to enable ${host.os === 'linux' ? 'KVM' : host.os === 'darwin' ? 'HVF' : 'WHPX'}`
-        : `this ${architecture} guest runs emulated (TCG) on a ${host.arch} host, which is much slower than a guest of the host's own architecture`,
-    );
+  return { accelerator: best, warnings: best === 'tcg' ? [tcgWarning(architecture, host)] : [] };
+}
+
+// Why 'auto' ended at TCG, in the words the VM's launch warnings show: the hardware
+// accelerator's failed probe boot (QEMU's reason), no hardware accelerator, or a foreign guest.
+function tcgWarning(architecture: Architecture, host: HostFacts): string {
+  if (!isNativeGuest(architecture, host.arch)) {
+    return `this ${architecture} guest runs emulated (TCG) on a ${host.arch} host, which is much slower than a guest of the host's own architecture`;
   }
-  return { accelerator: best, warnings };
+  const probe = host.acceleratorProbe;
+  if (probe && !probe.ok) {
+    return `${probe.accelerator.toUpperCase()} is present but failed its probe boot (${probe.reason ?? 'no reason given'}), so this VM runs emulated (TCG) and will be slow; \`openutm doctor\` says more`;
+  }
+  const name = host.os === 'linux' ? 'KVM' : host.os === 'darwin' ? 'HVF' : 'WHPX';
+  return `no hardware accelerator is usable, so this VM runs emulated (TCG) and will be slow; \`openutm doctor\` says how to enable ${name}`;
 }
 
 // -accel for the chosen accelerator.

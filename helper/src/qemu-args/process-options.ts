@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OpenUtmError, type VmConfig } from '@openutm/shared';
+import type { VmConfig } from '@openutm/shared';
 import type { BuildContext } from './build-context';
 import { optionString, type QemuOption } from './option-string';
 
@@ -39,25 +39,18 @@ export function startOptions(ctx: BuildContext): QemuOption[] {
   ];
 }
 
-// Sandbox filters for the seccomp build (Linux). spawn=deny and elevateprivileges=deny are left
-// out on purpose: the filter is installed before -daemonize forks and calls setsid(), and QEMU
-// 7.2 dies with SIGSYS on the fork under spawn=deny and on setsid() under elevateprivileges=deny
-// (checked by running it). Daemonizing is what keeps VMs alive across helper restarts, so it wins.
-const SANDBOX = { obsolete: 'deny', resourcecontrol: 'deny' } as const;
+// Sandbox filters for the seccomp build (Linux). QEMU no longer forks itself (-daemonize): the
+// helper detaches it, so spawning and privilege changes (setuid, setsid …) can be denied too.
+// Options that make QEMU start programs (-netdev user,smb=; tap script= or helper=) fail under
+// spawn=deny: such companions are the helper's to start (as swtpm is).
+const SANDBOX = { obsolete: 'deny', elevateprivileges: 'deny', spawn: 'deny', resourcecontrol: 'deny' } as const;
 
-// How QEMU lives next to the helper. POSIX: -daemonize (the spawned process exits 0 only once
-// every socket listens, which is the readiness signal; QEMU's stderr then goes to the -D log).
-// Windows has no -daemonize: the caller detaches QEMU and collects stderr itself.
+// How QEMU lives next to the helper: in the seccomp sandbox where the build has one, its pid in
+// a file for the next helper to re-attach. The helper detaches QEMU itself and sends its stderr
+// (messages, -msg timestamps and qemu_log alike, as there is no -D) to the VM's QEMU log.
 export function processOptions(ctx: BuildContext): QemuOption[] {
   const options: QemuOption[] = [];
   if (ctx.binary.sandbox && ctx.host.os === 'linux') options.push(['-sandbox', optionString('on', SANDBOX)]);
-  if (ctx.host.os !== 'win32') {
-    if (ctx.paths.qemuLog.includes('%')) {
-      // QEMU formats the -D file name (a '%d' becomes its pid) and rejects any other '%'.
-      throw new OpenUtmError('UNSAFE_PATH', `QEMU cannot log to ${ctx.paths.qemuLog} because the path contains '%'; choose a runtime directory without '%' (XDG_RUNTIME_DIR)`);
-    }
-    options.push(['-daemonize'], ['-D', ctx.paths.qemuLog]);
-  }
   // Taken verbatim (no option parsing), so no escaping.
   options.push(['-pidfile', ctx.paths.pidFile]);
   return options;

@@ -1,83 +1,65 @@
+// node:child_process rather than execa: QEMU is not a program the helper runs and waits on. It
+// is detached into its own session and outlives the helper, with its output going straight to
+// a file descriptor, which is spawn()'s plain job; execa's promise and pipes would only hold it.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { OpenUtmError, type HostOs } from '@openutm/shared';
+import { OpenUtmError } from '@openutm/shared';
 
+// What to run, and the file its output goes to.
 export interface LaunchOptions {
   binary: string;
   args: readonly string[];
-  hostOs: HostOs;
-  pidFile: string;
-  // Where QEMU's stderr goes on hosts without -daemonize (Windows); POSIX uses -D from the args.
+  // QEMU's stdout and stderr are appended here from its first line (error_report, -msg
+  // timestamps and qemu_log all go to stderr when there is no -D).
   logFile: string;
-  timeoutMs?: number;
 }
 
-const STDERR_LIMIT = 64 * 1024;
-
-// Starts QEMU detached from the helper, so a helper restart or upgrade never takes VMs down.
-// On POSIX the args carry -daemonize: the spawned process exits 0 only once every socket
-// listens, which is the readiness signal (no polling). Windows has no -daemonize: the caller
-// then waits for the monitor socket instead.
-export async function launchQemu(opts: LaunchOptions): Promise<{ pid: number; readyByExit: boolean }> {
-  return opts.hostOs === 'win32' ? launchDetachedWindows(opts) : launchDaemonized(opts);
+// How a QEMU this helper launched ended.
+export interface QemuExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
-async function launchDaemonized(opts: LaunchOptions): Promise<{ pid: number; readyByExit: boolean }> {
-  const timeoutMs = opts.timeoutMs ?? 30_000;
-  const child = spawn(opts.binary, opts.args, { stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    if (stderr.length < STDERR_LIMIT) stderr += chunk.slice(0, STDERR_LIMIT - stderr.length);
-  });
-  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | Error>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve(new Error(`QEMU did not finish starting within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      resolve(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-  if (outcome instanceof Error) {
-    const enoent = (outcome as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new OpenUtmError(
-      enoent ? 'QEMU_NOT_FOUND' : 'QEMU_FAILED',
-      enoent ? `QEMU is not at ${opts.binary}; run \`openutm doctor\` to see what to install` : outcome.message,
-      { stderr: stderr.trim() },
-    );
-  }
-  if (outcome.code !== 0) {
-    const text = stderr.trim() || `exit code ${outcome.code ?? outcome.signal}`;
-    throw new OpenUtmError('QEMU_FAILED', `QEMU refused to start: ${lastLines(text, 5)}`, {
-      stderr: text,
-      exitCode: outcome.code,
-    });
-  }
-  const pid = await readPidFile(opts.pidFile);
-  if (pid === null) {
-    throw new OpenUtmError('QEMU_FAILED', `QEMU started but wrote no pid to ${opts.pidFile}`);
-  }
-  return { pid, readyByExit: true };
+// A QEMU that runs: its pid, and how the caller learns that it ended.
+export interface LaunchedQemu {
+  pid: number;
+  // Settles when QEMU exits while this helper still runs; never rejects.
+  exited: Promise<QemuExit>;
+  // Whether `exited` has settled, for callers that must not wait on it.
+  hasExited: () => boolean;
 }
 
-async function launchDetachedWindows(opts: LaunchOptions): Promise<{ pid: number; readyByExit: boolean }> {
-  const log = openSync(opts.logFile, 'a');
+// Starts QEMU detached from the helper (its own session on POSIX, no console on Windows), so a
+// helper restart or upgrade never takes VMs down. QEMU itself does not fork (-daemonize), which
+// lets its seccomp sandbox deny spawning and privilege changes. Resolves once the process runs;
+// readiness is the caller's (QEMU's monitor accepting), since with -S the guest waits anyway.
+export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
+  const log = openSync(opts.logFile, 'a', 0o600);
   try {
     const child = spawn(opts.binary, opts.args, { stdio: ['ignore', log, log], detached: true, windowsHide: true });
+    let done = false;
+    const exited = new Promise<QemuExit>((resolve) => {
+      child.once('exit', (code, signal) => {
+        done = true;
+        resolve({ code, signal });
+      });
+    });
     const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', (err) => reject(new OpenUtmError('QEMU_NOT_FOUND', `cannot run ${opts.binary}: ${err.message}`)));
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        done = true;
+        reject(
+          err.code === 'ENOENT'
+            ? new OpenUtmError('QEMU_NOT_FOUND', `QEMU is not at ${opts.binary}; run \`openutm doctor\` to see what to install`)
+            : new OpenUtmError('QEMU_FAILED', `cannot run ${opts.binary}: ${err.message}`),
+        );
+      });
       child.once('spawn', () => resolve(child.pid!));
     });
     child.unref();
-    return { pid, readyByExit: false };
+    return { pid, exited, hasExited: () => done };
   } finally {
+    // QEMU holds its own copy of the descriptor.
     closeSync(log);
   }
 }
@@ -91,8 +73,4 @@ export async function readPidFile(file: string): Promise<number | null> {
   } catch {
     return null;
   }
-}
-
-export function lastLines(text: string, n: number): string {
-  return text.split(/\r?\n/).filter((l) => l.trim() !== '').slice(-n).join('\n');
 }

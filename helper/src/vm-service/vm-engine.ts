@@ -15,7 +15,8 @@ import {
   type VmStatus,
 } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
-import { launchQemu, readPidFile } from '../qemu-process/launch';
+import { launchQemu, readPidFile, type LaunchedQemu } from '../qemu-process/launch';
+import { connectWhenReady, explainStartFailure } from './qemu-start';
 import { isAlive, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { ensurePrivateDir } from '../runtime/private-dir';
@@ -200,18 +201,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       await writeLaunchWarnings(paths.launchWarnings, plan.warnings);
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
+      let launched: LaunchedQemu | null = null;
       try {
         await this.companions.start(id, companions);
-        const launched = await launchQemu({
-          binary: plan.binary,
-          args: plan.args,
-          hostOs: this.hostOs,
-          pidFile: paths.pidFile,
-          logFile: paths.qemuLog,
-          timeoutMs: this.opts.startTimeoutMs,
-        });
+        launched = await launchQemu({ binary: plan.binary, args: plan.args, logFile: paths.qemuLog });
         pid = launched.pid;
-        const qmp = await QmpClient.connect(paths.qmp, { timeoutMs: launched.readyByExit ? 5_000 : 30_000, retry: !launched.readyByExit });
+        const qmp = await connectWhenReady(paths.qmp, launched, paths.qemuLog, this.opts.startTimeoutMs ?? 30_000);
         sup.attach(qmp, pid);
         // Connected before the guest runs, so the scrollback holds its first byte.
         await this.serialHubs.start(id, paths, qmp);
@@ -221,9 +216,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
+        const failure = await explainStartFailure(e, launched, paths.qemuLog);
         await this.companions.stop(id, paths.dir);
+        // The runtime dir goes with the rollback: keep QEMU's log with the VM first.
+        await keepLastRunLogs({ qemuLog: paths.qemuLog, serialLog: paths.serialLog, logsDir: this.logsDir(id) }).catch(() => undefined);
         await rollbackStart(sup, pid, paths);
-        throw e;
+        throw failure;
       }
     });
   }

@@ -34,6 +34,18 @@ export const Problem = z.object({
 });
 export type Problem = z.infer<typeof Problem>;
 
+// The probe boot that proves a hardware accelerator runs guests here (a /dev/kvm that opens may
+// still fail to run the CPU model a VM gets): its verdict and, when it failed, QEMU's reason.
+export const AcceleratorProbe = z.object({
+  accelerator: Accelerator,
+  cpuModel: z.string(),
+  ok: z.boolean(),
+  reason: z.string().nullable(),
+  // The verdict was kept from an earlier probe during this boot of the host.
+  cached: z.boolean(),
+});
+export type AcceleratorProbe = z.infer<typeof AcceleratorProbe>;
+
 // Everything the argument builder and the wizard need to know about the host, gathered once.
 export const HostFacts = z.object({
   os: HostOs,
@@ -49,5 +61,7 @@ export const HostFacts = z.object({
   accelerators: z.array(Accelerator),
   firmware: z.array(FirmwareFiles),
   problems: z.array(Problem),
+  // Absent where no probe ran (no device, no binary, or an older helper).
+  acceleratorProbe: AcceleratorProbe.optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;

@@ -108,6 +108,15 @@ describe('host warnings: slow or will not work', () => {
     assert.deepEqual(kinds(draft({ accelerator: 'hvf' }), host()), ['accelerator:broken']);
   });
 
+  test("a KVM that failed the helper's probe boot: slow, in the words the VM's launch warning uses", () => {
+    const reason = 'QEMU was killed by SIGABRT: failed to set MSR 0x10a to 0x69';
+    const nested = host({ accelerators: ['tcg'], acceleratorProbe: { accelerator: 'kvm', cpuModel: 'host', ok: false, reason, cached: false } });
+    assert.deepEqual(kinds(draft(), nested), ['accelerator:slow']);
+    assert.equal(hostWarnings(draft(), nested)[0]!.text, `KVM is present but failed its probe boot (${reason}), so the VM is emulated (TCG) and slow`);
+    assert.deepEqual(kinds(draft({ accelerator: 'kvm' }), nested), ['accelerator:broken']);
+    assert.match(hostWarnings(draft({ accelerator: 'kvm' }), nested)[0]!.text, /^KVM is not available on this computer \(available: tcg\): KVM is present but failed its probe boot \(QEMU was killed/);
+  });
+
   test('another architecture: slow when its QEMU exists, broken when it does not', () => {
     const both = host({ qemu: [...host().qemu, { ...host().qemu[0]!, architecture: 'aarch64' }] });
     assert.deepEqual(kinds(draft({ architecture: 'aarch64', firmware: 'bios' }), both), ['architecture:slow']);

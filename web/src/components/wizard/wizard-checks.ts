@@ -108,10 +108,16 @@ export function hostWarnings(draft: WizardDraft, facts: HostFacts | null): HostW
     warnings.push({ field: 'architecture', kind: 'slow', text: `this computer is ${native}: a ${draft.architecture} guest is emulated instruction by instruction and runs 10–50× slower` });
   }
   const hardware = facts.accelerators.filter((a) => a !== 'tcg');
+  // The helper's probe boot of the hardware accelerator, when it failed: the VM gets the same words.
+  const failedProbe = facts.acceleratorProbe?.ok === false ? facts.acceleratorProbe : undefined;
+  const probeFailure = failedProbe ? `${failedProbe.accelerator.toUpperCase()} is present but failed its probe boot (${failedProbe.reason ?? 'no reason given'})` : null;
   if (draft.accelerator === 'tcg') {
     warnings.push({ field: 'accelerator', kind: 'slow', text: 'TCG emulates the CPU in software: expect the guest to be many times slower' });
   } else if (draft.accelerator !== 'auto' && !facts.accelerators.includes(draft.accelerator)) {
-    warnings.push({ field: 'accelerator', kind: 'broken', text: `${draft.accelerator.toUpperCase()} is not available on this computer (available: ${facts.accelerators.join(', ')})` });
+    const why = failedProbe?.accelerator === draft.accelerator ? `: ${probeFailure}` : '';
+    warnings.push({ field: 'accelerator', kind: 'broken', text: `${draft.accelerator.toUpperCase()} is not available on this computer (available: ${facts.accelerators.join(', ')})${why}` });
+  } else if (draft.accelerator === 'auto' && hardware.length === 0 && draft.architecture === native && probeFailure) {
+    warnings.push({ field: 'accelerator', kind: 'slow', text: `${probeFailure}, so the VM is emulated (TCG) and slow` });
   } else if (draft.accelerator === 'auto' && hardware.length === 0 && draft.architecture === native) {
     const why = facts.problems.find((p) => /KVM|HVF|WHPX|accelerat/i.test(p.what));
     warnings.push({ field: 'accelerator', kind: 'slow', text: `no hardware acceleration here, so the VM is emulated (TCG) and slow${why ? `: ${why.fix}` : ''}` });
