@@ -34,6 +34,7 @@ import { VmSupervisor } from './vm-supervisor';
 import { clearCrash, crashFromExit, loadCrash, saveCrash, unresponsiveQemu } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
 import { VmCatalog } from './vm-catalog';
+import { helperPlaces } from './helper-files';
 import { SerialQueue } from './serial-queue';
 import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
 import { runJob } from './job-progress';
@@ -70,6 +71,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       },
       stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped',
       liveMedia: (id, drive, iso) => changeMedia(this.monitor(this.supervisor(id)), drive, iso),
+      helperPlaces: () => helperPlaces({ libraryRoot: library.root, runtimeRoot: opts.runtimeRoot }),
     });
   }
 
@@ -181,7 +183,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         facts,
         paths,
         vmFolder: vmFolder(this.library.root, id),
-        libraryRoot: this.library.root,
+        guard: this.catalog.guard(id),
         acceleratorOverride: this.opts.acceleratorOverride,
       });
       await rm(paths.dir, RM_RUNTIME_DIR);
