@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark, each figure printed next to a baseline measured in the same run.
+import './lib/require-node.mjs'; // first: an older Node stops here with what to install
 import { readdirSync } from 'node:fs';
 import { ensureDebianPackages, ensureNodeModules, runOrExit, step, BENCH_PACKAGES } from './lib/ensure.mjs';
 

@@ -1,5 +1,6 @@
 // `npm run package`: the helper as one executable for this host (dist/openutm-<os>-<arch>), with
 // the UI's static export packed inside, built with Node's single-executable support.
+import './lib/require-node.mjs'; // first: an older Node stops here with what to install
 import { ensureNodeModules, runOrExit, step } from './lib/ensure.mjs';
 
 ensureNodeModules();

@@ -1,4 +1,5 @@
 // `npm start`: from a fresh clone to a running helper. Installs what is missing, builds, serves.
+import './lib/require-node.mjs'; // first: an older Node stops here with what to install
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureDebianPackages, ensureNodeModules, hostPackagesNote, repoRoot, RUNTIME_PACKAGES, runOrExit, step } from './lib/ensure.mjs';

@@ -1,5 +1,6 @@
 // `npm test`: the one test command. Installs what is missing, builds the test guest, then runs
 // type checks, lint, and every unit and integration test of every workspace.
+import './lib/require-node.mjs'; // first: an older Node stops here with what to install
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackages, ensureNodeModules, hostPackagesNote, repoRoot, runOrExit, step, TEST_PACKAGES } from './lib/ensure.mjs';
