@@ -207,6 +207,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
           timeoutMs: this.opts.startTimeoutMs,
         });
         pid = launched.pid;
+        if (paths.serial.kind === 'pipe') this.serialHubs.open(id, paths);
         const qmp = await QmpClient.connect(paths.qmp, { timeoutMs: launched.readyByExit ? 5_000 : 30_000, retry: !launched.readyByExit });
         sup.attach(qmp, pid);
         // Connected before the guest runs, so the scrollback holds its first byte.
@@ -217,6 +218,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
+        this.serialHubs.stop(id, 'the VM did not start');
         await rollbackStart(sup, pid, paths);
         throw e;
       }
