@@ -262,5 +262,9 @@ test('every turbo run and every workflow has telemetry off', async () => {
     const top = read(`.github/workflows/${f}`).split(/^jobs:$/m)[0]!;
     for (const [k, v] of Object.entries(OFFLINE_BUILD_ENV)) assert.match(top, new RegExp(`^env:[\\s\\S]*^ {2}${k}: ${v}$`, 'm'), `${f} sets ${k}`);
   }
-  assert.deepEqual((JSON.parse(read('turbo.json')) as { globalPassThroughEnv?: string[] }).globalPassThroughEnv, ['NEXT_TELEMETRY_DISABLED', 'DO_NOT_TRACK']);
+  // turbo.json declares no pass-through list: with one, turbo would run tasks in strict env mode,
+  // drop these switches (and more: Next's build then failed to start its PostCSS worker).
+  const turbo = JSON.parse(read('turbo.json')) as Record<string, unknown>;
+  assert.equal(turbo.globalPassThroughEnv, undefined);
+  assert.equal(turbo.envMode, undefined);
 });

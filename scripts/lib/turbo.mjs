@@ -1,6 +1,6 @@
 // Every turbo run of the npm scripts goes through here, so none reports usage anywhere: builds
-// reach no network but the package registries (npm ci/install). turbo.json passes the Next
-// and DO_NOT_TRACK switches on to the tasks, which turbo's strict env mode would otherwise drop.
+// reach no network but the package registries (npm ci/install). turbo.json lists no env to pass
+// through, which keeps turbo passing the whole environment (these switches too) to its tasks.
 import { runOrExit } from './ensure.mjs';
 
 // turbo's and Next's telemetry off, and DO_NOT_TRACK (consoledonottrack.com) for any other tool

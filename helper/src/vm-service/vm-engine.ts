@@ -218,7 +218,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
-        this.serialHubs.stop(id, 'the VM did not start');
+        // A hub opened ahead of the monitor (Windows pipes) has no QMP close to end it.
+        if (!sup.qmp) this.serialHubs.stop(id, 'the VM did not start');
         await rollbackStart(sup, pid, paths);
         throw e;
       }
