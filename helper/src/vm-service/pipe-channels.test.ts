@@ -11,6 +11,7 @@ import type { PipeEndpoint } from '../runtime/pipe-names';
 import { newPipeRun, pipeName } from '../runtime/pipe-names';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { SerialHubs } from './serial-hubs';
+import { unresponsiveQemu } from './crash-log';
 
 // QMP and the serial port over Windows named pipes, against a stand-in that behaves as QEMU's
 // pipe chardev does (chardev/char-pipe.c): each pipe is created in turn, serial first, and QEMU
@@ -140,5 +141,25 @@ test('without the serial side first, QEMU never creates its monitor: QMP alone w
     monitor.destroy();
     serial.destroy();
     await qemu.done;
+  }
+});
+
+test('a second helper finds the monitor pipe taken for good, and the VM is left running with a note that says why', async () => {
+  const qemu = new PipeQemu('vm3pipes');
+  const paths = pathsWith(qemu);
+  const hubs = new SerialHubs();
+  try {
+    hubs.open('vm3pipes', paths);
+    const first = await QmpClient.connect(paths.qmp, { retry: true, timeoutMs: 30_000 });
+    await hubs.start('vm3pipes', paths, first);
+    // The helper that started QEMU goes; QEMU never listens on that pipe again.
+    first.close();
+    await assert.rejects(QmpClient.connect(paths.qmp, { timeoutMs: 3_000 }), (e: unknown) => isOpenUtmError(e) && e.code === 'QMP_CLOSED');
+    const note = await unresponsiveQemu(4242, path.join(dir, 'no-such-qemu.log'), paths.qmp.kind === 'pipe');
+    assert.match(note.reason, /named pipe that QEMU serves only to the helper that started it/);
+    assert.match(note.reason, /taskkill \/PID 4242 \/F/);
+  } finally {
+    hubs.stopAll('test over');
+    await qemu.done.catch(() => undefined);
   }
 });

@@ -328,7 +328,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     if (pid !== null && qmp === null) {
       if (isAlive(pid)) {
         // Never kill or clean up after a live process we cannot talk to: it may be merely slow.
-        crash = await unresponsiveQemu(pid, paths.qemuLog);
+        crash = await unresponsiveQemu(pid, paths.qemuLog, paths.qmp.kind === 'pipe');
       } else {
         crash = await this.afterExit(id, paths, { crashed: true, reason: 'QEMU exited while no helper was watching it', pid });
       }
