@@ -1,4 +1,6 @@
 // `npm run bench`: every benchmark, each figure printed next to a baseline measured in the same run.
+import './lib/require-node.mjs'; // first: an older Node stops here with what to install
+import { runTurbo } from './lib/turbo.mjs';
 import { readdirSync } from 'node:fs';
 import { ensureDebianPackages, ensureNodeModules, runOrExit, step, BENCH_PACKAGES } from './lib/ensure.mjs';
 
@@ -9,7 +11,7 @@ if (process.platform !== 'linux') {
 ensureNodeModules();
 ensureDebianPackages(BENCH_PACKAGES);
 runOrExit('bash', ['scripts/test-guest/build.sh']);
-runOrExit('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+runTurbo(['run', 'build', '--output-logs=errors-only']);
 // The helper's benches, then the UI's (web/bench: real Chromium against the real helper).
 const benches = ['helper/bench', 'web/bench'].flatMap((dir) =>
   readdirSync(new URL(`../${dir}/`, import.meta.url))

@@ -1,24 +1,41 @@
 // `npm test`: the one test command. Installs what is missing, builds the test guest, then runs
 // type checks, lint, and every unit and integration test of every workspace.
+import './lib/require-node.mjs'; // first: an older Node stops here with what to install
+import { runTurbo } from './lib/turbo.mjs';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackages, ensureNodeModules, hostPackagesNote, repoRoot, runOrExit, step, TEST_PACKAGES } from './lib/ensure.mjs';
-import { partitionVmTests, vmTestSkipReason } from './lib/vm-tests.mjs';
+import { existsSync } from 'node:fs';
+import { guestSource, hasTestGuest, partitionVmTests, testGuestDir } from './lib/vm-tests.mjs';
+import { prebuiltGuestProblems } from './lib/prebuilt-guest.mjs';
 
-const skipVms = vmTestSkipReason();
+const guestDir = testGuestDir(repoRoot);
+const guest = guestSource({ hasGuest: hasTestGuest(guestDir), hasApt: existsSync('/usr/bin/apt-get') });
+const skipVms = guest.kind === 'skip' ? guest.reason : null;
+if (guest.kind === 'missing') {
+  process.stderr.write(`✖ ${guest.reason}\n`);
+  process.exit(1);
+}
 ensureNodeModules();
 if (process.platform === 'linux' && !skipVms) ensureDebianPackages(TEST_PACKAGES);
 else if (hostPackagesNote()) step(`${hostPackagesNote()}; tests needing Linux-only tools (gio, dbus, python3, /usr/bin/qemu-*) skip and say why`);
 
-if (skipVms) {
-  step(`VM tests skipped: ${skipVms} (OPENUTM_SKIP_VM_TESTS)`);
+if (guest.kind === 'skip') {
+  step(`VM tests skipped: ${skipVms}`);
+} else if (guest.kind === 'prebuilt') {
+  step(`using the prebuilt test guest in ${path.relative(repoRoot, guestDir) || guestDir} (not rebuilt)`);
+  const problems = prebuiltGuestProblems(guestDir);
+  if (problems.length > 0) {
+    process.stderr.write(`✖ the prebuilt test guest is damaged: ${problems.join('; ')}. Download it again (or delete it and build it on Debian).\n`);
+    process.exit(1);
+  }
 } else {
   step('building the test guest (cached)');
   runOrExit('bash', ['scripts/test-guest/build.sh']);
 }
 
 step('build + type check');
-runOrExit('npx', ['turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
+runTurbo(['run', 'build', 'typecheck', '--output-logs=errors-only']);
 
 step('lint');
 runOrExit('npx', ['eslint', '--max-warnings=0', '.']);

@@ -55,7 +55,7 @@ async function startLatency(engine: VmEngine): Promise<void> {
     facts: await facts(),
     paths,
     vmFolder: vmFolder(engine.library.root, config.id),
-    libraryRoot: engine.library.root,
+    guard: engine.catalog.guard(config.id),
     acceleratorOverride: 'tcg',
   });
   const viaEngine: number[] = [];

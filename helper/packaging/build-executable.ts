@@ -1,3 +1,4 @@
+// node:child_process: a build-time tool run from npm scripts, not part of the helper that ships.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -115,6 +115,22 @@ describe('openutm CLI', () => {
     assert.match(badSize.stderr, /512M/);
   });
 
+  test('the helper\'s own files are refused as an ISO or kernel, by code and with the reason', () => {
+    // The secrets file exists once the helper has started (the first test did).
+    const secrets = path.join(home, 'secrets.json');
+    assert.ok(existsSync(secrets));
+    const iso = openutm('create', '--name', 'secrets thief', '--iso', secrets);
+    assert.equal(iso.code, 1, iso.stderr);
+    assert.match(iso.stderr, /UNSAFE_PATH/);
+    assert.match(iso.stderr, /secrets file/);
+    assert.match(iso.stderr, /choose a file of your own/);
+    const lock = openutm('create', '--name', 'lock thief', '--kernel', path.join(home, '.lock'));
+    assert.equal(lock.code, 1, lock.stderr);
+    assert.match(lock.stderr, /library lock/);
+    const names = json({ parse: (x) => x as Array<{ config: { name: string } }> }, 'list').map((v) => v.config.name);
+    assert.ok(!names.some((n) => n.includes('thief')), 'no VM was created');
+  });
+
   test('create, start, pause, resume, stop from separate CLI processes, all through one helper', () => {
     const vm = json(
       VmSummary,

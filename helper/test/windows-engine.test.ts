@@ -18,7 +18,9 @@ test('on Windows a VM that never ran is created, listed, read and deleted; its e
     assert.equal(status.state, 'stopped');
     assert.deepEqual((await engine.list()).map((v) => v.config.id), [config.id]);
     const paths = engine.paths(config.id);
-    assert.deepEqual(paths.qmp, { kind: 'tcp', host: '127.0.0.1', port: 0 });
+    // QMP on a named pipe of no run: nothing serves it until a start picks a run token.
+    assert.deepEqual(paths.qmp, { kind: 'pipe', name: `openutm-${config.id}-stopped-qmp`, path: `\\\\.\\pipe\\openutm-${config.id}-stopped-qmp` });
+    assert.deepEqual(paths.spice, { kind: 'tcp', host: '127.0.0.1', port: 0 });
     assert.ok(paths.pidFile.endsWith(`${config.id}\\qemu.pid`), paths.pidFile);
     assert.equal((await engine.get(config.id)).status.state, 'stopped');
     await engine.delete(config.id, config.name);

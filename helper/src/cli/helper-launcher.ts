@@ -1,3 +1,4 @@
+// node:child_process, not execa: the helper is started detached and left running, never waited on.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -1,13 +1,13 @@
 import net from 'node:net';
 import { OpenUtmError } from '@openutm/shared';
-import type { Endpoint } from '../runtime/runtime-paths';
+import type { ControlEndpoint, Endpoint } from '../runtime/runtime-paths';
 import { PooledReader, type PooledReaderOptions } from './pooled-reader';
 
 const DEFAULT_TIMEOUT_MS = 3_000;
 
-// "unix:/run/…/spice.sock" or "tcp:127.0.0.1:5930", for messages and logs.
-export function describeEndpoint(endpoint: Endpoint): string {
-  return endpoint.kind === 'unix' ? `unix:${endpoint.path}` : `tcp:${endpoint.host}:${endpoint.port}`;
+// "unix:/run/…/spice.sock", "tcp:127.0.0.1:5930" or "pipe:\\.\pipe\openutm-…", for messages and logs.
+export function describeEndpoint(endpoint: ControlEndpoint): string {
+  return endpoint.kind === 'tcp' ? `tcp:${endpoint.host}:${endpoint.port}` : `${endpoint.kind}:${endpoint.path}`;
 }
 
 // How to connect: a deadline, and optionally net's `onread` for pooled reads.

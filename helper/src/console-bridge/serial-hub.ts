@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { open } from 'node:fs/promises';
-import type { Endpoint } from '../runtime/runtime-paths';
+import type { ControlEndpoint } from '../runtime/runtime-paths';
 import { describeEndpoint } from './connect-endpoint';
 import { defaultLog, type ConsoleLog } from './console-log';
 import { ScrollbackRing } from './scrollback-ring';
@@ -67,7 +67,7 @@ export class SerialHub {
   private finishing: Promise<void> | null = null;
 
   constructor(
-    private readonly endpoint: Endpoint,
+    private readonly endpoint: ControlEndpoint,
     private readonly opts: SerialHubOptions = {},
   ) {
     this.ring = new ScrollbackRing(opts.scrollbackBytes ?? SERIAL_DEFAULTS.scrollbackBytes);
@@ -176,10 +176,11 @@ export class SerialHub {
 
   private connect(): void {
     if (this.stopped) return;
+    // A Windows named pipe is opened by path, like a unix socket.
     const socket =
-      this.endpoint.kind === 'unix'
-        ? net.createConnection({ path: this.endpoint.path })
-        : net.createConnection({ host: this.endpoint.host, port: this.endpoint.port });
+      this.endpoint.kind === 'tcp'
+        ? net.createConnection({ host: this.endpoint.host, port: this.endpoint.port })
+        : net.createConnection({ path: this.endpoint.path });
     socket.on('connect', () => {
       if (this.stopped) {
         socket.destroy();

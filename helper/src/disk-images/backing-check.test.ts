@@ -102,16 +102,16 @@ test('a backing file outside the library is refused (relative or absolute)', { s
   await withLayout(async ({ root, vm, outside }) => {
     await createImage({ qemuImg, path: path.join(outside, 'outside.qcow2'), format: 'qcow2', sizeMiB: 16 });
     await overlay(path.join(vm, 'rel.qcow2'), '../../../outside/outside.qcow2');
-    await assert.rejects(check(path.join(vm, 'rel.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'rel.qcow2'), root), unsafe(/outside the VM's folder/));
     // From <root>/vms/<id>/, three levels up leaves the library (a missing file, judged by its folder).
     await overlay(path.join(vm, 'dotdot.qcow2'), '../../../outside.qcow2');
-    await assert.rejects(check(path.join(vm, 'dotdot.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'dotdot.qcow2'), root), unsafe(/outside the VM's folder/));
     // Two levels up is the library root itself: still inside, so allowed.
     await createImage({ qemuImg, path: path.join(root, 'shared-base.qcow2'), format: 'qcow2', sizeMiB: 16 });
     await overlay(path.join(vm, 'root-level.qcow2'), '../../shared-base.qcow2');
     await check(path.join(vm, 'root-level.qcow2'), root);
     await overlay(path.join(vm, 'abs.qcow2'), path.join(outside, 'outside.qcow2'));
-    await assert.rejects(check(path.join(vm, 'abs.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'abs.qcow2'), root), unsafe(/outside the VM's folder/));
     await overlay(path.join(vm, 'etc.qcow2'), '/etc/passwd', 'raw');
     await assert.rejects(check(path.join(vm, 'etc.qcow2'), root), unsafe(/"\/etc\/passwd" is outside/));
   });
@@ -133,14 +133,14 @@ test('symlinks are followed: a link inside the library pointing out is refused',
     await createImage({ qemuImg, path: path.join(outside, 'x.qcow2'), format: 'qcow2', sizeMiB: 16 });
     await symlink(path.join(outside, 'deep'), path.join(vm, 'link'), 'junction');
     await overlay(path.join(vm, 'via-link.qcow2'), 'link/disk.qcow2');
-    await assert.rejects(check(path.join(vm, 'via-link.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'via-link.qcow2'), root), unsafe(/outside the VM's folder/));
     // "link/../x.qcow2" is vms/vmabc123/x.qcow2 to a lexical normaliser, but the kernel (and so
     // QEMU) resolves ".." after following the link, landing in outside/.
     await overlay(path.join(vm, 'dotdot-link.qcow2'), 'link/../x.qcow2');
-    await assert.rejects(check(path.join(vm, 'dotdot-link.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'dotdot-link.qcow2'), root), unsafe(/outside the VM's folder/));
     await symlink(path.join(outside, 'x.qcow2'), path.join(vm, 'file-link.qcow2'));
     await overlay(path.join(vm, 'via-file-link.qcow2'), 'file-link.qcow2');
-    await assert.rejects(check(path.join(vm, 'via-file-link.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'via-file-link.qcow2'), root), unsafe(/outside the VM's folder/));
   });
 });
 
@@ -169,7 +169,7 @@ test('a missing backing file inside the library passes the location check; one o
     await overlay(path.join(vm, 'a.qcow2'), 'not-yet.qcow2');
     await check(path.join(vm, 'a.qcow2'), root);
     await overlay(path.join(vm, 'b.qcow2'), 'nowhere/../../../../x.qcow2');
-    await assert.rejects(check(path.join(vm, 'b.qcow2'), root), unsafe(/outside the VM library/));
+    await assert.rejects(check(path.join(vm, 'b.qcow2'), root), unsafe(/outside the VM's folder/));
   });
 });
 

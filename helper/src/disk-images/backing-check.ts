@@ -37,14 +37,14 @@ export interface BackingCheckOptions {
   platform?: NodeJS.Platform;
 }
 
-// Refuses an image that makes QEMU open anything outside the VM library: a backing file or
-// qcow2 data file outside libraryRoot (after following every symlink), a json:/protocol name
+// Refuses an image that makes QEMU open anything outside the VM's folder: a backing file or
+// qcow2 data file outside that folder (after following every symlink), a json:/protocol name
 // (nbd:, http: … would reach the network), a backing file without a stated format (QEMU would
 // probe it), or a backing format other than qcow2/raw. Every link of the chain is checked.
-export async function assertBackingInside(image: InspectedImage, libraryRoot: string, options: BackingCheckOptions = {}): Promise<void> {
+export async function assertBackingInside(image: InspectedImage, folder: string, options: BackingCheckOptions = {}): Promise<void> {
   const real = options.realpath ?? ((p: string) => realpath(p));
   const platform = options.platform ?? process.platform;
-  const root = await real(libraryRoot);
+  const root = await real(folder);
   const chain: ImageInfo[] = [image, ...image.backingChain];
   for (const info of chain) {
     if (info.dataFile !== null) {
@@ -75,11 +75,11 @@ async function assertReferenceInside(
 ): Promise<void> {
   const ref = classifyReference(name, platform);
   if (ref.kind === 'json') throw unsafe(info, `its ${what} is a json: pseudo-protocol name, which can point QEMU at any file or server`);
-  if (ref.kind === 'protocol') throw unsafe(info, `its ${what} "${name}" uses the "${ref.protocol}:" protocol; only files inside the VM library are allowed`);
+  if (ref.kind === 'protocol') throw unsafe(info, `its ${what} "${name}" uses the "${ref.protocol}:" protocol; only files inside the VM's folder are allowed`);
   if (name === '') throw unsafe(info, `its ${what} name is empty`);
   const target = await resolvePhysically(combineBackingPath(info.filename, name, platform), real);
   if (target === null || !isInside(root, target)) {
-    throw unsafe(info, `its ${what} "${name}" is outside the VM library (${root})${target ? ` at ${target}` : ''}`);
+    throw unsafe(info, `its ${what} "${name}" is outside the VM's folder (${root})${target ? ` at ${target}` : ''}`);
   }
 }
 

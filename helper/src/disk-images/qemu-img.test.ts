@@ -173,3 +173,34 @@ test('parseImageInfo reads the fields the helper needs and rejects anything else
   assert.throws(() => parseImageInfo('qemu-img: oops'), hasCode('QEMU_IMG_FAILED'));
   assert.throws(() => parseImageInfo('{"filename": "x", "format": "raw", "virtual-size": -1}'), hasCode('QEMU_IMG_FAILED'));
 });
+
+test('runQemuImg: a missing qemu-img is QEMU_NOT_FOUND, saying how to install it', async () => {
+  await assert.rejects(runQemuImg('/nonexistent/qemu-img', ['info', '--', '/x']), (e: unknown) => {
+    hasCode('QEMU_NOT_FOUND')(e);
+    assert.match((e as Error).message, /openutm doctor/);
+    return true;
+  });
+});
+
+test('runQemuImg: a cancelled run rejects as cancelled', async () => {
+  // This Node stands in for a qemu-img that would run for ever (a long convert).
+  const controller = new AbortController();
+  const run = runQemuImg(process.execPath, ['-e', 'process.stdout.write("(1.00/100%)\\n"); setInterval(() => {}, 1000)'], {
+    signal: controller.signal,
+    onStdout: () => controller.abort(),
+  });
+  await assert.rejects(run, (e: unknown) => {
+    hasCode('QEMU_IMG_FAILED')(e);
+    assert.match((e as Error).message, /was cancelled/);
+    return true;
+  });
+});
+
+test('runQemuImg: a failure carries qemu-img\'s stderr and exit code', { skip: needsQemuImg }, async () => {
+  await assert.rejects(runQemuImg(qemuImg, ['info', '-f', 'qcow2', '--', path.join(os.tmpdir(), 'openutm-no-such-image.qcow2')]), (e: unknown) => {
+    hasCode('QEMU_IMG_FAILED')(e);
+    assert.match((e as Error).message, /^qemu-img info failed: .*No such file/);
+    assert.equal((e as { details?: { exitCode?: number } }).details?.exitCode, 1);
+    return true;
+  });
+});

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { access, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
@@ -7,6 +7,9 @@ import { ImageFormat, parseImageInfo, type ImageInfo, type InspectedImage } from
 
 // A chain deeper than this is either a loop (a → b → a) or not something OpenUTM made.
 export const MAX_BACKING_CHAIN = 16;
+
+// qemu-img info/check print little; convert -p prints a progress line per percent or so.
+const MAX_OUTPUT = 16 * 1024 * 1024;
 
 export interface QemuImgRun {
   stdout: string;
@@ -20,33 +23,27 @@ export interface RunOptions {
 }
 
 // Runs qemu-img with an argument array (never a shell) and fails with its stderr.
-export function runQemuImg(qemuImg: string, args: readonly string[], options: RunOptions = {}): Promise<QemuImgRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(qemuImg, args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, signal: options.signal });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      options.onStdout?.(chunk);
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.name === 'AbortError') {
-        reject(new OpenUtmError('QEMU_IMG_FAILED', `qemu-img ${args[0] ?? ''} was cancelled`));
-      } else if (e.code === 'ENOENT') {
-        reject(new OpenUtmError('QEMU_NOT_FOUND', `qemu-img was not found at ${qemuImg}; \`openutm doctor\` says how to install QEMU`));
-      } else {
-        reject(new OpenUtmError('QEMU_IMG_FAILED', `could not run ${qemuImg}: ${e.message}`));
-      }
-    });
-    child.on('close', (code, signal) => {
-      if (code === 0) return resolve({ stdout, stderr });
-      const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${code}`);
-      reject(new OpenUtmError('QEMU_IMG_FAILED', `qemu-img ${args[0] ?? ''} failed: ${why}`, { args: [...args], exitCode: code, stderr }));
-    });
+export async function runQemuImg(qemuImg: string, args: readonly string[], options: RunOptions = {}): Promise<QemuImgRun> {
+  const child = execa(qemuImg, args, {
+    stdin: 'ignore',
+    windowsHide: true,
+    cancelSignal: options.signal,
+    reject: false,
+    // Progress (convert -p) streams by; the whole output is still kept for the error message.
+    stripFinalNewline: false,
+    maxBuffer: MAX_OUTPUT,
   });
+  if (options.onStdout) child.stdout.setEncoding('utf8').on('data', options.onStdout);
+  const r = await child;
+  const subcommand = args[0] ?? '';
+  if (!r.failed) return { stdout: r.stdout, stderr: r.stderr };
+  if (r.isCanceled) throw new OpenUtmError('QEMU_IMG_FAILED', `qemu-img ${subcommand} was cancelled`);
+  if (r.code === 'ENOENT') throw new OpenUtmError('QEMU_NOT_FOUND', `qemu-img was not found at ${qemuImg}; \`openutm doctor\` says how to install QEMU`);
+  if (r.exitCode === undefined && r.signal === undefined) {
+    throw new OpenUtmError('QEMU_IMG_FAILED', `could not run ${qemuImg}: ${r.originalMessage ?? r.shortMessage ?? 'it did not start'}`);
+  }
+  const why = r.stderr.trim() || (r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`);
+  throw new OpenUtmError('QEMU_IMG_FAILED', `qemu-img ${subcommand} failed: ${why}`, { args: [...args], exitCode: r.exitCode ?? null, stderr: r.stderr });
 }
 
 // qemu-img reads a name such as "nbd:host:1" or "json:{…}" as a protocol unless it is an

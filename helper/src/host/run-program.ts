@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 
 export interface ProgramOutput {
   // True when the program started and exited by itself (any exit code); false if it could not
@@ -18,18 +18,23 @@ const MAX_OUTPUT = 4 * 1024 * 1024;
 
 // Runs a short-lived program with an argument array (never a shell) and a hard time limit.
 // A nonzero exit is an answer, not a failure: QEMU exits 1 after printing some help texts.
-export const runProgram: RunProgram = (file, args, timeoutMs) =>
-  new Promise((resolve) => {
-    execFile(
-      file,
-      [...args],
-      { timeout: timeoutMs, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: MAX_OUTPUT, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ exited: true, code: 0, stdout, stderr });
-        const e = err as NodeJS.ErrnoException & { killed?: boolean; signal?: string | null };
-        if (typeof e.code === 'number') return resolve({ exited: true, code: e.code, stdout, stderr });
-        const failure = e.killed ? `no answer within ${timeoutMs} ms` : e.code === 'ENOENT' ? 'not found' : e.message;
-        resolve({ exited: false, code: null, stdout, stderr, failure });
-      },
-    );
+export const runProgram: RunProgram = async (file, args, timeoutMs) => {
+  const r = await execa(file, args, {
+    stdin: 'ignore',
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    windowsHide: true,
+    maxBuffer: MAX_OUTPUT,
+    reject: false,
+    stripFinalNewline: false,
   });
+  if (r.exitCode !== undefined && !r.timedOut && !r.isMaxBuffer) return { exited: true, code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+  const failure = r.timedOut
+    ? `no answer within ${timeoutMs} ms`
+    : r.code === 'ENOENT'
+      ? 'not found'
+      : r.isMaxBuffer
+        ? `more than ${MAX_OUTPUT} bytes of output`
+        : (r.originalMessage ?? r.shortMessage ?? 'it did not run');
+  return { exited: false, code: null, stdout: r.stdout, stderr: r.stderr, failure };
+};

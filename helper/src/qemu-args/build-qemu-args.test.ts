@@ -4,7 +4,7 @@ import { PRESETS, type Accelerator, type HostFacts, type OsPreset } from '@openu
 import { buildQemuArgs } from './build-qemu-args';
 import { HOSTS } from './testing/host-fixtures';
 import { parseQemuOpts, parseQemuOptsUnique, valuesOf } from './testing/parse-qemu-opts';
-import { asAarch64, optionsFor, pathsFor, presetConfig, socketPath } from './testing/vm-fixtures';
+import { asAarch64, optionsFor, pathsFor, presetConfig, socketPath, VM_ID, WIN_RUN } from './testing/vm-fixtures';
 
 type HostName = keyof typeof HOSTS;
 
@@ -53,7 +53,8 @@ function assertCommon(args: string[], host: HostFacts, hostName: HostName): void
   const qmp = valuesOf(args, '-chardev').map((c) => parseQemuOptsUnique(c, 'backend')).find((c) => c.id === 'qmp');
   assert.ok(qmp, 'QMP chardev missing');
   if (host.os === 'win32') {
-    assert.deepEqual(qmp, { backend: 'socket', id: 'qmp', host: '127.0.0.1', port: '50101', server: 'on', wait: 'off' });
+    // A named pipe of this run: \\.\pipe\openutm-<vm>-<run>-qmp, no port a guest can reach.
+    assert.deepEqual(qmp, { backend: 'pipe', id: 'qmp', path: `openutm-${VM_ID}-${WIN_RUN}-qmp` });
   } else {
     assert.deepEqual(qmp, { backend: 'socket', id: 'qmp', path: socketPath(paths.qmp), server: 'on', wait: 'off' });
   }

@@ -1,13 +1,13 @@
 import type { BuildContext } from './build-context';
 import { BACKEND_ID } from './device-ids';
-import { socketChardev } from './endpoints';
+import { controlChardev } from './endpoints';
 import { optionString, type QemuOption } from './option-string';
 
 // The guest's first serial port on a socket for the helper's serial hub, and copied to QEMU's
 // serial log, so output is kept even while no helper is attached.
 export function serialOptions(ctx: BuildContext): QemuOption[] {
   return [
-    ['-chardev', socketChardev(BACKEND_ID.serial, ctx.paths.serial, 'listen', { logfile: ctx.paths.serialQemuLog, logappend: true })],
+    ['-chardev', controlChardev(BACKEND_ID.serial, ctx.paths.serial, { logfile: ctx.paths.serialQemuLog, logappend: true })],
     ['-serial', `chardev:${BACKEND_ID.serial}`],
   ];
 }
@@ -15,7 +15,7 @@ export function serialOptions(ctx: BuildContext): QemuOption[] {
 // QMP, the one monitor: the service drives the VM through it (cont after -S, media, shutdown).
 export function monitorOptions(ctx: BuildContext): QemuOption[] {
   return [
-    ['-chardev', socketChardev(BACKEND_ID.qmp, ctx.paths.qmp, 'listen')],
+    ['-chardev', controlChardev(BACKEND_ID.qmp, ctx.paths.qmp)],
     ['-mon', optionString(null, { chardev: BACKEND_ID.qmp, mode: 'control' })],
   ];
 }

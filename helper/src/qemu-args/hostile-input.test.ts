@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildQemuArgs } from './build-qemu-args';
 import { HOSTS } from './testing/host-fixtures';
 import { parseQemuOpts, parseQemuOptsUnique, valuesOf } from './testing/parse-qemu-opts';
-import { optionsFor, pathsFor, presetConfig, socketPath, VM_ID } from './testing/vm-fixtures';
+import { optionsFor, pathsFor, presetConfig, socketPath, VM_ID, WIN_RUN } from './testing/vm-fixtures';
 
 // Names and paths chosen to break naive option building: commas (QEMU's separator), doubled
 // commas, '=' (key syntax), things that look like further options, quotes, unicode, '..',
@@ -137,7 +137,8 @@ describe('hostile paths come out unambiguous', () => {
     assert.ok(filenames.includes('D:\\ISOs\\Win11, 24H2.iso'), 'ISO path changed');
     const serial = valuesOf(args, '-chardev').map((c) => parseQemuOptsUnique(c, 'backend')).find((c) => c.id === 'serial0');
     assert.equal(serial?.logfile, paths.serialQemuLog);
-    assert.equal(serial?.port, '50104');
+    assert.equal(serial?.backend, 'pipe');
+    assert.equal(serial?.path, `openutm-${VM_ID}-${WIN_RUN}-serial`, 'the pipe name holds none of the runtime folder\'s commas');
   });
 
   it("takes a runtime directory with '%' (no -D formats it any more): the pid file comes through verbatim", () => {

@@ -117,7 +117,7 @@ async function startVm(
 // Ready once the monitor accepts a connection (QEMU waits paused under -S); a QEMU that exits
 // first fails the test with its log, which holds its stderr.
 async function monitorAccepts(paths: RuntimePaths, qemu: LaunchedQemu): Promise<void> {
-  const target = paths.qmp.kind === 'unix' ? paths.qmp.path : { host: paths.qmp.host, port: paths.qmp.port };
+  const target = paths.qmp.kind === 'tcp' ? { host: paths.qmp.host, port: paths.qmp.port } : paths.qmp.path;
   for (let attempt = 0; attempt < 600; attempt++) {
     if (qemu.hasExited()) {
       const { code, signal } = await qemu.exited;

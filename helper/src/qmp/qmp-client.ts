@@ -2,7 +2,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import type { z } from 'zod';
-import type { Endpoint } from '../runtime/runtime-paths';
+import type { ControlEndpoint } from '../runtime/runtime-paths';
 import { callListener, Fanout, type Unsubscribe } from './fanout';
 import { LineReader } from './line-reader';
 import { QmpRequests, type SettleResult } from './qmp-requests';
@@ -99,7 +99,7 @@ export class QmpClient {
 
   // Opens the monitor, reads the greeting and sends qmp_capabilities; resolves ready for commands.
   // Fails with QMP_CLOSED when nothing listens there and QMP_TIMEOUT when the handshake stalls.
-  static async connect(endpoint: Endpoint, options: QmpConnectOptions = {}): Promise<QmpClient> {
+  static async connect(endpoint: ControlEndpoint, options: QmpConnectOptions = {}): Promise<QmpClient> {
     const { retry = false, ...limits } = options;
     const opts: Limits = { ...QMP_DEFAULTS, ...limits };
     const deadline = Date.now() + opts.timeoutMs;
@@ -115,11 +115,12 @@ export class QmpClient {
     }
   }
 
-  private static async connectOnce(endpoint: Endpoint, opts: Limits, timeoutMs: number): Promise<QmpClient> {
+  // A unix socket and a Windows named pipe are both opened by path (libuv's pipe handle).
+  private static async connectOnce(endpoint: ControlEndpoint, opts: Limits, timeoutMs: number): Promise<QmpClient> {
     const socket =
-      endpoint.kind === 'unix'
-        ? net.createConnection({ path: endpoint.path })
-        : net.createConnection({ host: endpoint.host, port: endpoint.port });
+      endpoint.kind === 'tcp'
+        ? net.createConnection({ host: endpoint.host, port: endpoint.port })
+        : net.createConnection({ path: endpoint.path });
     const client = new QmpClient(socket, describeEndpoint(endpoint), opts);
     const handshake = client.handshake(timeoutMs);
     handshake.catch(() => undefined); // the deadline may win the race; its loser must not go unhandled

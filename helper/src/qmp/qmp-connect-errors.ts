@@ -1,9 +1,9 @@
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
-import type { Endpoint } from '../runtime/runtime-paths';
+import type { ControlEndpoint } from '../runtime/runtime-paths';
 
-// How an endpoint is named in messages: the socket path, or host:port.
-export function describeEndpoint(endpoint: Endpoint): string {
-  return endpoint.kind === 'unix' ? endpoint.path : `${endpoint.host}:${endpoint.port}`;
+// How an endpoint is named in messages: the socket or pipe path, or host:port.
+export function describeEndpoint(endpoint: ControlEndpoint): string {
+  return endpoint.kind === 'tcp' ? `${endpoint.host}:${endpoint.port}` : endpoint.path;
 }
 
 // Turns a failed connect (or a connection dropped before the greeting) into a message that says

@@ -4,12 +4,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { NO_RUN, pipeEndpoint } from './pipe-names';
 import { isOpenUtmError } from '@openutm/shared';
 import { NO_PORTS, PORTS_FILE, VNC_PORTS, parsePortsFile, pickLoopbackPorts, probeLoopbackPort, readPortsFileSync, writePortsFile, type PortProbe } from './loopback-ports';
 import { runtimePathsFor } from './runtime-paths';
 
 test('on this host: ports the OS really handed out, all distinct, VNC in its 5900 range', async () => {
-  const ports = await pickLoopbackPorts();
+  const { run, ...ports } = await pickLoopbackPorts();
+  assert.match(run ?? '', /^[0-9a-f]{32}$/, 'a fresh run token for the Windows pipes');
   const all = Object.values(ports);
   assert.equal(new Set(all).size, all.length);
   assert.ok(all.every((p) => p > 0 && p < 65_536), all.join(' '));
@@ -30,7 +32,9 @@ test('a port the OS hands out twice is not used twice; VNC skips taken ports', a
   const handedOut = [40_001, 40_001, 40_002, 40_003, 40_003, 40_004, 40_005];
   const busy = new Set([5900, 5901]);
   const probe: PortProbe = async (port) => (port === 0 ? handedOut.shift()! : busy.has(port) ? null : port);
-  assert.deepEqual(await pickLoopbackPorts(probe), { qmp: 40_001, spice: 40_002, serial: 40_003, guestAgent: 40_004, tpm: 40_005, vnc: 5902 });
+  const { run, ...ports } = await pickLoopbackPorts(probe);
+  assert.deepEqual(ports, { qmp: 40_001, spice: 40_002, serial: 40_003, guestAgent: 40_004, tpm: 40_005, vnc: 5902 });
+  assert.match(run ?? '', /^[0-9a-f]{32}$/);
 });
 
 test('no free VNC port is a clear QEMU_FAILED, not a hang', async () => {
@@ -57,13 +61,21 @@ test('the ports file round-trips; a missing, garbled or hostile one reads as "no
   assert.equal(parsePortsFile(JSON.stringify({ ...NO_PORTS, qmp: '1' })), null, 'numbers only');
 });
 
-test('Windows endpoints are loopback TCP on the given ports; POSIX ones unix sockets', () => {
-  const ports = { qmp: 1, spice: 2, vnc: 5900, serial: 3, guestAgent: 4, tpm: 5 };
+test('Windows: QMP and serial on named pipes of the run, SPICE and VNC on the given loopback ports; POSIX: unix sockets', () => {
+  const run = 'ffeeddccbbaa99887766554433221100';
+  const ports = { qmp: 1, spice: 2, vnc: 5900, serial: 3, guestAgent: 4, tpm: 5, run };
   const win = runtimePathsFor('C:\\Users\\me\\AppData\\Local\\Temp\\openutm\\1a2b3c4d', 'vm1', 'win32', ports);
   assert.equal(win.dir, 'C:\\Users\\me\\AppData\\Local\\Temp\\openutm\\1a2b3c4d\\vm1');
   assert.equal(win.pidFile, `${win.dir}\\qemu.pid`);
-  assert.deepEqual(win.qmp, { kind: 'tcp', host: '127.0.0.1', port: 1 });
+  assert.deepEqual(win.qmp, { kind: 'pipe', name: `openutm-vm1-${run}-qmp`, path: `\\\\.\\pipe\\openutm-vm1-${run}-qmp` });
+  assert.deepEqual(win.serial, { kind: 'pipe', name: `openutm-vm1-${run}-serial`, path: `\\\\.\\pipe\\openutm-vm1-${run}-serial` });
   assert.deepEqual(win.vnc, { kind: 'tcp', host: '127.0.0.1', port: 5900 });
-  assert.deepEqual(runtimePathsFor('C:\\t', 'vm1', 'win32', NO_PORTS).serial, { kind: 'tcp', host: '127.0.0.1', port: 0 }, 'a stopped VM: nothing to reach');
+  assert.deepEqual(win.spice, { kind: 'tcp', host: '127.0.0.1', port: 2 });
+  const stopped = runtimePathsFor('C:\\t', 'vm1', 'win32', NO_PORTS);
+  assert.deepEqual(stopped.serial, pipeEndpoint('vm1', NO_RUN, 'serial'), 'a stopped VM: a pipe no QEMU serves');
+  assert.equal(pipeEndpoint('vm1', NO_RUN, 'serial').path, '\\\\.\\pipe\\openutm-vm1-stopped-serial');
+  assert.deepEqual(stopped.spice, { kind: 'tcp', host: '127.0.0.1', port: 0 });
+  // The Windows form tested on Linux (OPENUTM_QEMU_ENDPOINTS=tcp) stays on TCP: no pipes there.
+  assert.deepEqual(runtimePathsFor('/tmp/x', 'vm1', 'linux', ports).qmp, { kind: 'tcp', host: '127.0.0.1', port: 1 });
   assert.deepEqual(runtimePathsFor('/tmp/openutm-501/1a2b3c4d', 'vm1', 'darwin').qmp, { kind: 'unix', path: '/tmp/openutm-501/1a2b3c4d/vm1/qmp.sock' });
 });

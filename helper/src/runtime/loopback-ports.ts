@@ -4,12 +4,16 @@ import net from 'node:net';
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
 import { z } from 'zod';
+import { newPipeRun } from './pipe-names';
 
 const Port = z.number().int().min(0).max(65_535);
 
 // The loopback ports of one running VM's QEMU on Windows, where Node reaches no AF_UNIX socket.
 // They are picked at start and kept in the VM's runtime dir, so a restarted helper finds them.
-export const EndpointPorts = z.object({ qmp: Port, spice: Port, vnc: Port, serial: Port, guestAgent: Port, tpm: Port }).strict();
+// `run` names this start's Windows pipes (pipe-names.ts); absent before a start and off Windows.
+export const EndpointPorts = z
+  .object({ qmp: Port, spice: Port, vnc: Port, serial: Port, guestAgent: Port, tpm: Port, run: z.string().regex(/^[0-9a-f]{32}$/).optional() })
+  .strict();
 export type EndpointPorts = z.infer<typeof EndpointPorts>;
 
 export const PORTS_FILE = 'ports.json';
@@ -71,7 +75,7 @@ export async function pickLoopbackPorts(probe: PortProbe = probeLoopbackPort): P
     }
     throw new OpenUtmError('QEMU_FAILED', 'Windows gave no free loopback port for QEMU in 20 tries; close programs that hold many connections open and start the VM again');
   };
-  const ports = { qmp: await ephemeral(), spice: await ephemeral(), serial: await ephemeral(), guestAgent: await ephemeral(), tpm: await ephemeral() };
+  const ports = { qmp: await ephemeral(), spice: await ephemeral(), serial: await ephemeral(), guestAgent: await ephemeral(), tpm: await ephemeral(), run: newPipeRun() };
   for (let port = VNC_PORTS.first; port <= VNC_PORTS.last; port++) {
     if (!taken.has(port) && (await probe(port)) === port) return { ...ports, vnc: port };
   }

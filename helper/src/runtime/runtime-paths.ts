@@ -3,23 +3,28 @@ import os from 'node:os';
 import path from 'node:path';
 import type { HostOs } from '@openutm/shared';
 import type { EndpointPorts } from './loopback-ports';
+import { NO_RUN, pipeEndpoint, type PipeEndpoint } from './pipe-names';
 
-// Where QEMU listens: a unix socket wherever the host has them; loopback TCP on Windows,
-// where Node cannot reach AF_UNIX sockets (QEMU could listen on one since 7.1, and Windows named
-// pipes are no way out either: QEMU's pipe chardev blocks its start until a client connects and
-// serves one client once, so a restarted helper could never re-attach). On loopback TCP any local
-// user can connect: SPICE and VNC get a password (display.ts, display-password.ts); QMP and serial have no
-// authentication in QEMU short of TLS, but QEMU serves one client per port and the helper holds
-// both while it runs; the guest agent, which nothing holds, is left out there (sharing.ts).
+// Where QEMU listens: a unix socket wherever the host has them; on Windows, where Node cannot
+// reach AF_UNIX sockets, SPICE and VNC listen on loopback TCP with a per-run password (display.ts,
+// display-password.ts), and QMP and serial, which QEMU cannot protect with a password, move to
+// named pipes (ControlEndpoint, pipe-names.ts). The price of pipes: QEMU waits at each one for a
+// client at start and serves that client once, so a restarted helper cannot re-attach to a VM
+// started by the one before (README, Windows). The guest agent, which nothing would hold, is
+// left out there (sharing.ts).
 export type Endpoint = { kind: 'unix'; path: string } | { kind: 'tcp'; host: '127.0.0.1'; port: number };
+
+// QMP and the serial port, which on Windows leave loopback TCP for named pipes (pipe-names.ts):
+// no port a guest (user networking reaches the host's 127.0.0.1) or another user can drive.
+export type ControlEndpoint = Endpoint | PipeEndpoint;
 
 // Every file the helper lets QEMU create for one running VM. The helper picks all these names.
 export interface RuntimePaths {
   dir: string;
-  qmp: Endpoint;
+  qmp: ControlEndpoint;
   spice: Endpoint;
   vnc: Endpoint;
-  serial: Endpoint;
+  serial: ControlEndpoint;
   guestAgent: Endpoint;
   tpm: Endpoint;
   pidFile: string;
@@ -70,7 +75,7 @@ export function defaultRuntimeRoot(home: string): string {
 export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpPorts?: EndpointPorts): RuntimePaths {
   const join = hostOs === 'win32' ? path.win32.join : path.posix.join;
   const dir = join(root, vmId);
-  const ep = (name: string, key: keyof NonNullable<typeof tcpPorts>): Endpoint => {
+  const ep = (name: string, key: Exclude<keyof EndpointPorts, 'run'>): Endpoint => {
     if (hostOs === 'win32' || tcpPorts) {
       if (!tcpPorts) throw new Error('Windows hosts need loopback TCP ports for QEMU endpoints');
       return { kind: 'tcp', host: '127.0.0.1', port: tcpPorts[key] };
@@ -81,12 +86,15 @@ export function runtimePathsFor(root: string, vmId: string, hostOs: HostOs, tcpP
     }
     return { kind: 'unix', path: p };
   };
+  // Windows: QMP and serial on named pipes of this run (the run token is kept with the ports).
+  const control = (name: string, key: 'qmp' | 'serial'): ControlEndpoint =>
+    hostOs === 'win32' ? pipeEndpoint(vmId, tcpPorts?.run ?? NO_RUN, key) : ep(name, key);
   return {
     dir,
-    qmp: ep('qmp.sock', 'qmp'),
+    qmp: control('qmp.sock', 'qmp'),
     spice: ep('spice.sock', 'spice'),
     vnc: ep('vnc.sock', 'vnc'),
-    serial: ep('serial.sock', 'serial'),
+    serial: control('serial.sock', 'serial'),
     guestAgent: ep('qga.sock', 'guestAgent'),
     tpm: ep('swtpm.sock', 'tpm'),
     pidFile: join(dir, 'qemu.pid'),

@@ -1,3 +1,4 @@
+// node:child_process, not execa: the tray host lives as long as the helper and is never waited on.
 import { spawn } from 'node:child_process';
 import type { HostOs, VmSummary } from '@openutm/shared';
 import { detectTrayHost, headlessLine } from './tray-host';

@@ -55,12 +55,16 @@ export async function crashFromExit(reason: string, logs: { qemuLog: string; ser
 }
 
 // A QEMU that is alive but whose monitor does not answer: left running (it may only be slow).
-export async function unresponsiveQemu(pid: number, qemuLog: string): Promise<CrashInfo> {
+// onPipe: the monitor is a Windows named pipe, which QEMU serves to the first helper only.
+export async function unresponsiveQemu(pid: number, qemuLog: string, onPipe = false): Promise<CrashInfo> {
+  const reason = onPipe
+    ? `QEMU (pid ${pid}) is alive, but its monitor is a named pipe that QEMU serves only to the helper that started it, so this helper cannot take it over; it was left running (shut the guest down from inside, or end it with \`taskkill /PID ${pid} /F\`), then start it again`
+    : `QEMU (pid ${pid}) is alive but its monitor does not answer; it was left running (end it with \`kill ${pid}\`)`;
   return {
     at: new Date().toISOString(),
     exitCode: null,
     signal: null,
-    reason: `QEMU (pid ${pid}) is alive but its monitor does not answer; it was left running (end it with \`kill ${pid}\`)`,
+    reason,
     logTail: await tailLines(qemuLog, CRASH_TAIL_LINES),
   };
 }

@@ -6,6 +6,8 @@ import { inspectImage } from '../disk-images/qemu-img';
 import { assertBackingInside } from '../disk-images/backing-check';
 import type { RuntimePaths } from '../runtime/runtime-paths';
 import { resolveConfigPaths } from './host-paths';
+import type { HelperFileGuard } from './helper-files';
+import { assertDiskFileNotLink } from '../disk-images/disk-file-check';
 import { EFI_VARS_FILE } from '../vm-library/library-paths';
 
 export interface LaunchPlan {
@@ -19,20 +21,23 @@ export interface PrepareInput {
   facts: HostFacts;
   paths: RuntimePaths;
   vmFolder: string;
-  libraryRoot: string;
   acceleratorOverride: Accelerator | undefined;
+  // The helper's own files, which the VM's ISOs, kernel and initrd may not be.
+  guard: HelperFileGuard;
 }
 
 // Everything checked and put in place before QEMU runs: host paths resolved, disk images
-// inspected (explicit format, backing chain inside the library), firmware vars copied.
+// inspected (no symlinks, explicit format, backing chain inside the VM's own folder: another
+// VM's disk may not become this one's backing file), firmware vars copied.
 export async function prepareLaunch(input: PrepareInput): Promise<LaunchPlan> {
-  const config = await resolveConfigPaths(input.config);
+  const config = await resolveConfigPaths(input.config, input.guard);
   const qemuImg = input.facts.qemuImg;
   for (const disk of config.disks) {
     const file = path.join(input.vmFolder, disk.file);
     if (!qemuImg) throw new OpenUtmError('QEMU_NOT_FOUND', 'qemu-img is needed to check disk images; `openutm doctor` says how to install it');
+    await assertDiskFileNotLink(file);
     const info = await inspectImage({ qemuImg, path: file, format: disk.format });
-    await assertBackingInside(info, input.libraryRoot);
+    await assertBackingInside(info, input.vmFolder);
   }
   const efiVars = path.join(input.vmFolder, EFI_VARS_FILE);
   const built = buildQemuArgs(config, input.facts, input.paths, {

@@ -3,7 +3,7 @@ import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import type { LaunchedQemu, QemuExit } from '../qemu-process/launch';
 import { isSocketMissing } from '../qmp/qmp-connect-errors';
-import type { Endpoint } from '../runtime/runtime-paths';
+import type { ControlEndpoint } from '../runtime/runtime-paths';
 import { tailLines } from './crash-log';
 
 // How many of QEMU's last log lines an error carries (the MSR assertion takes two).
@@ -15,7 +15,7 @@ const EXIT_GRACE_MS = 2_000;
 // QEMU is ready once its monitor accepts (it runs paused under -S). A QEMU that exits first
 // ends the wait at once with its own words instead of a connection timeout; between attempts
 // the wait also ends on exit, so nothing keeps trying after QEMU is gone.
-export async function connectWhenReady(endpoint: Endpoint, launched: LaunchedQemu, logFile: string, timeoutMs: number): Promise<QmpClient> {
+export async function connectWhenReady(endpoint: ControlEndpoint, launched: LaunchedQemu, logFile: string, timeoutMs: number): Promise<QmpClient> {
   const deadline = Date.now() + timeoutMs;
   let delay = 10;
   for (;;) {

@@ -19,9 +19,11 @@ import { createImage } from '../disk-images/qemu-img';
 import { cloneImage } from '../disk-images/clone-image';
 import { copyTpmState } from '../companions/swtpm';
 import { resolveUserFile } from './host-paths';
+import type { HelperFileGuard, HelperPlaces } from './helper-files';
 import type { ReportStep } from './job-progress';
 import { applyDiskFiles, hasFileWork, planDiskFiles } from './disk-edits';
 import { checkImports } from './disk-import';
+import { assertDiskFileNotLink } from '../disk-images/disk-file-check';
 import { EFI_VARS_FILE, vmFolder } from '../vm-library/library-paths';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -36,6 +38,8 @@ export interface CatalogHooks {
   isIdle(id: string): boolean;
   stateOf(id: string): VmState;
   liveMedia(id: string, drive: string, iso: string | null): Promise<void>;
+  // The helper's own places, which no ISO, kernel or import source may be in (helper-files.ts).
+  helperPlaces(): Promise<HelperPlaces>;
 }
 
 // The VM configurations and their files: create, edit, clone, delete. Lifecycle lives elsewhere.
@@ -51,7 +55,8 @@ export class VmCatalog {
   async create(request: VmCreateRequest, report: ReportStep = () => undefined): Promise<VmConfig> {
     const id = newVmId();
     const config = newVmConfig(request, { id, now: new Date() });
-    const checked = await this.checkMedia(config);
+    // The id is not the folder's yet: nothing in the library counts as this VM's own.
+    const checked = await this.checkMedia(config, null);
     const folder = await this.library.createFolder(id);
     try {
       if (checked.disks.length > 0) {
@@ -90,19 +95,23 @@ export class VmCatalog {
     const filesInFolder = changes.disks === undefined ? [] : await readdir(folder);
     // Checked against the schema first; an invalid edit is refused by applyVmEdit below.
     const toImport = DiskEdits.safeParse(changes.disks ?? {}).data?.import ?? [];
-    const imports = toImport.length > 0 ? await checkImports(toImport, requireQemuImg(await this.hostFacts())) : [];
+    const imports = toImport.length > 0 ? await checkImports(toImport, requireQemuImg(await this.hostFacts()), this.guard(id)) : [];
     let next: VmConfig;
     try {
       next = applyVmEdit(current, changes, new Date(), { filesInFolder, importSizesMiB: imports.map((i) => i.sizeMiB) });
     } catch (e) {
       throw asConfigError(e);
     }
-    next = await this.checkMedia(next);
+    next = await this.checkMedia(next, id);
     if (!this.hooks.isIdle(id)) {
       for (const drive of next.removable) {
         const before = current.removable.find((d) => d.id === drive.id);
         if (before && before.iso !== drive.iso) await this.hooks.liveMedia(id, drive.id, drive.iso);
       }
+    }
+    // Disks kept by the edit (and maybe grown) must be real files of the folder, not links.
+    for (const disk of next.disks) {
+      if (current.disks.some((d) => d.file === disk.file) && changes.disks !== undefined) await assertDiskFileNotLink(path.join(folder, disk.file));
     }
     const plan = planDiskFiles(current, next, imports.map((i) => i.source));
     const commit = async () => {
@@ -141,12 +150,14 @@ export class VmCatalog {
         const size = sizes[i]!;
         const start = before;
         report({ done: start, total, label });
+        await assertDiskFileNotLink(path.join(from, disk.file));
         await cloneImage({
           source: path.join(from, disk.file),
           target: path.join(to, disk.file),
           format: disk.format,
           qemuImg,
-          libraryRoot: this.library.root,
+          // The original's chain stays in its own folder, as at its start.
+          libraryRoot: from,
           onProgress: (fraction) => report({ done: start + Math.round(fraction * size), total, label }),
         });
         before += size;
@@ -175,11 +186,22 @@ export class VmCatalog {
     await this.library.remove(id);
   }
 
-  // Resolves every ISO now, so a missing or odd file is refused at edit time, not at boot.
-  private async checkMedia(config: VmConfig): Promise<VmConfig> {
+  // What a file chosen for VM `id` is checked against.
+  guard(id: string | null): HelperFileGuard {
+    return { places: () => this.hooks.helperPlaces(), ownVm: id };
+  }
+
+  // Resolves every ISO now, so a missing or odd file is refused at edit time, not at boot; the
+  // kernel and initrd are checked too (and resolved again at start).
+  private async checkMedia(config: VmConfig, id: string | null): Promise<VmConfig> {
+    const guard = this.guard(id);
     const removable = await Promise.all(
-      config.removable.map(async (d) => ({ ...d, iso: d.iso === null ? null : await resolveUserFile(d.iso, 'ISO image') })),
+      config.removable.map(async (d) => ({ ...d, iso: d.iso === null ? null : await resolveUserFile(d.iso, 'ISO image', guard) })),
     );
+    if (config.linuxBoot !== null) {
+      await resolveUserFile(config.linuxBoot.kernel, 'kernel', guard);
+      if (config.linuxBoot.initrd !== null) await resolveUserFile(config.linuxBoot.initrd, 'initrd', guard);
+    }
     return { ...config, removable };
   }
 }

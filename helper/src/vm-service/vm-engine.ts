@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import {
   OpenUtmError,
@@ -20,9 +20,9 @@ import { connectWhenReady, explainStartFailure } from './qemu-start';
 import { isAlive, waitForExit } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { ensurePrivateDir } from '../runtime/private-dir';
-import { newDisplayPassword, readDisplayPassword, writeDisplayPassword } from '../runtime/display-password';
-import { readLaunchWarnings, writeLaunchWarnings } from '../runtime/launch-warnings-file';
-import { pickLoopbackPorts, readPortsFileSync, writePortsFile, type EndpointPorts } from '../runtime/loopback-ports';
+import { readDisplayPassword } from '../runtime/display-password';
+import { readLaunchWarnings } from '../runtime/launch-warnings-file';
+import { pickLoopbackPorts, readPortsFileSync, type EndpointPorts } from '../runtime/loopback-ports';
 import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
 import type { SerialHub } from '../console-bridge/serial-hub';
@@ -34,7 +34,9 @@ import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
 import { clearCrash, crashFromExit, loadCrash, saveCrash, unresponsiveQemu } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
+import { freshRuntimeDir } from './fresh-runtime-dir';
 import { VmCatalog } from './vm-catalog';
+import { helperPlaces } from './helper-files';
 import { SerialQueue } from './serial-queue';
 import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
 import { runJob } from './job-progress';
@@ -75,6 +77,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       },
       stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped',
       liveMedia: (id, drive, iso) => changeMedia(this.monitor(this.supervisor(id)), drive, iso),
+      helperPlaces: () => helperPlaces({ libraryRoot: library.root, runtimeRoot: opts.runtimeRoot }),
     });
   }
 
@@ -187,18 +190,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         facts,
         paths,
         vmFolder: vmFolder(this.library.root, id),
-        libraryRoot: this.library.root,
+        guard: this.catalog.guard(id),
         acceleratorOverride: this.opts.acceleratorOverride,
       });
-      await rm(paths.dir, RM_RUNTIME_DIR);
-      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      if (ports) {
-        await writePortsFile(paths.dir, ports);
-        await writeDisplayPassword(paths.displayPassword, newDisplayPassword());
-      }
+      await freshRuntimeDir(paths, ports, plan.warnings);
       // Set before the launch so every state event of this run carries them.
       sup.setWarnings(plan.warnings);
-      await writeLaunchWarnings(paths.launchWarnings, plan.warnings);
       sup.dispatch({ type: 'launch' });
       let pid: number | null = null;
       let launched: LaunchedQemu | null = null;
@@ -206,6 +203,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         await this.companions.start(id, companions);
         launched = await launchQemu({ binary: plan.binary, args: plan.args, logFile: paths.qemuLog });
         pid = launched.pid;
+        if (paths.serial.kind === 'pipe') this.serialHubs.open(id, paths);
         const qmp = await connectWhenReady(paths.qmp, launched, paths.qemuLog, this.opts.startTimeoutMs ?? 30_000);
         sup.attach(qmp, pid);
         // Connected before the guest runs, so the scrollback holds its first byte.
@@ -217,9 +215,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         return sup.status();
       } catch (e) {
         const failure = await explainStartFailure(e, launched, paths.qemuLog);
+        // A hub opened ahead of the monitor (Windows pipes) has no QMP close to end it.
+        if (!sup.qmp) this.serialHubs.stop(id, 'the VM did not start');
         await this.companions.stop(id, paths.dir);
         // The runtime dir goes with the rollback: keep QEMU's log with the VM first.
-        await keepLastRunLogs({ qemuLog: paths.qemuLog, serialLog: paths.serialLog, logsDir: this.logsDir(id) }).catch(() => undefined);
+        await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
         await rollbackStart(sup, pid, paths);
         throw failure;
       }
@@ -328,7 +328,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     if (pid !== null && qmp === null) {
       if (isAlive(pid)) {
         // Never kill or clean up after a live process we cannot talk to: it may be merely slow.
-        crash = await unresponsiveQemu(pid, paths.qemuLog);
+        crash = await unresponsiveQemu(pid, paths.qemuLog, paths.qmp.kind === 'pipe');
       } else {
         crash = await this.afterExit(id, paths, { crashed: true, reason: 'QEMU exited while no helper was watching it', pid });
       }

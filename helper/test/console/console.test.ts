@@ -16,6 +16,7 @@ import { kernelGuestRequest, testGuest } from '../support/test-guest';
 import { waitForText } from '../support/wait';
 import { startConsoleServer, openConsole } from './console-server';
 import { CHANNEL, LINK_ERR_OK, MSG_DISPLAY_SURFACE_CREATE, MSG_MAIN_INIT, displayInit, PUBKEY_BYTES, authenticate, linkMessage, readLinkReply, readMessage, usesMiniHeader } from './spice-link';
+import { NO_SPICE } from '../support/qemu-features';
 
 const guest = testGuest();
 const facts = lazyHostFacts();
@@ -35,7 +36,7 @@ function kernelGuest(name: string, display: 'spice' | 'vnc'): VmCreateRequest {
   return kernelGuestRequest(name, { display: { type: display } });
 }
 
-describe('the consoles of a running test guest (SPICE display)', () => {
+describe('the consoles of a running test guest (SPICE display)', { skip: NO_SPICE }, () => {
   let engine: VmEngine;
   let id: string;
   let otherId: string;

@@ -9,8 +9,9 @@ import type { WebSocket } from 'ws';
 import { openConsole } from './console-server';
 import { startSpiceGuest, type SpiceGuest } from './spice-guest';
 import { CHANNEL, LINK_ERR_OK, MSG_MAIN_INIT, authenticate, linkMessage, readLinkReply, readMessage, usesMiniHeader, type FrameStream } from './spice-link';
+import { NO_SPICE } from '../support/qemu-features';
 
-describe('closing a SPICE session through the bridge', () => {
+describe('closing a SPICE session through the bridge', { skip: NO_SPICE }, () => {
   let guest: SpiceGuest;
   before(async () => {
     guest = await startSpiceGuest('spice-close');

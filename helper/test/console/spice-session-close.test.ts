@@ -12,10 +12,11 @@ import type { ConsoleEngine } from '../../src/console-bridge/console-upgrade';
 import { startUnixServer, type UnixServer } from '../../src/console-bridge/testing/bridge-harness';
 import { openConsole, startConsoleServer } from './console-server';
 import { CHANNEL, linkMessage } from './spice-link';
+import { NO_SPICE } from '../support/qemu-features';
 
 const RUNNING: VmStatus = { id: 'spicevm', name: 'spicevm', state: 'running', since: new Date(0).toISOString(), pid: null, crash: null, lastShutdown: null };
 
-describe('closing a SPICE session', () => {
+describe('closing a SPICE session', { skip: NO_SPICE }, () => {
   let qemu: UnixServer;
   let server: Awaited<ReturnType<typeof startConsoleServer>>;
   let tickets: ConsoleTickets;

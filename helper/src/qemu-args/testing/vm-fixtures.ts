@@ -1,8 +1,10 @@
 import { newVmConfig, VmConfig, type OsPreset, type VmCreateRequest } from '@openutm/shared';
-import { runtimePathsFor, type Endpoint, type RuntimePaths } from '../../runtime/runtime-paths';
+import { runtimePathsFor, type ControlEndpoint, type RuntimePaths } from '../../runtime/runtime-paths';
 import type { BuildOptions } from '../build-context';
 
 export const VM_ID = 'abcdef12';
+// The run token of the Windows fixtures' named pipes.
+export const WIN_RUN = '0123456789abcdef0123456789abcdef';
 
 // A config as the wizard would create it from a preset, then edited field by field. The edits
 // are applied after newVmConfig and validated as a whole, because newVmConfig resets a whole
@@ -27,6 +29,7 @@ export function pathsFor(os: 'linux' | 'darwin' | 'win32', root?: string): Runti
       serial: 50104,
       guestAgent: 50105,
       tpm: 50106,
+      run: WIN_RUN,
     });
   }
   return runtimePathsFor(root ?? (os === 'linux' ? '/run/user/1000/openutm/1a2b3c4d' : '/tmp/openutm-501/1a2b3c4d'), VM_ID, os);
@@ -38,7 +41,7 @@ export function optionsFor(os: 'linux' | 'darwin' | 'win32', extra: Partial<Buil
 }
 
 // The path of a unix-socket endpoint; fails for TCP ones.
-export function socketPath(endpoint: Endpoint): string {
-  if (endpoint.kind !== 'unix') throw new Error(`expected a unix socket endpoint, got port ${endpoint.port}`);
+export function socketPath(endpoint: ControlEndpoint): string {
+  if (endpoint.kind !== 'unix') throw new Error(`expected a unix socket endpoint, got ${JSON.stringify(endpoint)}`);
   return endpoint.path;
 }

@@ -1,7 +1,7 @@
 // Test fixture: where a stand-in for QEMU listens, the way the helper reaches QEMU on this host.
-// A unix socket in `dir` on POSIX; loopback TCP on Windows, as there (runtime-paths.ts). Not a
-// named pipe, although Node's `path` would make one: QEMU is never reached over one, and a pipe
-// half-closes unlike a socket, so tests would check a transport the helper never uses.
+// A unix socket in `dir` on POSIX; loopback TCP on Windows, as SPICE and VNC are reached there
+// (runtime-paths.ts). Windows' named pipes for QMP and serial have their own stand-in, which
+// also waits at each pipe as QEMU does (vm-service/pipe-channels.test.ts).
 import net from 'node:net';
 import path from 'node:path';
 import type { HostOs } from '@openutm/shared';

@@ -1,3 +1,4 @@
+// node:child_process, not execa: a long-lived script host spoken to line by line over its pipes.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { TrayItem, TrayMenu } from '../tray-menu';
 import { trayIco } from './tray-ico';
