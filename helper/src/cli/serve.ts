@@ -1,14 +1,9 @@
-import { startApiServer } from '../api/server';
 import { parseOriginList } from '../api/http-guards';
 import { AuthService } from '../auth/auth-service';
-import { authHandlers } from '../auth/auth-handlers';
-import { ConsoleTickets } from '../console-bridge/console-tickets';
-import { consoleMethods } from '../console-bridge/console-methods';
-import { createConsoleUpgradeHandler } from '../console-bridge/console-upgrade';
-import { HELPER_VERSION } from '../version';
 import { locateWebUi } from '../web-ui/locate-ui';
 import { openEngineFromEnv } from './engine-from-env';
 import { helperPort } from './helper-address';
+import { startHelperServer } from './helper-server';
 import { startHelperTray } from './serve-tray';
 
 // `openutm serve`: the helper. Holds the library, re-attaches to running VMs, and serves the UI
@@ -29,18 +24,7 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
     engine.on('warnings', (w) => {
       for (const warning of w.warnings) io.out(`${new Date().toISOString()} ${w.name} (${w.id}) warning: ${warning}`);
     });
-    const tickets = new ConsoleTickets();
-    const server = await startApiServer({
-      engine,
-      auth,
-      port,
-      origins,
-      helperVersion: HELPER_VERSION,
-      webRoot: webUi.root,
-      consoleUpgrade: createConsoleUpgradeHandler({ engine, tickets }),
-      handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
-      log,
-    });
+    const server = await startHelperServer({ engine, auth, port, origins, webRoot: webUi.root, log });
     const vms = await engine.list();
     const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
     io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running; serving ${server.url}`);
