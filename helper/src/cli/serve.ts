@@ -4,13 +4,19 @@ import { locateWebUi } from '../web-ui/locate-ui';
 import { openEngineFromEnv } from './engine-from-env';
 import { helperPort } from './helper-address';
 import { startHelperServer } from './helper-server';
+import { announcePairingLink, serveLinkFlags } from './pairing-link';
 import { startHelperTray } from './serve-tray';
 
 // `openutm serve`: the helper. Holds the library, re-attaches to running VMs, and serves the UI
 // and the API on 127.0.0.1 until told to stop. Stopping it leaves VMs running; the next helper
 // picks them up. The secrets file (with the CLI's token) is written before the port opens, so a
 // CLI that sees the port open can read it.
-export async function serve(io: { out: (s: string) => void; err: (s: string) => void }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serve(
+  io: { out: (s: string) => void; err: (s: string) => void },
+  env: NodeJS.ProcessEnv = process.env,
+  args: readonly string[] = [],
+): Promise<number> {
+  const linkFlags = serveLinkFlags(args, process.stdout.isTTY === true);
   const port = helperPort(env);
   const webUi = locateWebUi();
   const origins = [...webUi.hostedOrigins, ...parseOriginList(env.OPENUTM_ORIGINS)];
@@ -28,7 +34,9 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
     const vms = await engine.list();
     const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
     io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running; serving ${server.url}`);
-    io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
+    const link = announcePairingLink({ auth, port: server.port, flags: linkFlags, out: io.out, log, env });
+    if (link === null) io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
+    else io.out(`the CLI's token is in ${auth.secretsFile}`);
     if (origins.length > 0) io.out(`the UI hosted at ${origins.join(', ')} may connect too`);
     const quit = new AbortController();
     const tray = await startHelperTray({ engine, auth, env, port, url, log, quit: () => quit.abort() });
