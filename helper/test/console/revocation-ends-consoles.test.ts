@@ -73,7 +73,8 @@ describe('consoles end with the token or the VM they belong to', () => {
     });
   }
 
-  test('revoking a browser token closes its display and serial consoles and kills its unused ticket', async () => {
+  // A console left open by a broken revocation would wait forever; the bound turns that into a failure.
+  test('revoking a browser token closes its display and serial consoles and kills its unused ticket', { timeout: 120_000 }, async () => {
     const browser = auth.redeemPairingCode(auth.createPairingCode().code, 'browser to revoke', '127.0.0.1');
     const other = auth.redeemPairingCode(auth.createPairingCode().code, 'browser that stays', '127.0.0.1');
     const client = await connect(browser.token);

@@ -110,7 +110,10 @@ export function PairForm() {
             OpenUTM has two parts: this page, and a small <strong>helper</strong> program on your computer that runs the virtual machines.
             The helper only obeys browsers it has paired with.
           </p>
-          <p>To pair, get a one-time code from the helper:</p>
+          <p>
+            The quickest way: click the link the helper prints when it starts (<code>npm start</code> or <code>openutm serve</code>), or choose
+            Open OpenUTM in its tray menu. Otherwise, get a one-time code from the helper:
+          </p>
           <ol className="list-decimal space-y-1 pl-5">
             <li>
               Start the helper if it is not running: <code>npm start</code> in the OpenUTM folder, or <code>openutm serve</code>.
