@@ -87,36 +87,36 @@ export function Preferences() {
             {tokens.map((t) => {
               const refusal = whyCannotRevoke(selfId, t.id);
               return (
-              <li key={t.id} data-testid="paired-client" data-token-id={t.id} className="flex flex-wrap items-center gap-3 p-3 text-sm">
-                <div className="min-w-0 flex-1">
-                  <p className="font-medium">
-                    {t.name}
-                    {t.current && <span className="ml-2 rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-200">this browser</span>}
-                  </p>
-                  <p className="text-xs text-neutral-600 dark:text-neutral-400">
-                    Paired {when(t.createdAt)} · last used {when(t.lastUsedAt)} · id <span className="font-mono">{t.id}</span>
-                  </p>
-                  {refusal !== null && (
-                    <p id={`revoke-why-${t.id}`} data-testid="revoke-reason" className="text-xs text-neutral-600 dark:text-neutral-400">
-                      Revoke it from this computer: <code>openutm tokens revoke {t.id}</code>
+                <li key={t.id} data-testid="paired-client" data-token-id={t.id} className="flex flex-wrap items-center gap-3 p-3 text-sm">
+                  <div className="min-w-0 flex-1">
+                    <p className="font-medium">
+                      {t.name}
+                      {t.current && <span className="ml-2 rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-200">this browser</span>}
                     </p>
-                  )}
-                </div>
-                <button
-                  type="button"
-                  className={BUTTON.secondary}
-                  disabled={revoking !== null || refusal !== null}
-                  title={refusal ?? undefined}
-                  aria-describedby={refusal !== null ? `revoke-why-${t.id}` : undefined}
-                  aria-label={`Revoke ${t.name}${t.current ? ' (this browser)' : ''}`}
-                  onClick={() => {
-                    if (t.current && !window.confirm('Revoke this browser? It will have to pair again.')) return;
-                    void revoke(t.id);
-                  }}
-                >
-                  {revoking === t.id ? 'Revoking…' : 'Revoke'}
-                </button>
-              </li>
+                    <p className="text-xs text-neutral-600 dark:text-neutral-400">
+                      Paired {when(t.createdAt)} · last used {when(t.lastUsedAt)} · id <span className="font-mono">{t.id}</span>
+                    </p>
+                    {refusal !== null && (
+                      <p id={`revoke-why-${t.id}`} data-testid="revoke-reason" className="text-xs text-neutral-600 dark:text-neutral-400">
+                        Revoke it from this computer: <code>openutm tokens revoke {t.id}</code>
+                      </p>
+                    )}
+                  </div>
+                  <button
+                    type="button"
+                    className={BUTTON.secondary}
+                    disabled={revoking !== null || refusal !== null}
+                    title={refusal ?? undefined}
+                    aria-describedby={refusal !== null ? `revoke-why-${t.id}` : undefined}
+                    aria-label={`Revoke ${t.name}${t.current ? ' (this browser)' : ''}`}
+                    onClick={() => {
+                      if (t.current && !window.confirm('Revoke this browser? It will have to pair again.')) return;
+                      void revoke(t.id);
+                    }}
+                  >
+                    {revoking === t.id ? 'Revoking…' : 'Revoke'}
+                  </button>
+                </li>
               );
             })}
           </ul>
