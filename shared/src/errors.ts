@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   IO_ERROR: 'reading or writing a file failed',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',
   UNAUTHORIZED: 'the client is not authenticated',
+  FORBIDDEN: 'this client may not do that; only the OpenUTM app on this computer may',
   RATE_LIMITED: 'too many attempts; wait before trying again',
   HELPER_UNAVAILABLE: 'the OpenUTM helper is not running or not reachable',
   HELPER_TOO_OLD: 'the helper is older than this app and lacks what it asked for',

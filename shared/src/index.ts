@@ -10,3 +10,4 @@ export * from './protocol/messages';
 export * from './protocol/methods';
 export * from './protocol/close-codes';
 export * from './protocol/pending-calls';
+export * from './protocol/auth-permissions';

@@ -21,7 +21,7 @@ function tokenIdOf(p: Page): Promise<string> {
   return p.evaluate((origin) => (JSON.parse(localStorage.getItem(`openutm.token.v1:${origin}`) ?? '{}') as { tokenId: string }).tokenId, ui.helper.origin);
 }
 
-test('lists the paired clients, marks this browser, and revokes another one', async () => {
+test('lists the paired clients, marks this browser; another client is revoked only from this computer', async () => {
   const other = await ui.pair();
   const otherId = await tokenIdOf(other.page);
   assert.deepEqual(other.consoleErrors.errors, []);
@@ -38,12 +38,22 @@ test('lists the paired clients, marks this browser, and revokes another one', as
   assert.equal(await theirs.getByText('this browser').count(), 0);
   await screenshot(page, 'preferences-1-clients');
 
-  await theirs.getByRole('button', { name: /^Revoke/ }).click();
-  await theirs.waitFor({ state: 'detached' });
-  await own.waitFor();
+  // A browser token may not revoke others (a stolen one must not lock the real user out): the
+  // button is disabled and says where to do it; its own button works.
+  const theirButton = theirs.getByRole('button', { name: /^Revoke/ });
+  assert.equal(await theirButton.isDisabled(), true);
+  assert.match((await theirs.getByTestId('revoke-reason').textContent()) ?? '', new RegExp(`openutm tokens revoke ${otherId}`));
+  assert.equal(await own.getByRole('button', { name: /^Revoke/ }).isDisabled(), false);
+  assert.equal(await own.getByTestId('revoke-reason').count(), 0);
+
+  const cli = ui.helper.cli(['tokens', 'revoke', otherId]);
+  assert.equal(cli.status, 0, cli.stderr);
   const listed = (await (await ui.helper.api()).call('auth.tokens', {})).map((t) => t.id);
   assert.equal(listed.includes(otherId), false, 'the helper no longer knows the revoked client');
   assert.equal(listed.includes(ownId), true);
+  await page.reload();
+  await own.waitFor();
+  await theirs.waitFor({ state: 'detached' });
   await screenshot(page, 'preferences-2-revoked');
 });
 

@@ -64,7 +64,7 @@ type RequestId = RequestMessage['id'];
 // frames are parsed before anything acts on them; nothing a client sends can throw out of here.
 export function serveApiConnection(ws: WebSocket, remote: string, ctx: ConnectionContext): void {
   const { limits, log } = ctx;
-  let phase: 'hello' | 'ready' | 'closed' = 'hello';
+  let phase: 'hello' | 'ready' | 'revoked' | 'closed' = 'hello';
   let caller: CallerIdentity | null = null;
   let inFlight = 0;
   let answeredPing = true;
@@ -139,7 +139,11 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
     const tokenId = identity.tokenId;
     cleanups.push(
       ctx.auth.onRevoked((revoked) => {
-        if (revoked === tokenId) shut(CLOSE.UNAUTHORIZED, "this client's token was revoked; pair it again to reconnect");
+        if (revoked !== tokenId) return;
+        // Nothing more is read from this client; the close waits a turn so that a client that
+        // revoked itself still gets the answer to its auth.revoke first.
+        phase = 'revoked';
+        setImmediate(() => shut(CLOSE.UNAUTHORIZED, "this client's token was revoked; pair it again to reconnect"));
       }),
     );
     phase = 'ready';

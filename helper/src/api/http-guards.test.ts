@@ -71,10 +71,11 @@ describe('checkOrigin', () => {
 
 describe('OPENUTM_ORIGINS', () => {
   test('entries are trimmed, trailing slashes dropped, hosts lowercased, default ports removed', () => {
-    assert.deepEqual(parseOriginList(' https://A.github.io/ ,http://example.com:80,, https://x.io:8443 '), [
+    assert.deepEqual(parseOriginList(' https://A.github.io/ ,http://localhost:80,, https://x.io:8443, https://example.com:443 '), [
       'https://a.github.io',
-      'http://example.com',
+      'http://localhost',
       'https://x.io:8443',
+      'https://example.com',
     ]);
   });
 
@@ -88,6 +89,39 @@ describe('OPENUTM_ORIGINS', () => {
     test(`${JSON.stringify(raw)} is refused with CONFIG_INVALID`, () => {
       assert.throws(() => normalizeOrigin(raw), { code: 'CONFIG_INVALID' });
       assert.throws(() => parseOriginList(`https://ok.example,${raw}`), { code: 'CONFIG_INVALID' });
+    });
+  }
+
+  // Plain http only where it cannot leave this computer; everything else must be https.
+  const schemes: Array<[string, string | null]> = [
+    ['http://127.0.0.1:3000', 'http://127.0.0.1:3000'],
+    ['http://localhost:8080', 'http://localhost:8080'],
+    ['http://LOCALHOST', 'http://localhost'],
+    ['http://[::1]:5000', 'http://[::1]:5000'],
+    ['https://127.0.0.1:3000', 'https://127.0.0.1:3000'],
+    ['https://owner.github.io', 'https://owner.github.io'],
+    ['http://owner.github.io', null],
+    ['http://example.com:80', null],
+    ['http://192.168.1.10:3000', null],
+    ['http://10.0.2.2:47320', null],
+    ['http://0.0.0.0:3000', null],
+    ['http://127.0.0.1.example.com', null],
+    ['http://localhost.example.com', null],
+    ['http://[::ffff:7f00:1]', null],
+  ];
+  for (const [raw, expected] of schemes) {
+    test(`${raw} → ${expected === null ? 'refused: http:// is for loopback only' : expected}`, () => {
+      if (expected !== null) {
+        assert.deepEqual(parseOriginList(raw), [expected]);
+        return;
+      }
+      assert.throws(() => parseOriginList(`https://ok.example,${raw}`), (e: unknown) => {
+        const err = e as { code?: string; message?: string };
+        assert.equal(err.code, 'CONFIG_INVALID');
+        assert.match(err.message ?? '', /use https:\/\//);
+        assert.match(err.message ?? '', /only for 127\.0\.0\.1, localhost and \[::1\]/);
+        return true;
+      });
     });
   }
 

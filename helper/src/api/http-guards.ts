@@ -50,9 +50,20 @@ export function normalizeOrigin(raw: string): string {
   if (url.pathname !== '/' || /[?#]/.test(trimmed) || url.username !== '' || url.password !== '') {
     throw new OpenUtmError('CONFIG_INVALID', `${JSON.stringify(raw)} is not a bare origin (it has a path, query or credentials); use ${url.origin}`);
   }
+  // Plain http is readable and forgeable by anyone on the path; only loopback never leaves this
+  // computer, so any other origin that may drive the helper must be https.
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new OpenUtmError(
+      'CONFIG_INVALID',
+      `${JSON.stringify(raw)} uses http:// for a host that is not this computer; use https://${url.host} (http:// is only for 127.0.0.1, localhost and [::1])`,
+    );
+  }
   // url.origin lowercases the host, drops a default port and spells IDNs as the browser sends them.
   return url.origin;
 }
+
+// The host names that never leave this computer, as URL.hostname spells them.
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 // OPENUTM_ORIGINS: comma-separated extra UI origins (the hosted app). Parsed once at startup;
 // a bad entry stops the helper with a message rather than silently allowing less or more.

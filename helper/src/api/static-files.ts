@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { inlineScriptHashes } from './inline-script-hashes';
 import { replyText } from './http-replies';
 import { notBuiltPage } from './not-built-page';
 import {
@@ -30,6 +32,7 @@ export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promi
 // itself only answers for files inside it.
 export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
   const csp = contentSecurityPolicy(opts.port);
+  const pagePolicy = pagePolicies(opts.port);
   const webRoot = typeof opts.root === 'object' ? opts.root : directoryWebRoot(opts.root);
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -53,12 +56,12 @@ export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
         return;
       }
       if (opened !== 'missing') {
-        await sendFile(req, res, opened, segments, 200, csp);
+        await sendFile(req, res, opened, segments, 200, pagePolicy);
         return;
       }
     }
     const notFound = await source.open(['404.html']);
-    if (typeof notFound === 'object') await sendFile(req, res, notFound, ['404.html'], 404, csp);
+    if (typeof notFound === 'object') await sendFile(req, res, notFound, ['404.html'], 404, pagePolicy);
     else replyText(res, 404, 'not found');
   };
 }
@@ -69,7 +72,7 @@ async function sendFile(
   file: WebFile,
   segments: readonly string[],
   status: 200 | 404,
-  csp: string,
+  pagePolicy: PagePolicies,
 ): Promise<void> {
   const name = segments[segments.length - 1]!;
   const etag = etagFor({ size: file.size, mtimeMs: file.mtime.getTime() });
@@ -79,19 +82,24 @@ async function sendFile(
     ETag: etag,
     'Last-Modified': file.mtime.toUTCString(),
   };
-  if (name.endsWith('.html')) headers['Content-Security-Policy'] = csp;
+  // A page's policy names its own inline scripts, so its bytes are read first (pages are small).
+  let page: Uint8Array | null = null;
+  if (name.endsWith('.html')) {
+    page = await readWhole(file.take());
+    headers['Content-Security-Policy'] = pagePolicy(segments.join('/'), etag, page);
+  }
   if (status === 200 && isNotModified(req.headers, etag, file.mtime)) {
-    await file.release();
+    if (page === null) await file.release();
     res.writeHead(304, headers).end();
     return;
   }
   res.writeHead(status, { ...headers, 'Content-Type': contentTypeFor(name), 'Content-Length': String(file.size) });
   if (req.method === 'HEAD') {
-    await file.release();
+    if (page === null) await file.release();
     res.end();
     return;
   }
-  const body = file.take();
+  const body = page ?? file.take();
   if (body instanceof Uint8Array) {
     res.end(body);
     return;
@@ -110,4 +118,31 @@ function sendPage(req: IncomingMessage, res: ServerResponse, status: number, htm
     'Content-Security-Policy': csp,
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+// The CSP of one page, by path and ETag: a rebuilt page gets a new ETag and so new hashes.
+type PagePolicies = (path: string, etag: string, bytes: Uint8Array) => string;
+
+// Pages seen, at most; an export has a few dozen.
+const MAX_POLICIES = 256;
+
+function pagePolicies(port: number): PagePolicies {
+  const cache = new Map<string, string>();
+  return (pagePath, etag, bytes) => {
+    const key = `${pagePath}\n${etag}`;
+    let policy = cache.get(key);
+    if (policy === undefined) {
+      policy = contentSecurityPolicy(port, inlineScriptHashes(Buffer.from(bytes).toString('utf8')));
+      if (cache.size >= MAX_POLICIES) cache.delete(cache.keys().next().value!);
+      cache.set(key, policy);
+    }
+    return policy;
+  };
+}
+
+async function readWhole(body: Readable | Uint8Array): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -49,12 +49,13 @@ export function cacheControlFor(segments: readonly string[]): string {
   return HASHED.test(name) ? IMMUTABLE : REVALIDATE;
 }
 
-// A Next static export needs inline scripts and styles; everything else is this origin only,
+// Scripts: this origin's files plus the page's own inline scripts by hash (inlineScriptHashes),
+// never 'unsafe-inline'. Next still needs inline styles; everything else is this origin only,
 // and the only sockets are the helper's own.
-export function contentSecurityPolicy(port: number): string {
+export function contentSecurityPolicy(port: number, scriptHashes: readonly string[] = []): string {
   return [
     "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
+    ["script-src 'self'", ...scriptHashes].join(' '),
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",

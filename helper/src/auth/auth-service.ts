@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { OpenUtmError, type TokenInfo } from '@openutm/shared';
+import { LOCAL_CLIENT_ID, OpenUtmError, type TokenInfo } from '@openutm/shared';
 import type { ApiAuth, TokenCheck } from '../api/api-auth';
 import { PairingCodes, type PairingCode, type PairingLimits } from './pairing';
 import { SecretsStore, type ClientTokenRecord } from './secrets-store';
@@ -14,7 +14,7 @@ export type ClientTokenInfo = Omit<TokenInfo, 'current'>;
 
 // The local CLI authenticates with this identity; it is not listed and cannot be revoked
 // (it changes every time the helper starts).
-export const LOCAL_CLI_TOKEN_ID = 'local';
+export const LOCAL_CLI_TOKEN_ID = LOCAL_CLIENT_ID;
 export const LOCAL_CLI_TOKEN_NAME = 'openutm CLI (local)';
 
 // Enough for every browser and device a person owns; verifyToken's cost grows with it.

@@ -23,3 +23,10 @@ export function apiUrl(port: number): string {
 export function pairUrl(port: number, code: string): string {
   return `http://127.0.0.1:${port}/pair?code=${encodeURIComponent(code)}`;
 }
+
+// The one-click link `openutm serve` prints and opens, and the tray's "Open OpenUTM": the code
+// rides in the fragment, which browsers never send to a server nor put in a Referer, and the
+// page trades it for a token by itself.
+export function pairLinkUrl(port: number, code: string): string {
+  return `http://127.0.0.1:${port}/pair#code=${encodeURIComponent(code)}`;
+}

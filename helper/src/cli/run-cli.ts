@@ -33,7 +33,7 @@ function help(): string {
     '',
     'usage: openutm <command> [options] [--json]',
     '',
-    '  serve     run the helper: owns the VMs and watches over them (other commands start it when needed); --background detaches it',
+    '  serve     run the helper: owns the VMs and watches over them (other commands start it when needed); --background detaches it; in a terminal it prints (and opens, unless --no-open) a one-time link that pairs a browser; --pair-link prints it anyway',
     ...rows,
     '',
     'Environment: OPENUTM_HOME (library), OPENUTM_PORT (helper port, 47320), OPENUTM_ACCEL (auto|kvm|hvf|whpx|tcg), OPENUTM_QEMU (QEMU binary or dir), OPENUTM_ORIGINS (extra UI origins).',
@@ -68,7 +68,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDep
       io.out(versionReport(json));
       return 0;
     }
-    if (name === 'serve') return rest.includes('--background') ? await serveInBackground(io, env) : await serve(io, env);
+    if (name === 'serve') return rest.includes('--background') ? await serveInBackground(io, env) : await serve(io, env, args);
     const command = COMMANDS[name];
     if (!command) {
       io.err(`openutm: unknown command "${name}"\n\n${help()}`);

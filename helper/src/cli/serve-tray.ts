@@ -4,7 +4,7 @@ import type { LaunchCommand } from '../autostart/launch-command';
 import { startTray, type Tray } from '../tray/tray-service';
 import type { VmEngine } from '../vm-service/vm-engine';
 import { autostartCommandFor, autostartHostFor } from './autostart-command';
-import { pairUrl } from './helper-address';
+import { pairLinkUrl, pairUrl } from './helper-address';
 
 // The helper's tray, wired to its engine, pairing and start-at-login; or null (headless, with
 // the reason logged).
@@ -30,6 +30,7 @@ export async function startHelperTray(opts: { engine: VmEngine; auth: AuthServic
       },
     },
     pairUrl: () => pairUrl(opts.port, opts.auth.createPairingCode().code),
+    appUrl: () => pairLinkUrl(opts.port, opts.auth.createPairingCode().code),
     quit: opts.quit,
   });
   // State changes, and VMs created, edited or deleted, all change what the menu lists.

@@ -1,21 +1,22 @@
-import { startApiServer } from '../api/server';
 import { parseOriginList } from '../api/http-guards';
 import { AuthService } from '../auth/auth-service';
-import { authHandlers } from '../auth/auth-handlers';
-import { ConsoleTickets } from '../console-bridge/console-tickets';
-import { consoleMethods } from '../console-bridge/console-methods';
-import { createConsoleUpgradeHandler } from '../console-bridge/console-upgrade';
-import { HELPER_VERSION } from '../version';
 import { locateWebUi } from '../web-ui/locate-ui';
 import { openEngineFromEnv } from './engine-from-env';
 import { helperPort } from './helper-address';
+import { startHelperServer } from './helper-server';
+import { announcePairingLink, serveLinkFlags } from './pairing-link';
 import { startHelperTray } from './serve-tray';
 
 // `openutm serve`: the helper. Holds the library, re-attaches to running VMs, and serves the UI
 // and the API on 127.0.0.1 until told to stop. Stopping it leaves VMs running; the next helper
 // picks them up. The secrets file (with the CLI's token) is written before the port opens, so a
 // CLI that sees the port open can read it.
-export async function serve(io: { out: (s: string) => void; err: (s: string) => void }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serve(
+  io: { out: (s: string) => void; err: (s: string) => void },
+  env: NodeJS.ProcessEnv = process.env,
+  args: readonly string[] = [],
+): Promise<number> {
+  const linkFlags = serveLinkFlags(args, process.stdout.isTTY === true);
   const port = helperPort(env);
   const webUi = locateWebUi();
   const origins = [...webUi.hostedOrigins, ...parseOriginList(env.OPENUTM_ORIGINS)];
@@ -29,22 +30,13 @@ export async function serve(io: { out: (s: string) => void; err: (s: string) => 
     engine.on('warnings', (w) => {
       for (const warning of w.warnings) io.out(`${new Date().toISOString()} ${w.name} (${w.id}) warning: ${warning}`);
     });
-    const tickets = new ConsoleTickets();
-    const server = await startApiServer({
-      engine,
-      auth,
-      port,
-      origins,
-      helperVersion: HELPER_VERSION,
-      webRoot: webUi.root,
-      consoleUpgrade: createConsoleUpgradeHandler({ engine, tickets }),
-      handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
-      log,
-    });
+    const server = await startHelperServer({ engine, auth, port, origins, webRoot: webUi.root, log });
     const vms = await engine.list();
     const running = vms.filter((v) => v.status.state !== 'stopped' && v.status.state !== 'crashed');
     io.out(`openutm helper (pid ${process.pid}) owns ${engine.library.root}: ${vms.length} VM(s), ${running.length} running; serving ${server.url}`);
-    io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
+    const link = announcePairingLink({ auth, port: server.port, flags: linkFlags, out: io.out, log, env });
+    if (link === null) io.out(`pair a browser with \`openutm pair\`; the CLI's token is in ${auth.secretsFile}`);
+    else io.out(`the CLI's token is in ${auth.secretsFile}`);
     if (origins.length > 0) io.out(`the UI hosted at ${origins.join(', ')} may connect too`);
     const quit = new AbortController();
     const tray = await startHelperTray({ engine, auth, env, port, url, log, quit: () => quit.abort() });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { OpenUtmError, canPerform, whyNot, type METHODS, type MethodResult, type VmStatus } from '@openutm/shared';
 import type { ConsoleTarget } from './console-target';
+import type { CallerIdentity } from '../api/api-auth';
 import type { ConsoleTickets } from './console-tickets';
 
 // What the console methods need from the engine (VmEngine has it).
@@ -25,11 +26,12 @@ export function consolePath(id: string): string {
 }
 
 // console.open: checks the VM can show this console now, then issues a ticket bound to it.
-export async function consoleOpen(deps: ConsoleMethodsDeps, params: Params<'console.open'>): Promise<MethodResult<'console.open'>> {
+// The ticket is issued to the caller's token, so revoking that token kills it.
+export async function consoleOpen(deps: ConsoleMethodsDeps, params: Params<'console.open'>, caller?: CallerIdentity): Promise<MethodResult<'console.open'>> {
   const { status } = await deps.engine.get(params.id);
   if (!canPerform(status.state, 'console')) throw new OpenUtmError('INVALID_STATE', whyNot(status.state, 'console') ?? 'not allowed now');
   const target = params.channel === 'serial' ? null : await deps.engine.consoleTarget(params.id);
-  const { ticket, expiresAt } = deps.tickets.issue(params.id, params.channel);
+  const { ticket, expiresAt } = deps.tickets.issue(params.id, params.channel, caller?.tokenId ?? null);
   const opened: MethodResult<'console.open'> = { ticket, expiresAt, path: consolePath(params.id), protocol: target?.protocol ?? 'serial' };
   // The client authenticates to QEMU itself (SPICE encrypts the password with QEMU's key in the
   // link stage, so the bridge cannot add it); only TCP displays have one.
@@ -44,11 +46,11 @@ export async function vmScreenshot(deps: ConsoleMethodsDeps, params: Params<'vm.
 
 // Both methods keyed by name, for the API server's method table.
 export function consoleMethods(deps: ConsoleMethodsDeps): {
-  'console.open': (params: Params<'console.open'>) => Promise<MethodResult<'console.open'>>;
+  'console.open': (params: Params<'console.open'>, caller?: CallerIdentity) => Promise<MethodResult<'console.open'>>;
   'vm.screenshot': (params: Params<'vm.screenshot'>) => Promise<MethodResult<'vm.screenshot'>>;
 } {
   return {
-    'console.open': (params) => consoleOpen(deps, params),
+    'console.open': (params, caller) => consoleOpen(deps, params, caller),
     'vm.screenshot': (params) => vmScreenshot(deps, params),
   };
 }

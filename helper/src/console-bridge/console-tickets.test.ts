@@ -50,7 +50,7 @@ test("another VM's ticket is refused and not used up by the attempt", () => {
   const tickets = new ConsoleTickets({ maxOpens: 1 });
   const { ticket } = tickets.issue('vmone1');
   assert.deepEqual(tickets.consume('vmtwo2', ticket), { ok: false, reason: 'other-vm' });
-  assert.deepEqual({ ...tickets.consume('vmone1', ticket), session: 'x' }, { ok: true, opensLeft: 0, session: 'x' });
+  assert.deepEqual({ ...tickets.consume('vmone1', ticket), session: 'x' }, { ok: true, opensLeft: 0, session: 'x', owner: null });
 });
 
 test('a display ticket does not open the serial console, nor the reverse', () => {
@@ -92,4 +92,23 @@ test('every refusal has a sentence that says what to do', () => {
   for (const reason of ['unknown', 'expired', 'used-up', 'other-vm', 'other-channel'] as const) {
     assert.match(describeRefusal(reason), /console\.open|channel/);
   }
+});
+
+test('revoking a token kills the tickets issued to it and no others', () => {
+  const tickets = new ConsoleTickets();
+  const mine = tickets.issue('vmone1', 'display', 'token-a').ticket;
+  const theirs = tickets.issue('vmone1', 'display', 'token-b').ticket;
+  const anonymous = tickets.issue('vmone1', 'display').ticket;
+  tickets.revokeOwner('token-a');
+  assert.deepEqual(tickets.consume('vmone1', mine), { ok: false, reason: 'unknown' });
+  assert.equal(tickets.consume('vmone1', theirs).ok, true);
+  assert.equal(tickets.consume('vmone1', anonymous).ok, true);
+});
+
+test('a ticket says whom it was issued to', () => {
+  const tickets = new ConsoleTickets();
+  const { ticket } = tickets.issue('vmone1', 'serial', 'token-a');
+  const verdict = tickets.consume('vmone1', ticket, 'serial');
+  assert.ok(verdict.ok);
+  assert.equal(verdict.owner, 'token-a');
 });

@@ -27,7 +27,9 @@ export type TicketRefusal = 'unknown' | 'expired' | 'used-up' | 'other-vm' | 'ot
 
 // The outcome of one WebSocket open with a ticket.
 // `session` names the ticket (not its secret): the channels opened with one ticket are one session.
-export type ConsumeResult = { ok: true; opensLeft: number; session: string } | { ok: false; reason: TicketRefusal };
+// `owner` is the client token the ticket was issued to (null when issued without one), so its
+// consoles can end when that token is revoked.
+export type ConsumeResult = { ok: true; opensLeft: number; session: string; owner: string | null } | { ok: false; reason: TicketRefusal };
 
 interface TicketRecord {
   hash: Buffer;
@@ -35,6 +37,7 @@ interface TicketRecord {
   channel: ConsoleChannel;
   expiresAt: number;
   opensLeft: number;
+  owner: string | null;
 }
 
 const TICKET_BYTES = 32;
@@ -60,12 +63,13 @@ export class ConsoleTickets {
   }
 
   // A new ticket for one VM's console; the ticket itself is only ever in the caller's hands.
-  issue(vmId: string, channel: ConsoleChannel = 'display'): { ticket: string; expiresAt: string } {
+  // `owner` names the client token that asked, so revoking that token kills the ticket.
+  issue(vmId: string, channel: ConsoleChannel = 'display', owner: string | null = null): { ticket: string; expiresAt: string } {
     this.prune();
     const ticket = randomBytes(TICKET_BYTES).toString('base64url');
     const hash = hashOf(ticket);
     const expiresAt = this.now() + this.ttlMs;
-    this.byHash.set(hash.toString('hex'), { hash, vmId, channel, expiresAt, opensLeft: this.maxOpens });
+    this.byHash.set(hash.toString('hex'), { hash, vmId, channel, expiresAt, opensLeft: this.maxOpens, owner });
     while (this.byHash.size > this.maxLive) {
       const oldest = this.byHash.keys().next().value;
       if (oldest === undefined) break;
@@ -87,12 +91,17 @@ export class ConsoleTickets {
     if (this.now() >= record.expiresAt) return { ok: false, reason: 'expired' };
     if (record.opensLeft <= 0) return { ok: false, reason: 'used-up' };
     record.opensLeft -= 1;
-    return { ok: true, opensLeft: record.opensLeft, session: hash.toString('hex') };
+    return { ok: true, opensLeft: record.opensLeft, session: hash.toString('hex'), owner: record.owner };
   }
 
   // Kills every ticket of a VM, e.g. when it stops or is deleted.
   revoke(vmId: string): void {
     for (const [key, record] of this.byHash) if (record.vmId === vmId) this.byHash.delete(key);
+  }
+
+  // Kills every ticket issued to a client token, when that token is revoked.
+  revokeOwner(owner: string): void {
+    for (const [key, record] of this.byHash) if (record.owner === owner) this.byHash.delete(key);
   }
 
   // How many tickets are remembered (live or recently dead); for tests and diagnostics.

@@ -5,6 +5,7 @@ import { ConsoleChannel, canPerform, isOpenUtmError, whyNot, type ErrorCode, typ
 import { connectDisplay, describeEndpoint, type DisplayConnection } from './connect-endpoint';
 import { defaultLog, type ConsoleLog } from './console-log';
 import type { ConsoleTarget } from './console-target';
+import type { ConsoleOwners } from './console-owners';
 import { describeRefusal, type ConsoleTickets } from './console-tickets';
 import type { SerialHub } from './serial-hub';
 import { attachSerialWebSocket } from './serial-websocket';
@@ -22,6 +23,8 @@ export interface ConsoleEngine {
 export interface ConsoleUpgradeDeps {
   engine: ConsoleEngine;
   tickets: ConsoleTickets;
+  // Where open consoles are remembered by the token that asked for them (ended on revocation).
+  owners?: ConsoleOwners;
   log?: ConsoleLog;
   // Limits of the display bridges (defaults: BRIDGE_DEFAULTS).
   bridge?: Omit<BridgeOptions, 'log' | 'label'>;
@@ -87,12 +90,19 @@ async function openConsole(deps: UpgradeContext, r: UpgradeRequest): Promise<voi
   if (channel === null) return refuse(r.socket, 400, 'unknown console channel; use channel=serial or leave it out for the display');
   const verdict = deps.tickets.consume(r.vmId, r.ticket, channel);
   if (!verdict.ok) return refuse(r.socket, 403, describeRefusal(verdict.reason));
+  const owner = verdict.owner;
+  const track = (ws: WebSocket) => {
+    if (owner !== null) deps.owners?.track(owner, ws);
+  };
   try {
     const { status } = await deps.engine.get(r.vmId);
     if (!canPerform(status.state, 'console')) return refuse(r.socket, 409, whyNot(status.state, 'console') ?? 'the VM cannot show a console now');
     if (channel === 'serial') {
       const hub = deps.engine.serialHub(r.vmId);
-      return accept(wss, r, (ws) => attachSerialWebSocket(ws, hub, { log, label: `VM ${r.vmId} serial console` }));
+      return accept(wss, r, (ws) => {
+        track(ws);
+        attachSerialWebSocket(ws, hub, { log, label: `VM ${r.vmId} serial console` });
+      });
     }
     const target = await deps.engine.consoleTarget(r.vmId);
     const vm = await connectDisplay(target.endpoint);
@@ -106,7 +116,15 @@ async function openConsole(deps: UpgradeContext, r: UpgradeRequest): Promise<voi
     }
     const label = `VM ${r.vmId} ${target.protocol} (${describeEndpoint(target.endpoint)})`;
     const join = () => (target.protocol === 'spice' ? deps.sessions.join(verdict.session) : undefined);
-    return accept(wss, r, (ws) => bridgeWebSocket(ws, r.socket, vm, { ...deps.bridge, log, label, session: join() }), vm);
+    return accept(
+      wss,
+      r,
+      (ws) => {
+        track(ws);
+        bridgeWebSocket(ws, r.socket, vm, { ...deps.bridge, log, label, session: join() });
+      },
+      vm,
+    );
   } catch (e) {
     if (!isOpenUtmError(e)) throw e;
     return refuse(r.socket, STATUS_FOR[e.code] ?? 500, e.message);

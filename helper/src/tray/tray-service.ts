@@ -1,6 +1,5 @@
-// node:child_process, not execa: the tray host lives as long as the helper and is never waited on.
-import { spawn } from 'node:child_process';
 import type { HostOs, VmSummary } from '@openutm/shared';
+import { openInBrowser } from '../host/open-browser';
 import { detectTrayHost, headlessLine } from './tray-host';
 import { trayMenu, type TrayItem, type TrayMenu } from './tray-menu';
 import { StatusNotifierItem, hasStatusNotifierWatcher } from './sni/status-notifier-item';
@@ -19,6 +18,9 @@ export interface TrayDeps {
   autostart: { get(): Promise<boolean | null>; set(on: boolean): Promise<void> };
   // A fresh pairing URL (a one-time code in it).
   pairUrl: () => string;
+  // What "Open OpenUTM" opens: a fresh one-time pairing link, so the browser it opens is paired
+  // (one already paired just opens the library). Default: the plain url.
+  appUrl?: () => string;
   openUrl?: (url: string) => void;
   quit: () => void;
 }
@@ -59,12 +61,12 @@ interface TrayActions {
 
 // What the items do, the same for every backend.
 function trayActions(deps: TrayDeps, os: HostOs): TrayActions {
-  const open = deps.openUrl ?? ((url: string) => openInBrowser(url, os, deps.log));
+  const open = deps.openUrl ?? ((url: string) => openInBrowser(url, { os, env: deps.env, log: (line) => deps.log(`tray: ${line}`) }));
   return {
     menu: async () => trayMenu({ vms: await deps.listVms(), autostart: await deps.autostart.get().catch(() => null), url: deps.url }),
     async click(chosen, refresh) {
       if (chosen?.kind === 'separator') return;
-      if (!chosen || chosen.kind === 'vm' || chosen.id === 'open') return open(deps.url);
+      if (!chosen || chosen.kind === 'vm' || chosen.id === 'open') return open(deps.appUrl?.() ?? deps.url);
       if (chosen.id === 'pair') return open(deps.pairUrl());
       if (chosen.id === 'quit') return deps.quit();
       if (chosen.id === 'autostart') {
@@ -132,12 +134,4 @@ async function startStatusNotifierTray(deps: TrayDeps, busAddress: string, actio
       item?.close();
     },
   };
-}
-
-// The person's browser; the URL is always the helper's own http://127.0.0.1 address.
-function openInBrowser(url: string, os: HostOs, log: (line: string) => void): void {
-  const [cmd, args] = os === 'darwin' ? ['open', [url]] : os === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
-  const child = spawn(cmd, args, { detached: true, stdio: 'ignore', windowsHide: true });
-  child.on('error', (e) => log(`tray: could not open ${url} (${cmd}: ${e.message}); open it in a browser yourself`));
-  child.unref();
 }

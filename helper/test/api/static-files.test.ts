@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ describe('static files', () => {
     const files: Record<string, string> = {
       'index.html': '<!doctype html><title>home</title>',
       '404.html': '<!doctype html><title>not found page</title>',
-      'vm/abc.html': '<!doctype html><title>vm abc</title>',
+      'vm/abc.html': '<!doctype html><title>vm abc</title><script>self.page="abc"</script>',
       'settings/index.html': '<!doctype html><title>settings</title>',
       '_next/static/chunks/app.js': 'console.log("app")',
       'workbox-4754cb34.js': '/* workbox */',
@@ -55,6 +56,19 @@ describe('static files', () => {
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
     assert.match(String(r.headers['content-security-policy']), new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${h.port} ws://localhost:${h.port}`));
     assert.ok(r.headers.etag && r.headers['last-modified']);
+  });
+
+  test("a page's CSP lists its own inline scripts by hash, no 'unsafe-inline', also on a 304 and a HEAD", async () => {
+    const hash = `'sha256-${createHash('sha256').update('self.page="abc"').digest('base64')}'`;
+    const r = await get('/vm/abc');
+    const scriptSrc = (csp: unknown) => String(csp).split('; ').find((d) => d.startsWith('script-src'));
+    assert.equal(scriptSrc(r.headers['content-security-policy']), `script-src 'self' ${hash}`);
+    assert.match(r.body, /self\.page="abc"/, 'the body is still sent whole');
+    const again = await get('/vm/abc', { 'if-none-match': String(r.headers.etag) });
+    assert.equal(again.status, 304);
+    assert.equal(scriptSrc(again.headers['content-security-policy']), `script-src 'self' ${hash}`);
+    assert.equal(scriptSrc((await get('/vm/abc', {}, 'HEAD')).headers['content-security-policy']), `script-src 'self' ${hash}`);
+    assert.equal(scriptSrc((await get('/')).headers['content-security-policy']), "script-src 'self'", 'a page without inline scripts allows none');
   });
 
   // Regression: GET /console/… answered 404 (the console bridge's prefix), so the service worker's

@@ -24,6 +24,8 @@ export interface RealHelperOptions {
   port?: number;
   // More environment for the helper, e.g. OPENUTM_QEMU_ENDPOINTS=tcp (the Windows form of QEMU's endpoints).
   env?: Record<string, string>;
+  // More arguments for `openutm serve`, e.g. --pair-link --no-open (the first-run link).
+  args?: string[];
 }
 
 export class RealHelper {
@@ -65,7 +67,7 @@ export class RealHelper {
   }
 
   private async launch(): Promise<void> {
-    const child = spawn(process.execPath, [HELPER_BUNDLE, 'serve'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HELPER_BUNDLE, 'serve', ...(this.opts.args ?? [])], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const lines = (stream: NodeJS.ReadableStream) => createInterface({ input: stream });
     await new Promise<void>((resolve, reject) => {

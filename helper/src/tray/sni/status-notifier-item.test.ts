@@ -49,6 +49,8 @@ function trayDeps() {
     listVms: async () => vms,
     autostart: { get: async () => autostartOn, set: async (on: boolean) => void (autostartOn = on) },
     pairUrl: () => `${URL}pair?code=TESTCODE`,
+    // "Open OpenUTM" (and the icon) open a fresh one-time pairing link, so that browser is paired.
+    appUrl: () => `${URL}pair#code=APPCODE`,
     openUrl: (u: string) => void opened.push(u),
     quit: () => void quits++,
   };
@@ -127,7 +129,7 @@ test('clicks over D-Bus reach the helper: open, pair, start at login, quit; the 
   await gdbus('call', '--dest', name, '--object-path', '/StatusNotifierItem', '--method', 'org.kde.StatusNotifierItem.Activate', '0', '0');
   await click(await idOf(name, 'Pair a device…'));
   await until(() => opened.length === 2, 'the icon and "Pair" open the browser');
-  assert.deepEqual(opened, [URL, `${URL}pair?code=TESTCODE`]);
+  assert.deepEqual(opened, [`${URL}pair#code=APPCODE`, `${URL}pair?code=TESTCODE`]);
 
   await click(await idOf(name, 'Start at login'));
   await until(() => autostartOn, 'start at login was switched on');

@@ -3,13 +3,14 @@
 import { isOpenUtmError } from '@openutm/shared';
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { helperPair, helperUnpair } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { displayAddress, parseHelperOrigin } from '../../helper-client/helper-address';
 import { useConnection } from '../../stores/connection-store';
+import { codeFromFragment, USED_LINK_MESSAGE } from './link-code';
 
-type Phase = { kind: 'idle' } | { kind: 'pairing' } | { kind: 'paired'; address: string } | { kind: 'failed'; message: string };
+type Phase = { kind: 'idle' } | { kind: 'pairing' } | { kind: 'paired'; address: string } | { kind: 'failed'; message: string; usedLink?: boolean };
 
 // What a refusal means for the person holding the code.
 function pairingFailure(e: unknown, address: string): string {
@@ -28,7 +29,8 @@ function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-// `/pair`: trades a one-time code for a token, then opens the library.
+// `/pair`: trades a one-time code for a token, then opens the library. `/pair#code=…` (the
+// one-click link) does it by itself; `/pair?code=…` (from `openutm pair`) fills the code in.
 export function PairForm() {
   const params = useSearchParams();
   const router = useRouter();
@@ -42,6 +44,39 @@ export function PairForm() {
   const hintId = useId();
   const address = addressInput ?? displayAddress(connection.helperOrigin);
   const alreadyPaired = connection.phase === 'connected' && addressInput === null;
+  // A link's code (`/pair#code=…`), read once after the page loads; null when there is none.
+  const linkCode = useRef<string | null | undefined>(undefined);
+
+  // One click from the link `openutm serve` prints or the tray opens: the code is traded without
+  // typing, once the page knows whether it is paired already (then the code is left to expire,
+  // so opening OpenUTM again does not pile up paired clients).
+  useEffect(() => {
+    if (linkCode.current === undefined) {
+      linkCode.current = codeFromFragment(window.location.hash);
+      // The fragment is a one-time credential: not kept in the address bar or history.
+      if (linkCode.current !== null) window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
+    const code = linkCode.current;
+    if (code === null || connection.booting || connection.phase === 'connecting') return;
+    linkCode.current = null;
+    if (connection.phase === 'connected') {
+      router.replace('/');
+      return;
+    }
+    const origin = connection.helperOrigin;
+    setCode(code);
+    setPhase({ kind: 'pairing' });
+    helperPair(origin, code).then(
+      () => {
+        setPhase({ kind: 'paired', address: displayAddress(origin) });
+        router.replace('/');
+      },
+      (err: unknown) => {
+        const used = isOpenUtmError(err) && err.code === 'UNAUTHORIZED';
+        setPhase({ kind: 'failed', message: used ? USED_LINK_MESSAGE : pairingFailure(err, displayAddress(origin)), usedLink: used });
+      },
+    );
+  }, [connection.booting, connection.phase, connection.helperOrigin, router]);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -75,7 +110,10 @@ export function PairForm() {
             OpenUTM has two parts: this page, and a small <strong>helper</strong> program on your computer that runs the virtual machines.
             The helper only obeys browsers it has paired with.
           </p>
-          <p>To pair, get a one-time code from the helper:</p>
+          <p>
+            The quickest way: click the link the helper prints when it starts (<code>npm start</code> or <code>openutm serve</code>), or choose
+            Open OpenUTM in its tray menu. Otherwise, get a one-time code from the helper:
+          </p>
           <ol className="list-decimal space-y-1 pl-5">
             <li>
               Start the helper if it is not running: <code>npm start</code> in the OpenUTM folder, or <code>openutm serve</code>.
@@ -154,7 +192,11 @@ export function PairForm() {
             {phase.kind === 'paired' && (
               <p className="text-emerald-700 dark:text-emerald-400">Paired with the helper at {phase.address}. Opening your library…</p>
             )}
-            {phase.kind === 'failed' && <p className="text-red-700 dark:text-red-400">{phase.message}</p>}
+            {phase.kind === 'failed' && (
+              <p className="text-red-700 dark:text-red-400" data-testid={phase.usedLink ? 'used-link' : undefined}>
+                {phase.message}
+              </p>
+            )}
           </div>
         </form>
       </section>

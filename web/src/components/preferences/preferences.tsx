@@ -1,5 +1,6 @@
 'use client';
 
+import { whyCannotRevoke } from '@openutm/shared';
 import Link from 'next/link';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
@@ -25,6 +26,8 @@ function when(iso: string | null): string {
 export function Preferences() {
   const connection = useConnection();
   const tokens = useTokens();
+  // A browser is never the local token: it may revoke itself only (shared's auth-permissions).
+  const selfId = tokens?.find((t) => t.current)?.id ?? '';
   const connected = connection.phase === 'connected';
   // null in the static HTML, which cannot know this browser's storage.
   const theme = useSyncExternalStore<Theme | null>(subscribePreferences, readTheme, () => null);
@@ -69,7 +72,10 @@ export function Preferences() {
         <h2 id="pref-clients" className="text-lg font-semibold">
           Paired clients
         </h2>
-        <p className="text-sm text-neutral-600 dark:text-neutral-400">Browsers and tools that may control this helper. Revoking one closes its connections and it must pair again.</p>
+        <p className="text-sm text-neutral-600 dark:text-neutral-400">
+          Browsers and tools that may control this helper. Revoking one closes its connections and consoles, and it must pair again. This browser can
+          revoke itself; other clients are revoked from this computer with <code>openutm tokens revoke &lt;id&gt;</code>.
+        </p>
         {failure && (
           <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             {failure}
@@ -78,31 +84,41 @@ export function Preferences() {
         {!connected && <p className="text-sm">Connect to the helper to see its paired clients.</p>}
         {connected && tokens !== null && (
           <ul aria-label="Paired clients" className="divide-y divide-neutral-200 rounded-xl border border-neutral-200 dark:divide-neutral-800 dark:border-neutral-800">
-            {tokens.map((t) => (
-              <li key={t.id} data-testid="paired-client" data-token-id={t.id} className="flex flex-wrap items-center gap-3 p-3 text-sm">
-                <div className="min-w-0 flex-1">
-                  <p className="font-medium">
-                    {t.name}
-                    {t.current && <span className="ml-2 rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-200">this browser</span>}
-                  </p>
-                  <p className="text-xs text-neutral-600 dark:text-neutral-400">
-                    Paired {when(t.createdAt)} · last used {when(t.lastUsedAt)} · id <span className="font-mono">{t.id}</span>
-                  </p>
-                </div>
-                <button
-                  type="button"
-                  className={BUTTON.secondary}
-                  disabled={revoking !== null}
-                  aria-label={`Revoke ${t.name}${t.current ? ' (this browser)' : ''}`}
-                  onClick={() => {
-                    if (t.current && !window.confirm('Revoke this browser? It will have to pair again.')) return;
-                    void revoke(t.id);
-                  }}
-                >
-                  {revoking === t.id ? 'Revoking…' : 'Revoke'}
-                </button>
-              </li>
-            ))}
+            {tokens.map((t) => {
+              const refusal = whyCannotRevoke(selfId, t.id);
+              return (
+                <li key={t.id} data-testid="paired-client" data-token-id={t.id} className="flex flex-wrap items-center gap-3 p-3 text-sm">
+                  <div className="min-w-0 flex-1">
+                    <p className="font-medium">
+                      {t.name}
+                      {t.current && <span className="ml-2 rounded-full bg-sky-100 px-2 py-0.5 text-xs text-sky-800 dark:bg-sky-950 dark:text-sky-200">this browser</span>}
+                    </p>
+                    <p className="text-xs text-neutral-600 dark:text-neutral-400">
+                      Paired {when(t.createdAt)} · last used {when(t.lastUsedAt)} · id <span className="font-mono">{t.id}</span>
+                    </p>
+                    {refusal !== null && (
+                      <p id={`revoke-why-${t.id}`} data-testid="revoke-reason" className="text-xs text-neutral-600 dark:text-neutral-400">
+                        Revoke it from this computer: <code>openutm tokens revoke {t.id}</code>
+                      </p>
+                    )}
+                  </div>
+                  <button
+                    type="button"
+                    className={BUTTON.secondary}
+                    disabled={revoking !== null || refusal !== null}
+                    title={refusal ?? undefined}
+                    aria-describedby={refusal !== null ? `revoke-why-${t.id}` : undefined}
+                    aria-label={`Revoke ${t.name}${t.current ? ' (this browser)' : ''}`}
+                    onClick={() => {
+                      if (t.current && !window.confirm('Revoke this browser? It will have to pair again.')) return;
+                      void revoke(t.id);
+                    }}
+                  >
+                    {revoking === t.id ? 'Revoking…' : 'Revoke'}
+                  </button>
+                </li>
+              );
+            })}
           </ul>
         )}
       </section>
