@@ -18,7 +18,6 @@ const SEQUENCES = new RegExp(
 );
 
 // Control characters a terminal does not print (tab, CR and backspace are handled apart).
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const INVISIBLE = /[\u0000-\u0007\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 // One log line as a terminal shows it.
