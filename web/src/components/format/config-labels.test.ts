@@ -43,7 +43,7 @@ test('every value the schema allows has human words, and no words are the intern
 test('optionsOf keeps the table order; shortLabel drops the explanation in brackets', () => {
   assert.deepEqual(optionsOf({ a: 'A (first)', b: 'B' }), [{ value: 'a', label: 'A (first)' }, { value: 'b', label: 'B' }]);
   const table: Array<[string, string]> = [
-    ['Automatic (hardware if it works, else emulated)', 'Automatic'],
+    ['Automatic (hardware, else emulated)', 'Automatic'],
     ['Intel 82574 (e1000e)', 'Intel 82574'],
     ['Standard VGA', 'Standard VGA'],
     ['(odd) start', '(odd) start'],

@@ -7,7 +7,7 @@ import type { VmConfig } from '@openutm/shared';
 type Choices<K extends string> = Readonly<Record<K, string>>;
 
 export const ACCELERATOR_LABELS: Choices<VmConfig['system']['accelerator']> = {
-  auto: 'Automatic (hardware if it works, else emulated)',
+  auto: 'Automatic (hardware, else emulated)',
   kvm: 'KVM (Linux hardware)',
   hvf: 'Hypervisor.framework (macOS hardware)',
   whpx: 'Hyper-V platform (Windows hardware)',
@@ -37,7 +37,7 @@ export const NETWORK_MODE_LABELS: Choices<VmConfig['network']['mode']> = {
 };
 
 export const NIC_LABELS: Choices<VmConfig['network']['nic']> = {
-  'virtio-net-pci': 'VirtIO (fastest, needs drivers on Windows)',
+  'virtio-net-pci': 'VirtIO (fastest)',
   e1000e: 'Intel 82574 (e1000e)',
   e1000: 'Intel PRO/1000 (e1000)',
   rtl8139: 'Realtek RTL8139 (old guests)',
