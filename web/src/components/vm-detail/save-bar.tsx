@@ -8,7 +8,7 @@ export function SaveBar({ changed, save, canSave, onRevert }: { changed: boolean
   if (!changed && save.kind === 'idle') return null;
   return (
     <div data-testid="save-bar" className="fixed inset-x-0 bottom-0 z-30 border-t border-neutral-200 bg-white/95 shadow-[0_-4px_12px_rgb(0_0_0/0.06)] backdrop-blur dark:border-neutral-800 dark:bg-neutral-900/95">
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-end gap-x-3 gap-y-2 px-4 py-3 sm:px-6">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-end gap-x-3 gap-y-2 px-4 py-3 sm:px-6">
         <p role="status" className="mr-auto min-w-0 text-sm" data-testid="settings-status">
           {save.kind === 'saving' && 'Saving…'}
           {save.kind === 'saved' && <span className="text-emerald-700 dark:text-emerald-400">Saved.</span>}

@@ -23,7 +23,8 @@ export function SectionNav() {
     <ul className="space-y-0.5">
       {VM_SECTIONS.map((s) => (
         <li key={s.id}>
-          <a href={`#${s.id}`} className={LINK}>
+          {/* Choosing a section folds the narrow disclosure again, so the section is what shows. */}
+          <a href={`#${s.id}`} className={LINK} onClick={(e) => e.currentTarget.closest('details')?.removeAttribute('open')}>
             {s.label}
           </a>
         </li>

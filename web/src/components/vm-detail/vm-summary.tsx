@@ -18,8 +18,9 @@ export function VmSummaryPanel({ vm, connected, actions }: { vm: VmSummary; conn
       <h2 id="summary-title" className="sr-only">
         Summary
       </h2>
-      {/* A fixed 16:9 box: the screen arriving or going never moves the facts beside it. */}
-      <div className="relative grid aspect-[16/9] place-items-center overflow-hidden rounded-xl bg-neutral-100 dark:bg-neutral-800">
+      {/* A fixed 16:9 box: the screen arriving or going never moves the facts beside it. On a
+          narrow window an empty screen would only push the facts down, so it shows with a picture. */}
+      <div className={cx('relative aspect-[16/9] place-items-center overflow-hidden rounded-xl bg-neutral-100 dark:bg-neutral-800', thumbnail === null ? 'hidden md:grid' : 'grid')}>
         <PresetIcon preset={config.preset} className="size-14" />
         {thumbnail !== null && (
           // A data: URL from the helper; next/image would add nothing to it.
