@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { ConsoleErrors, screenshot } from './support/browser';
 import { exportedRoutes } from './support/exported-routes';
@@ -68,6 +69,8 @@ test('the narrow menu: the sections and the connection state, by keyboard; Escap
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Library', 'focus moves into the menu');
   await page.getByTestId('menu-connection').getByText('Connected').waitFor();
   await screenshot(page, 'narrow-menu-open-400-light');
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), [], 'axe with the menu open');
 
   await page.keyboard.press('Escape');
   assert.equal(await menu.getAttribute('aria-expanded'), 'false');

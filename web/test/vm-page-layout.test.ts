@@ -88,6 +88,7 @@ test('the summary says what the VM is in words and one unit system; option lists
   await assertAccessible(page);
   await page.setViewportSize(NARROW);
   await screenshot(page, 'vm-page-400-light');
+  await assertAccessible(page);
   await page.emulateMedia({ colorScheme: 'dark' });
   await screenshot(page, 'vm-page-400-dark');
   await page.setViewportSize({ width: 1280, height: 900 });
