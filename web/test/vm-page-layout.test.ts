@@ -56,6 +56,7 @@ test('the save bar stays in view while there are unsaved changes, at 1280 and 40
   await page.getByText('Go to a section').click();
   await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Network' }).click();
   await page.waitForURL(/#network$/);
+  assert.equal(await page.locator('a[href="#network"]').first().getAttribute('aria-current'), 'location', 'the sidebar marks the section');
   assert.equal(await visibleInWindow(page.getByLabel('Network card', { exact: true })), true, 'the section is in view');
   assert.equal(await visibleInWindow(save), true);
 

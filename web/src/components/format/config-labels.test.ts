@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AcceleratorChoice, Architecture, DisplayConfig, NetworkConfig, SoundConfig, SystemConfig, VmConfig } from '@openutm/shared';
+import { AcceleratorChoice, Architecture, CdInterface, DiskInterface, DisplayConfig, NetworkConfig, SoundConfig, SystemConfig, VmConfig } from '@openutm/shared';
 import {
   ACCELERATOR_LABELS,
   ARCHITECTURE_LABELS,
   BOOT_LABELS,
+  BUS_NAMES,
   DISPLAY_DEVICE_LABELS,
   DISPLAY_TYPE_LABELS,
   FIRMWARE_LABELS,
@@ -27,6 +28,7 @@ const TABLES: Array<[string, Readonly<Record<string, string>>, readonly string[]
   ['display type', DISPLAY_TYPE_LABELS, DisplayConfig.shape.type.removeDefault().options],
   ['display device', DISPLAY_DEVICE_LABELS, DisplayConfig.shape.device.removeDefault().options],
   ['sound device', SOUND_DEVICE_LABELS, SoundConfig.shape.device.removeDefault().options],
+  ['bus', BUS_NAMES, [...new Set([...DiskInterface.options, ...CdInterface.options])]],
   ['boot', BOOT_LABELS, VmConfig.innerType().innerType().shape.boot.removeDefault().options],
 ];
 

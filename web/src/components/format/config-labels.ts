@@ -1,4 +1,4 @@
-import type { VmConfig } from '@openutm/shared';
+import type { CdInterface, DiskInterface, VmConfig } from '@openutm/shared';
 
 // Human words for the config's internal names, in one table the summary and the settings'
 // option lists both read, so a value never shows as `virtio-net-pci` in one place and
@@ -68,6 +68,16 @@ export const BOOT_LABELS: Choices<VmConfig['boot']> = {
   auto: 'Automatic (disc first while one is inserted)',
   cdrom: 'CD drive',
   disk: 'Disk',
+};
+
+// How a drive is plugged in, by the bus's own name as people write it.
+export const BUS_NAMES: Choices<DiskInterface | CdInterface> = {
+  virtio: 'VirtIO',
+  nvme: 'NVMe',
+  sata: 'SATA',
+  ide: 'IDE',
+  usb: 'USB',
+  scsi: 'SCSI',
 };
 
 // A label table as the option list of a select, in the table's order.
