@@ -5,7 +5,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { testGuest } from '../../helper/test/support/test-guest';
 import { screenshot } from './support/browser';
-import { visibleInWindow } from './support/layout';
+import { clippedSelects, visibleInWindow } from './support/layout';
 import { uiSuite } from './support/ui-suite';
 
 // Issue 13, items 7, 14 and 17, against the real helper and the real test guest: the VM page
@@ -87,7 +87,9 @@ test('the summary says what the VM is in words and one unit system; option lists
 
   await screenshot(page, 'vm-page-1280-light');
   await assertAccessible(page);
+  assert.deepEqual(await clippedSelects(page), [], 'option words cut off at 1280 px');
   await page.setViewportSize(NARROW);
+  assert.deepEqual(await clippedSelects(page), [], 'option words cut off at 400 px');
   await screenshot(page, 'vm-page-400-light');
   await assertAccessible(page);
   await page.emulateMedia({ colorScheme: 'dark' });

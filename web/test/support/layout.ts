@@ -28,3 +28,25 @@ export async function visibleInWindow(locator: Locator): Promise<boolean> {
     return hit !== null && (hit === el || el.contains(hit));
   });
 }
+
+// Selects on the page whose chosen option's words do not fit the box (the browser cuts them):
+// the text measured in the select's own font against its inner width less the arrow.
+export async function clippedSelects(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    // Chromium draws the arrow in about this much room beside the padding (a select sized to its
+    // widest option has exactly text + padding + this).
+    const ARROW_PX = 18;
+    const ctx = document.createElement('canvas').getContext('2d');
+    if (ctx === null) throw new Error('no 2d canvas to measure text with');
+    const cut: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLSelectElement>('main select'))) {
+      if (el.offsetParent === null) continue;
+      const style = getComputedStyle(el);
+      ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const text = el.selectedOptions[0]?.text ?? '';
+      const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - ARROW_PX;
+      if (ctx.measureText(text).width > room) cut.push(`${el.name || el.id}: "${text}" (${Math.round(ctx.measureText(text).width)} > ${Math.round(room)} px)`);
+    }
+    return cut;
+  });
+}

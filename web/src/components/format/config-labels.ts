@@ -65,7 +65,7 @@ export const SOUND_DEVICE_LABELS: Choices<VmConfig['sound']['device']> = {
 };
 
 export const BOOT_LABELS: Choices<VmConfig['boot']> = {
-  auto: 'Automatic (disc first while one is inserted)',
+  auto: 'Automatic (a disc first, if inserted)',
   cdrom: 'CD drive',
   disk: 'Disk',
 };
