@@ -1,35 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshot } from './support/browser';
-import { ensureWebBuilt, OUT_DIR } from './support/build-web';
+import { ensureWebBuilt } from './support/build-web';
+import { exportedRoutes } from './support/exported-routes';
 import { RealHelper } from './support/real-helper';
 import { openSession, pairThroughUi, type UiSession } from './support/ui-session';
 
 // axe-core on every page of the static export, paired with a real helper that has one VM. The
 // routes are read from web/out, so a page added later is checked without touching this file.
-
-// web/out/**/*.html → the paths the helper serves them at; the not-found page is reached through
-// a path that does not exist.
-function exportedRoutes(): string[] {
-  const routes = new Set<string>();
-  const walk = (dir: string, prefix: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (entry.name !== '_next') walk(path.join(dir, entry.name), `${prefix}/${entry.name}`);
-      } else if (entry.name.endsWith('.html')) {
-        const name = entry.name.slice(0, -'.html'.length);
-        if (name === '404' || name === '_not-found') routes.add('/no-such-page');
-        else routes.add(name === 'index' ? prefix || '/' : `${prefix}/${name}`);
-      }
-    }
-  };
-  walk(OUT_DIR, '');
-  return [...routes].sort();
-}
 
 let helper: RealHelper;
 let browser: Browser;

@@ -52,7 +52,7 @@ test('importing a written 512 MiB image shows a rising progress bar in the Disks
   assert.equal(await page.getByTestId('clone-progress').count(), 0, 'the import is not shown as a clone');
   await screenshot(page, 'import-progress-1-copying');
 
-  await page.getByTestId('disk-disk0').getByText('512 MB raw on virtio').waitFor({ timeout: 120_000 });
+  await page.getByTestId('disk-disk0').getByText('512 MiB raw on VirtIO').waitFor({ timeout: 120_000 });
   await bar.waitFor({ state: 'detached' });
   const seen = await progressSeen(page);
   console.log(`import progress seen: ${seen.join(' ')}`);

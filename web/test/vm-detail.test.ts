@@ -170,7 +170,7 @@ test('disks and CD drives: add, grow, re-plug, remove keeping the file and attac
   await field('New disk size').fill('64');
   await disks.getByRole('form', { name: 'Add a disk' }).getByLabel('Unit').selectOption('MiB');
   await page.getByRole('button', { name: 'Add disk' }).click();
-  await row('disk0').getByText('64 MB qcow2 on virtio').waitFor();
+  await row('disk0').getByText('64 MiB qcow2 on VirtIO').waitFor();
   assert.equal(imageBytes(id, 'disk0.qcow2'), 64 * MiB);
 
   // A shrink is refused in the form, with the reason, before anything is sent.
@@ -183,7 +183,7 @@ test('disks and CD drives: add, grow, re-plug, remove keeping the file and attac
   await field('Interface of disk0').selectOption('sata');
   await screenshot(page, 'detail-6-disk-editing');
   await page.getByRole('button', { name: 'Apply to disk0' }).click();
-  await row('disk0').getByText('96 MB qcow2 on sata').waitFor();
+  await row('disk0').getByText('96 MiB qcow2 on SATA').waitFor();
   assert.equal(imageBytes(id, 'disk0.qcow2'), 96 * MiB);
 
   // A second disk, raw on NVMe, removed with its file kept, then attached again on virtio.
@@ -191,7 +191,7 @@ test('disks and CD drives: add, grow, re-plug, remove keeping the file and attac
   await field('Format').selectOption('raw');
   await field('New disk interface').selectOption('nvme');
   await page.getByRole('button', { name: 'Add disk' }).click();
-  await row('disk1').getByText('32 MB raw on nvme').waitFor();
+  await row('disk1').getByText('32 MiB raw on NVMe').waitFor();
   await page.getByRole('button', { name: 'Remove disk1…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Remove disk disk1?' });
   assert.equal(await dialog.getByLabel(/Keep it in the VM's folder/).isChecked(), true, 'keeping the file is the default');
@@ -201,7 +201,7 @@ test('disks and CD drives: add, grow, re-plug, remove keeping the file and attac
   assert.equal(await row('disk1').count(), 0);
   assert.equal(existsSync(path.join(ui.helper.home, 'vms', id, 'disk1.img')), true, 'the kept image is still there');
   await page.getByRole('button', { name: 'Attach disk1.img' }).click();
-  await row('disk1').getByText('32 MB raw on virtio').waitFor();
+  await row('disk1').getByText('32 MiB raw on VirtIO').waitFor();
 
   // An image from elsewhere on the host, at an odd path, copied in on NVMe.
   const hostDir = path.join(ui.helper.home, 'host, ü images');
@@ -211,7 +211,7 @@ test('disks and CD drives: add, grow, re-plug, remove keeping the file and attac
   assert.equal(await field('Image format').inputValue(), 'raw', 'the format follows the extension');
   await field('Imported disk interface').selectOption('nvme');
   await page.getByRole('button', { name: 'Copy into this VM' }).click();
-  await row('disk2').getByText('16 MB raw on nvme').waitFor();
+  await row('disk2').getByText('16 MiB raw on NVMe').waitFor();
   assert.equal(imageBytes(id, 'disk2.img', 'raw'), 16 * MiB);
 
   // CD drives: a second one on SCSI, the first moved to IDE, a third added and removed again.
@@ -220,7 +220,7 @@ test('disks and CD drives: add, grow, re-plug, remove keeping the file and attac
   await page.getByTestId('media-cd1').waitFor();
   await field('Interface of cd0').selectOption('ide');
   await page.getByRole('button', { name: 'Apply to cd0' }).click();
-  await page.getByRole('group', { name: 'CD drive cd0' }).getByText('cd0 (ide)').waitFor();
+  await page.getByRole('group', { name: 'CD drive cd0' }).getByText('cd0 (IDE)').waitFor();
   await page.getByRole('button', { name: 'Add CD drive' }).click();
   await page.getByTestId('media-cd2').waitFor();
   await page.getByRole('button', { name: 'Remove drive cd2' }).click();

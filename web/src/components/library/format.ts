@@ -1,13 +1,10 @@
 import type { VmConfig, VmStatus } from '@openutm/shared';
+import { formatMiB } from '../format/units';
 
-// 4096 → "4 GB", 1536 → "1.5 GB", 512 → "512 MB" (binary units, named as people say them).
-export function formatMiB(mib: number): string {
-  if (mib < 1024) return `${mib} MB`;
-  const gb = mib / 1024;
-  return `${Number.isInteger(gb) ? gb : gb.toFixed(1)} GB`;
-}
+// Sizes read in one unit system everywhere (MiB/GiB, see format/units).
+export { formatMiB };
 
-// "2 CPUs · 4 GB memory · 32 GB disk"
+// "2 CPUs · 4 GiB memory · 32 GiB disk"
 export function formatResources(config: VmConfig): string {
   const { cpus, memoryMiB } = config.system;
   const disk = config.disks.reduce((sum, d) => sum + d.sizeMiB, 0);

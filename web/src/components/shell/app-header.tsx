@@ -1,19 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
-import { cx } from '../cx';
 import { ConnectionPill } from './connection-pill';
+import { NarrowMenu } from './narrow-menu';
+import { NavLinks } from './nav-links';
 
-const NAV = [
-  { href: '/', label: 'Library' },
-  { href: '/pair', label: 'Pair' },
-  { href: '/preferences', label: 'Preferences' },
-];
-
-// The top bar: the app, its sections, and whether the helper is there.
+// The top bar: the app, its sections, and whether the helper is there (folded into a menu on
+// narrow windows).
 export function AppHeader() {
-  const pathname = usePathname();
   return (
     <header className="sticky top-0 z-20 border-b border-neutral-200 bg-white/80 backdrop-blur dark:border-neutral-800 dark:bg-neutral-900/80">
       <div className="mx-auto flex h-14 w-full max-w-7xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
@@ -26,29 +20,13 @@ export function AppHeader() {
           </svg>
           OpenUTM
         </Link>
-        <nav aria-label="Main" className="flex items-center gap-1 text-sm">
-          {NAV.map((item) => {
-            const current = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
-            return (
-              <Link
-                key={item.href}
-                href={item.href}
-                aria-current={current ? 'page' : undefined}
-                className={cx(
-                  'rounded-md px-2 py-1.5 font-medium sm:px-3',
-                  current
-                    ? 'bg-neutral-200/70 text-neutral-900 dark:bg-neutral-800 dark:text-white'
-                    : 'text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-white',
-                )}
-              >
-                {item.label}
-              </Link>
-            );
-          })}
+        <nav aria-label="Main" className="hidden items-center gap-1 text-sm sm:flex">
+          <NavLinks layout="row" />
         </nav>
-        <div className="ml-auto">
+        <div className="ml-auto hidden sm:block">
           <ConnectionPill />
         </div>
+        <NarrowMenu />
       </div>
     </header>
   );

@@ -19,7 +19,7 @@ export interface NewDiskDraft {
 }
 
 export const DISK_INTERFACES: ReadonlyArray<{ value: DiskInterface; label: string }> = [
-  { value: 'virtio', label: 'VirtIO (fastest; Linux, or Windows with drivers)' },
+  { value: 'virtio', label: 'VirtIO (fastest)' },
   { value: 'nvme', label: 'NVMe' },
   { value: 'sata', label: 'SATA' },
   { value: 'ide', label: 'IDE (old systems)' },

@@ -5,6 +5,7 @@ import { useRef, useState } from 'react';
 import { ConfirmDialog } from '../form/confirm-dialog';
 import { BUTTON, CheckField, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
+import { BUS_NAMES } from '../format/config-labels';
 import { DISK_INTERFACES, diskRowDraft, diskRowEdit, type DiskRowDraft, type SizeUnit } from './disk-draft';
 
 export interface DiskRowProps {
@@ -29,7 +30,7 @@ export function DiskRow({ disk, lockedBecause, busy, apply }: DiskRowProps) {
   return (
     <div role="group" aria-label={`Disk ${disk.id}`} data-testid={`disk-${disk.id}`} className="space-y-3 rounded-xl border border-neutral-200 p-4 dark:border-neutral-800">
       <p className="text-sm">
-        <span className="font-medium">{disk.id}</span>: {formatMiB(disk.sizeMiB)} {disk.format} on {disk.interface}
+        <span className="font-medium">{disk.id}</span>: {formatMiB(disk.sizeMiB)} {disk.format} on {BUS_NAMES[disk.interface]}
         {disk.readOnly ? ' (read-only)' : ''} — <span className="font-mono break-all">{disk.file}</span>
       </p>
       <form

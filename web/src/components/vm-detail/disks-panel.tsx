@@ -92,7 +92,7 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
       >
         <TextField label="New disk size" name="newSize" type="number" min={1} value={adding.size} onChange={(size) => setAdding((a) => ({ ...a, size }))} error={addTried ? (add.error ?? undefined) : undefined} disabled={off} />
         <SelectField label="Unit" name="newUnit" value={adding.unit} onChange={(unit: SizeUnit) => setAdding((a) => ({ ...a, unit }))} options={[{ value: 'GiB', label: 'GiB' }, { value: 'MiB', label: 'MiB' }]} disabled={off} />
-        <SelectField label="Format" name="newFormat" value={adding.format} onChange={(format) => setAdding((a) => ({ ...a, format }))} options={[{ value: 'qcow2', label: 'qcow2 (grows as used)' }, { value: 'raw', label: 'raw' }]} disabled={off} />
+        <SelectField label="Format" name="newFormat" value={adding.format} onChange={(format) => setAdding((a) => ({ ...a, format }))} options={[{ value: 'qcow2', label: 'qcow2 (grows as used)' }, { value: 'raw', label: 'raw (full size at once)' }]} disabled={off} />
         <SelectField label="New disk interface" name="newInterface" value={adding.interface} onChange={(i) => setAdding((a) => ({ ...a, interface: i }))} options={DISK_INTERFACES} disabled={off} />
         <button type="submit" className={`${BUTTON.secondary} sm:mt-6`} disabled={off} title={lockedBecause ?? undefined}>
           Add disk

@@ -9,6 +9,7 @@ import { folderOf, HostFileChooser } from '../wizard/host-file-chooser';
 import { useConnection } from '../../stores/connection-store';
 import { AddCdDrive, CdDriveSettings } from './cd-drive-settings';
 import { drivesLockedBecause } from './disks-panel';
+import { BUS_NAMES } from '../format/config-labels';
 
 // The CD drives: insert or eject a disc, also while the VM runs (vm.edit `media`, which the
 // helper applies to QEMU live with blockdev-change-medium / eject); add, re-plug and remove
@@ -50,7 +51,7 @@ export function MediaPanel({ vm, connected }: { vm: VmSummary; connected: boolea
       {config.removable.map((drive) => (
         <div key={drive.id} role="group" aria-label={`CD drive ${drive.id}`} className="space-y-2 rounded-xl border border-neutral-200 p-4 dark:border-neutral-800">
           <p className="text-sm">
-            <span className="font-medium">{drive.id}</span> ({drive.interface}):{' '}
+            <span className="font-medium">{drive.id}</span> ({BUS_NAMES[drive.interface]}):{' '}
             <span data-testid={`media-${drive.id}`} className="font-mono break-all">
               {drive.iso ?? 'empty'}
             </span>

@@ -1,35 +1,33 @@
 'use client';
 
 import { canPerform, FEATURES, OsPreset, PRESETS, whyNot, type VmSummary } from '@openutm/shared';
-import { useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { missingFeature } from '../../helper-client/capabilities';
 import { errorMessage } from '../../helper-client/client-errors';
 import { useConnection } from '../../stores/connection-store';
 import { vmEdit } from '../../helper-client/settings-api';
-import { BUTTON, CheckField, SelectField, TextField } from '../form/fields';
+import { CheckField, SelectField, TextField } from '../form/fields';
 import { PortForwardsEditor } from '../form/port-forwards';
+import { ACCELERATOR_LABELS, ARCHITECTURE_LABELS, BOOT_LABELS, DISPLAY_DEVICE_LABELS, DISPLAY_TYPE_LABELS, FIRMWARE_LABELS, MACHINE_LABELS, NETWORK_MODE_LABELS, NIC_LABELS, optionsOf, SOUND_DEVICE_LABELS } from '../format/config-labels';
+import { SaveBar, type SaveState } from './save-bar';
 import { draftToEdit, editErrors, settingsDraft, type SettingsDraft } from './settings-draft';
+import { SettingsSection } from './settings-section';
+import { formatMiB } from '../format/units';
 
-type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'failed'; message: string };
+// How long "Saved." stays in the save bar before the bar goes away.
+const SAVED_NOTE_MS = 5_000;
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <fieldset className="rounded-xl border border-neutral-200 p-4 dark:border-neutral-800">
-      <legend className="px-1 text-sm font-semibold">{title}</legend>
-      <div className="grid gap-4 sm:grid-cols-2">{children}</div>
-    </fieldset>
-  );
-}
-
-// Every field of the VM's config. Stop-only fields are disabled while the VM runs, with the
-// reason shared's whyNot gives; name and notes stay editable. Only changed sections are sent.
-export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: boolean }) {
+// Every field of the VM's config, in the sections the page's sidebar lists; `drives` (their own
+// forms) sit between Boot and Network. Stop-only fields are disabled while the VM runs, with the
+// reason shared's whyNot gives at each section; name and notes stay editable. Only changed
+// sections are sent. Two forms share one draft and one save, as forms cannot hold forms.
+export function SettingsForm({ vm, connected, drives }: { vm: VmSummary; connected: boolean; drives: ReactNode }) {
   const { config, status } = vm;
   const [draft, setDraft] = useState<SettingsDraft>(() => settingsDraft(config));
   const [baseline, setBaseline] = useState(config.updatedAt);
   const [attempted, setAttempted] = useState(false);
   const [save, setSave] = useState<SaveState>({ kind: 'idle' });
-  const formRef = useRef<HTMLFormElement>(null);
+  const formsRef = useRef<HTMLDivElement>(null);
   // An older helper would drop a preset change without a word.
   const presetUnsupported = missingFeature(FEATURES.driveEdits, 'change the operating system label', useConnection().welcome);
 
@@ -46,6 +44,14 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
   const lockReason = whyNot(status.state, 'edit');
   const liveLocked = !connected || !canPerform(status.state, 'editLive');
   const off = locked || !connected;
+  const offReason = !connected ? 'not connected to the helper' : lockReason;
+  const liveReason = !connected ? 'not connected to the helper' : whyNot(status.state, 'editLive');
+
+  useEffect(() => {
+    if (save.kind !== 'saved') return;
+    const timer = setTimeout(() => setSave({ kind: 'idle' }), SAVED_NOTE_MS);
+    return () => clearTimeout(timer);
+  }, [save]);
   const update = (change: Partial<SettingsDraft>) => {
     setSave({ kind: 'idle' });
     setDraft((d) => ({ ...d, ...change }));
@@ -56,7 +62,7 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
     ev.preventDefault();
     setAttempted(true);
     if (Object.keys(editErrors(edit, draft)).length > 0) {
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      requestAnimationFrame(() => formsRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
       return;
     }
     if (!changed) return;
@@ -69,59 +75,41 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
     }
   }
 
+  const submit = (ev: FormEvent) => void onSubmit(ev);
   return (
-    <form ref={formRef} onSubmit={(ev) => void onSubmit(ev)} noValidate aria-labelledby="settings-title" className="space-y-4">
-      <div className="flex min-h-10 flex-wrap items-center gap-3">
-        <h2 id="settings-title" className="mr-auto text-lg font-semibold">
-          Settings
-        </h2>
-        <p role="status" className="text-sm" data-testid="settings-status">
-          {save.kind === 'saving' && 'Saving…'}
-          {save.kind === 'saved' && <span className="text-emerald-700 dark:text-emerald-400">Saved.</span>}
-          {save.kind === 'failed' && <span className="text-red-700 dark:text-red-400">Not saved: {save.message}</span>}
-        </p>
-        <button type="button" className={BUTTON.secondary} disabled={!changed || save.kind === 'saving'} onClick={() => setDraft(settingsDraft(config))}>
-          Revert
-        </button>
-        <button type="submit" className={BUTTON.primary} disabled={!changed || save.kind === 'saving' || !connected}>
-          Save changes
-        </button>
-      </div>
-      {locked && lockReason && (
-        <p data-testid="edit-locked" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-          Most settings are locked: {lockReason}. The name, the notes and the disc in the CD drive can change now.
-        </p>
-      )}
-      <Section title="General">
-        <TextField label="Name" name="name" value={draft.name} onChange={(name) => update({ name })} error={e('name')} disabled={liveLocked} />
-        <div>
-          <label htmlFor="vm-notes" className="mb-1 block text-sm font-medium">
-            Notes
-          </label>
-          <textarea id="vm-notes" name="notes" rows={2} value={draft.notes} disabled={liveLocked} onChange={(ev) => update({ notes: ev.target.value })} className="w-full rounded-lg border border-neutral-300 bg-white px-3 py-2 text-sm disabled:opacity-60 dark:border-neutral-700 dark:bg-neutral-900" />
-        </div>
-      </Section>
-      <fieldset disabled={off} className="space-y-4" aria-describedby={locked ? 'settings-lock' : undefined}>
-        <span id="settings-lock" className="sr-only">
-          {lockReason}
-        </span>
-        <Section title="System">
+    <div ref={formsRef} className="space-y-6">
+      <form onSubmit={submit} noValidate aria-label="Settings: general, system and boot" className="space-y-6">
+        {locked && lockReason && (
+          <p data-testid="edit-locked" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+            Most settings are locked: {lockReason}. The name, the notes and the disc in the CD drive can change now.
+          </p>
+        )}
+        <SettingsSection id="general" title="General" locked={liveLocked ? liveReason : null}>
+          <TextField label="Name" name="name" value={draft.name} onChange={(name) => update({ name })} error={e('name')} />
+          <div>
+            <label htmlFor="vm-notes" className="mb-1 block text-sm font-medium">
+              Notes
+            </label>
+            <textarea id="vm-notes" name="notes" rows={2} value={draft.notes} onChange={(ev) => update({ notes: ev.target.value })} className="w-full rounded-lg border border-neutral-300 bg-white px-3 py-2 text-sm disabled:cursor-not-allowed disabled:opacity-60 dark:border-neutral-700 dark:bg-neutral-900" />
+          </div>
+        </SettingsSection>
+        <SettingsSection id="system" title="System" locked={off ? offReason : null}>
           <SelectField className="sm:col-span-2" label="Operating system" name="preset" value={draft.preset} onChange={(preset) => update({ preset })} options={OsPreset.options.map((p) => ({ value: p, label: PRESETS[p].label }))} hint={presetUnsupported ?? "Sets the VM's icon and label; the other settings stay as they are."} disabled={presetUnsupported !== null} />
-          <SelectField label="Architecture" name="architecture" value={draft.architecture} onChange={(architecture) => update({ architecture })} options={[{ value: 'x86_64', label: 'x86_64' }, { value: 'aarch64', label: 'aarch64' }]} />
-          <SelectField label="Machine" name="machine" value={draft.machine} onChange={(machine) => update({ machine })} options={['default', 'q35', 'pc', 'virt'].map((v) => ({ value: v as SettingsDraft['machine'], label: v }))} />
-          <SelectField label="Accelerator" name="accelerator" value={draft.accelerator} onChange={(accelerator) => update({ accelerator })} options={['auto', 'kvm', 'hvf', 'whpx', 'tcg'].map((v) => ({ value: v as SettingsDraft['accelerator'], label: v }))} />
+          <SelectField label="Architecture" name="architecture" value={draft.architecture} onChange={(architecture) => update({ architecture })} options={optionsOf(ARCHITECTURE_LABELS)} />
+          <SelectField label="Machine" name="machine" value={draft.machine} onChange={(machine) => update({ machine })} options={optionsOf(MACHINE_LABELS)} />
+          <SelectField className="sm:col-span-2" label="Accelerator" name="accelerator" value={draft.accelerator} onChange={(accelerator) => update({ accelerator })} options={optionsOf(ACCELERATOR_LABELS)} />
           <TextField label="CPU model" name="cpuModel" value={draft.cpuModel} onChange={(cpuModel) => update({ cpuModel })} error={e('cpuModel')} hint="default, host, max or a QEMU model name" />
           <TextField label="CPUs" name="cpus" type="number" min={1} max={256} value={draft.cpus} onChange={(cpus) => update({ cpus })} error={e('cpus')} />
-          <TextField label="Memory" name="memoryMiB" type="number" min={16} step={256} suffix="MiB" value={draft.memoryMiB} onChange={(memoryMiB) => update({ memoryMiB })} error={e('memoryMiB')} />
-          <SelectField label="Firmware" name="firmware" value={draft.firmware} onChange={(firmware) => update({ firmware })} options={[{ value: 'bios', label: 'BIOS' }, { value: 'uefi', label: 'UEFI' }]} />
-          <div className="space-y-2 pt-6">
+          <TextField label="Memory" name="memoryMiB" type="number" min={16} step={256} suffix="MiB" value={draft.memoryMiB} onChange={(memoryMiB) => update({ memoryMiB })} error={e('memoryMiB')} hint={memoryHint(draft.memoryMiB)} />
+          <SelectField label="Firmware" name="firmware" value={draft.firmware} onChange={(firmware) => update({ firmware })} options={optionsOf(FIRMWARE_LABELS)} />
+          <div className="space-y-2 sm:col-span-2">
             <CheckField label="TPM 2.0" name="tpm" checked={draft.tpm} onChange={(tpm) => update({ tpm })} />
             <CheckField label="Secure Boot" name="secureBoot" checked={draft.firmware === 'uefi' && draft.secureBoot} disabled={draft.firmware !== 'uefi'} onChange={(secureBoot) => update({ secureBoot })} />
           </div>
-        </Section>
-        <Section title="Boot">
-          <SelectField label="Boot from" name="boot" value={draft.boot} onChange={(boot) => update({ boot })} options={[{ value: 'auto', label: 'Automatic (disc first while one is inserted)' }, { value: 'cdrom', label: 'CD drive' }, { value: 'disk', label: 'Disk' }]} />
-          <CheckField className="pt-6" label="Boot a Linux kernel directly" name="linuxBootEnabled" checked={draft.linuxBootEnabled} onChange={(linuxBootEnabled) => update({ linuxBootEnabled })} />
+        </SettingsSection>
+        <SettingsSection id="boot" title="Boot" locked={off ? offReason : null}>
+          <SelectField label="Boot from" name="boot" value={draft.boot} onChange={(boot) => update({ boot })} options={optionsOf(BOOT_LABELS)} />
+          <CheckField className="sm:pt-6" label="Boot a Linux kernel directly" name="linuxBootEnabled" checked={draft.linuxBootEnabled} onChange={(linuxBootEnabled) => update({ linuxBootEnabled })} />
           {draft.linuxBootEnabled && (
             <>
               <TextField label="Kernel" name="kernel" value={draft.kernel} onChange={(kernel) => update({ kernel })} error={e('kernel')} />
@@ -129,25 +117,35 @@ export function SettingsForm({ vm, connected }: { vm: VmSummary; connected: bool
               <TextField className="sm:col-span-2" label="Kernel command line" name="cmdline" value={draft.cmdline} onChange={(cmdline) => update({ cmdline })} error={e('cmdline')} />
             </>
           )}
-        </Section>
-        <Section title="Network">
-          <SelectField label="Network" name="networkMode" value={draft.networkMode} onChange={(networkMode) => update({ networkMode })} options={[{ value: 'user', label: 'Shared (NAT)' }, { value: 'none', label: 'No network' }]} />
-          <SelectField label="Network card" name="nic" value={draft.nic} onChange={(nic) => update({ nic })} options={['virtio-net-pci', 'e1000e', 'e1000', 'rtl8139'].map((v) => ({ value: v as SettingsDraft['nic'], label: v }))} />
+        </SettingsSection>
+      </form>
+      {drives}
+      <form onSubmit={submit} noValidate aria-label="Settings: network, display and sound" className="space-y-6">
+        <SettingsSection id="network" title="Network" locked={off ? offReason : null}>
+          <SelectField label="Network" name="networkMode" value={draft.networkMode} onChange={(networkMode) => update({ networkMode })} options={optionsOf(NETWORK_MODE_LABELS)} />
+          <SelectField label="Network card" name="nic" value={draft.nic} onChange={(nic) => update({ nic })} options={optionsOf(NIC_LABELS)} />
           <TextField label="MAC address" name="mac" value={draft.mac} onChange={(mac) => update({ mac })} error={e('mac')} placeholder="automatic" />
           <div className="sm:col-span-2">
             <PortForwardsEditor forwards={draft.portForwards} onChange={(portForwards) => update({ portForwards })} errorFor={(i, f) => e(`portForwards.${i}.${f}`)} disabled={off || draft.networkMode === 'none'} />
           </div>
-        </Section>
-        <Section title="Display, sound and input">
-          <SelectField label="Display" name="displayType" value={draft.displayType} onChange={(displayType) => update({ displayType })} options={[{ value: 'spice', label: 'SPICE' }, { value: 'vnc', label: 'VNC' }, { value: 'none', label: 'None' }]} />
-          <SelectField label="Graphics card" name="displayDevice" value={draft.displayDevice} onChange={(displayDevice) => update({ displayDevice })} options={['default', 'virtio-vga', 'qxl-vga', 'VGA', 'virtio-gpu-pci', 'ramfb'].map((v) => ({ value: v as SettingsDraft['displayDevice'], label: v }))} />
+        </SettingsSection>
+        <SettingsSection id="display" title="Display & sound" locked={off ? offReason : null}>
+          <SelectField label="Display" name="displayType" value={draft.displayType} onChange={(displayType) => update({ displayType })} options={optionsOf(DISPLAY_TYPE_LABELS)} />
+          <SelectField label="Graphics card" name="displayDevice" value={draft.displayDevice} onChange={(displayDevice) => update({ displayDevice })} options={optionsOf(DISPLAY_DEVICE_LABELS)} />
           <CheckField label="Sound" name="soundEnabled" checked={draft.soundEnabled} onChange={(soundEnabled) => update({ soundEnabled })} />
-          <SelectField label="Sound card" name="soundDevice" value={draft.soundDevice} disabled={!draft.soundEnabled} onChange={(soundDevice) => update({ soundDevice })} options={['intel-hda', 'ich9-intel-hda', 'AC97'].map((v) => ({ value: v as SettingsDraft['soundDevice'], label: v }))} />
+          <SelectField label="Sound card" name="soundDevice" value={draft.soundDevice} disabled={!draft.soundEnabled} onChange={(soundDevice) => update({ soundDevice })} options={optionsOf(SOUND_DEVICE_LABELS)} />
           <CheckField label="USB tablet (pointer follows the browser's)" name="usbTablet" checked={draft.usbTablet} onChange={(usbTablet) => update({ usbTablet })} />
           <CheckField label="SPICE agent (clipboard, resize)" name="spiceAgent" checked={draft.spiceAgent} onChange={(spiceAgent) => update({ spiceAgent })} />
           <CheckField label="QEMU guest agent" name="guestAgent" checked={draft.guestAgent} onChange={(guestAgent) => update({ guestAgent })} />
-        </Section>
-      </fieldset>
-    </form>
+        </SettingsSection>
+        <SaveBar changed={changed} save={save} canSave={connected} onRevert={() => setDraft(settingsDraft(config))} />
+      </form>
+    </div>
   );
+}
+
+// The typed MiB read back in GiB, so "4096" is seen to be 4 GiB before it is saved.
+function memoryHint(typed: string): string | undefined {
+  const mib = Number(typed);
+  return Number.isInteger(mib) && mib >= 1024 ? `= ${formatMiB(mib)}` : undefined;
 }

@@ -1,6 +1,5 @@
 'use client';
 
-import { PRESETS } from '@openutm/shared';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
@@ -8,19 +7,21 @@ import { vmGet } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { useConnection } from '../../stores/connection-store';
 import { useVmLibrary } from '../../stores/vm-store';
-import { formatResources } from '../library/format';
 import { StateBadge } from '../library/state-badge';
 import { useVmActionRunner } from '../library/use-vm-action-runner';
 import { VmActions, type VmActionsProps } from '../library/vm-actions';
 import { DisksPanel } from './disks-panel';
 import { LaunchWarnings } from './launch-warnings';
 import { MediaPanel } from './media-panel';
+import { SectionNav } from './section-nav';
 import { SettingsForm } from './settings-form';
 import { VmLogPanel } from './vm-log-panel';
 import { VmManage } from './vm-manage';
+import { VmSummaryPanel } from './vm-summary';
 
-// `/vm?id=<id>`: one VM — its state and actions, disks, removable media, every setting, its
-// log, clone and delete.
+// `/vm?id=<id>`: one VM — a summary (screen, state, facts, actions), then its settings in
+// sections with a sidebar: general, system, boot, drives, network, display, the log, clone and
+// delete.
 export function VmDetail() {
   const id = useSearchParams().get('id') ?? '';
   const { vms, loaded } = useVmLibrary();
@@ -58,7 +59,7 @@ export function VmDetail() {
   };
 
   return (
-    <article aria-labelledby="vm-title" className="mx-auto max-w-5xl space-y-8" data-vm-id={config.id}>
+    <article aria-labelledby="vm-title" className="mx-auto max-w-6xl space-y-6 pb-24" data-vm-id={config.id}>
       <header className="space-y-2">
         <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
           ← Library
@@ -68,23 +69,34 @@ export function VmDetail() {
             {config.name}
           </h1>
           <StateBadge state={status.state} />
-          <div className="ml-auto">
-            <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
+        </div>
+      </header>
+      <VmSummaryPanel vm={vm} connected={connected} actions={<VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />} />
+      <p role="status" className="min-h-5 text-sm text-red-700 empty:hidden dark:text-red-400">
+        {failure}
+      </p>
+      <LaunchWarnings warnings={status.warnings} />
+      <div className="grid gap-6 lg:grid-cols-[11rem_minmax(0,1fr)] lg:gap-8">
+        <SectionNav />
+        <div className="min-w-0 space-y-8">
+          <SettingsForm
+            vm={vm}
+            connected={connected}
+            drives={
+              <div id="drives" className="scroll-mt-20 space-y-6">
+                <DisksPanel vm={vm} connected={connected} />
+                <MediaPanel vm={vm} connected={connected} />
+              </div>
+            }
+          />
+          <div id="log" className="scroll-mt-20">
+            <VmLogPanel vm={vm} connected={connected} />
+          </div>
+          <div id="manage" className="scroll-mt-20">
+            <VmManage vm={vm} connected={connected} />
           </div>
         </div>
-        <p className="text-sm text-neutral-600 dark:text-neutral-400">
-          {PRESETS[config.preset].label} · {config.system.architecture} · {formatResources(config)} · id <span className="font-mono">{config.id}</span>
-        </p>
-        <p role="status" className="min-h-5 text-sm text-red-700 dark:text-red-400">
-          {failure}
-        </p>
-      </header>
-      <DisksPanel vm={vm} connected={connected} />
-      <MediaPanel vm={vm} connected={connected} />
-      <SettingsForm vm={vm} connected={connected} />
-      <VmLogPanel vm={vm} connected={connected} />
-      <VmManage vm={vm} connected={connected} />
-      <LaunchWarnings warnings={status.warnings} />
+      </div>
     </article>
   );
 }

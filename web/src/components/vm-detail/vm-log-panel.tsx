@@ -6,9 +6,11 @@ import { errorMessage } from '../../helper-client/client-errors';
 import { vmLog } from '../../helper-client/settings-api';
 import { describeStatus } from '../library/format';
 import { BUTTON } from '../form/fields';
+import { terminalText } from '../format/terminal-text';
 
-// Why the VM last ended (crash reason and log lines), and the end of its QEMU and serial logs.
-// Re-read whenever the VM's state changes, and on request.
+// Why the VM last ended (crash reason and log lines), and the end of its QEMU and serial logs,
+// the serial one as the terminal showed it (no raw escape sequences). Re-read whenever the VM's
+// state changes, and on request.
 export function VmLogPanel({ vm, connected }: { vm: VmSummary; connected: boolean }) {
   const { status } = vm;
   const [log, setLog] = useState<VmLogTail | null>(null);
@@ -46,14 +48,14 @@ export function VmLogPanel({ vm, connected }: { vm: VmSummary; connected: boolea
             {status.crash.exitCode !== null && ` (exit code ${status.crash.exitCode})`}
             {status.crash.signal && ` (signal ${status.crash.signal})`}
           </p>
-          {status.crash.logTail.length > 0 && <pre className="max-h-48 overflow-auto text-xs whitespace-pre-wrap">{status.crash.logTail.join('\n')}</pre>}
+          {status.crash.logTail.length > 0 && <pre className="max-h-48 overflow-auto text-xs whitespace-pre-wrap">{terminalText(status.crash.logTail).join('\n')}</pre>}
         </div>
       )}
       {failure && <p className="text-sm text-red-700 dark:text-red-400">Could not read the log: {failure}</p>}
       {log && (
         <div className="grid gap-3 lg:grid-cols-2">
           <LogBlock title={`QEMU${log.source === 'last-run' ? ' (last run)' : ''}`} lines={log.qemu} testId="qemu-log" />
-          <LogBlock title={`Serial console${log.source === 'last-run' ? ' (last run)' : ''}`} lines={log.serial} testId="serial-log" />
+          <LogBlock title={`Serial console${log.source === 'last-run' ? ' (last run)' : ''}`} lines={terminalText(log.serial)} testId="serial-log" />
         </div>
       )}
     </section>

@@ -1,0 +1,37 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { cx } from '../cx';
+
+const NAV = [
+  { href: '/', label: 'Library' },
+  { href: '/pair', label: 'Pair' },
+  { href: '/preferences', label: 'Preferences' },
+];
+
+// The app's sections, as a row in the top bar or a column in the narrow menu; the current one
+// marked for eyes and screen readers.
+export function NavLinks({ layout, onNavigate }: { layout: 'row' | 'column'; onNavigate?: () => void }) {
+  const pathname = usePathname();
+  return NAV.map((item) => {
+    const current = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
+    return (
+      <Link
+        key={item.href}
+        href={item.href}
+        onClick={onNavigate}
+        aria-current={current ? 'page' : undefined}
+        className={cx(
+          'rounded-md font-medium',
+          layout === 'row' ? 'px-3 py-1.5' : 'block px-3 py-2.5',
+          current
+            ? 'bg-neutral-200/70 text-neutral-900 dark:bg-neutral-800 dark:text-white'
+            : 'text-neutral-600 hover:bg-neutral-100 hover:text-neutral-900 dark:text-neutral-400 dark:hover:bg-neutral-800 dark:hover:text-white',
+        )}
+      >
+        {item.label}
+      </Link>
+    );
+  });
+}
