@@ -27,7 +27,11 @@ KERNEL_META_PKG="linux-image-amd64"
 # /sys/block, which proves the QEMU drive arguments for each interface.
 # xhci_pci + usbhid + hid_generic let the guest take the USB tablet QEMU gives
 # it, which is what switches SPICE to absolute (client) mouse mode.
+# virtio_net (with its failover deps) and e1000/e1000e are the NICs the presets
+# give a VM: with one, /init configures slirp's static address so a test can
+# reach the host (10.0.2.2) from inside the guest.
 MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod xhci_pci usbhid hid_generic)
+MODULES+=(virtio_net e1000 e1000e)
 STAMP="$OUT/.stamp"
 
 log() { printf 'test-guest: %s\n' "$*" >&2; }
