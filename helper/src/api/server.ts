@@ -12,6 +12,7 @@ import { EventFanout } from './event-fanout';
 import { buildHandlers, dispatchTable, type EngineMethod, type PluggedHandlers } from './handlers';
 import { allowedOrigins, checkHost, checkOrigin, normalizeOrigin } from './http-guards';
 import { refuseUpgrade, replyText } from './http-replies';
+import { HelloWaitingRoom } from './hello-waiting-room';
 import { handlePair } from './pair-route';
 import { createStaticHandler, type StaticHandler } from './static-files';
 import type { WebRoot } from './web-root';
@@ -62,7 +63,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const dispatch = dispatchTable(buildHandlers(opts.engine, opts.hostFacts ?? (() => gatherHostFacts()), plugged));
   const events = new EventFanout(opts.engine, log);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: { count: 0 } };
+  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: new HelloWaitingRoom(limits.maxUnauthenticated) };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const consoleSockets = new Set<Duplex>();
   const server = createServer();
