@@ -47,6 +47,9 @@ export interface HarnessOptions {
   endpoints?: 'unix' | 'tcp';
   // The guessing budget of pairing codes (the real PairingCodes), smaller for tests.
   pairingLimits?: Partial<PairingLimits>;
+  // The server's TCP-level options (see ApiServerOptions).
+  peerCheck?: ApiServerOptions['peerCheck'];
+  maxHttpSockets?: number;
 }
 
 // The API tests exercise the server, not the console bridge or the token store, so plugged
@@ -75,6 +78,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     hostFacts: opts.hostFacts ?? facts,
     handlers: pluggedStandIns(opts.handlers ?? {}),
     limits: { validateResults: true, ...opts.limits },
+    peerCheck: opts.peerCheck,
+    maxHttpSockets: opts.maxHttpSockets,
     log: (line) => {
       logs.push(line);
       for (const w of logWaiters.splice(0)) {
