@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '@openutm/shared';
-import { ApiClient, cheapVm, startHarness, until, type Harness } from './support/api-harness';
+import { ApiClient, cheapVm, startHarness, type Harness } from './support/api-harness';
 
 // What one misbehaving client can cost the helper is bounded, and the others do not notice.
 describe('frame size', () => {
