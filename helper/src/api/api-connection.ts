@@ -58,6 +58,8 @@ export interface ConnectionContext {
   log: (line: string) => void;
   // The connections that have not completed hello yet (shared by all of them).
   unauthenticated: HelloWaitingRoom;
+  // Notes (in the log, counted) that the connection that waited longest was closed for a newcomer.
+  evictedWaiting: () => void;
 }
 
 type RequestId = RequestMessage['id'];
@@ -75,7 +77,7 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
   // Client names are chosen by clients; quoted so they cannot forge log lines.
   const who = () => (caller ? `${JSON.stringify(caller.name)} (${remote})` : remote);
   const uncount = ctx.unauthenticated.enter(() => {
-    log(`closing a connection from ${remote} that waited longest for its hello: ${limits.maxUnauthenticated} were waiting and another arrived`);
+    ctx.evictedWaiting();
     shut(CLOSE.TRY_AGAIN, `too many connections were waiting to say hello (${limits.maxUnauthenticated}) and this one waited longest; send hello at once after connecting`);
   });
 

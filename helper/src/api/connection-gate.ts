@@ -1,6 +1,7 @@
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { PeerCheck } from './qemu-peer-check';
+import { countedLog } from './counted-log';
 import type { SocketBudget } from './socket-budget';
 
 // A hard ceiling on open connections of every kind, far above what the budgets allow (HTTP
@@ -46,21 +47,4 @@ export function createConnectionGate(opts: GateOptions): NetServer {
     socket.resume();
   }
   return gate;
-}
-
-// Logs the first occurrence, then at most one count per interval: a flood must not flood the log.
-function countedLog(log: (line: string) => void, what: string, intervalMs = 10_000): () => void {
-  let pending = 0;
-  let timer: NodeJS.Timeout | null = null;
-  let total = 0;
-  return () => {
-    total++;
-    if (total === 1) return log(`${what}: the first one`);
-    pending++;
-    timer ??= setTimeout(() => {
-      log(`${what}: ${pending} more (${total} in all)`);
-      pending = 0;
-      timer = null;
-    }, intervalMs).unref();
-  };
 }

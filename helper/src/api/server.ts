@@ -9,6 +9,7 @@ import type { ApiAuth } from './api-auth';
 import { DEFAULT_LIMITS, serveApiConnection, type ConnectionContext, type ConnectionLimits } from './api-connection';
 import { CLOSE } from './close-codes';
 import { createConnectionGate } from './connection-gate';
+import { countedLog } from './counted-log';
 import { EventFanout } from './event-fanout';
 import { buildHandlers, dispatchTable, type EngineMethod, type PluggedHandlers } from './handlers';
 import { allowedOrigins, checkHost, checkOrigin, normalizeOrigin } from './http-guards';
@@ -71,7 +72,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const dispatch = dispatchTable(buildHandlers(opts.engine, opts.hostFacts ?? (() => gatherHostFacts()), plugged));
   const events = new EventFanout(opts.engine, log);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: new HelloWaitingRoom(limits.maxUnauthenticated) };
+  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: new HelloWaitingRoom(limits.maxUnauthenticated),
+    evictedWaiting: countedLog(log, `closed connections that waited longest for their hello (${limits.maxUnauthenticated} were waiting)`),
+  };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const consoleSockets = new Set<Duplex>();
   // Slow or stuck HTTP clients cannot hold the helper's sockets open: the timeouts are checked
@@ -79,7 +82,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const server = createServer({ connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  const budget = new SocketBudget(opts.maxHttpSockets);
+  const budget = new SocketBudget(opts.maxHttpSockets, countedLog(log, 'closed the oldest idle HTTP connections to make room for new ones'));
   const peerCheck = opts.peerCheck ?? (process.platform === 'linux' ? qemuPeerCheck(() => opts.engine.qemuPids()) : false);
   const gate = createConnectionGate({ http: server, budget, peerCheck: peerCheck === false ? undefined : peerCheck, log });
   let closing = false;

@@ -16,7 +16,10 @@ export class SocketBudget {
   private readonly sockets = new Map<Socket, { busy: boolean }>();
   private evictedCount = 0;
 
-  constructor(private readonly max: number = DEFAULT_MAX_HTTP_SOCKETS) {}
+  constructor(
+    private readonly max: number = DEFAULT_MAX_HTTP_SOCKETS,
+    private readonly onEvict: () => void = () => undefined,
+  ) {}
 
   // A new connection, after the evictions that make room for it.
   admit(socket: Socket): void {
@@ -57,5 +60,6 @@ export class SocketBudget {
     this.sockets.delete(victim);
     this.evictedCount++;
     victim.destroy();
+    this.onEvict();
   }
 }

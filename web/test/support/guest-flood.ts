@@ -1,7 +1,7 @@
 // What a hostile guest does to the helper it can reach as 10.0.2.2 (user-mode networking):
 // busybox sh workers that, until /tmp/flood-stop exists, send requests with a foreign Host and
 // Origin, POST wrong pairing codes, open WebSockets that never say hello, and open connections
-// that never send a byte. Each worker counts its requests and how many got an HTTP answer; the
+// that never send a byte (each held a minute). Each worker counts its requests and how many got an HTTP answer; the
 // totals are printed on the serial port as one line:
 //   FLOOD-RESULT requests=N answered=N pair=N pair401=N badhost=N halfws=N silent=N
 // The script is typed into the guest's shell (a heredoc), started in the background.
@@ -22,7 +22,7 @@ worker() {
       case "$r" in *" 401 "*) extra=$((extra+1)) ;; esac ;;
     halfws) r=x; ( (printf "GET /api HTTP/1.1\r\n$ORIG\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"; sleep 20) | nc $H $P >/dev/null 2>&1 &)
       sleep 0.2 ;;
-    silent) r=x; (sleep 20 | nc $H $P >/dev/null 2>&1 &); sleep 0.1 ;;
+    silent) r=x; (sleep 60 | nc $H $P >/dev/null 2>&1 &) ;;
     esac
     case "$r" in HTTP/*) ok=$((ok+1)) ;; esac
   done
@@ -39,13 +39,14 @@ for f in /tmp/flood-count.*; do
 done
 echo "FLOOD-RESULT requests=$req answered=$ans pair=$pair pair401=$p401$line"`;
 
-// The lines to type: write the script to /tmp/flood.sh, run it in the background against port.
+// The lines to type: write the script to /tmp/flood.sh, run it in the background against port
+// (its one line of output, the result, goes to the serial console).
 export function floodCommands(port: number): string {
-  return [`cat > /tmp/flood.sh <<'FLOOD_EOF'`, SCRIPT, 'FLOOD_EOF', `sh /tmp/flood.sh ${port} > /tmp/flood.out 2>&1 &`].join('\n');
+  return [`cat > /tmp/flood.sh <<'FLOOD_EOF'`, SCRIPT, 'FLOOD_EOF', `sh /tmp/flood.sh ${port} &`].join('\n');
 }
 
 // Stops the workers; the result line follows on the serial port once they have finished.
-export const STOP_FLOOD = 'touch /tmp/flood-stop; wait; cat /tmp/flood.out';
+export const STOP_FLOOD = 'touch /tmp/flood-stop';
 
 export interface FloodResult {
   requests: number;
@@ -55,12 +56,13 @@ export interface FloodResult {
   byKind: Record<string, number>;
 }
 
-// The last FLOOD-RESULT line in the serial log, or null.
+// The last FLOOD-RESULT line in the serial log, or null. The line may follow a prompt on the
+// same line (the background job prints whenever it ends), and the typed script's echo holds
+// the words without numbers.
 export function parseFloodResult(serial: string): FloodResult | null {
-  const lines = serial.split(/\r?\n/).filter((l) => l.startsWith('FLOOD-RESULT '));
-  const last = lines.at(-1);
-  if (last === undefined) return null;
-  const fields = Object.fromEntries(last.slice('FLOOD-RESULT '.length).trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
+  const found = [...serial.matchAll(/FLOOD-RESULT (requests=\d+[^\r\n]*)/g)].at(-1);
+  if (found === undefined) return null;
+  const fields = Object.fromEntries(found[1]!.trim().split(/\s+/).map((kv) => kv.split('=') as [string, string]));
   const num = (k: string) => Number(fields[k] ?? NaN);
   const byKind = Object.fromEntries(['badhost', 'pair1', 'pair2', 'halfws', 'silent'].map((k) => [k, num(k)]));
   return { requests: num('requests'), answered: num('answered'), pair: num('pair'), pair401: num('pair401'), byKind };

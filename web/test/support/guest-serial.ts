@@ -10,8 +10,9 @@ export async function typeIntoGuest(helper: RealHelper, id: string, text: string
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  // A line at a time: the guest's tty takes a line of up to 4095 characters.
-  for (const line of text.split('\n')) {
+  // A line at a time: the guest's tty takes a line of up to 4095 characters. An empty line
+  // first, so the shell's answer to its own cursor query cannot swallow the first characters.
+  for (const line of ['', ...text.split('\n')]) {
     await new Promise<void>((resolve, reject) => ws.send(`${line}\n`, (e) => (e ? reject(e) : resolve())));
   }
   ws.close();
