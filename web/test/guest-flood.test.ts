@@ -144,7 +144,7 @@ test('with the peer check off, the guest floods the helper while a real browser 
   // Minted before the flood: every wrong guess from the guest counts against it.
   const early = helper.pairing().code;
   // Both bounds at work: WebSockets that never say hello, and plain connections past the budget.
-  await startFlood([/waited longest for their hello/, /closed the oldest idle HTTP connections/]);
+  await startFlood([/closed the oldest idle HTTP connections/, /waited longest for their hello/]);
 
   session = await openSession(browser);
   const { page } = session;
