@@ -143,8 +143,10 @@ async function pairCode(code: string): Promise<{ status: number; body: string }>
 test('with the peer check off, the guest floods the helper while a real browser pairs and drives the VM', async () => {
   // Minted before the flood: every wrong guess from the guest counts against it.
   const early = helper.pairing().code;
-  // Both bounds at work: WebSockets that never say hello, and plain connections past the budget.
-  await startFlood([/closed the oldest idle HTTP connections/, /waited longest for their hello/]);
+  // Under way once a bound is at work: plain connections past the HTTP budget, or WebSockets that
+  // never say hello past the waiting room (how soon each is reached depends on the guest's pace
+  // under TCG; helper/test/api/limits and connection-bounds test each bound on its own).
+  await startFlood([/closed the oldest idle HTTP connections|waited longest for their hello/]);
 
   session = await openSession(browser);
   const { page } = session;
@@ -170,6 +172,8 @@ test('with the peer check off, the guest floods the helper while a real browser 
   console.log(`flood (peer check off): the guest made ${flood.requests} requests (${JSON.stringify(flood.byKind)}); ${flood.pair401} wrong pairing codes answered 401`);
   console.log(`pairing through the UI during the flood: ${pairingMs} ms (click on Pair to Connected)`);
   console.log(report('during the flood', times));
+  const evictions = (re: RegExp) => helper.log.filter((l) => re.test(l)).at(-1) ?? 'none';
+  console.log(`HTTP budget: ${evictions(/closed the oldest idle HTTP/)}; hello waiting room: ${evictions(/waited longest for their hello/)}`);
 
   assert.equal(times.length, 200, 'every vm.status was answered');
   assert.ok(flood.requests > 0 && flood.answered > 0, 'the guest reached the helper');
