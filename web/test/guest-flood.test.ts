@@ -72,42 +72,41 @@ async function stopFlood(): Promise<FloodResult> {
 }
 
 // n vm.status round trips from the page over its own API WebSocket, with the token the UI keeps.
+// A script string: tsx would wrap a function's inner helpers in __name(), unknown in the page.
 async function statusRoundTrips(page: Page, n: number): Promise<number[]> {
-  return page.evaluate(
-    async ({ port, id, n: count }) => {
-      const origin = `http://127.0.0.1:${port}`;
-      const stored = JSON.parse(localStorage.getItem(`openutm.token.v1:${origin}`) ?? 'null') as { token: string } | null;
-      if (stored === null) throw new Error('the page holds no token');
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/api`);
-      const waiting = new Map<unknown, (m: Record<string, unknown>) => void>();
-      let welcome: (m: Record<string, unknown>) => void = () => undefined;
-      ws.onmessage = (e) => {
-        const m = JSON.parse(String(e.data)) as Record<string, unknown>;
-        if (m.type === 'welcome') welcome(m);
-        else if ('id' in m) waiting.get(m.id)?.(m);
-      };
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error('the API WebSocket failed'));
+  const args = JSON.stringify({ port: helper.port, id: vmId, n });
+  return page.evaluate(`(async ({ port, id, n }) => {
+    const origin = 'http://127.0.0.1:' + port;
+    const stored = JSON.parse(localStorage.getItem('openutm.token.v1:' + origin) || 'null');
+    if (stored === null) throw new Error('the page holds no token');
+    const ws = new WebSocket('ws://127.0.0.1:' + port + '/api');
+    const waiting = new Map();
+    let welcome = () => undefined;
+    ws.onmessage = (e) => {
+      const m = JSON.parse(String(e.data));
+      if (m.type === 'welcome') welcome(m);
+      else if ('id' in m && waiting.has(m.id)) waiting.get(m.id)(m);
+    };
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error('the API WebSocket failed'));
+    });
+    const welcomed = new Promise((resolve) => (welcome = resolve));
+    ws.send(JSON.stringify({ type: 'hello', token: stored.token, protocol: 1, client: { name: 'flood test page', version: '0' } }));
+    await welcomed;
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const answer = await new Promise((resolve) => {
+        waiting.set(i, resolve);
+        ws.send(JSON.stringify({ id: i, method: 'vm.status', params: { id } }));
       });
-      const welcomed = new Promise((resolve) => (welcome = resolve));
-      ws.send(JSON.stringify({ type: 'hello', token: stored.token, protocol: 1, client: { name: 'flood test page', version: '0' } }));
-      await welcomed;
-      const times: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const t0 = performance.now();
-        const answer = await new Promise<Record<string, unknown>>((resolve) => {
-          waiting.set(i, resolve);
-          ws.send(JSON.stringify({ id: i, method: 'vm.status', params: { id } }));
-        });
-        if (!('result' in answer)) throw new Error(`vm.status failed: ${JSON.stringify(answer)}`);
-        times.push(performance.now() - t0);
-      }
-      ws.close();
-      return times;
-    },
-    { port: helper.port, id: vmId, n },
-  );
+      if (!('result' in answer)) throw new Error('vm.status failed: ' + JSON.stringify(answer));
+      times.push(performance.now() - t0);
+    }
+    ws.close();
+    return times;
+  })(${args})`);
 }
 
 function percentile(sorted: number[], p: number): number {
