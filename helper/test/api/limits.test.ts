@@ -90,7 +90,10 @@ describe('connections that have not said hello', () => {
     const waiting: ApiClient[] = [];
     for (let i = 0; i < 32; i++) waiting.push(await ApiClient.open(h));
     const newcomer = await ApiClient.open(h);
-    const { code, reason } = await waiting[0]!.closed;
+    // Whichever closes first: the oldest (evicted) or, as before the fix, the newcomer (refused).
+    const first = await Promise.race([waiting[0]!.closed.then((c) => ({ who: 'oldest', ...c })), newcomer.closed.then((c) => ({ who: 'newcomer', ...c }))]);
+    assert.equal(first.who, 'oldest', `the ${first.who} was closed: ${first.reason}`);
+    const { code, reason } = first;
     assert.equal(code, 1013);
     assert.match(reason, /too many connections were waiting to say hello \(32\) and this one waited longest/);
     newcomer.send({ type: 'hello', token: h.token, protocol: PROTOCOL_VERSION, client: { name: 'newcomer', version: '0' } });
