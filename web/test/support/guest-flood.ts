@@ -1,8 +1,9 @@
 // What a hostile guest does to the helper it can reach as 10.0.2.2 (user-mode networking):
 // busybox sh workers that, until /tmp/flood-stop exists, send requests with a foreign Host and
 // Origin, POST wrong pairing codes, open WebSockets that never say hello, and open connections
-// that never send a byte (in bursts of 150, then a pause, so the other workers keep up). Each worker counts its requests and how many got an HTTP answer; the
-// totals are printed on the serial port as one line:
+// that never send a byte (those two in bursts, then a pause, so the other workers keep up).
+// Each worker counts its requests and how many got an HTTP answer; the totals are printed on
+// the serial port as one line:
 //   FLOOD-RESULT requests=N answered=N pair=N pair401=N badhost=N halfws=N silent=N
 // The script is typed into the guest's shell (a heredoc), started in the background.
 
@@ -20,8 +21,10 @@ worker() {
     pair*) b="{\"code\":\"WRONG$(printf %03d $((n % 1000)))\",\"clientName\":\"guest\"}"
       r=$(printf "POST /api/pair HTTP/1.1\r\n$ORIG\r\nContent-Type: application/json\r\nContent-Length: ${'$'}{#b}\r\nConnection: close\r\n\r\n$b" | ask)
       case "$r" in *" 401 "*) extra=$((extra+1)) ;; esac ;;
-    halfws) r=x; ( (printf "GET /api HTTP/1.1\r\n$ORIG\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"; sleep 30) | nc $H $P >/dev/null 2>&1 &)
-      sleep 0.1 ;;
+    halfws) r=x; j=1; while [ $j -lt 48 ]; do
+        ( (printf "GET /api HTTP/1.1\r\n$ORIG\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"; sleep 30) | nc $H $P >/dev/null 2>&1 &)
+        j=$((j+1)); done
+      n=$((n+47)); sleep 3 ;;
     silent) r=x; j=1; while [ $j -lt 150 ]; do (sleep 15 | nc $H $P >/dev/null 2>&1 &); j=$((j+1)); done
       n=$((n+149)); sleep 10 ;;
     esac
