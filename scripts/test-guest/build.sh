@@ -29,7 +29,11 @@ KERNEL_META_PKG="linux-image-amd64"
 # it, which is what switches SPICE to absolute (client) mouse mode. efivarfs
 # lets /init mount the UEFI variables, where the guest reads whether it booted
 # under Secure Boot (the TPM drivers, tpm_crb and tpm_tis, are built in).
+# virtio_net (with its failover deps) and e1000/e1000e are the NICs the presets
+# give a VM: with one, /init configures slirp's static address so a test can
+# reach the host (10.0.2.2) from inside the guest.
 MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod xhci_pci usbhid hid_generic efivarfs)
+MODULES+=(virtio_net e1000 e1000e)
 STAMP="$OUT/.stamp"
 # Secure Boot disks (FAT EFI system partitions): Debian's signed shim and GRUB
 # booting the signed kernel, and an unsigned GRUB the firmware must refuse.

@@ -8,8 +8,8 @@ export interface ApiAuth {
   // Constant-time; never throws; changes nothing when it refuses.
   checkToken(token: string): TokenCheck;
   // Trades a one-time pairing code for a client token. Throws OpenUtmError UNAUTHORIZED for a
-  // wrong, expired or used code, RATE_LIMITED (details.retryAfterMs) when attempts are limited,
-  // CONFLICT when no more clients may pair; each message says what to do.
+  // wrong, expired or used code, RATE_LIMITED for a code cancelled by too many wrong guesses (a
+  // right code is never refused for a limit), CONFLICT when no more clients may pair; each message says what to do.
   redeemPairingCode(code: string, clientName: string, remote: string): { token: string; tokenId: string };
   // Called once per revoked token; live connections of that token close at once. Returns the
   // unsubscribe function.

@@ -12,6 +12,7 @@ import type { ApiAuth, CallerIdentity } from './api-auth';
 import { CLOSE, closeReason } from './close-codes';
 import type { EventFanout } from './event-fanout';
 import type { Dispatch, RuntimeMethod } from './handlers';
+import type { HelloWaitingRoom } from './hello-waiting-room';
 import { badFrame, badParams, toProtocolError } from './protocol-errors';
 import { WindowCounter } from './window-counter';
 
@@ -19,8 +20,9 @@ import { WindowCounter } from './window-counter';
 export interface ConnectionLimits {
   // The first message must be a valid hello within this time.
   helloTimeoutMs: number;
-  // Connections still waiting for their hello, at most; one more is closed at once (1013), so
-  // unauthenticated sockets cannot pile up (each lives helloTimeoutMs at most).
+  // Connections still waiting for their hello, at most; one more evicts the oldest (1013), so
+  // unauthenticated sockets cannot pile up (each lives helloTimeoutMs at most) nor keep a new
+  // client out.
   maxUnauthenticated: number;
   // A ping this often; a peer that has not answered the previous one is dropped.
   pingIntervalMs: number;
@@ -54,8 +56,10 @@ export interface ConnectionContext {
   helperVersion: string;
   limits: ConnectionLimits;
   log: (line: string) => void;
-  // How many connections have not completed hello yet (shared by all of them).
-  unauthenticated: { count: number };
+  // The connections that have not completed hello yet (shared by all of them).
+  unauthenticated: HelloWaitingRoom;
+  // Notes (in the log, counted) that the connection that waited longest was closed for a newcomer.
+  evictedWaiting: () => void;
 }
 
 type RequestId = RequestMessage['id'];
@@ -72,18 +76,10 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
   const cleanups: Array<() => void> = [];
   // Client names are chosen by clients; quoted so they cannot forge log lines.
   const who = () => (caller ? `${JSON.stringify(caller.name)} (${remote})` : remote);
-  if (ctx.unauthenticated.count >= limits.maxUnauthenticated) {
-    log(`refusing a connection from ${remote}: ${ctx.unauthenticated.count} connections are already waiting for their hello`);
-    ws.on('error', () => undefined);
-    ws.close(CLOSE.TRY_AGAIN, closeReason(`too many connections are waiting to say hello (${limits.maxUnauthenticated}); try again in a few seconds`));
-    return;
-  }
-  ctx.unauthenticated.count++;
-  let counted = true;
-  const uncount = (): void => {
-    if (counted) ctx.unauthenticated.count--;
-    counted = false;
-  };
+  const uncount = ctx.unauthenticated.enter(() => {
+    ctx.evictedWaiting();
+    shut(CLOSE.TRY_AGAIN, `too many connections were waiting to say hello (${limits.maxUnauthenticated}) and this one waited longest; send hello at once after connecting`);
+  });
 
   const helloTimer = setTimeout(
     () => shut(CLOSE.POLICY, `no hello within ${limits.helloTimeoutMs / 1000} s; send {type:"hello", token, protocol, client} first`),
@@ -231,10 +227,14 @@ export function serveApiConnection(ws: WebSocket, remote: string, ctx: Connectio
   function shut(code: number, reason: string): void {
     cleanup();
     if (ws.readyState === ws.OPEN) ws.close(code, closeReason(reason));
+    // ws waits up to 30 s for the peer's closing frame; a stranger that never said hello gets a
+    // second, so silent sockets cannot hold connections open past their eviction.
+    if (caller === null) setTimeout(() => ws.terminate(), UNAUTHENTICATED_CLOSE_GRACE_MS).unref();
   }
 }
 
 const NOT_JSON = Symbol('not JSON');
+const UNAUTHENTICATED_CLOSE_GRACE_MS = 1_000;
 
 function parseJson(data: RawData): unknown {
   const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);

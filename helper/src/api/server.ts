@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, OpenUtmError, VmId, type HostFacts, type MethodName } from '@openutm/shared';
@@ -8,11 +8,16 @@ import { gatherHostFacts } from '../host/doctor';
 import type { ApiAuth } from './api-auth';
 import { DEFAULT_LIMITS, serveApiConnection, type ConnectionContext, type ConnectionLimits } from './api-connection';
 import { CLOSE } from './close-codes';
+import { createConnectionGate } from './connection-gate';
+import { countedLog } from './counted-log';
 import { EventFanout } from './event-fanout';
 import { buildHandlers, dispatchTable, type EngineMethod, type PluggedHandlers } from './handlers';
 import { allowedOrigins, checkHost, checkOrigin, normalizeOrigin } from './http-guards';
 import { refuseUpgrade, replyText } from './http-replies';
+import { HelloWaitingRoom } from './hello-waiting-room';
 import { handlePair } from './pair-route';
+import { qemuPeerCheck, type PeerCheck } from './qemu-peer-check';
+import { SocketBudget } from './socket-budget';
 import { createStaticHandler, type StaticHandler } from './static-files';
 import type { WebRoot } from './web-root';
 
@@ -40,6 +45,11 @@ export type ApiServerOptions = {
   // For host.doctor; defaults to a fresh probe per call, so "I installed QEMU" shows at once.
   hostFacts?: () => Promise<HostFacts>;
   limits?: Partial<ConnectionLimits>;
+  // Connections from the helper's own QEMU processes (guests, through user-mode networking) are
+  // refused: on by default on Linux, where /proc tells; false turns it off (tests of the limits).
+  peerCheck?: PeerCheck | false;
+  // Plain-HTTP sockets at once (DEFAULT_MAX_HTTP_SOCKETS); the oldest idle one makes room.
+  maxHttpSockets?: number;
   log?: (line: string) => void;
 } & PluggedOption;
 
@@ -62,16 +72,22 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const dispatch = dispatchTable(buildHandlers(opts.engine, opts.hostFacts ?? (() => gatherHostFacts()), plugged));
   const events = new EventFanout(opts.engine, log);
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: { count: 0 } };
+  const ctx: ConnectionContext = { auth: opts.auth, dispatch, events, helperVersion: opts.helperVersion, limits, log, unauthenticated: new HelloWaitingRoom(limits.maxUnauthenticated),
+    evictedWaiting: countedLog(log, `closed connections that waited longest for their hello (${limits.maxUnauthenticated} were waiting)`),
+  };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const consoleSockets = new Set<Duplex>();
-  const server = createServer();
-  // Slow or stuck HTTP clients cannot hold the helper's sockets open.
+  // Slow or stuck HTTP clients cannot hold the helper's sockets open: the timeouts are checked
+  // every second (Node's default is every 30 s).
+  const server = createServer({ connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  const budget = new SocketBudget(opts.maxHttpSockets, countedLog(log, 'closed the oldest idle HTTP connections to make room for new ones'));
+  const peerCheck = opts.peerCheck ?? (process.platform === 'linux' ? qemuPeerCheck(() => opts.engine.qemuPids()) : false);
+  const gate = createConnectionGate({ http: server, budget, peerCheck: peerCheck === false ? undefined : peerCheck, log });
   let closing = false;
 
-  const port = await listen(server, opts.port, opts.host ?? '127.0.0.1').catch((e: unknown) => {
+  const port = await listen(gate, opts.port, opts.host ?? '127.0.0.1').catch((e: unknown) => {
     events.close();
     throw e;
   });
@@ -79,6 +95,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const serveStatic: StaticHandler = createStaticHandler({ root: opts.webRoot, port });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    budget.setBusy(req.socket, true);
+    res.once('close', () => budget.setBusy(req.socket, false));
     const host = checkHost(req.headers.host, port);
     if (!host.ok) return replyText(res, 403, host.reason);
     const pathname = (req.url ?? '/').split('?')[0]!;
@@ -99,6 +117,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Refused (destroyed) or handed to a WebSocket: either way no longer an HTTP socket.
+    budget.release(socket as Socket);
     socket.on('error', () => socket.destroy());
     if (closing) return refuseUpgrade(socket, 503, 'the helper is stopping');
     const host = checkHost(req.headers.host, port);
@@ -138,17 +158,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
       if (closing) return;
       closing = true;
       events.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => gate.close(() => resolve()));
       await Promise.all([...wss.clients].map((ws) => closeGracefully(ws)));
       wss.close();
       for (const s of consoleSockets) s.destroy();
       server.closeAllConnections();
+      // Ends the HTTP server's timeout checks (it never listened, so this "fails" harmlessly).
+      server.close(() => undefined);
       await closed;
     },
   };
 }
 
-function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<number> {
+function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') {

@@ -7,18 +7,22 @@ import { hashSecret, secureRandom, type RandomSource } from './tokens';
 export const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 export const CODE_LENGTH = 8;
 
-// How hard guessing is. A code is one of 32^8 = 2^40 ≈ 1.1e12 values. An attacker gets at most
-// HOUR_FAILURES = 20 wrong guesses; the 20th cancels every outstanding code (at most
-// MAX_OUTSTANDING = 3), so all the guesses ever made against a given code number ≤ 20, and the
-// chance that any of them hits one of the live codes is ≤ 20 × 3 / 2^40 ≈ 5.5e-11 — about one in
-// eighteen billion. A new budget starts only when the person at the keyboard runs `openutm pair`
-// (which needs the local token). The per-minute limit keeps a typo-prone human unaffected while
-// slowing a script to 5 guesses a minute.
+// How hard guessing is, with a guest or local program guessing as fast as it can. A code is
+// one of 32^8 = 2^40 ≈ 1.1e12 values. Every attempt is compared first, so a right code always
+// works, however many wrong ones arrive around it (no rate limit can lock the real user out).
+// What bounds guessing is a budget per code: every wrong guess made while a code is live is
+// charged to it (a guess cannot be told apart by which code it aims at), and the code is
+// cancelled at wrongGuessesPerCode = 1000. So no code is ever tried more than 1000 times, and the
+// chance that a given code is guessed is ≤ 1000 / 2^40 ≈ 9.1e-10 — under one in a billion per
+// code the person mints; even a thousand `openutm pair` runs under constant attack leave it
+// below one in a million. 1000 is far above what a typo-prone human spends, and at the rate a
+// VM's guest can flood the helper it takes seconds to minutes to burn, so a code typed in soon
+// after `openutm pair` normally survives; once burned the person is told so and runs
+// `openutm pair` again (which needs the local token, so a guest cannot mint codes itself).
 export const DEFAULT_PAIRING_LIMITS = {
   ttlMs: 5 * 60_000,
   maxOutstanding: 3,
-  minuteFailures: 5,
-  hourFailures: 20,
+  wrongGuessesPerCode: 1000,
 };
 export type PairingLimits = typeof DEFAULT_PAIRING_LIMITS;
 
@@ -44,10 +48,16 @@ export interface Redemption {
 interface Outstanding {
   digest: Buffer;
   expiresAt: number;
+  // Wrong guesses made while this code was live; at the limit the code is burned.
+  wrongGuesses: number;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+// A code cancelled for too many wrong guesses, remembered until it would have expired so that
+// its owner is told why it stopped working rather than "wrong".
+interface Burned {
+  digest: Buffer;
+  expiresAt: number;
+}
 
 // Canonical form of what a person typed: case and separators (spaces, dashes) do not matter.
 export function normalizeCode(input: string): string {
@@ -66,9 +76,9 @@ export class PairingCodes {
   private readonly random: RandomSource;
   private readonly limits: PairingLimits;
   private codes: Outstanding[] = [];
-  private failures: number[] = [];
-  // Set when the hourly limit cancelled every code; cleared by the next createCode.
-  private lockedOut = false;
+  private burned: Burned[] = [];
+  // Wrong guesses in all, for the log and the flood test.
+  private wrongTotal = 0;
 
   constructor(options: PairingOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -76,20 +86,16 @@ export class PairingCodes {
     this.limits = { ...DEFAULT_PAIRING_LIMITS, ...options.limits };
   }
 
-  // A new single-use code. The oldest outstanding code is dropped when there are too many, and a
-  // lock-out from too many wrong guesses ends here: the person asked for a fresh code.
+  // A new single-use code, with a fresh wrong-guess budget. The oldest outstanding code is
+  // dropped when there are too many.
   createCode(): PairingCode {
     const now = this.now();
     this.prune(now);
-    if (this.lockedOut) {
-      this.lockedOut = false;
-      this.failures = [];
-    }
     const bytes = this.random(CODE_LENGTH);
     let code = '';
     for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[bytes[i]! % CODE_ALPHABET.length];
     const expiresAt = now + this.limits.ttlMs;
-    this.codes.push({ digest: hashSecret(code), expiresAt });
+    this.codes.push({ digest: hashSecret(code), expiresAt, wrongGuesses: 0 });
     while (this.codes.length > this.limits.maxOutstanding) this.codes.shift();
     return { code, expiresAt };
   }
@@ -100,59 +106,53 @@ export class PairingCodes {
     return this.codes.length;
   }
 
-  // Consumes a code. Throws CONFLICT while rate limited (the attempt is not evaluated, and not
-  // counted) and UNAUTHORIZED for a wrong, used or expired code (counted).
+  // How many wrong guesses were ever made (none of them is refused before being compared).
+  wrongGuesses(): number {
+    return this.wrongTotal;
+  }
+
+  // Consumes a code. Every attempt is compared, so a right code works whatever came before it.
+  // A wrong one is charged to every live code; a code that reaches its budget is cancelled.
+  // Throws UNAUTHORIZED for a wrong, used or expired code, RATE_LIMITED for a burned one.
   redeem(code: string, clientName: string, remote: string): Redemption {
     const now = this.now();
     this.prune(now);
-    this.refuseIfLimited(now);
     const digest = hashSecret(normalizeCode(code));
-    // Compare against every outstanding code, without stopping at a match, so the time taken
-    // says nothing about which code (or how much of one) was right.
-    let match = -1;
-    this.codes.forEach((c, i) => {
-      if (timingSafeEqual(c.digest, digest)) match = i;
-    });
+    const match = indexOfDigest(this.codes, digest);
     if (match >= 0) {
       this.codes.splice(match, 1);
       return { clientName, remote, at: now };
     }
-    this.failures.push(now);
-    if (this.failures.length >= this.limits.hourFailures) {
-      this.codes = [];
-      this.lockedOut = true;
-      throw this.lockedOutError();
+    this.wrongTotal++;
+    for (const c of this.codes) c.wrongGuesses++;
+    const spent = this.codes.filter((c) => c.wrongGuesses >= this.limits.wrongGuessesPerCode);
+    if (spent.length > 0) {
+      this.codes = this.codes.filter((c) => !spent.includes(c));
+      this.burned.push(...spent.map(({ digest: d, expiresAt }) => ({ digest: d, expiresAt })));
+    }
+    if (indexOfDigest(this.burned, digest) >= 0) {
+      throw new OpenUtmError(
+        'RATE_LIMITED',
+        `that pairing code was cancelled after ${this.limits.wrongGuessesPerCode} wrong guesses from elsewhere (a VM or a program on this computer is guessing codes); run \`openutm pair\` for a new one`,
+        { reason: 'code-burned', remote },
+      );
     }
     throw new OpenUtmError('UNAUTHORIZED', 'that pairing code is wrong, used or expired — run `openutm pair` for a new one', { remote });
   }
 
-  private refuseIfLimited(now: number): void {
-    if (this.lockedOut) throw this.lockedOutError();
-    const lastMinute = this.failures.filter((t) => t > now - MINUTE);
-    if (lastMinute.length >= this.limits.minuteFailures) {
-      const retryAfterMs = lastMinute[0]! + MINUTE - now;
-      throw rateLimited(`too many wrong pairing codes; try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
-    }
-  }
-
-  // No code exists while locked out, so there is nothing to wait for but a new code.
-  private lockedOutError(): OpenUtmError {
-    return rateLimited(
-      `too many wrong pairing codes (${this.limits.hourFailures} within an hour), so every code was cancelled; run \`openutm pair\` for a new one`,
-    );
-  }
-
-  // Forgets expired codes and failures older than an hour.
+  // Forgets expired codes, burned ones included.
   private prune(now: number): void {
     this.codes = this.codes.filter((c) => c.expiresAt > now);
-    this.failures = this.failures.filter((t) => t > now - HOUR);
+    this.burned = this.burned.filter((c) => c.expiresAt > now);
   }
 }
 
-// RATE_LIMITED is proposed for shared/errors.ts; until it exists, CONFLICT with a marker detail.
-function rateLimited(message: string, retryAfterMs?: number): OpenUtmError {
-  return new OpenUtmError('RATE_LIMITED', message, {
-    reason: 'rate-limited',
-    ...(retryAfterMs !== undefined && { retryAfterMs: Math.max(0, retryAfterMs) }),
+// Compares against every entry, without stopping at a match, so the time taken says nothing
+// about which code (or how much of one) was right.
+function indexOfDigest(entries: ReadonlyArray<{ digest: Buffer }>, digest: Buffer): number {
+  let match = -1;
+  entries.forEach((c, i) => {
+    if (timingSafeEqual(c.digest, digest)) match = i;
   });
+  return match;
 }

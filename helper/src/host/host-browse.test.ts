@@ -74,6 +74,26 @@ describe('host.browse lists a folder for the ISO chooser', () => {
     assert.equal(byBytes.truncated, true);
   });
 
+  // Regression: a listing read the whole folder and examined every entry at once, so one
+  // request (from anyone holding a token) could make the helper stat millions of files.
+  test('a huge folder is read only up to maxRead names, and only for timeMs', async () => {
+    const big = path.join(root, 'big');
+    await mkdir(big);
+    for (let i = 0; i < 300; i++) await writeFile(path.join(big, `f${i}.iso`), '');
+    const whole = await browseHost({ path: big, showHidden: false }, { home: root });
+    assert.equal(whole.entries.length, 300);
+    assert.equal(whole.truncated, false);
+    const byCount = await browseHost({ path: big, showHidden: false }, { home: root, maxRead: 100 });
+    assert.equal(byCount.entries.length, 100);
+    assert.equal(byCount.truncated, true);
+    // A clock that moves 1 s each time it is read: the 2 s budget runs out after a couple of reads.
+    let t = 0;
+    const byTime = await browseHost({ path: big, showHidden: false }, { home: root, now: () => (t += 1000), timeMs: 2_000 });
+    assert.ok(byTime.entries.length < 300, `cut by time: ${byTime.entries.length}`);
+    assert.equal(byTime.truncated, true);
+    await rm(big, { recursive: true });
+  });
+
   test('a missing folder, a file, and a relative path are refused with a code and a way out', async () => {
     await assert.rejects(browseHost({ path: path.join(root, 'nope'), showHidden: false }, { home: root }), (e: OpenUtmError) => {
       assert.equal(e.code, 'NOT_FOUND');

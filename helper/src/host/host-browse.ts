@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, opendir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { OpenUtmError, type HostDirEntry, type HostDirListing } from '@openutm/shared';
 
@@ -9,6 +9,13 @@ export const MAX_BROWSE_ENTRIES = 2000;
 // And at this many bytes of JSON: long names and link targets must not push the answer past
 // the protocol's 1 MiB message limit.
 export const MAX_BROWSE_BYTES = 512 * 1024;
+// What one listing may cost the helper, whoever asks (a client could point it at a folder of
+// millions of files, or a slow network mount): names read from the folder, and time spent
+// reading and examining them. Past either the listing is cut and says so (`truncated`).
+export const MAX_BROWSE_READ = 10_000;
+export const BROWSE_TIME_MS = 2_000;
+// Entries examined at once (lstat and, for links, stat + readlink).
+const DESCRIBE_CONCURRENCY = 32;
 
 export interface BrowseRequest {
   path?: string;
@@ -21,6 +28,9 @@ export interface BrowseHost {
   pathApi?: path.PlatformPath;
   maxEntries?: number;
   maxBytes?: number;
+  maxRead?: number;
+  timeMs?: number;
+  now?: () => number;
 }
 
 // Where the chooser opens: ~/Downloads, where ISOs land, else the home folder.
@@ -35,18 +45,48 @@ export async function browseHost(req: BrowseRequest, host: BrowseHost): Promise<
   const p = host.pathApi ?? path;
   const dir = resolveBrowsePath(req.path, host.home, p);
   await requireDirectory(dir);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (e) {
-    throw browseError(e, dir);
-  }
-  const visible = names.filter((n) => req.showHidden || !isHidden(n));
-  const entries = await Promise.all(visible.map((name) => describeEntry(p.join(dir, name), name)));
+  const now = host.now ?? Date.now;
+  const deadline = now() + (host.timeMs ?? BROWSE_TIME_MS);
+  const read = await readNames(dir, host.maxRead ?? MAX_BROWSE_READ, () => now() >= deadline);
+  const visible = read.names.filter((n) => req.showHidden || !isHidden(n));
+  const entries = await describeUntil(visible, (name) => describeEntry(p.join(dir, name), name), () => now() >= deadline);
   entries.sort(compareEntries);
   const kept = withinLimits(entries, host.maxEntries ?? MAX_BROWSE_ENTRIES, host.maxBytes ?? MAX_BROWSE_BYTES);
   const parent = p.dirname(dir);
-  return { path: dir, parent: parent === dir ? null : parent, home: host.home, entries: kept, truncated: kept.length < entries.length };
+  const truncated = !read.complete || entries.length < visible.length || kept.length < entries.length;
+  return { path: dir, parent: parent === dir ? null : parent, home: host.home, entries: kept, truncated };
+}
+
+// The folder's names, read one batch at a time, up to `max` or until `late()`.
+async function readNames(dir: string, max: number, late: () => boolean): Promise<{ names: string[]; complete: boolean }> {
+  const names: string[] = [];
+  let handle;
+  try {
+    handle = await opendir(dir, { bufferSize: 256 });
+  } catch (e) {
+    throw browseError(e, dir);
+  }
+  try {
+    for (;;) {
+      if (names.length >= max || late()) return { names, complete: false };
+      const entry = await handle.read();
+      if (entry === null) return { names, complete: true };
+      names.push(entry.name);
+    }
+  } catch (e) {
+    throw browseError(e, dir);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+// Describes names a few at a time, in order, and stops starting new ones once `late()`.
+async function describeUntil<T>(names: string[], describe: (name: string) => Promise<T>, late: () => boolean): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < names.length && !late(); i += DESCRIBE_CONCURRENCY) {
+    out.push(...(await Promise.all(names.slice(i, i + DESCRIBE_CONCURRENCY).map(describe))));
+  }
+  return out;
 }
 
 // The first entries that fit both limits.

@@ -129,6 +129,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // QEMU's own view (QMP query-status), for callers that must not trust the cached state.
+  // The process ids of the QEMUs this helper watches (the API refuses connections from them).
+  qemuPids(): number[] {
+    return [...this.supervisors.values()].map((s) => s.pid).filter((pid): pid is number => pid !== null);
+  }
+
   async queryStatus(id: string): Promise<{ status: string; running: boolean }> {
     const { status, running } = await this.monitor(this.supervisor(id)).execute<{ status: string; running: boolean }>('query-status');
     return { status, running };

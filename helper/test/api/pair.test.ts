@@ -95,16 +95,34 @@ describe('POST /api/pair', () => {
     assert.equal(foreign.headers['access-control-allow-origin'], undefined);
   });
 
-  test('past the rate limit it is 429 with Retry-After, even for a right code', async () => {
+  // Regression: the limiter refused before comparing, so five wrong codes a minute from anyone
+  // (a VM's guest reaches 127.0.0.1) made the real user's right code fail with 429.
+  test('a flood of wrong codes does not refuse the right one', async () => {
     const code = h.auth.issuePairingCode();
-    let last = 0;
-    for (let i = 0; i < 10 && last !== 429; i++) last = (await pair({ code: `guess-${i}`, clientName: 'x' })).status;
-    assert.equal(last, 429);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 30; i++) statuses.add((await pair({ code: `guess-${i}`, clientName: 'x' })).status);
+    assert.deepEqual([...statuses], [401]);
     const before_ = h.auth.tokenCount();
-    const r = await pair({ code, clientName: 'x' });
+    assert.equal((await pair({ code, clientName: 'x' })).status, 200);
+    assert.equal(h.auth.tokenCount(), before_ + 1);
+  });
+});
+
+describe('POST /api/pair past a code\'s guessing budget', () => {
+  let h: Harness;
+  before(async () => (h = await startHarness({ pairingLimits: { wrongGuessesPerCode: 10 } })));
+  after(() => h.close());
+
+  test('the code is cancelled; its owner gets 429 saying why, and a new code works', async () => {
+    const code = h.auth.issuePairingCode();
+    const headers = { origin: h.origin, 'content-type': 'application/json' };
+    const pair = (c: string) => rawRequest(h.port, { method: 'POST', path: '/api/pair', headers, body: JSON.stringify({ code: c, clientName: 'x' }) });
+    for (let i = 0; i < 10; i++) assert.equal((await pair(`guess-${i}`)).status, 401);
+    const before_ = h.auth.tokenCount();
+    const r = await pair(code);
     assert.equal(r.status, 429);
-    assert.equal(r.headers['retry-after'], '60');
-    assert.match(JSON.parse(r.body).error.message, /try again/);
+    assert.match(JSON.parse(r.body).error.message, /cancelled after 10 wrong guesses.*openutm pair/);
     assert.equal(h.auth.tokenCount(), before_);
+    assert.equal((await pair(h.auth.issuePairingCode())).status, 200);
   });
 });

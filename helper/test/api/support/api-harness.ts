@@ -13,6 +13,7 @@ import type { ConnectionLimits } from '../../../src/api/api-connection';
 import { ENGINE_METHODS, type PluggedHandlers } from '../../../src/api/handlers';
 import type { WebRoot } from '../../../src/api/web-root';
 import { MemoryAuth } from './memory-auth';
+import type { PairingLimits } from '../../../src/auth/pairing';
 
 const facts = lazyHostFacts();
 
@@ -44,6 +45,11 @@ export interface HarnessOptions {
   handlers?: Partial<PluggedHandlers>;
   // 'tcp': QEMU's consoles on loopback ports, as on Windows (the engine option of that name).
   endpoints?: 'unix' | 'tcp';
+  // The guessing budget of pairing codes (the real PairingCodes), smaller for tests.
+  pairingLimits?: Partial<PairingLimits>;
+  // The server's TCP-level options (see ApiServerOptions).
+  peerCheck?: ApiServerOptions['peerCheck'];
+  maxHttpSockets?: number;
 }
 
 // The API tests exercise the server, not the console bridge or the token store, so plugged
@@ -58,7 +64,7 @@ function pluggedStandIns(given: Partial<PluggedHandlers>): PluggedHandlers {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-api-'));
   const engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg', endpoints: opts.endpoints });
-  const auth = new MemoryAuth();
+  const auth = new MemoryAuth(opts.pairingLimits);
   const logs: string[] = [];
   const logWaiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];
   const server = await startApiServer({
@@ -72,6 +78,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     hostFacts: opts.hostFacts ?? facts,
     handlers: pluggedStandIns(opts.handlers ?? {}),
     limits: { validateResults: true, ...opts.limits },
+    peerCheck: opts.peerCheck,
+    maxHttpSockets: opts.maxHttpSockets,
     log: (line) => {
       logs.push(line);
       for (const w of logWaiters.splice(0)) {

@@ -1,19 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { OpenUtmError } from '@openutm/shared';
 import type { ApiAuth, TokenCheck } from '../../../src/api/api-auth';
+import { PairingCodes, type PairingLimits } from '../../../src/auth/pairing';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 // A small but real ApiAuth for the API tests: tokens and one-time codes in memory, looked up by
-// hash (so the lookup does not compare secrets byte by byte), pairing attempts limited per
-// remote. helper/src/auth/ is the real store; these tests exercise the server, not it.
+// hash (so the lookup does not compare secrets byte by byte); pairing codes and their guessing
+// bound are the real PairingCodes. helper/src/auth/ is the real store; these tests exercise the
+// server, not it.
 export class MemoryAuth implements ApiAuth {
   private readonly tokens = new Map<string, { tokenId: string; name: string }>();
-  private readonly codes = new Map<string, { expiresAt: number }>();
-  private readonly failures = new Map<string, number>();
+  private readonly codes: PairingCodes;
   private readonly listeners = new Set<(tokenId: string) => void>();
 
-  constructor(private readonly maxFailures = 5) {}
+  constructor(pairingLimits: Partial<PairingLimits> = {}) {
+    this.codes = new PairingCodes({ limits: pairingLimits });
+  }
 
   issueToken(name: string): { token: string; tokenId: string } {
     const token = randomBytes(32).toString('base64url');
@@ -22,10 +24,13 @@ export class MemoryAuth implements ApiAuth {
     return { token, tokenId };
   }
 
-  issuePairingCode(ttlMs = 60_000): string {
-    const code = randomBytes(6).toString('hex');
-    this.codes.set(sha256(code), { expiresAt: Date.now() + ttlMs });
-    return code;
+  issuePairingCode(): string {
+    return this.codes.createCode().code;
+  }
+
+  // Wrong pairing codes tried so far.
+  wrongGuesses(): number {
+    return this.codes.wrongGuesses();
   }
 
   tokenCount(): number {
@@ -43,17 +48,7 @@ export class MemoryAuth implements ApiAuth {
   }
 
   redeemPairingCode(code: string, clientName: string, remote: string): { token: string; tokenId: string } {
-    const failed = this.failures.get(remote) ?? 0;
-    if (failed >= this.maxFailures) {
-      throw new OpenUtmError('RATE_LIMITED', 'too many wrong pairing codes; wait a minute and try again', { retryAfterMs: 60_000 });
-    }
-    const key = sha256(code);
-    const entry = this.codes.get(key);
-    if (entry === undefined || entry.expiresAt < Date.now()) {
-      this.failures.set(remote, failed + 1);
-      throw new OpenUtmError('UNAUTHORIZED', 'that pairing code is wrong, expired or used; run `openutm pair` for a new one');
-    }
-    this.codes.delete(key);
+    this.codes.redeem(code, clientName, remote);
     return this.issueToken(clientName);
   }
 
