@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { consoleOpen } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { loadViewer, type DisplayPhase, type DisplaySession, type PointerMode } from './display-session';
@@ -28,7 +28,10 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
   const live = view.phase.phase === 'connecting' || view.phase.phase === 'connected';
   const run = allowed || live;
 
-  useEffect(() => {
+  // A layout effect, so that leaving the page ends the session while the viewer's element is
+  // still in the document: React runs layout cleanups before it removes the DOM, passive
+  // (useEffect) cleanups after, when the viewer's own teardown finds nothing to take apart.
+  useLayoutEffect(() => {
     const target = screen.current;
     if (!run || dropped.current || target === null) return;
     let cancelled = false;

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Page, WebSocket } from 'playwright-core';
+import * as screen from './support/console-screen';
+import { uiSuite } from './support/ui-suite';
+
+// Leaving a live console by client-side navigation, as a person does: the top bar's link,
+// "← Library", the browser's Back. Each way, for the SPICE screen, the VNC screen and the serial
+// terminal, must land on the next page with no page error (spice-html5's teardown once looked
+// up its DOM after React had removed it: "Cannot read properties of null (reading
+// 'removeChild')", and Next showed "This page couldn't load") and close every console socket.
+
+const ui = uiSuite();
+
+// The two running guests the tests leave consoles of, booted once (inside the first test: the
+// suite's helper starts in its own before hook).
+let guests: Promise<{ spice: string; vnc: string }> | undefined;
+function runningGuests(): Promise<{ spice: string; vnc: string }> {
+  guests ??= (async () => {
+    const api = await ui.helper.api();
+    const spice = await ui.helper.createKernelGuest('Leave SPICE');
+    const vnc = await ui.helper.createKernelGuest('Leave VNC', { display: { type: 'vnc' } });
+    await api.call('vm.start', { id: spice });
+    await api.call('vm.start', { id: vnc });
+    await ui.helper.waitForGuestShell(spice);
+    await ui.helper.waitForGuestShell(vnc);
+    return { spice, vnc };
+  })();
+  return guests;
+}
+
+// The console sockets (not the API's) the page has open.
+function trackConsoleSockets(page: Page): Set<WebSocket> {
+  const open = new Set<WebSocket>();
+  page.on('websocket', (ws) => {
+    if (!new URL(ws.url()).pathname.startsWith('/console/')) return;
+    open.add(ws);
+    ws.on('close', () => open.delete(ws));
+  });
+  return open;
+}
+
+type Way = 'top-bar link' | '← Library' | 'browser Back';
+const WAYS: Way[] = ['top-bar link', '← Library', 'browser Back'];
+
+// Leaves the console page one way and waits for the page it leads to.
+async function leave(page: Page, way: Way, origin: string): Promise<void> {
+  if (way === 'top-bar link') {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Preferences' }).click();
+    await page.waitForURL(`${origin}/preferences`);
+    await page.getByRole('heading', { name: 'Preferences', level: 1 }).waitFor();
+    return;
+  }
+  if (way === '← Library') await page.getByRole('link', { name: '← Library' }).click();
+  else await page.goBack();
+  await page.waitForURL(`${origin}/`);
+  await page.locator('#library-title').waitFor();
+}
+
+// Opens the console from the library card (client-side, as a person does) and waits until it
+// shows the guest: the display, or the serial tab with the guest's shell in it.
+async function enter(page: Page, name: string, id: string, origin: string, pane: 'display' | 'serial'): Promise<void> {
+  if (new URL(page.url()).pathname !== '/') {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Library' }).click();
+  }
+  await page.getByRole('button', { name: `Console ${name}` }).click();
+  await page.waitForURL(`${origin}/console?vm=${id}`);
+  await screen.waitForScreenConnected(page);
+  await screen.waitForGuestOnCanvas(page);
+  if (pane === 'serial') {
+    await page.getByRole('tab', { name: 'Serial console' }).click();
+    await page.locator('[data-testid="serial-status"][data-phase="connected"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="serial-terminal"] .xterm-rows').getByText(/\S/).first().waitFor();
+  }
+}
+
+async function leaveEveryWay(name: string, kind: 'spice' | 'vnc', pane: 'display' | 'serial', protocol: 'spice' | 'vnc'): Promise<void> {
+  const id = (await runningGuests())[kind];
+  const { page, consoleErrors } = await ui.pair();
+  screen.watchScreen(page, ui.helper.log);
+  const sockets = trackConsoleSockets(page);
+  const origin = ui.helper.origin;
+  for (const way of WAYS) {
+    await enter(page, name, id, origin, pane);
+    assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), protocol);
+    assert.ok(sockets.size > 0, 'the console has its sockets open');
+    await leave(page, way, origin).catch(async (e: Error) => {
+      const broken = await page.getByText("This page couldn't load").count();
+      assert.fail(`leaving the ${protocol} ${pane} by ${way} did not reach the next page${broken ? " (it shows “This page couldn't load”)" : ''}: ${e.message}\npage errors: ${consoleErrors.errors.join('\n') || 'none'}`);
+    });
+    // Every console socket closes once the page has torn the console down.
+    for (let i = 0; i < 100 && sockets.size > 0; i += 1) await page.waitForTimeout(100);
+    assert.equal(sockets.size, 0, `leaving by ${way} left console sockets open`);
+    assert.equal(await page.getByText("This page couldn't load").count(), 0, `leaving by ${way} broke the page`);
+    assert.deepEqual(consoleErrors.errors, [], `leaving the ${protocol} ${pane} by ${way} logged errors`);
+  }
+}
+
+test('leaving a SPICE screen by the top bar, "← Library" or Back lands on the next page without a page error', async () => {
+  await leaveEveryWay('Leave SPICE', 'spice', 'display', 'spice');
+});
+
+test('leaving a VNC screen by the top bar, "← Library" or Back lands on the next page without a page error', async () => {
+  await leaveEveryWay('Leave VNC', 'vnc', 'display', 'vnc');
+});
+
+test('leaving the serial console by the top bar, "← Library" or Back lands on the next page without a page error', async () => {
+  await leaveEveryWay('Leave SPICE', 'spice', 'serial', 'spice');
+});
