@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import type { ComponentType } from 'react';
 import { vmKill, vmPause, vmResume, vmStart, vmStop } from '../../helper-client/api';
 import { ConsoleIcon, consoleHref } from '../console/console-icon';
+import { openConsoleEarly } from '../console/console-preload';
 import { cx } from '../cx';
 import { ForceStopIcon, PauseIcon, ResumeIcon, ShutDownIcon, StartIcon } from '../icons/action-icons';
 
@@ -42,7 +43,11 @@ export function VmActions({ vmName, state, connected, busy, onAction }: VmAction
     action: 'console',
     label: 'Console',
     Icon: ConsoleIcon,
-    run: async (id) => router.push(consoleHref(id)),
+    run: async (id) => {
+      // The ticket is asked for while the page renders (see console-preload).
+      openConsoleEarly(id);
+      router.push(consoleHref(id));
+    },
   };
   return (
     <div role="group" aria-label={`Actions for ${vmName}`} className="flex min-w-0 items-center gap-0.5">

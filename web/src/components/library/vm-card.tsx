@@ -1,9 +1,10 @@
 'use client';
 
-import { PRESETS, type VmSummary } from '@openutm/shared';
+import { canPerform, PRESETS, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { jobRunning, useVmJob } from '../../stores/job-store';
+import { useConsoleWarmup } from '../console/console-preload';
 import { cx } from '../cx';
 import { SettingsIcon } from '../icons/action-icons';
 import { JobProgressBar } from '../jobs/job-progress-bar';
@@ -26,6 +27,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
     actions.onAction(item);
   };
   const thumbnail = useThumbnail(config.id, status.state, connected);
+  useConsoleWarmup(config.id, config.display.type, connected && canPerform(status.state, 'console'));
   const job = useVmJob(config.id);
   // Jobs about a VM are clones of it, or (kind 'edit') a disk image being copied into it.
   const importing = job?.kind === 'edit';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page, WebSocket } from 'playwright-core';
+import { screenshot } from './support/browser';
 import * as screen from './support/console-screen';
 import { uiSuite } from './support/ui-suite';
 
@@ -9,6 +10,8 @@ import { uiSuite } from './support/ui-suite';
 // terminal, must land on the next page with no page error (spice-html5's teardown once looked
 // up its DOM after React had removed it: "Cannot read properties of null (reading
 // 'removeChild')", and Next showed "This page couldn't load") and close every console socket.
+// And the page itself: it fits the window without scrolling, and the screen's focus ring shows
+// all round (on the scaled canvas it was clipped to two sides).
 
 const ui = uiSuite();
 
@@ -106,4 +109,70 @@ test('leaving a VNC screen by the top bar, "← Library" or Back lands on the ne
 
 test('leaving the serial console by the top bar, "← Library" or Back lands on the next page without a page error', async () => {
   await leaveEveryWay('Leave SPICE', 'spice', 'serial', 'spice');
+});
+
+// Which share of each edge of the box, as drawn on screen, is the focus ring's blue (sky-500):
+// read from a real screenshot, decoded in the page.
+async function ringOnEdges(page: Page, selector: string): Promise<Record<'top' | 'bottom' | 'left' | 'right', number>> {
+  const box = await page.locator(selector).boundingBox();
+  assert.ok(box, `${selector} is on the page`);
+  const clip = { x: Math.ceil(box.x), y: Math.ceil(box.y), width: Math.floor(box.width) - 1, height: Math.floor(box.height) - 1 };
+  const png = await page.screenshot({ clip, animations: 'disabled' });
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = new OffscreenCanvas(img.width, img.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const { data, width, height } = ctx.getImageData(0, 0, img.width, img.height);
+    const edges = { top: 0, bottom: 0, left: 0, right: 0 };
+    // An edge pixel counts as ring when one of the two pixels nearest that edge is blue.
+    for (const edge of ['top', 'bottom', 'left', 'right'] as const) {
+      const along = edge === 'top' || edge === 'bottom' ? width : height;
+      let blue = 0;
+      for (let i = 0; i < along; i++) {
+        let hit = false;
+        for (let d = 0; d < 2 && !hit; d++) {
+          const x = edge === 'left' ? d : edge === 'right' ? width - 1 - d : i;
+          const y = edge === 'top' ? d : edge === 'bottom' ? height - 1 - d : i;
+          const p = (y * width + x) * 4;
+          hit = data[p + 2]! > 180 && data[p]! < 100 && data[p + 1]! > 110 && data[p + 1]! < 210;
+        }
+        if (hit) blue++;
+      }
+      edges[edge] = blue / along;
+    }
+    return edges;
+  }, png.toString('base64'));
+}
+
+test('the console page fits an 800 px high window at 1280 and 400 px wide, and the focused screen shows its ring on all four sides', async () => {
+  const id = (await runningGuests()).spice;
+  for (const scheme of ['light', 'dark'] as const) {
+    const { page } = await ui.pair(scheme);
+    for (const width of [1280, 400]) {
+      await page.setViewportSize({ width, height: 800 });
+      await enter(page, 'Leave SPICE', id, ui.helper.origin, 'display');
+      const overflow = await page.evaluate(() => ({
+        down: document.documentElement.scrollHeight - window.innerHeight,
+        // The console's own part (the top bar is every page's, not this page's to fix).
+        sideways: Math.max(0, Math.ceil(document.querySelector('main section')!.scrollWidth - document.querySelector('main section')!.clientWidth)),
+        // What sticks out, for the message.
+        wide: [...document.querySelectorAll('main section *')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}.${String(e.getAttribute('class')).slice(0, 60)} → ${Math.round(e.getBoundingClientRect().right)}`),
+      }));
+      assert.deepEqual([overflow.down, overflow.sideways], [0, 0], `the console page scrolls at ${width}×800 (${scheme}): ${JSON.stringify(overflow)}`);
+
+      await page.locator('[data-testid="console-screen"] canvas').focus();
+      const edges = await ringOnEdges(page, '[data-testid="console-viewport"]');
+      for (const [edge, share] of Object.entries(edges)) assert.ok(share > 0.9, `the focus ring shows on the ${edge} edge at ${width} px (${scheme}): ${JSON.stringify(edges)}`);
+      await screenshot(page, `console-page-${width}-${scheme}`);
+
+      await page.getByRole('link', { name: '← Library' }).click();
+      await page.locator('#library-title').waitFor();
+    }
+  }
 });
