@@ -1,3 +1,4 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Page, WebSocket } from 'playwright-core';
@@ -170,9 +171,47 @@ test('the console page fits an 800 px high window at 1280 and 400 px wide, and t
       const edges = await ringOnEdges(page, '[data-testid="console-viewport"]');
       for (const [edge, share] of Object.entries(edges)) assert.ok(share > 0.9, `the focus ring shows on the ${edge} edge at ${width} px (${scheme}): ${JSON.stringify(edges)}`);
       await screenshot(page, `console-page-${width}-${scheme}`);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      assert.deepEqual(bad, [], `axe on the live console at ${width} px (${scheme})`);
 
       await page.getByRole('link', { name: '← Library' }).click();
       await page.locator('#library-title').waitFor();
     }
   }
+});
+
+test('by keyboard at 400 px: Enter on a card opens the console, the release key and Shift+Tab reach "← Library", Enter leaves without a page error', async () => {
+  const id = (await runningGuests()).spice;
+  const { page, consoleErrors } = await ui.pair('dark');
+  const sockets = trackConsoleSockets(page);
+  await page.setViewportSize({ width: 400, height: 800 });
+  await page.getByRole('button', { name: 'Console Leave SPICE' }).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${ui.helper.origin}/console?vm=${id}`);
+  await screen.waitForScreenConnected(page);
+  await screen.waitForGuestOnCanvas(page);
+  await page.locator('[data-testid="console-screen"] canvas').focus();
+  // The release key (Ctrl+Alt) gives the keyboard back to the page, on the toolbar's first button.
+  await page.keyboard.down('Control');
+  await page.keyboard.down('Alt');
+  await page.keyboard.up('Alt');
+  await page.keyboard.up('Control');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Fit');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), '← Library');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${ui.helper.origin}/`);
+  await page.locator('#library-title').waitFor();
+  for (let i = 0; i < 100 && sockets.size > 0; i += 1) await page.waitForTimeout(100);
+  assert.equal(sockets.size, 0, 'leaving by keyboard left console sockets open');
+  // And the browser's Back returns to a working console.
+  await page.goBack();
+  await page.waitForURL(`${ui.helper.origin}/console?vm=${id}`);
+  await screen.waitForScreenConnected(page);
+  await screen.waitForGuestOnCanvas(page);
+  await page.getByRole('link', { name: '← Library' }).click();
+  await page.locator('#library-title').waitFor();
+  assert.deepEqual(consoleErrors.errors, []);
 });
