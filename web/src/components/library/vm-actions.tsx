@@ -32,11 +32,13 @@ export interface VmActionsProps {
   // Actions sent and not answered yet.
   busy: ReadonlySet<VmAction>;
   onAction: (action: (typeof QUICK_ACTIONS)[number]) => void;
+  // The pointer or the focus reached an enabled action's button: it is probably next.
+  onIntent?: (action: VmAction) => void;
 }
 
 // Always the same five buttons in the same places; the ones that do not apply are dimmed (and
 // say why), so a state change never moves a button under the pointer.
-export function VmActions({ vmName, state, connected, busy, onAction }: VmActionsProps) {
+export function VmActions({ vmName, state, connected, busy, onAction, onIntent }: VmActionsProps) {
   const router = useRouter();
   // The console is a page, not a helper call: "running" it navigates there.
   const openConsole: (typeof QUICK_ACTIONS)[number] = {
@@ -64,6 +66,8 @@ export function VmActions({ vmName, state, connected, busy, onAction }: VmAction
             title={reason === null ? item.label : `${item.label}: ${reason}`}
             data-action={item.action}
             onClick={() => enabled && onAction(item)}
+            onPointerEnter={() => enabled && onIntent?.(item.action)}
+            onFocus={() => enabled && onIntent?.(item.action)}
             className={cx(
               'grid size-8 shrink-0 place-items-center rounded-lg transition-colors',
               enabled

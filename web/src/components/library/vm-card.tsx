@@ -4,7 +4,7 @@ import { canPerform, PRESETS, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { jobRunning, useVmJob } from '../../stores/job-store';
-import { useConsoleWarmup } from '../console/console-preload';
+import { openConsoleEarly, useConsoleWarmup } from '../console/console-preload';
 import { cx } from '../cx';
 import { SettingsIcon } from '../icons/action-icons';
 import { JobProgressBar } from '../jobs/job-progress-bar';
@@ -84,7 +84,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           {shownFailure ?? describeStatus(status)}
         </p>
         <div className="mt-2 flex items-center justify-between gap-1 border-t border-neutral-100 pt-2 dark:border-neutral-800">
-          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
+          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} onIntent={(a) => a === 'console' && openConsoleEarly(config.id)} />
           {/* An icon like the actions beside it: a word here overflowed four-column cards. */}
           <Link
             href={`/vm?id=${config.id}`}
