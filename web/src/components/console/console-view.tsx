@@ -79,8 +79,10 @@ export function ConsoleView() {
     tabRefs.current[j]?.focus();
   };
 
+  // The page is the window's height: the header (3.5rem and its 1px border) and main's padding
+  // (1.5rem + 4rem) take the rest, so nothing scrolls at 1280×800.
   return (
-    <section aria-labelledby={`${tabsId}-title`} className="flex h-[calc(100dvh-8.5rem)] min-h-[28rem] flex-col gap-3">
+    <section aria-labelledby={`${tabsId}-title`} className="flex h-[calc(100dvh-9rem-1px)] min-h-[28rem] flex-col gap-3">
       <div className="flex flex-wrap items-center gap-3">
         <Link href="/" className="rounded-md text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
           ← Library
@@ -121,7 +123,7 @@ export function ConsoleView() {
         hidden={tab !== 'display'}
         className="min-h-0 flex-1 overflow-hidden rounded-2xl border border-neutral-200 dark:border-neutral-800"
       >
-        {vmId !== '' && <DisplayPane vmId={vmId} vmName={name} allowed={allowed} blocked={blocked} />}
+        {vmId !== '' && <DisplayPane vmId={vmId} vmName={name} allowed={allowed} blocked={blocked} protocolHint={vm?.config.display.type} />}
       </div>
       <div
         id={`${tabsId}-serial`}

@@ -17,10 +17,12 @@ export interface DisplayPaneProps {
   allowed: boolean;
   // Why not, when not allowed: shown over the screen.
   blocked: Omit<OverlayProps, 'onReconnect' | 'reconnectReason'> | null;
+  // The VM's configured display, so the viewer's code loads while the ticket is asked for.
+  protocolHint?: 'spice' | 'vnc' | 'none';
 }
 
 // The VM's screen: the toolbar, the canvas (SPICE or VNC), and what is wrong when it is not there.
-export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps) {
+export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint }: DisplayPaneProps) {
   const screenId = `console-screen-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const screenRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
@@ -28,7 +30,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
   const toolbarFocus = useRef<HTMLButtonElement>(null);
   const [fit, setFit] = useState(true);
   const [resizeWithWindow, setResizeWithWindow] = useState(false);
-  const { view, session, reconnect } = useDisplaySession(vmId, allowed, screenRef);
+  const { view, session, reconnect } = useDisplaySession(vmId, allowed, screenRef, protocolHint);
   const viewport = useElementSize(viewportRef);
   const fullscreen = useFullscreen(panelRef);
   const connected = view.phase.phase === 'connected';
@@ -122,7 +124,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
         className={cx('relative min-h-0 flex-1 bg-neutral-950', view.protocol === 'spice' && !fit ? 'overflow-auto' : 'overflow-hidden')}
       >
         <div
-          className="mx-auto"
+          className="peer mx-auto"
           style={view.protocol === 'spice' && view.guestSize ? { width: view.guestSize.width * spiceScale, height: view.guestSize.height * spiceScale } : { width: '100%', height: '100%' }}
         >
           <div
@@ -139,7 +141,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
             onFocus={(e) => {
               if (e.target === e.currentTarget) session.current?.focus();
             }}
-            className="outline-none focus-within:ring-2 focus-within:ring-sky-500"
+            className="outline-none [&_canvas]:outline-none"
             style={
               view.protocol === 'spice'
                 ? { transform: `scale(${spiceScale})`, transformOrigin: '0 0', width: view.guestSize?.width }
@@ -147,6 +149,9 @@ export function DisplayPane({ vmId, vmName, allowed, blocked }: DisplayPaneProps
             }
           />
         </div>
+        {/* The focus ring is drawn over the whole screen area, inside it: on the scaled canvas it
+            was scaled too and clipped at the area's top and bottom edges. */}
+        <div aria-hidden className="pointer-events-none absolute inset-0 hidden ring-2 ring-sky-500 ring-inset peer-focus-within:block" />
         {overlay && <ConsoleOverlay {...overlay} />}
       </div>
     </div>

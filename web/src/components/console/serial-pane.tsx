@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { consoleOpen } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { ConsoleOverlay } from './console-overlay';
@@ -19,7 +19,9 @@ export function SerialPane({ vmId, vmName, allowed, blockedReason }: { vmId: str
   const live = phase.phase === 'connecting' || phase.phase === 'connected';
   const run = allowed || live;
 
-  useEffect(() => {
+  // Ended in a layout cleanup, while the terminal's element is still in the document (see
+  // useDisplaySession).
+  useLayoutEffect(() => {
     const host = hostRef.current;
     if (!run || dropped.current || !host) return;
     let cancelled = false;

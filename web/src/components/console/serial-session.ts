@@ -1,6 +1,7 @@
 import type { Terminal } from '@xterm/xterm';
 import type { DisplayPhase } from './display-session';
 import { isTerminalReport } from './terminal-reports';
+import { tearDownViewer } from './viewer-teardown';
 
 // The serial console: xterm.js on the bridge's serial channel. The helper's first frame is its
 // scrollback (possibly empty), then the guest's bytes follow live (binary frames); keystrokes go
@@ -27,6 +28,7 @@ export async function openSerialSession(host: HTMLElement, url: string, onPhase:
   fitAddon.fit();
 
   let closed = false;
+  let disposed = false;
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   ws.addEventListener('open', () => onPhase({ phase: 'connected' }));
@@ -57,10 +59,10 @@ export async function openSerialSession(host: HTMLElement, url: string, onPhase:
     terminal,
     fit: () => fitAddon.fit(),
     close() {
+      if (disposed) return;
+      disposed = true;
       closed = true;
-      input.dispose();
-      ws.close();
-      terminal.dispose();
+      tearDownViewer('serial console', [() => input.dispose(), () => ws.close(), () => terminal.dispose()]);
     },
   };
 }

@@ -4,7 +4,9 @@ import { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
 import { SpiceMiniData, SpiceMsgcKeyDown, SpiceMsgcKeyUp, SpiceMsgcMouseMotion } from '@spice-project/spice-html5/src/spicemsg.js';
 import type { DisplayEvents, DisplaySession, DisplayTarget, PointerMode } from './display-session';
 import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
+import './spice-surfaces';
 import { padTicket } from './spice-ticket';
+import { tearDownViewer } from './viewer-teardown';
 
 // spice-html5 throws from a WebSocket listener when a secondary channel (display, inputs …)
 // fails, which nobody can catch. Route those failures to the session's handler instead, once
@@ -35,7 +37,7 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     // Read after the main socket's own close listeners ran, so the helper's reason is known.
     setTimeout(() => {
       events.onPhase({ phase: 'disconnected', reason: closeReason || fallback });
-      sc.stop();
+      tearDownViewer('SPICE console', [() => sc.stop()]);
     });
   };
 
@@ -114,9 +116,7 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     close() {
       if (closed) return;
       closed = true;
-      observer.disconnect();
-      screen.removeEventListener('mousemove', relativeMotion, true);
-      sc.stop();
+      tearDownViewer('SPICE console', [() => observer.disconnect(), () => screen.removeEventListener('mousemove', relativeMotion, true), () => sc.stop()]);
     },
   };
 }

@@ -1,8 +1,9 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { consoleOpen } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
+import { takeEarlyEndpoint } from './console-preload';
 import { loadViewer, type DisplayPhase, type DisplaySession, type PointerMode } from './display-session';
 
 // Everything the display pane shows about its session.
@@ -18,7 +19,7 @@ const IDLE: DisplayView = { phase: { phase: 'idle' }, protocol: null, guestSize:
 
 // Connects the screen of one VM while `allowed` (helper connected, VM running or paused). After
 // a drop it waits for reconnect() instead of retrying by itself: the user sees why it dropped.
-export function useDisplaySession(vmId: string, allowed: boolean, screen: React.RefObject<HTMLElement | null>) {
+export function useDisplaySession(vmId: string, allowed: boolean, screen: React.RefObject<HTMLElement | null>, protocolHint?: 'spice' | 'vnc' | 'none') {
   const [view, setView] = useState<DisplayView>(IDLE);
   const [attempt, setAttempt] = useState(0);
   const session = useRef<DisplaySession | null>(null);
@@ -28,7 +29,10 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
   const live = view.phase.phase === 'connecting' || view.phase.phase === 'connected';
   const run = allowed || live;
 
-  useEffect(() => {
+  // A layout effect, so that leaving the page ends the session while the viewer's element is
+  // still in the document: React runs layout cleanups before it removes the DOM, passive
+  // (useEffect) cleanups after, when the viewer's own teardown finds nothing to take apart.
+  useLayoutEffect(() => {
     const target = screen.current;
     if (!run || dropped.current || target === null) return;
     let cancelled = false;
@@ -43,9 +47,11 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
     void (async () => {
       patch({ ...IDLE, phase: { phase: 'connecting' } });
       try {
-        const endpoint = await consoleOpen(vmId, 'display');
+        // The ticket (asked for on the click, if it was) and the viewer's code load together.
+        const expected = protocolHint === 'vnc' ? 'vnc' : 'spice';
+        const [endpoint, guessed] = await Promise.all([takeEarlyEndpoint(vmId) ?? consoleOpen(vmId, 'display'), loadViewer(expected)]);
         const protocol = endpoint.protocol === 'vnc' ? 'vnc' : 'spice';
-        const open = await loadViewer(protocol);
+        const open = protocol === expected ? guessed : await loadViewer(protocol);
         if (cancelled) return;
         patch({ protocol });
         target.replaceChildren();
@@ -65,7 +71,7 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
       mine?.close();
       if (session.current === mine) session.current = null;
     };
-  }, [vmId, run, attempt, screen]);
+  }, [vmId, run, attempt, screen, protocolHint]);
 
   return {
     view,

@@ -93,3 +93,14 @@ declare module '@spice-project/spice-html5/src/ticket.js' {
   // RSA-OAEP (SHA-1) of `text` (a binary string); null when it is too long for the key.
   export function rsa_encrypt(rsa: SpiceRsaKey, text: string): number[] | null;
 }
+
+declare module '@spice-project/spice-html5/src/display.js' {
+  import type { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
+  // The display channel; the console replaces how it deletes surfaces (spice-surfaces.ts).
+  export class SpiceDisplayConn extends SpiceConn {
+    surfaces: Record<number, { canvas: HTMLCanvasElement }> | undefined;
+    primary_surface: number | undefined;
+    unhook_events(): void;
+    delete_surface(surfaceId: number): void;
+  }
+}

@@ -1,6 +1,7 @@
 import RFB from '@novnc/novnc';
 import type { DisplayEvents, DisplaySession, DisplayTarget } from './display-session';
 import { comboStrokes, type KeyCombo } from './guest-keys';
+import { tearDownViewer } from './viewer-teardown';
 
 // A VNC session in noVNC, for QEMU builds without SPICE. noVNC scales and maps the pointer itself.
 // The WebSocket is opened here and handed to noVNC only once open: a socket that fails before
@@ -46,8 +47,7 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
     close() {
       if (closed) return;
       closed = true;
-      if (rfb) rfb.disconnect();
-      else socket.close();
+      tearDownViewer('VNC console', [() => (rfb ? rfb.disconnect() : socket.close())]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import type { ComponentType } from 'react';
 import { vmKill, vmPause, vmResume, vmStart, vmStop } from '../../helper-client/api';
 import { ConsoleIcon, consoleHref } from '../console/console-icon';
+import { openConsoleEarly } from '../console/console-preload';
 import { cx } from '../cx';
 import { ForceStopIcon, PauseIcon, ResumeIcon, ShutDownIcon, StartIcon } from '../icons/action-icons';
 
@@ -31,18 +32,24 @@ export interface VmActionsProps {
   // Actions sent and not answered yet.
   busy: ReadonlySet<VmAction>;
   onAction: (action: (typeof QUICK_ACTIONS)[number]) => void;
+  // The pointer or the focus reached an enabled action's button: it is probably next.
+  onIntent?: (action: VmAction) => void;
 }
 
 // Always the same five buttons in the same places; the ones that do not apply are dimmed (and
 // say why), so a state change never moves a button under the pointer.
-export function VmActions({ vmName, state, connected, busy, onAction }: VmActionsProps) {
+export function VmActions({ vmName, state, connected, busy, onAction, onIntent }: VmActionsProps) {
   const router = useRouter();
   // The console is a page, not a helper call: "running" it navigates there.
   const openConsole: (typeof QUICK_ACTIONS)[number] = {
     action: 'console',
     label: 'Console',
     Icon: ConsoleIcon,
-    run: async (id) => router.push(consoleHref(id)),
+    run: async (id) => {
+      // The ticket is asked for while the page renders (see console-preload).
+      openConsoleEarly(id);
+      router.push(consoleHref(id));
+    },
   };
   return (
     <div role="group" aria-label={`Actions for ${vmName}`} className="flex min-w-0 items-center gap-0.5">
@@ -59,6 +66,8 @@ export function VmActions({ vmName, state, connected, busy, onAction }: VmAction
             title={reason === null ? item.label : `${item.label}: ${reason}`}
             data-action={item.action}
             onClick={() => enabled && onAction(item)}
+            onPointerEnter={() => enabled && onIntent?.(item.action)}
+            onFocus={() => enabled && onIntent?.(item.action)}
             className={cx(
               'grid size-8 shrink-0 place-items-center rounded-lg transition-colors',
               enabled

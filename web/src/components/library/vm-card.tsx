@@ -1,9 +1,10 @@
 'use client';
 
-import { PRESETS, type VmSummary } from '@openutm/shared';
+import { canPerform, PRESETS, type VmSummary } from '@openutm/shared';
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import { jobRunning, useVmJob } from '../../stores/job-store';
+import { openConsoleEarly, useConsoleWarmup } from '../console/console-preload';
 import { cx } from '../cx';
 import { SettingsIcon } from '../icons/action-icons';
 import { JobProgressBar } from '../jobs/job-progress-bar';
@@ -26,6 +27,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
     actions.onAction(item);
   };
   const thumbnail = useThumbnail(config.id, status.state, connected);
+  useConsoleWarmup(config.id, config.display.type, connected && canPerform(status.state, 'console'));
   const job = useVmJob(config.id);
   // Jobs about a VM are clones of it, or (kind 'edit') a disk image being copied into it.
   const importing = job?.kind === 'edit';
@@ -82,7 +84,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           {shownFailure ?? describeStatus(status)}
         </p>
         <div className="mt-2 flex items-center justify-between gap-1 border-t border-neutral-100 pt-2 dark:border-neutral-800">
-          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
+          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} onIntent={(a) => a === 'console' && openConsoleEarly(config.id)} />
           {/* An icon like the actions beside it: a word here overflowed four-column cards. */}
           <Link
             href={`/vm?id=${config.id}`}
