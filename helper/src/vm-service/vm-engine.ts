@@ -236,10 +236,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       const qmp = this.monitor(sup);
       // A paused guest cannot see the power button.
       if (sup.state === 'paused') await qmp.execute('cont');
-      sup.dispatch({ type: 'stop-requested' });
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      sup.beginShutDown(new Date(Date.now() + timeoutMs)); // the UI counts down to the forced stop
       await qmp.execute('system_powerdown');
       try {
-        await withTimeout(sup.exited(), opts.timeoutMs ?? 60_000);
+        await withTimeout(sup.exited(), timeoutMs);
       } catch {
         await forceQuit(sup);
       }
