@@ -81,17 +81,19 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         >
           {shownFailure ?? describeStatus(status)}
         </p>
-        <div className="mt-2 flex items-center justify-between gap-1 border-t border-neutral-100 pt-2 dark:border-neutral-800">
-          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
-          {/* An icon like the actions beside it: a word here overflowed four-column cards. */}
-          <Link
-            href={`/vm?id=${config.id}`}
-            aria-label={`Settings of ${config.name}`}
-            title="Settings"
-            className="grid size-8 shrink-0 place-items-center rounded-lg text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950"
-          >
-            <SettingsIcon />
-          </Link>
+        <div className="mt-2 border-t border-neutral-100 pt-2 dark:border-neutral-800">
+          <VmActions vmName={config.name} state={status.state} forceStopAt={status.forceStopAt} connected={connected} busy={actions.busy} onAction={onAction} layout="card">
+            <Link
+              href={`/vm?id=${config.id}`}
+              aria-label={`Settings of ${config.name}`}
+              className="flex h-8 min-w-0 items-center gap-1.5 rounded-lg px-2 text-xs font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950"
+            >
+              <span className="shrink-0">
+                <SettingsIcon />
+              </span>
+              <span className="truncate">Settings</span>
+            </Link>
+          </VmActions>
         </div>
       </div>
     </article>

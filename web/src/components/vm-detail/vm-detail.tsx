@@ -69,7 +69,7 @@ export function VmDetail() {
           </h1>
           <StateBadge state={status.state} />
           <div className="ml-auto">
-            <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />
+            <VmActions vmName={config.name} state={status.state} forceStopAt={status.forceStopAt} connected={connected} busy={actions.busy} onAction={onAction} />
           </div>
         </div>
         <p className="text-sm text-neutral-600 dark:text-neutral-400">
