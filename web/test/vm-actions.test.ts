@@ -51,8 +51,10 @@ async function openVmPage(page: Page): Promise<void> {
   await page.getByRole('heading', { name: NAME, level: 1 }).waitFor();
 }
 
+// Starts the VM from the page's toolbar, from stopped whatever an earlier test left behind.
 async function startAndWaitForShell(page: Page): Promise<void> {
-  await toolbar(page).getByRole('button', { name: `Start ${NAME}` }).click();
+  if ((await state()).state !== 'stopped') await (await ui.helper.api()).call('vm.kill', { id: await vm() });
+  await toolbar(page).getByRole('button', { name: `Start ${NAME}`, exact: true }).click();
   await page.locator('[data-testid="state-badge"][data-state="running"]').first().waitFor({ timeout: 60_000 });
   await ui.helper.waitForGuestShell(await vm());
 }
@@ -63,17 +65,17 @@ test('the controls have visible names; disabled ones are out of the Tab order an
   const card = page.getByRole('article', { name: NAME });
   const bar = toolbar(card);
   assert.deepEqual(await bar.getByRole('button').allInnerTexts(), ['Start', 'Pause', 'Restart', 'Force stop', 'Console'], 'each control shows its name');
-  for (const label of ['Pause', 'Restart', 'Force stop', 'Console']) {
-    assert.equal(await bar.getByRole('button', { name: `${label} ${NAME}` }).isDisabled(), true, `${label} is disabled while stopped`);
+  for (const label of ['Pause', 'Restart (reset)', 'Force stop', 'Console']) {
+    assert.equal(await bar.getByRole('button', { name: `${label} ${NAME}`, exact: true }).isDisabled(), true, `${label} is disabled while stopped`);
   }
   const reason = card.getByTestId('vm-actions-reason');
   assert.equal(await reason.textContent(), 'Pause, Restart, Force stop and Console: the VM is stopped — start it first.');
   // Screen readers read the same reason with each disabled control.
-  const describedBy = await bar.getByRole('button', { name: `Pause ${NAME}` }).getAttribute('aria-describedby');
+  const describedBy = await bar.getByRole('button', { name: `Pause ${NAME}`, exact: true }).getAttribute('aria-describedby');
   assert.equal(await page.locator(`[id="${describedBy}"]`).textContent(), await reason.textContent());
 
   // Keyboard: from Start, Tab skips every disabled control and lands on Settings.
-  await bar.getByRole('button', { name: `Start ${NAME}` }).focus();
+  await bar.getByRole('button', { name: `Start ${NAME}`, exact: true }).focus();
   await page.keyboard.press('Tab');
   assert.equal(await activeName(page), `Settings of ${NAME}`);
   await assertAccessible(page);
@@ -83,7 +85,7 @@ test('the controls have visible names; disabled ones are out of the Tab order an
   await page.getByRole('heading', { name: NAME, level: 1 }).waitFor();
   const pageBar = toolbar(page);
   assert.deepEqual(await pageBar.getByRole('button').allInnerTexts(), ['Start', 'Pause', 'Restart', 'Force stop', 'Console']);
-  assert.equal(await pageBar.getByRole('button', { name: `Restart ${NAME}` }).isDisabled(), true);
+  assert.equal(await pageBar.getByRole('button', { name: `Restart (reset) ${NAME}`, exact: true }).isDisabled(), true);
   await assertAccessible(page);
   await shootAll(page, 'vm-actions-1-page-stopped');
   // Back to the library with the browser's Back: the card is there as it was.
@@ -99,7 +101,7 @@ test('Restart resets the running guest, which boots again', async () => {
   assert.deepEqual(await bar.getByRole('button').allInnerTexts(), ['Shut down', 'Pause', 'Restart', 'Force stop', 'Console']);
   assert.equal(await page.getByTestId('vm-actions-reason').textContent(), '', 'nothing is disabled while running');
   await shootAll(page, 'vm-actions-2-page-running');
-  await bar.getByRole('button', { name: `Restart ${NAME}` }).click();
+  await bar.getByRole('button', { name: `Restart (reset) ${NAME}`, exact: true }).click();
   // The ready marker is printed once per boot: a second one means the guest restarted.
   await waitForCount(ui.helper.serialLog(await vm()), testGuest().marker, 2, 180_000);
   assert.equal((await state()).state, 'running');
@@ -112,7 +114,7 @@ test('Force stop asks first: Escape cancels, Enter confirms, focus stays in the 
   }
   const card = page.getByRole('article', { name: NAME });
   await shootAll(page, 'vm-actions-3-card-running');
-  const forceStop = toolbar(card).getByRole('button', { name: `Force stop ${NAME}` });
+  const forceStop = toolbar(card).getByRole('button', { name: `Force stop ${NAME}`, exact: true });
   await forceStop.focus();
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: `Force stop ${NAME}?` });
@@ -157,7 +159,7 @@ test('shutting down counts down to the forced stop, and Force stop now ends it a
 
   await page.goto(`${ui.helper.origin}/vm?id=${id}`);
   const bar = toolbar(page);
-  await bar.getByRole('button', { name: `Shut down ${NAME}` }).click();
+  await bar.getByRole('button', { name: `Shut down ${NAME}`, exact: true }).click();
   const countdown = page.getByTestId('shut-down-countdown');
   await countdown.waitFor();
   const seconds = page.getByTestId('force-stop-seconds');
@@ -187,7 +189,7 @@ test('shut down with the SPICE console open: the VM is stopped as soon as the gu
 
   await page.goto(`${ui.helper.origin}/vm?id=${id}`);
   const t0 = Date.now();
-  await toolbar(page).getByRole('button', { name: `Shut down ${NAME}` }).click();
+  await toolbar(page).getByRole('button', { name: `Shut down ${NAME}`, exact: true }).click();
   await page.locator('header [data-testid="state-badge"][data-state="stopped"]').waitFor({ timeout: 120_000 });
   console.log(`shut down with a console open: stopped ${Date.now() - t0} ms after the click`);
   assert.equal((await state()).lastShutdown, 'guest-shutdown', 'the guest powered itself off');

@@ -25,3 +25,7 @@ test('nothing disabled: no sentence', () => {
 test('not connected: one sentence for all', () => {
   assert.match(disabledReasons('running', false, SLOTS) ?? '', /Not connected to the helper/);
 });
+
+test('a starting VM: the others wait until it runs', () => {
+  assert.equal(disabledReasons('starting', true, SLOTS), 'Start, Pause, Restart and Console: the VM is starting — wait until it runs.');
+});

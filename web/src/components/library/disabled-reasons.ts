@@ -15,8 +15,9 @@ export function disabledReasons(state: VmState, connected: boolean, slots: reado
   for (const slot of slots) {
     const why = whyNot(state, slot.action);
     if (why === null) continue;
-    // whyNot reads "cannot X a VM that is S: hint"; the hint is the part a person acts on.
-    const hint = why.slice(why.lastIndexOf(': ') + 2);
+    // whyNot reads "cannot X a VM that is S: hint"; the hint is the part a person acts on. A
+    // starting VM needs no "start it first": only a moment.
+    const hint = state === 'starting' ? 'wait until it runs' : why.slice(why.lastIndexOf(': ') + 2);
     byHint.set(hint, [...(byHint.get(hint) ?? []), slot.label]);
   }
   if (byHint.size === 0) return null;

@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useRef, type RefObject } from 'react';
+import { useId, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { BUTTON } from '../form/fields';
 
 // The handle VmActions keeps to ask before a force stop: the dialog's refs, and `open`, which
@@ -29,6 +29,17 @@ export function useForceStopAsk(): ForceStopAsk {
   };
 }
 
+// Chromium lets Tab leave a modal dialog for the browser's own toolbar; keep it going round.
+function keepTabInside(e: KeyboardEvent<HTMLDialogElement>): void {
+  if (e.key !== 'Tab') return;
+  const buttons = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('button:not([disabled])')];
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  const next = e.shiftKey ? (at <= 0 ? buttons.at(-1) : null) : at === buttons.length - 1 ? buttons[0] : null;
+  if (!next) return;
+  e.preventDefault();
+  next.focus();
+}
+
 // Asks before pulling the plug, naming what is lost. A modal <dialog>: the browser traps focus,
 // makes the page behind inert and closes it on Escape.
 export function ForceStopDialog({ dialogRef, confirmRef, vmName, onConfirm }: Omit<ForceStopAsk, 'open'> & { vmName: string; onConfirm: () => void }) {
@@ -40,6 +51,7 @@ export function ForceStopDialog({ dialogRef, confirmRef, vmName, onConfirm }: Om
       aria-labelledby={titleId}
       aria-describedby={bodyId}
       data-testid="force-stop-dialog"
+      onKeyDown={keepTabInside}
       className="m-auto w-[min(30rem,calc(100vw-2rem))] rounded-2xl border border-neutral-200 bg-white p-5 text-neutral-900 shadow-xl backdrop:bg-black/40 dark:border-neutral-800 dark:bg-neutral-900 dark:text-neutral-100"
     >
       <form

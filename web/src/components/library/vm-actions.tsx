@@ -16,6 +16,8 @@ import { ShutDownCountdown } from './shut-down-countdown';
 export interface QuickAction {
   action: VmAction;
   label: string;
+  // The accessible name's first words when they differ from the label.
+  spoken?: string;
   Icon: ComponentType;
   run: (id: string) => Promise<unknown>;
   danger?: boolean;
@@ -26,7 +28,8 @@ export const QUICK_ACTIONS = {
   stop: { action: 'stop', label: 'Shut down', Icon: ShutDownIcon, run: (id) => vmStop(id) },
   pause: { action: 'pause', label: 'Pause', Icon: PauseIcon, run: vmPause },
   resume: { action: 'resume', label: 'Resume', Icon: ResumeIcon, run: vmResume },
-  reset: { action: 'reset', label: 'Restart', Icon: RestartIcon, run: vmReset },
+  // Not "Restart <name>": a search for the button "Start <name>" would find it too.
+  reset: { action: 'reset', label: 'Restart', spoken: 'Restart (reset)', Icon: RestartIcon, run: vmReset },
   kill: { action: 'kill', label: 'Force stop', Icon: ForceStopIcon, run: vmKill, danger: true },
 } satisfies Record<string, QuickAction>;
 
@@ -45,6 +48,9 @@ export interface VmActionsProps {
   // Links placed after the buttons, in the same toolbar (the card's Settings).
   children?: ReactNode;
 }
+
+// A card's toolbar cell: the icon above its name, so "Force stop" fits a four-column card.
+export const CARD_CELL = 'flex h-12 flex-col items-center justify-center gap-0.5 px-1 text-xs';
 
 // The five places of the toolbar, in order. A place keeps its button (and its focus) when its
 // action flips (Start ↔ Shut down, Pause ↔ Resume), so a state change never moves a button.
@@ -97,7 +103,7 @@ export function VmActions({ vmName, state, forceStopAt = null, connected, busy, 
             <button
               key={place}
               type="button"
-              aria-label={`${item.label} ${vmName}`}
+              aria-label={`${item.spoken ?? item.label} ${vmName}`}
               // In flight: still focusable (focus must not drop), but not pressable again.
               aria-disabled={inFlight || undefined}
               aria-describedby={usable ? undefined : reasonId}
@@ -109,8 +115,8 @@ export function VmActions({ vmName, state, forceStopAt = null, connected, busy, 
                 else onAction(item);
               }}
               className={cx(
-                'flex min-w-0 items-center gap-1.5 rounded-lg font-medium transition-colors disabled:cursor-not-allowed',
-                card ? 'h-8 px-2 text-xs' : 'h-9 border px-3 text-sm',
+                'min-w-0 rounded-lg font-medium transition-colors disabled:cursor-not-allowed',
+                card ? CARD_CELL : 'flex h-9 items-center gap-1.5 border px-3 text-sm',
                 usable
                   ? item.danger
                     ? 'border-red-300 text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950'

@@ -12,7 +12,7 @@ import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
 import { StateBadge } from './state-badge';
 import { useThumbnail } from './use-thumbnail';
 import { useVmActionRunner } from './use-vm-action-runner';
-import { VmActions, type VmActionsProps } from './vm-actions';
+import { CARD_CELL, VmActions, type VmActionsProps } from './vm-actions';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
@@ -86,7 +86,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
             <Link
               href={`/vm?id=${config.id}`}
               aria-label={`Settings of ${config.name}`}
-              className="flex h-8 min-w-0 items-center gap-1.5 rounded-lg px-2 text-xs font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950"
+              className={cx(CARD_CELL, 'min-w-0 rounded-lg font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950')}
             >
               <span className="shrink-0">
                 <SettingsIcon />
