@@ -77,7 +77,10 @@ export function VmActions({ vmName, state, forceStopAt = null, connected, busy, 
   // A button that becomes disabled drops focus to the page; hand it to the first usable one.
   useEffect(() => {
     const group = groupRef.current;
-    if (!group || !hadFocus.current || (document.activeElement !== document.body && document.activeElement !== null)) return;
+    const active = document.activeElement;
+    // Chromium may leave activeElement on the now-disabled button, or already on <body>.
+    const dropped = active === null || active === document.body || (group?.contains(active) === true && (active as HTMLButtonElement).disabled);
+    if (!group || !hadFocus.current || !dropped) return;
     group.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus();
   }, [state, connected]);
 
@@ -91,8 +94,9 @@ export function VmActions({ vmName, state, forceStopAt = null, connected, busy, 
         aria-label={`Actions for ${vmName}`}
         onFocus={() => (hadFocus.current = true)}
         onBlur={(e) => {
-          // Focus leaving for somewhere else on the page (not dropped by a disabled button).
-          if (e.relatedTarget !== null && !e.currentTarget.contains(e.relatedTarget as Node)) hadFocus.current = false;
+          // Focus leaving the toolbar, unless it was dropped by a button that was just disabled.
+          const dropped = e.target instanceof HTMLButtonElement && e.target.disabled;
+          if (!dropped && !e.currentTarget.contains(e.relatedTarget as Node | null)) hadFocus.current = false;
         }}
         className={card ? 'grid grid-cols-3 gap-1' : 'flex flex-wrap items-center gap-2'}
       >
