@@ -108,10 +108,11 @@ export function VmActions({ vmName, state, forceStopAt = null, connected, busy, 
               key={place}
               type="button"
               aria-label={`${item.spoken ?? item.label} ${vmName}`}
-              // In flight: still focusable (focus must not drop), but not pressable again.
+              // In flight: still focusable, even once its state no longer allows it (Start while
+              // starting), so focus stays where the person pressed; it just cannot be pressed again.
               aria-disabled={inFlight || undefined}
-              aria-describedby={usable ? undefined : reasonId}
-              disabled={!usable}
+              aria-describedby={usable || inFlight ? undefined : reasonId}
+              disabled={!usable && !inFlight}
               data-action={item.action}
               onClick={() => {
                 if (inFlight) return;
