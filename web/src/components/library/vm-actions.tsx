@@ -82,7 +82,7 @@ export function VmActions({ vmName, state, forceStopAt = null, connected, busy, 
     const dropped = active === null || active === document.body || (group?.contains(active) === true && (active as HTMLButtonElement).disabled);
     if (!group || !hadFocus.current || !dropped) return;
     group.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus();
-  }, [state, connected]);
+  }, [state, connected, busy]);
 
   const forceStop = () => onAction(QUICK_ACTIONS.kill);
   const card = layout === 'card';
