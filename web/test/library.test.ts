@@ -142,6 +142,7 @@ test('start, pause, resume, force stop and shut down from the card; the picture 
   assert.equal((await (await helper.api()).call('vm.get', { id: alphaId })).status.state, 'running');
 
   await alpha.getByRole('button', { name: 'Force stop Alpha' }).click();
+  await page.getByRole('dialog', { name: 'Force stop Alpha?' }).getByRole('button', { name: 'Force stop' }).click();
   await waitForState(page, 'Alpha', 'stopped');
   await alpha.getByTestId('vm-thumbnail').waitFor({ state: 'detached' });
 
@@ -170,7 +171,7 @@ test('search filters by name; `/` jumps to the search box', async () => {
   await page.getByLabel('Search virtual machines').fill('');
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="vm-card"]').length === 2);
   // The console action is there for every card, off while the VM has no screen.
-  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Console Alpha' }).getAttribute('aria-disabled'), 'true');
+  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Console Alpha' }).isDisabled(), true);
 });
 
 test('a page from an origin the helper does not allow cannot drive it, even holding a token', async () => {
@@ -224,6 +225,7 @@ test('served from another origin in OPENUTM_ORIGINS, the UI pairs and drives the
   await card(page, 'Beta').getByRole('button', { name: 'Start Beta' }).click();
   await waitForState(page, 'Beta', 'running');
   await card(page, 'Beta').getByRole('button', { name: 'Force stop Beta' }).click();
+  await page.getByRole('dialog', { name: 'Force stop Beta?' }).getByRole('button', { name: 'Force stop' }).click();
   await waitForState(page, 'Beta', 'stopped');
   await screenshot(page, 'library-5-hosted-origin');
 });
@@ -238,7 +240,7 @@ test('says the helper is not running when it stops, and reconnects by itself whe
   await banner.getByText('Helper not running').waitFor({ timeout: 15_000 });
   assert.match((await banner.textContent()) ?? '', /start it with openutm serve/);
   await page.getByTestId('connection-pill').getByText('Helper offline').waitFor();
-  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Start Alpha' }).getAttribute('aria-disabled'), 'true');
+  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Start Alpha' }).isDisabled(), true);
   await screenshot(page, 'library-6-helper-offline');
 
   await helper.restart();
@@ -247,7 +249,7 @@ test('says the helper is not running when it stops, and reconnects by itself whe
   await banner.getByText('Reconnected.').waitFor();
   await screenshot(page, 'library-6-reconnected-notice');
   await page.waitForFunction(() => document.querySelector('[data-testid="connection-banner"]')?.textContent === '', undefined, { timeout: 15_000 });
-  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Start Alpha' }).getAttribute('aria-disabled'), 'false');
+  assert.equal(await card(page, 'Alpha').getByRole('button', { name: 'Start Alpha' }).isDisabled(), false);
   await screenshot(page, 'library-6-reconnected');
 });
 

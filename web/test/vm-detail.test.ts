@@ -109,6 +109,7 @@ test('while running: settings locked with the reason, name and media live, the l
   await page.getByTestId('serial-log').getByText(testGuest().marker).first().waitFor();
 
   await page.getByRole('button', { name: 'Force stop Live VM renamed' }).click();
+  await page.getByRole('dialog', { name: 'Force stop Live VM renamed?' }).getByRole('button', { name: 'Force stop' }).click();
   await badge('stopped').waitFor();
   assert.equal(await field('CPUs').isDisabled(), false);
   // The last run's log stays readable after the VM stopped.
@@ -148,7 +149,7 @@ test('a crash shows its reason and the last log lines; the VM can be started aga
   const crash = page.getByTestId('crash-info');
   await crash.getByText(status.crash!.reason, { exact: false }).first().waitFor();
   assert.match((await crash.textContent()) ?? '', /Crashed at/);
-  assert.equal(await page.getByRole('button', { name: 'Start Crash VM' }).getAttribute('aria-disabled'), 'false');
+  assert.equal(await page.getByRole('button', { name: 'Start Crash VM' }).isDisabled(), false);
   assert.equal(await field('CPUs').isDisabled(), false, 'a crashed VM can be reconfigured');
   await screenshot(page, 'detail-5-crashed');
 });

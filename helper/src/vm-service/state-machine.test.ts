@@ -40,3 +40,11 @@ for (const [from, input, to, effects] of cases) {
     assert.deepEqual(t.effects.map((e) => e.type), effects);
   });
 }
+
+// Only a guest that powered itself off (its disks flushed) lets the helper kill a QEMU slow to quit.
+test('the quit after a guest power-off may be cut short; the quit after a panic may not', () => {
+  const quitOf = (state: VmState, input: VmInput) => transition(state, input).effects.find((e) => e.type === 'send-quit');
+  assert.equal(quitOf('running', { type: 'event', name: 'SHUTDOWN', data: { guest: true, reason: 'guest-shutdown' } })?.afterPowerOff, true);
+  assert.equal(quitOf('stopped', { type: 'attached', qmpStatus: 'shutdown' })?.afterPowerOff, true);
+  assert.equal(quitOf('running', { type: 'event', name: 'GUEST_PANICKED' })?.afterPowerOff, undefined);
+});

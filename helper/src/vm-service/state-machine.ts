@@ -11,7 +11,12 @@ export type VmInput =
 
 // Side effects the reducer asks for; the supervisor performs them. Keeping them as data makes
 // the lifecycle testable without QEMU.
-export type VmEffect = { type: 'send-quit'; reason: string } | { type: 'send-cont' } | { type: 'record-crash'; reason: string };
+// afterPowerOff: the guest powered itself off (flushing its disks first), so nothing it wrote is
+// lost if QEMU, stuck in a SPICE client's pending messages, is killed after a short grace.
+export type VmEffect =
+  | { type: 'send-quit'; reason: string; afterPowerOff?: boolean }
+  | { type: 'send-cont' }
+  | { type: 'record-crash'; reason: string };
 
 export interface Transition {
   state: VmState;
@@ -69,7 +74,7 @@ function onEvent(state: VmState, name: string, data: Record<string, unknown>): T
       if (state === 'stopped' || state === 'crashed') return stay;
       return {
         state: 'stopping',
-        effects: data.guest === true ? [{ type: 'send-quit', reason: `guest ${String(data.reason ?? 'shutdown')}` }] : [],
+        effects: data.guest === true ? [{ type: 'send-quit', reason: `guest ${String(data.reason ?? 'shutdown')}`, afterPowerOff: true }] : [],
       };
     case 'GUEST_PANICKED':
       return {
@@ -88,7 +93,7 @@ function fromQmpStatus(status: string): Transition {
   if (status === 'running') return { state: 'running', effects: [] };
   // A start the previous helper did not finish: the VM was launched paused and never continued.
   if (status === 'prelaunch') return { state: 'starting', effects: [{ type: 'send-cont' }] };
-  if (status === 'shutdown') return { state: 'stopping', effects: [{ type: 'send-quit', reason: 'guest powered off while detached' }] };
+  if (status === 'shutdown') return { state: 'stopping', effects: [{ type: 'send-quit', reason: 'guest powered off while detached', afterPowerOff: true }] };
   if (status === 'guest-panicked') {
     return {
       state: 'stopping',

@@ -27,8 +27,7 @@ import { VmLibrary } from '../vm-library/vm-library';
 import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
 import type { SerialHub } from '../console-bridge/serial-hub';
 import { SerialHubs } from './serial-hubs';
-import { withTimeout } from './with-timeout';
-import { RM_RUNTIME_DIR, forceQuit, rollbackStart } from './quit-qemu';
+import { RM_RUNTIME_DIR, forceQuit, rollbackStart, shutDown } from './quit-qemu';
 import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
 import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
@@ -236,16 +235,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     if (opts.force) return this.kill(id);
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'stop');
-      const qmp = this.monitor(sup);
-      // A paused guest cannot see the power button.
-      if (sup.state === 'paused') await qmp.execute('cont');
-      sup.dispatch({ type: 'stop-requested' });
-      await qmp.execute('system_powerdown');
-      try {
-        await withTimeout(sup.exited(), opts.timeoutMs ?? 60_000);
-      } catch {
-        await forceQuit(sup);
-      }
+      await shutDown(sup, this.monitor(sup), opts.timeoutMs ?? 60_000);
       return sup.status();
     });
   }

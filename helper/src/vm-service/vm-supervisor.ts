@@ -1,12 +1,15 @@
 import type { CrashInfo, VmState, VmStatus } from '@openutm/shared';
 import { OpenUtmError } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
+import { POWERED_OFF_GRACE_MS, killIfStillRunning } from './powered-off-kill';
 import { transition, type VmEffect, type VmInput } from './state-machine';
 
 export interface SupervisorHooks {
   // Called after QEMU is gone, to collect log lines and clean its runtime files.
   onExit(info: { crashed: boolean; reason: string | null; pid: number | null }): Promise<CrashInfo | null>;
   onChange(status: VmStatus): void;
+  // How long QEMU may take to exit after the guest powered off before it is killed (tests shorten it).
+  poweredOffGraceMs?: number;
 }
 
 type Waiter = { pred: (s: VmState) => boolean; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -26,6 +29,9 @@ export class VmSupervisor {
   private waiters = new Set<Waiter>();
   private exitDone: Promise<void> | null = null;
   private unsubscribe: Array<() => void> = [];
+  private disarmKill: (() => void) | null = null;
+  // When a shut down in progress turns into a forced stop, for the UI's countdown.
+  private forceStopAtValue: string | null = null;
 
   constructor(
     readonly id: string,
@@ -63,6 +69,7 @@ export class VmSupervisor {
       crash: this.stateValue === 'crashed' ? this.crashValue : null,
       lastShutdown: this.lastShutdown,
       warnings: this.warningsValue,
+      forceStopAt: this.stateValue === 'stopping' ? this.forceStopAtValue : null,
     };
   }
 
@@ -109,6 +116,13 @@ export class VmSupervisor {
     for (const effect of t.effects) this.perform(effect);
   }
 
+  // The ACPI power button was pressed: stopping, and forced off at `forceAt` unless the guest obeys.
+  beginShutDown(forceAt: Date): void {
+    this.forceStopAtValue = forceAt.toISOString();
+    if (this.stateValue === 'stopping') this.hooks.onChange(this.status());
+    this.dispatch({ type: 'stop-requested' });
+  }
+
   // Asks QEMU to exit; the state becomes stopped when the monitor closes.
   requestQuit(): void {
     this.quitExpected = true;
@@ -150,6 +164,9 @@ export class VmSupervisor {
         this.quitExpected = true;
         // The monitor closing is the answer to quit; an error here only means it closed first.
         qmp?.execute('quit').catch(() => undefined);
+        if (effect.afterPowerOff && this.pidValue !== null) {
+          this.disarmKill ??= killIfStillRunning(this.pidValue, this.hooks.poweredOffGraceMs ?? POWERED_OFF_GRACE_MS);
+        }
         break;
       case 'send-cont':
         qmp?.execute('cont').catch(() => undefined);
@@ -161,6 +178,8 @@ export class VmSupervisor {
   }
 
   private async handleExit(): Promise<void> {
+    this.disarmKill?.();
+    this.disarmKill = null;
     const crashed = !this.quitExpected || this.crashReason !== null;
     const reason = this.crashReason ?? (crashed ? 'QEMU exited unexpectedly' : null);
     const crash = await this.hooks.onExit({ crashed, reason, pid: this.pidValue });
@@ -175,6 +194,7 @@ export class VmSupervisor {
     if (next === this.stateValue) return;
     this.stateValue = next;
     this.sinceValue = new Date();
+    if (next !== 'stopping') this.forceStopAtValue = null;
     this.hooks.onChange(this.status());
     for (const w of [...this.waiters]) {
       if (w.pred(next)) {

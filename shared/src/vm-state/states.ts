@@ -90,5 +90,8 @@ export const VmStatus = z.object({
   // What the last start's QEMU command line had to compromise on (TCG, VNC on TCP, …), kept
   // while that QEMU runs. Optional: helpers older than this field do not send it.
   warnings: z.array(z.string()).optional(),
+  // While a shut down is in progress: when the helper forces the VM off if the guest has not
+  // powered off by then (the UI counts down to it). Optional: older helpers do not send it.
+  forceStopAt: z.string().datetime().nullable().optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;

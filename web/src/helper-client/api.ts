@@ -80,6 +80,11 @@ export async function vmResume(id: string): Promise<VmStatus> {
   return statusAnswered(await call('vm.resume', { id }));
 }
 
+// Restart: the guest is reset at once, like pressing a computer's reset button.
+export async function vmReset(id: string): Promise<VmStatus> {
+  return statusAnswered(await call('vm.reset', { id }));
+}
+
 // Force stop: QEMU quits at once, like pulling the plug.
 export async function vmKill(id: string): Promise<VmStatus> {
   return statusAnswered(await call('vm.kill', { id }, STOP_GRACE_MS));

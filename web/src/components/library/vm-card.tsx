@@ -13,7 +13,7 @@ import { PRESET_BACKDROP, PresetIcon } from './preset-icon';
 import { StateBadge } from './state-badge';
 import { useThumbnail } from './use-thumbnail';
 import { useVmActionRunner } from './use-vm-action-runner';
-import { VmActions, type VmActionsProps } from './vm-actions';
+import { CARD_CELL, VmActions, type VmActionsProps } from './vm-actions';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
@@ -83,17 +83,28 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         >
           {shownFailure ?? describeStatus(status)}
         </p>
-        <div className="mt-2 flex items-center justify-between gap-1 border-t border-neutral-100 pt-2 dark:border-neutral-800">
-          <VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} onIntent={(a) => a === 'console' && openConsoleEarly(config.id)} />
-          {/* An icon like the actions beside it: a word here overflowed four-column cards. */}
-          <Link
-            href={`/vm?id=${config.id}`}
-            aria-label={`Settings of ${config.name}`}
-            title="Settings"
-            className="grid size-8 shrink-0 place-items-center rounded-lg text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950"
+        <div className="mt-2 border-t border-neutral-100 pt-2 dark:border-neutral-800">
+          <VmActions
+            vmName={config.name}
+            state={status.state}
+            forceStopAt={status.forceStopAt}
+            connected={connected}
+            busy={actions.busy}
+            onAction={onAction}
+            onIntent={(a) => a === 'console' && openConsoleEarly(config.id)}
+            layout="card"
           >
-            <SettingsIcon />
-          </Link>
+            <Link
+              href={`/vm?id=${config.id}`}
+              aria-label={`Settings of ${config.name}`}
+              className={cx(CARD_CELL, 'min-w-0 rounded-lg font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950')}
+            >
+              <span className="shrink-0">
+                <SettingsIcon />
+              </span>
+              <span className="truncate">Settings</span>
+            </Link>
+          </VmActions>
         </div>
       </div>
     </article>

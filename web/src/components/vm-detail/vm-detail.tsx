@@ -71,7 +71,7 @@ export function VmDetail() {
           <StateBadge state={status.state} />
         </div>
       </header>
-      <VmSummaryPanel vm={vm} connected={connected} actions={<VmActions vmName={config.name} state={status.state} connected={connected} busy={actions.busy} onAction={onAction} />} />
+      <VmSummaryPanel vm={vm} connected={connected} actions={<VmActions vmName={config.name} state={status.state} forceStopAt={status.forceStopAt} connected={connected} busy={actions.busy} onAction={onAction} layout="page" />} />
       <p role="status" className="min-h-5 text-sm text-red-700 empty:hidden dark:text-red-400">
         {failure}
       </p>
