@@ -4,6 +4,7 @@ import { METHODS, type HostFacts, type MethodName, type MethodResult } from '@op
 import type { VmEngine } from '../vm-service/vm-engine';
 import type { CallerIdentity } from './api-auth';
 import { browseHost } from '../host/host-browse';
+import { inspectMedia } from '../host/inspect-media';
 
 // What a method's implementation receives: its params after the zod schema (defaults filled).
 export type MethodInput<M extends MethodName> = z.output<(typeof METHODS)[M]['params']>;
@@ -19,6 +20,7 @@ export type HandlerTable = { [M in MethodName]: Handler<M> };
 export const ENGINE_METHODS = [
   'host.doctor',
   'host.browse',
+  'host.inspectMedia',
   'vm.list',
   'vm.get',
   'vm.create',
@@ -52,6 +54,7 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
   return {
     'host.doctor': () => hostFacts(),
     'host.browse': ({ path, showHidden }) => browseHost({ path, showHidden }, { home: os.homedir() }),
+    'host.inspectMedia': ({ path }) => inspectMedia(path),
     'vm.list': () => engine.list(),
     'vm.get': ({ id }) => engine.get(id),
     'vm.create': ({ job, ...request }) => engine.create(request, job),

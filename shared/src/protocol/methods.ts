@@ -3,6 +3,7 @@ import { HostPath, VmConfig, VmId, VmName } from '../vm-config/schema';
 import { VmCreateRequest, VmEditRequest } from '../vm-config/requests';
 import { VmStatus } from '../vm-state/states';
 import { HostFacts } from '../host/host-facts';
+import { DiscBoot } from '../host/disc-boot';
 
 const ById = z.object({ id: VmId });
 
@@ -124,6 +125,8 @@ export const METHODS = {
     params: z.object({ path: HostPath.optional(), showHidden: z.boolean().default(false) }),
     result: HostDirListing,
   },
+  // What a disc image can boot (its El Torito entries), so the wizard can pick firmware for it.
+  'host.inspectMedia': { params: z.object({ path: HostPath }), result: DiscBoot },
   'vm.list': { params: z.object({}).optional(), result: z.array(VmSummary) },
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },
