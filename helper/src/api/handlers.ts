@@ -5,6 +5,7 @@ import type { VmEngine } from '../vm-service/vm-engine';
 import type { CallerIdentity } from './api-auth';
 import { browseHost } from '../host/host-browse';
 import { inspectMedia } from '../host/inspect-media';
+import { hostPlaces } from '../host/host-places';
 
 // What a method's implementation receives: its params after the zod schema (defaults filled).
 export type MethodInput<M extends MethodName> = z.output<(typeof METHODS)[M]['params']>;
@@ -53,7 +54,7 @@ export type EngineApi = Pick<
 export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostFacts>): { [M in EngineMethod]: Handler<M> } {
   return {
     'host.doctor': () => hostFacts(),
-    'host.browse': ({ path, showHidden }) => browseHost({ path, showHidden }, { home: os.homedir() }),
+    'host.browse': async ({ path, showHidden }) => ({ ...(await browseHost({ path, showHidden }, { home: os.homedir() })), places: hostPlaces(os.homedir()) }),
     'host.inspectMedia': ({ path }) => inspectMedia(path),
     'vm.list': () => engine.list(),
     'vm.get': ({ id }) => engine.get(id),

@@ -95,6 +95,10 @@ export const HostDirEntry = z.object({
 });
 export type HostDirEntry = z.infer<typeof HostDirEntry>;
 
+// A shortcut in the file chooser: home, Downloads, where removable media is mounted.
+export const HostPlace = z.object({ name: z.string(), path: z.string(), kind: z.enum(['home', 'downloads', 'removable']) });
+export type HostPlace = z.infer<typeof HostPlace>;
+
 // A folder on the helper's computer: its absolute path, its parent (null at a root), the
 // user's home, and its entries (folders first). Huge folders are cut at a limit, and say so.
 export const HostDirListing = z.object({
@@ -103,6 +107,8 @@ export const HostDirListing = z.object({
   home: z.string(),
   entries: z.array(HostDirEntry),
   truncated: z.boolean(),
+  // Shortcuts that exist on this computer; absent from older helpers.
+  places: z.array(HostPlace).optional(),
 });
 export type HostDirListing = z.infer<typeof HostDirListing>;
 

@@ -14,6 +14,7 @@ import { useVmActionRunner } from '../library/use-vm-action-runner';
 import { VmActions, type VmActionsProps } from '../library/vm-actions';
 import { DisksPanel } from './disks-panel';
 import { LaunchWarnings } from './launch-warnings';
+import { DiscFirmwareWarning } from '../disc/disc-firmware-warning';
 import { MediaPanel } from './media-panel';
 import { SettingsForm } from './settings-form';
 import { VmLogPanel } from './vm-log-panel';
@@ -78,6 +79,7 @@ export function VmDetail() {
         <p role="status" className="min-h-5 text-sm text-red-700 dark:text-red-400">
           {failure}
         </p>
+        <DiscFirmwareWarning config={config} connected={connected} />
       </header>
       <DisksPanel vm={vm} connected={connected} />
       <MediaPanel vm={vm} connected={connected} />
