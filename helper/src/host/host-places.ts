@@ -16,6 +16,6 @@ export function hostPlaces(home: string, user = os.userInfo().username, exists: 
   // /media is shown only when /media/<user> is not: the same sticks, one level up.
   const mounts = removable.filter(exists);
   const shown = mounts.includes(`/media/${user}`) ? mounts.filter((m) => m !== '/media') : mounts;
-  places.push(...shown.map((m) => ({ name: m === '/mnt' ? 'Mounted (/mnt)' : `Removable media (${m})`, path: m, kind: 'removable' as const })));
+  places.push(...shown.map((m) => ({ name: m === '/mnt' ? 'Mounted drives' : 'Removable media', path: m, kind: 'removable' as const })));
   return places.filter((pl) => pl.kind === 'removable' || exists(pl.path));
 }

@@ -157,7 +157,8 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
                 type="button"
                 data-testid="browse-place"
                 aria-current={listing?.path === place.path ? 'location' : undefined}
-                className={cx(BUTTON.secondary, 'inline-flex items-center gap-1.5 aria-[current=location]:border-sky-600')}
+                title={place.path}
+                className="inline-flex items-center gap-1.5 rounded-full border border-neutral-300 px-3 py-1 hover:bg-neutral-100 focus-visible:outline-2 focus-visible:outline-sky-600 aria-[current=location]:border-sky-600 aria-[current=location]:bg-sky-50 dark:border-neutral-700 dark:hover:bg-neutral-800 dark:aria-[current=location]:bg-sky-950"
                 onClick={() => void go(place.path, showHidden)}
               >
                 <PlaceIcon />
