@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
+import { gatherHostFacts } from '../../helper/src/host/doctor';
 import { buildBootDiscs, type BootDiscs } from '../../helper/test/support/boot-discs';
 import { testGuest } from '../../helper/test/support/test-guest';
 import { screenshot } from './support/browser';
-import { HELPER_BUNDLE } from './support/real-helper';
 import { uiSuite } from './support/ui-suite';
 
 // Issue 13, items 2, 12, 13, 15 and 16, against the real helper: firmware that boots the chosen
@@ -27,16 +27,17 @@ const env = { HOME: home, XDG_CACHE_HOME: path.join(root, 'cache'), OPENUTM_KVM_
 let discs: BootDiscs;
 
 // Registered before uiSuite's hooks, so it runs before the helper starts.
-before(() => {
+before(async () => {
   mkdirSync(path.join(downloads, 'Old installers'), { recursive: true });
   discs = buildBootDiscs(downloads);
   writeFileSync(path.join(downloads, 'notes.txt'), 'not a disc\n');
   writeFileSync(path.join(home, '.profile'), '# hidden\n');
-  // The helper's doctor runs the KVM probe once (it fails on /dev/null) and caches the verdict
-  // under its own key; turning the verdict to "passed" makes the served helper list KVM.
-  // spawnSync: one CLI run to completion before the suite starts.
-  spawnSync(process.execPath, [HELPER_BUNDLE, 'doctor', '--json'], { env: { ...process.env, ...env, OPENUTM_HOME: path.join(root, 'lib') }, timeout: 120_000 });
-  const cache = path.join(env.XDG_CACHE_HOME, 'OpenUTM', 'accelerator-probes.json');
+  // The helper's own host survey runs the KVM probe once (it fails on /dev/null) and caches the
+  // verdict under its own key, in the folder the served helper reads (env-paths under
+  // XDG_CACHE_HOME); turning the verdict to "passed" makes that helper list KVM.
+  const cacheDir = path.join(env.XDG_CACHE_HOME, 'OpenUTM');
+  await gatherHostFacts({ env: { ...process.env, ...env }, kvmDevice: '/dev/null', probeCacheDir: cacheDir });
+  const cache = path.join(cacheDir, 'accelerator-probes.json');
   const file = JSON.parse(readFileSync(cache, 'utf8')) as { verdicts: Record<string, { ok: boolean; reason: string | null }> };
   for (const v of Object.values(file.verdicts)) Object.assign(v, { ok: true, reason: null });
   writeFileSync(cache, JSON.stringify(file));
@@ -53,6 +54,13 @@ async function openWizard(colorScheme: 'light' | 'dark' = 'light'): Promise<void
 }
 const next = () => page.getByRole('button', { name: 'Next' }).click();
 const step = (n: number) => page.getByRole('heading', { name: new RegExp(`Step ${n} of 6`) }).waitFor();
+
+// axe on what the page shows now (the open chooser, the warning, the badge): nothing serious.
+async function axeClean(what: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const found = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(found, [], `axe on ${what}`);
+}
 
 // The page at 1280 and 400 px wide (the caller picks light or dark when pairing).
 async function shots(name: string): Promise<void> {
@@ -78,6 +86,7 @@ test('item 2: a BIOS-only disc gets BIOS, a BIOS+UEFI disc keeps the preset UEFI
     await field.fill(discs.biosOnly);
     await page.getByTestId('disc-boot').getByText('This disc boots only with BIOS, so the VM gets BIOS firmware.').waitFor();
     await shots(`wizard-disc-bios-only-${scheme}`);
+    await axeClean(`the disc step (${scheme})`);
   }
   await next();
   await step(3);
@@ -110,6 +119,7 @@ test('item 2: the VM page warns when the firmware cannot boot the disc in its dr
     await page.getByRole('heading', { name: 'UEFI with BIOS disc', level: 1 }).waitFor();
     await page.getByTestId('disc-firmware-warning').getByText(/boots only with BIOS, and the VM uses UEFI.*Set the firmware to BIOS/).waitFor();
     await shots(`vm-page-disc-warning-${scheme}`);
+    await axeClean(`the VM page with the disc warning (${scheme})`);
   }
   await api.call('vm.delete', { id: created.config.id, confirmName: 'UEFI with BIOS disc' });
 });
@@ -127,6 +137,7 @@ test('item 12: the chooser opens in Downloads with discs first, other files behi
     assert.doesNotMatch((await dialog.textContent()) ?? '', /[\u{1F4C1}\u{1F4BF}\u{1F4C4}]/u, 'no emoji icons');
     assert.equal(await dialog.locator('[data-testid="browse-entry"] svg').count(), 5);
     await shots(`wizard-chooser-${scheme}`);
+    await axeClean(`the open file chooser (${scheme})`);
     await dialog.getByLabel('Show all files').check();
     await dialog.getByRole('button', { name: /^notes\.txt/ }).waitFor();
     // Places: Home shows the hidden-only home as it is, Downloads brings the person back.
@@ -169,6 +180,7 @@ test('item 15: with KVM usable but OPENUTM_ACCEL=tcg, the wizard says TCG and th
     const card = page.getByTestId('vm-card').filter({ hasText: 'Emulated card' });
     await card.getByTestId('emulated-badge').getByText('Emulated').waitFor();
     await shots(`library-emulated-${scheme}`);
+    await axeClean(`the library with an Emulated badge (${scheme})`);
   }
   await api.call('vm.delete', { id: created.config.id, confirmName: 'Emulated card' });
 });
