@@ -213,7 +213,7 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
                   data-kind={folder ? 'folder' : 'file'}
                   onClick={() => pick(entry)}
                   className={cx(
-                    'flex w-full items-center gap-3 px-3 py-1.5 text-left text-sm hover:bg-sky-50 focus:bg-sky-100 disabled:cursor-not-allowed disabled:opacity-50 dark:hover:bg-sky-950 dark:focus:bg-sky-900',
+                    'group flex w-full items-center gap-3 px-3 py-1.5 text-left text-sm hover:bg-sky-50 focus:bg-sky-100 disabled:cursor-not-allowed disabled:opacity-50 dark:hover:bg-sky-950 dark:focus:bg-sky-900',
                     entry.hidden && 'text-neutral-500',
                   )}
                 >
@@ -224,12 +224,12 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
                     {entry.name}
                     {folder && <span className="sr-only"> (folder)</span>}
                     {entry.link && (
-                      <span className="ml-2 text-xs text-neutral-600 dark:text-neutral-400">
+                      <span className="ml-2 text-xs text-neutral-600 group-focus:text-current dark:text-neutral-400 dark:group-focus:text-current">
                         {broken ? `broken link to ${entry.link.target}` : `link to ${entry.link.target}`}
                       </span>
                     )}
                   </span>
-                  <span className="shrink-0 text-xs text-neutral-600 dark:text-neutral-400 tabular-nums">{sizeText(entry.size)}</span>
+                  <span className="shrink-0 text-xs text-neutral-600 tabular-nums group-focus:text-current dark:text-neutral-400 dark:group-focus:text-current">{sizeText(entry.size)}</span>
                 </button>
               </li>
             );
