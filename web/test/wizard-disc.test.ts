@@ -201,6 +201,7 @@ test('item 16: Create with an installer disc starts the VM and opens its console
   await step(6);
   const start = page.getByLabel('Start the VM and open its console', { exact: true });
   assert.equal(await start.isChecked(), true, 'on by default with an installer disc');
+  assert.match((await page.getByTestId('wizard-summary').textContent()) ?? '', /AcceleratorTCG \(emulated, slower\)/);
   await shots('wizard-start-after-create');
   await page.getByRole('button', { name: 'Create VM' }).click();
   await page.waitForURL(/\/console\?vm=[a-z0-9]+$/, { timeout: 120_000 });

@@ -242,7 +242,7 @@ export function VmWizard() {
               <View draft={draft} update={update} errors={shownErrors} warnings={warnings} facts={facts} choosePreset={choosePreset} discBoot={discBoot} />
             ) : (
               <>
-                <WizardSummary draft={draft} warnings={warnings} />
+                <WizardSummary draft={draft} warnings={warnings} accelerator={accelerator} />
                 <StartAfterCreate checked={willStart} onChange={setStartAfter} />
               </>
             )}
