@@ -52,6 +52,14 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
   const latest = useRef(0);
   // Set when the person types a folder; an answer that arrives after that leaves their text alone.
   const edited = useRef(false);
+  // Set when a listing arrives: its first entry takes the focus once it is on screen (an animation
+  // frame could come before React has drawn the list, leaving the focus in the path field).
+  const focusList = useRef(false);
+  useEffect(() => {
+    if (!focusList.current || listing === null) return;
+    focusList.current = false;
+    listRef.current?.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus();
+  }, [listing]);
   const go = useCallback(async (dir: string | undefined, hidden: boolean) => {
     const request = ++latest.current;
     edited.current = false;
@@ -62,7 +70,7 @@ export function HostFileChooser({ open, startPath, onChoose, onClose }: { open: 
       setListing(next);
       if (!edited.current) setTyped(next.path);
       setError(null);
-      requestAnimationFrame(() => listRef.current?.querySelector<HTMLButtonElement>('button:not([disabled])')?.focus());
+      focusList.current = true;
     } catch (e) {
       // The folder stays as it was; the message says what to do.
       if (request === latest.current) setError(errorMessage(e));
