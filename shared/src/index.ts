@@ -6,6 +6,7 @@ export * from './vm-config/build-config';
 export * from './vm-config/migrate';
 export * from './vm-state/states';
 export * from './host/host-facts';
+export * from './host/disc-boot';
 export * from './protocol/messages';
 export * from './protocol/methods';
 export * from './protocol/close-codes';

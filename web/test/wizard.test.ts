@@ -113,6 +113,8 @@ test('creates a VM with the ISO chosen in the host browser, then starts it', asy
   assert.match((await page.getByTestId('wizard-summary').textContent()) ?? '', /Wizard ISO VM.*Other \/ legacy.*test-guest\.iso/);
   await screenshot(page, 'wizard-6-summary');
   await watchProgress();
+  // This test starts the VM from its page; wizard-disc.test.ts covers starting straight away.
+  await page.getByLabel('Start the VM and open its console', { exact: true }).uncheck();
   await page.getByRole('button', { name: 'Create VM' }).click();
   const id = await startFromDetailPage('Wizard ISO VM');
   assert.equal(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress), true, 'progress was shown while creating');
@@ -162,6 +164,7 @@ test('creates a VM from a typed ISO path; a path that is not there is refused ne
   // Enter on a <select> does not submit a form (browsers keep it for the list): Next by button.
   await next();
   await step(6);
+  await page.getByLabel('Start the VM and open its console', { exact: true }).uncheck();
   await page.getByRole('button', { name: 'Create VM' }).click();
   const id = await startFromDetailPage('Typed path VM');
   await screenshot(page, 'wizard-typed-running');

@@ -4,6 +4,8 @@ import { METHODS, type HostFacts, type MethodName, type MethodResult } from '@op
 import type { VmEngine } from '../vm-service/vm-engine';
 import type { CallerIdentity } from './api-auth';
 import { browseHost } from '../host/host-browse';
+import { inspectMedia } from '../host/inspect-media';
+import { hostPlaces } from '../host/host-places';
 
 // What a method's implementation receives: its params after the zod schema (defaults filled).
 export type MethodInput<M extends MethodName> = z.output<(typeof METHODS)[M]['params']>;
@@ -19,6 +21,7 @@ export type HandlerTable = { [M in MethodName]: Handler<M> };
 export const ENGINE_METHODS = [
   'host.doctor',
   'host.browse',
+  'host.inspectMedia',
   'vm.list',
   'vm.get',
   'vm.create',
@@ -44,14 +47,16 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog'
 >;
 
 // Protocol methods → engine calls, one line each; validation happened before, errors pass up.
 export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostFacts>): { [M in EngineMethod]: Handler<M> } {
   return {
     'host.doctor': () => hostFacts(),
-    'host.browse': ({ path, showHidden }) => browseHost({ path, showHidden }, { home: os.homedir() }),
+    'host.browse': async ({ path, showHidden }) => ({ ...(await browseHost({ path, showHidden }, { home: os.homedir() })), places: hostPlaces(os.homedir()) }),
+    // Checked as an ISO for a VM not made yet: the helper's own files are refused here too.
+    'host.inspectMedia': ({ path }) => inspectMedia(path, engine.catalog.guard(null)),
     'vm.list': () => engine.list(),
     'vm.get': ({ id }) => engine.get(id),
     'vm.create': ({ job, ...request }) => engine.create(request, job),

@@ -1,6 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import { Architecture, HostFacts, type QemuBinary } from '@openutm/shared';
+import { effectiveAccelerators } from './effective-accelerators';
 import { hvSupported, kvmDeviceState, usableAccelerators, type KvmDevice } from './accelerators';
 import { probeHardwareAccelerator } from './probe-hardware';
 import { firstExecutable, isExecutableFile, type ExecutableCheck } from './find-executable';
@@ -92,7 +93,7 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     accelOverride: envValue(env, 'OPENUTM_ACCEL', hostOs),
   });
 
-  return HostFacts.parse({
+  const gathered = {
     os: hostOs,
     arch,
     cpus: os.availableParallelism(),
@@ -105,7 +106,8 @@ export async function gatherHostFacts(opts: GatherOptions = {}): Promise<HostFac
     firmware: firmwareFiles,
     problems,
     acceleratorProbe,
-  });
+  };
+  return HostFacts.parse({ ...gathered, effectiveAccelerators: effectiveAccelerators(gathered, envValue(env, 'OPENUTM_ACCEL', hostOs)) });
 }
 
 // OPENUTM_KVM_DEVICE (tests and diagnosis): a path that does not exist makes this a host without KVM.

@@ -63,5 +63,8 @@ export const HostFacts = z.object({
   problems: z.array(Problem),
   // Absent where no probe ran (no device, no binary, or an older helper).
   acceleratorProbe: AcceleratorProbe.optional(),
+  // The accelerator a VM set to 'auto' really gets, per installed QEMU architecture, after
+  // OPENUTM_ACCEL (`override`); absent from older helpers.
+  effectiveAccelerators: z.array(z.object({ architecture: Architecture, accelerator: Accelerator, override: z.boolean() })).optional(),
 });
 export type HostFacts = z.infer<typeof HostFacts>;

@@ -3,6 +3,7 @@ import { HostPath, VmConfig, VmId, VmName } from '../vm-config/schema';
 import { VmCreateRequest, VmEditRequest } from '../vm-config/requests';
 import { VmStatus } from '../vm-state/states';
 import { HostFacts } from '../host/host-facts';
+import { DiscBoot } from '../host/disc-boot';
 
 const ById = z.object({ id: VmId });
 
@@ -94,6 +95,10 @@ export const HostDirEntry = z.object({
 });
 export type HostDirEntry = z.infer<typeof HostDirEntry>;
 
+// A shortcut in the file chooser: home, Downloads, where removable media is mounted.
+export const HostPlace = z.object({ name: z.string(), path: z.string(), kind: z.enum(['home', 'downloads', 'removable']) });
+export type HostPlace = z.infer<typeof HostPlace>;
+
 // A folder on the helper's computer: its absolute path, its parent (null at a root), the
 // user's home, and its entries (folders first). Huge folders are cut at a limit, and say so.
 export const HostDirListing = z.object({
@@ -102,6 +107,8 @@ export const HostDirListing = z.object({
   home: z.string(),
   entries: z.array(HostDirEntry),
   truncated: z.boolean(),
+  // Shortcuts that exist on this computer; absent from older helpers.
+  places: z.array(HostPlace).optional(),
 });
 export type HostDirListing = z.infer<typeof HostDirListing>;
 
@@ -124,6 +131,8 @@ export const METHODS = {
     params: z.object({ path: HostPath.optional(), showHidden: z.boolean().default(false) }),
     result: HostDirListing,
   },
+  // What a disc image can boot (its El Torito entries), so the wizard can pick firmware for it.
+  'host.inspectMedia': { params: z.object({ path: HostPath }), result: DiscBoot },
   'vm.list': { params: z.object({}).optional(), result: z.array(VmSummary) },
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },

@@ -14,6 +14,7 @@ import { StateBadge } from './state-badge';
 import { useThumbnail } from './use-thumbnail';
 import { useVmActionRunner } from './use-vm-action-runner';
 import { CARD_CELL, VmActions, type VmActionsProps } from './vm-actions';
+import { EmulatedBadge } from '../disc/emulated-badge';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
@@ -68,9 +69,12 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           </h2>
           <StateBadge state={status.state} />
         </div>
-        <p className="truncate text-sm text-neutral-600 dark:text-neutral-400">
-          {PRESETS[config.preset].label} · {config.system.architecture}
-        </p>
+        <div className="flex items-center gap-2">
+          <p className="min-w-0 truncate text-sm text-neutral-600 dark:text-neutral-400">
+            {PRESETS[config.preset].label} · {config.system.architecture}
+          </p>
+          <EmulatedBadge config={config} connected={connected} />
+        </div>
         <p className="truncate text-sm text-neutral-600 dark:text-neutral-400">{formatResources(config)}</p>
         <p
           role="status"

@@ -12,6 +12,7 @@ import { useVmActionRunner } from '../library/use-vm-action-runner';
 import { VmActions, type VmActionsProps } from '../library/vm-actions';
 import { DisksPanel } from './disks-panel';
 import { LaunchWarnings } from './launch-warnings';
+import { DiscFirmwareWarning } from '../disc/disc-firmware-warning';
 import { MediaPanel } from './media-panel';
 import { SectionNav } from './section-nav';
 import { SettingsForm } from './settings-form';
@@ -76,6 +77,7 @@ export function VmDetail() {
         {failure}
       </p>
       <LaunchWarnings warnings={status.warnings} />
+      <DiscFirmwareWarning config={config} connected={connected} />
       <div className="grid gap-6 lg:grid-cols-[11rem_minmax(0,1fr)] lg:gap-8">
         <SectionNav />
         <div className="min-w-0 space-y-8">

@@ -1,10 +1,15 @@
 'use client';
 
-import { isOpenUtmError, type OsPreset } from '@openutm/shared';
+import { discFirmwareProblem, firmwareForDisc, isOpenUtmError, PRESETS, type OsPreset } from '@openutm/shared';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { hostBrowse, hostDoctor, newJobId, vmCreate } from '../../helper-client/settings-api';
+import { vmStart } from '../../helper-client/api';
+import { consoleHref } from '../console/console-icon';
+import { effectiveAccelerator } from '../disc/effective-accelerator';
+import { useDiscBoot } from '../disc/use-disc-boot';
+import { StartAfterCreate } from './start-after-create';
 import { useConnection } from '../../stores/connection-store';
 import { useJob } from '../../stores/job-store';
 import { JobProgressBar } from '../jobs/job-progress-bar';
@@ -20,7 +25,7 @@ import { WizardSummary } from './wizard-summary';
 
 const KEPT_ON_REDERIVE: ReadonlySet<string> = new Set(['name', 'isoPath', 'portForwards']);
 
-type Phase = { kind: 'editing' } | { kind: 'creating'; job: string } | { kind: 'failed'; message: string };
+type Phase = { kind: 'editing' } | { kind: 'creating'; job: string } | { kind: 'starting'; name: string } | { kind: 'failed'; message: string };
 
 const STEP_VIEWS: Record<Exclude<StepId, 'summary'>, (p: StepProps) => ReactNode> = {
   os: OsStep,
@@ -59,6 +64,11 @@ export function VmWizard() {
   const [attempted, setAttempted] = useState<ReadonlySet<StepId>>(new Set());
   const [isoError, setIsoError] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'editing' });
+  // Firmware follows the disc until the person picks it; "start after create" follows the disc
+  // (on for an installer) until they tick or untick it.
+  const [firmwareChosen, setFirmwareChosen] = useState(false);
+  const [startAfter, setStartAfter] = useState<boolean | null>(null);
+  const discBoot = useDiscBoot(draft.isoPath.trim(), connection === 'connected');
   const headingRef = useRef<HTMLHeadingElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -73,9 +83,21 @@ export function VmWizard() {
     setDraft((d) => presetDraft(d.preset, facts, d));
   }
 
+  // A disc that boots with only one firmware gets that firmware (a BIOS-only disc under UEFI ends
+  // at the UEFI shell with no word why).
+  const discFirmware = discBoot && !firmwareChosen ? firmwareForDisc(PRESETS[draft.preset].system.firmware ?? 'bios', discBoot) : null;
+  if (discFirmware !== null && discFirmware !== draft.firmware) {
+    setDraft((d) => ({ ...d, firmware: discFirmware, secureBoot: discFirmware === 'uefi' && d.secureBoot }));
+  }
+
   const step = STEPS[stepIndex]!.id;
   const allErrors = useMemo(() => draftErrors(draft, facts), [draft, facts]);
-  const warnings = useMemo(() => hostWarnings(draft, facts), [draft, facts]);
+  const warnings = useMemo(() => {
+    const problem = discBoot && discFirmwareProblem(draft.firmware, discBoot);
+    const discField = discBoot && (discBoot.format !== 'iso9660' || (!discBoot.bios && !discBoot.uefi)) ? 'isoPath' : 'firmware';
+    return [...hostWarnings(draft, facts), ...(problem ? [{ field: discField, kind: 'broken' as const, text: problem }] : [])];
+  }, [draft, facts, discBoot]);
+  const willStart = startAfter ?? draft.isoPath.trim() !== '';
   const shownErrors: FieldErrors = useMemo(() => {
     const visible = Object.fromEntries(Object.entries(allErrors).filter(([k]) => attempted.has(stepOfField(k))));
     return isoError && !visible.isoPath ? { ...visible, isoPath: isoError } : visible;
@@ -85,6 +107,7 @@ export function VmWizard() {
     // Name, disc and forwards survive a re-derivation; any other choice stops it.
     if (Object.keys(change).some((k) => !KEPT_ON_REDERIVE.has(k))) setTouchedFacts(true);
     if ('isoPath' in change) setIsoError(null);
+    if ('firmware' in change) setFirmwareChosen(true);
     setDraft((d) => ({ ...d, ...change }));
   };
   const choosePreset = (preset: OsPreset) => setDraft((d) => presetDraft(preset, facts, d));
@@ -134,7 +157,15 @@ export function VmWizard() {
     setPhase({ kind: 'creating', job });
     try {
       const { config } = await vmCreate(draftToRequest(draft), job);
-      router.push(`/vm?id=${config.id}`);
+      if (!willStart) return router.push(`/vm?id=${config.id}`);
+      setPhase({ kind: 'starting', name: config.name });
+      try {
+        await vmStart(config.id);
+      } catch {
+        // Created, not started: its page says why and offers Start again.
+        return router.push(`/vm?id=${config.id}`);
+      }
+      router.push(consoleHref(config.id));
     } catch (err) {
       const message = errorMessage(err);
       // The helper checks the disc again; its refusal belongs next to the field.
@@ -147,7 +178,8 @@ export function VmWizard() {
     }
   }
 
-  const creating = phase.kind === 'creating';
+  const creating = phase.kind === 'creating' || phase.kind === 'starting';
+  const accelerator = effectiveAccelerator(facts, draft.architecture, draft.accelerator);
   const progress = useJob(phase.kind === 'creating' ? phase.job : null);
   const View = step === 'summary' ? null : STEP_VIEWS[step];
   return (
@@ -160,7 +192,7 @@ export function VmWizard() {
         <p role="status" data-testid="host-summary" data-loaded={facts !== null} className="text-sm text-neutral-600 dark:text-neutral-400">
           {facts === null
             ? 'Checking this computer…'
-            : `This computer: ${facts.cpus} CPUs · ${formatMiB(facts.memoryMiB)} memory · ${facts.accelerators[0]?.toUpperCase() ?? 'TCG'}`}
+            : `This computer: ${facts.cpus} CPUs · ${formatMiB(facts.memoryMiB)} memory · ${accelerator === 'tcg' ? 'VMs run emulated (TCG)' : `${accelerator?.toUpperCase() ?? 'TCG'} acceleration`}`}
         </p>
       </div>
       <div className="grid gap-6 md:grid-cols-[13rem_1fr]">
@@ -207,9 +239,12 @@ export function VmWizard() {
           </h2>
           <fieldset disabled={creating} className="min-w-0">
             {View ? (
-              <View draft={draft} update={update} errors={shownErrors} warnings={warnings} facts={facts} choosePreset={choosePreset} />
+              <View draft={draft} update={update} errors={shownErrors} warnings={warnings} facts={facts} choosePreset={choosePreset} discBoot={discBoot} />
             ) : (
-              <WizardSummary draft={draft} warnings={warnings} />
+              <>
+                <WizardSummary draft={draft} warnings={warnings} accelerator={accelerator} />
+                <StartAfterCreate checked={willStart} onChange={setStartAfter} />
+              </>
             )}
           </fieldset>
           <div className="mt-6 flex min-h-10 items-center gap-3 border-t border-neutral-100 pt-4 dark:border-neutral-800">
@@ -217,6 +252,12 @@ export function VmWizard() {
               <div role="status" data-testid="create-progress" className="min-w-0">
                 <JobProgressBar progress={progress} label="Creating the virtual machine" />
               </div>
+            )}
+            {phase.kind === 'starting' && (
+              <p role="status" data-testid="start-progress" className="flex items-center gap-2 text-sm">
+                <span aria-hidden className="size-4 animate-spin rounded-full border-2 border-sky-600 border-t-transparent" />
+                Starting {phase.name}…
+              </p>
             )}
             {phase.kind === 'failed' && (
               <p role="alert" className="text-sm text-red-700 dark:text-red-400">

@@ -1,6 +1,8 @@
 'use client';
 
-import { OsPreset, PRESETS, type HostFacts } from '@openutm/shared';
+import { OsPreset, PRESETS, type DiscBoot, type HostFacts } from '@openutm/shared';
+import { acceleratorOverridden, effectiveAccelerator } from '../disc/effective-accelerator';
+import { discBootText } from '../disc/use-disc-boot';
 import { useState } from 'react';
 import { formatMiB } from '../library/format';
 import { PresetIcon } from '../library/preset-icon';
@@ -19,6 +21,8 @@ export interface StepProps {
   warnings: readonly HostWarning[];
   facts: HostFacts | null;
   choosePreset: (preset: OsPreset) => void;
+  // What the chosen disc boots with, once the helper has read it.
+  discBoot?: DiscBoot | null;
 }
 
 const warn = (warnings: readonly HostWarning[], field: string) => warnings.filter((w) => w.field === field);
@@ -50,7 +54,8 @@ export function OsStep({ draft, update, errors, choosePreset }: StepProps) {
   );
 }
 
-export function MediaStep({ draft, update, errors }: StepProps) {
+export function MediaStep({ draft, update, errors, warnings, discBoot }: StepProps) {
+  const bootText = discBoot ? discBootText(discBoot) : null;
   const [browsing, setBrowsing] = useState(false);
   const setIso = (isoPath: string) => update({ isoPath, ...(draft.name.trim() === '' && isoPath !== '' ? { name: nameFromIso(isoPath) } : {}) });
   return (
@@ -61,6 +66,7 @@ export function MediaStep({ draft, update, errors }: StepProps) {
         value={draft.isoPath}
         onChange={(isoPath) => update({ isoPath })}
         error={errors.isoPath}
+        warnings={warn(warnings, 'isoPath')}
         placeholder="/home/you/Downloads/installer.iso"
         hint="A file on the computer the helper runs on. Leave empty to start with an empty CD drive."
         after={
@@ -69,9 +75,14 @@ export function MediaStep({ draft, update, errors }: StepProps) {
           </button>
         }
       />
+      {bootText && (
+        <p data-testid="disc-boot" className="text-sm text-neutral-700 dark:text-neutral-300">
+          {bootText}
+        </p>
+      )}
       {draft.isoPath !== '' && (
         <button type="button" className={BUTTON.secondary} onClick={() => update({ isoPath: '' })}>
-          No disc
+          Remove disc
         </button>
       )}
       <HostFileChooser
@@ -89,7 +100,8 @@ export function MediaStep({ draft, update, errors }: StepProps) {
 
 export function HardwareStep({ draft, update, errors, warnings, facts }: StepProps) {
   const archs = facts && facts.qemu.length > 0 ? facts.qemu.map((q) => q.architecture) : (['x86_64', 'aarch64'] as const);
-  const best = facts?.accelerators[0];
+  const auto = effectiveAccelerator(facts, draft.architecture, 'auto');
+  const overridden = acceleratorOverridden(facts);
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       <SelectField
@@ -107,7 +119,7 @@ export function HardwareStep({ draft, update, errors, warnings, facts }: StepPro
         value={draft.accelerator}
         onChange={(accelerator) => update({ accelerator })}
         options={[
-          { value: 'auto', label: best ? `Automatic (${best.toUpperCase()} here)` : 'Automatic' },
+          { value: 'auto', label: auto ? `Automatic (${auto === 'tcg' ? 'emulated, TCG' : auto.toUpperCase()} here)` : 'Automatic' },
           { value: 'kvm', label: 'KVM (Linux)' },
           { value: 'hvf', label: 'HVF (macOS)' },
           { value: 'whpx', label: 'WHPX (Windows)' },
@@ -115,6 +127,7 @@ export function HardwareStep({ draft, update, errors, warnings, facts }: StepPro
         ]}
         error={errors.accelerator}
         warnings={warn(warnings, 'accelerator')}
+        hint={overridden && auto ? `The helper runs every VM under ${auto.toUpperCase()} (OPENUTM_ACCEL), whatever is chosen here.` : undefined}
       />
       <TextField
         label="CPUs"

@@ -1,18 +1,19 @@
 'use client';
 
-import { PRESETS } from '@openutm/shared';
+import { PRESETS, type Accelerator } from '@openutm/shared';
 import { formatMiB } from '../library/format';
 import type { HostWarning } from './wizard-checks';
 import type { WizardDraft } from './wizard-draft';
 
 // The last step: everything that will be created, and what the host facts warn about.
-export function WizardSummary({ draft, warnings }: { draft: WizardDraft; warnings: readonly HostWarning[] }) {
+// `accelerator` is what the helper says the VM will really run under (null: not known yet).
+export function WizardSummary({ draft, warnings, accelerator = null }: { draft: WizardDraft; warnings: readonly HostWarning[]; accelerator?: Accelerator | null }) {
   const rows: Array<[string, string]> = [
     ['Name', draft.name],
     ['Operating system', PRESETS[draft.preset].label],
     ['Install disc', draft.isoPath.trim() || 'none (empty CD drive)'],
     ['Architecture', draft.architecture],
-    ['Accelerator', draft.accelerator],
+    ['Accelerator', accelerator === null ? draft.accelerator : accelerator === 'tcg' ? 'TCG (emulated, slower)' : accelerator.toUpperCase()],
     ['CPUs', draft.cpus],
     ['Memory', formatMiB(Number(draft.memoryMiB))],
     ['Firmware', `${draft.firmware.toUpperCase()}${draft.tpm ? ' · TPM 2.0' : ''}${draft.firmware === 'uefi' && draft.secureBoot ? ' · Secure Boot' : ''}`],
