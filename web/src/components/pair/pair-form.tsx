@@ -8,6 +8,8 @@ import { helperPair, helperUnpair } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { displayAddress, parseHelperOrigin } from '../../helper-client/helper-address';
 import { useConnection } from '../../stores/connection-store';
+import { MessageText } from '../text/message-text';
+import { CODE_EXAMPLE, displayCode } from './code-shape';
 import { codeFromFragment, USED_LINK_MESSAGE } from './link-code';
 
 type Phase = { kind: 'idle' } | { kind: 'pairing' } | { kind: 'paired'; address: string } | { kind: 'failed'; message: string; usedLink?: boolean };
@@ -17,9 +19,9 @@ function pairingFailure(e: unknown, address: string): string {
   if (isOpenUtmError(e)) {
     // The helper usually says what to do already; add it only when it does not.
     if (e.code === 'UNAUTHORIZED') {
-      return /openutm pair/.test(e.message) ? sentence(e.message) : `${sentence(e.message)}. Codes work once and expire after a few minutes: run openutm pair for a new one.`;
+      return /openutm pair/.test(e.message) ? sentence(e.message) : `${sentence(e.message)}. Codes work once and expire after a few minutes: run \`openutm pair\` for a new one.`;
     }
-    if (e.code === 'HELPER_UNAVAILABLE') return `Cannot reach the helper at ${address}. Start it with npm start (in the OpenUTM folder) or openutm serve, then try again.`;
+    if (e.code === 'HELPER_UNAVAILABLE') return `Cannot reach the helper at ${address}. Start it with \`npm start\` (in the OpenUTM folder) or \`openutm serve\`, then try again.`;
   }
   return sentence(errorMessage(e));
 }
@@ -35,7 +37,7 @@ export function PairForm() {
   const params = useSearchParams();
   const router = useRouter();
   const connection = useConnection();
-  const [code, setCode] = useState(() => params.get('code') ?? '');
+  const [code, setCode] = useState(() => displayCode(params.get('code') ?? ''));
   // null: use the helper the page already talks to.
   const [addressInput, setAddressInput] = useState<string | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
@@ -64,7 +66,7 @@ export function PairForm() {
       return;
     }
     const origin = connection.helperOrigin;
-    setCode(code);
+    setCode(displayCode(code));
     setPhase({ kind: 'pairing' });
     helperPair(origin, code).then(
       () => {
@@ -86,7 +88,7 @@ export function PairForm() {
       return;
     }
     if (code.trim() === '') {
-      setPhase({ kind: 'failed', message: 'Enter the code that openutm pair printed.' });
+      setPhase({ kind: 'failed', message: 'Enter the code that `openutm pair` printed.' });
       return;
     }
     setPhase({ kind: 'pairing' });
@@ -119,7 +121,7 @@ export function PairForm() {
               Start the helper if it is not running: <code>npm start</code> in the OpenUTM folder, or <code>openutm serve</code>.
             </li>
             <li>
-              In a terminal, run <code>openutm pair</code>. It prints a code like <code>K7QM-2XPD</code> and a link.
+              In a terminal, run <code>openutm pair</code>. It prints a code like <code>{CODE_EXAMPLE}</code> and a link.
             </li>
             <li>Open the link (it fills the code in), or type the code here.</li>
           </ol>
@@ -151,12 +153,13 @@ export function PairForm() {
               name="code"
               value={code}
               onChange={(e) => setCode(e.target.value)}
+              onBlur={(e) => setCode(displayCode(e.target.value))}
               autoComplete="one-time-code"
               autoCapitalize="characters"
               autoCorrect="off"
               spellCheck={false}
               maxLength={32}
-              placeholder="K7QM-2XPD"
+              placeholder={CODE_EXAMPLE}
               aria-describedby={hintId}
               className="mt-1.5 w-full rounded-lg border border-neutral-300 bg-white px-3 py-2.5 font-mono text-lg tracking-widest uppercase placeholder:text-neutral-300 dark:border-neutral-700 dark:bg-neutral-950 dark:placeholder:text-neutral-700"
             />
@@ -194,7 +197,7 @@ export function PairForm() {
             )}
             {phase.kind === 'failed' && (
               <p className="text-red-700 dark:text-red-400" data-testid={phase.usedLink ? 'used-link' : undefined}>
-                {phase.message}
+                <MessageText text={phase.message} />
               </p>
             )}
           </div>

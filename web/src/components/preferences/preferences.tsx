@@ -68,6 +68,46 @@ export function Preferences() {
         </Link>
       </section>
 
+      <section aria-labelledby="pref-theme" className="space-y-2">
+        <h2 id="pref-theme" className="text-lg font-semibold">
+          Theme
+        </h2>
+        <div role="radiogroup" aria-labelledby="pref-theme" className="flex flex-wrap gap-2">
+          {THEMES.map((t) => (
+            <label key={t.value} className="flex cursor-pointer items-center gap-2 rounded-lg border border-neutral-300 px-3 py-2 text-sm has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50 dark:border-neutral-700 dark:has-[:checked]:bg-sky-950">
+              <input
+                type="radio"
+                name="theme"
+                value={t.value}
+                checked={theme === t.value}
+                onChange={() => saveTheme(t.value)}
+                className="accent-sky-600"
+              />
+              {t.label}
+            </label>
+          ))}
+        </div>
+      </section>
+
+      <section aria-labelledby="pref-telemetry" className="space-y-2">
+        <h2 id="pref-telemetry" className="text-lg font-semibold">
+          Usage statistics
+        </h2>
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            name="telemetry"
+            checked={telemetry ?? false}
+            disabled={telemetry === null}
+            onChange={(e) => saveTelemetry(e.target.checked)}
+            className="size-4 accent-sky-600"
+          />
+          Share anonymous usage statistics
+        </label>
+        <p className="text-xs text-neutral-600 dark:text-neutral-400">Off unless you turn it on. The choice is kept in this browser only, and this version of OpenUTM sends nothing either way.</p>
+      </section>
+
+      {/* Last: its length is known only when the helper answers, and nothing below it may move. */}
       <section aria-labelledby="pref-clients" className="space-y-2">
         <h2 id="pref-clients" className="text-lg font-semibold">
           Paired clients
@@ -121,45 +161,6 @@ export function Preferences() {
             })}
           </ul>
         )}
-      </section>
-
-      <section aria-labelledby="pref-theme" className="space-y-2">
-        <h2 id="pref-theme" className="text-lg font-semibold">
-          Theme
-        </h2>
-        <div role="radiogroup" aria-labelledby="pref-theme" className="flex flex-wrap gap-2">
-          {THEMES.map((t) => (
-            <label key={t.value} className="flex cursor-pointer items-center gap-2 rounded-lg border border-neutral-300 px-3 py-2 text-sm has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50 dark:border-neutral-700 dark:has-[:checked]:bg-sky-950">
-              <input
-                type="radio"
-                name="theme"
-                value={t.value}
-                checked={theme === t.value}
-                onChange={() => saveTheme(t.value)}
-                className="accent-sky-600"
-              />
-              {t.label}
-            </label>
-          ))}
-        </div>
-      </section>
-
-      <section aria-labelledby="pref-telemetry" className="space-y-2">
-        <h2 id="pref-telemetry" className="text-lg font-semibold">
-          Usage statistics
-        </h2>
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            name="telemetry"
-            checked={telemetry ?? false}
-            disabled={telemetry === null}
-            onChange={(e) => saveTelemetry(e.target.checked)}
-            className="size-4 accent-sky-600"
-          />
-          Share anonymous usage statistics
-        </label>
-        <p className="text-xs text-neutral-600 dark:text-neutral-400">Off unless you turn it on. The choice is kept in this browser only, and this version of OpenUTM sends nothing either way.</p>
       </section>
     </div>
   );

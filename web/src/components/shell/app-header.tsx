@@ -5,9 +5,10 @@ import { usePathname } from 'next/navigation';
 import { cx } from '../cx';
 import { ConnectionPill } from './connection-pill';
 
+// Pairing is not a section: while unpaired, the banner's one button leads there; once paired,
+// Preferences does (pair with another helper).
 const NAV = [
   { href: '/', label: 'Library' },
-  { href: '/pair', label: 'Pair' },
   { href: '/preferences', label: 'Preferences' },
 ];
 
