@@ -23,6 +23,8 @@ interface Figures {
   cls: number;
   lcpMs: number;
   tbtMs: number;
+  // What moved, when something did (Lighthouse's layout-shifts audit), to start the search.
+  shifted: string[];
 }
 
 ensureWebBuilt();
@@ -48,6 +50,7 @@ try {
   const line = (label: string, f: Figures) => {
     report(`lighthouse mobile ${label}: score`, String(f.score), String(baseline.score), `≥ ${SCORE_TARGET}`, f.score >= SCORE_TARGET);
     report(`lighthouse mobile ${label}: CLS`, f.cls.toFixed(3), baseline.cls.toFixed(3), `< ${CLS_TARGET}`, f.cls < CLS_TARGET);
+    if (f.cls >= CLS_TARGET) for (const node of f.shifted) process.stdout.write(`      moved: ${node}\n`);
     report(`lighthouse mobile ${label}: LCP`, `${(f.lcpMs / 1000).toFixed(2)} s`, `${(baseline.lcpMs / 1000).toFixed(2)} s`, 'informational', null);
     report(`lighthouse mobile ${label}: TBT`, `${Math.round(f.tbtMs)} ms`, `${Math.round(baseline.tbtMs)} ms`, 'informational', null);
   };
@@ -82,7 +85,13 @@ async function audit(url: string, keepStorage: boolean): Promise<Figures> {
     cls: num('cumulative-layout-shift'),
     lcpMs: num('largest-contentful-paint'),
     tbtMs: num('total-blocking-time'),
+    shifted: shiftedNodes(lhr.audits['layout-shifts']?.details),
   };
+}
+
+function shiftedNodes(details: unknown): string[] {
+  const items = (details as { items?: Array<{ node?: { selector?: string; snippet?: string }; score?: number }> } | undefined)?.items ?? [];
+  return items.map((i) => `${i.score?.toFixed(3) ?? '?'} ${i.node?.selector ?? ''} ${i.node?.snippet?.slice(0, 80) ?? ''}`);
 }
 
 async function freePort(): Promise<number> {

@@ -50,7 +50,10 @@ for (const width of WIDTHS) {
         const { total, shifted } = await shiftOf(page, path, answered('unpaired'));
         console.log(`CLS unpaired ${path} at ${width} px: ${total.toFixed(4)}`);
         if (total >= CLS_LIMIT) moved.push(`${path} shifted by ${total.toFixed(4)}:\n${[...new Set(shifted)].join('\n')}`);
-        await screenshot(page, `layout-shift-unpaired${path === '/' ? '-library' : path.replace('/', '-')}-${width}-light`);
+        for (const scheme of ['dark', 'light'] as const) {
+          await page.emulateMedia({ colorScheme: scheme });
+          await screenshot(page, `layout-shift-unpaired${path === '/' ? '-library' : path.replace('/', '-')}-${width}-${scheme}`);
+        }
       }
       assert.deepEqual(moved, [], `at ${width} px`);
       assert.deepEqual(errors.errors, []);
@@ -78,13 +81,19 @@ for (const width of WIDTHS) {
         ['/', library],
         ['/new', answered('connected')],
         [`/vm?id=${id}`, async (p) => p.getByRole('heading', { level: 1, name: 'Shift' }).waitFor()],
-        ['/preferences', answered('connected')],
+        ['/preferences', async (p) => p.getByTestId('paired-client').first().waitFor()],
       ];
       const moved: string[] = [];
       for (const [path, ready] of pages) {
         const { total, shifted } = await shiftOf(page, path, ready);
         console.log(`CLS paired ${path} at ${width} px: ${total.toFixed(4)}`);
         if (total >= CLS_LIMIT) moved.push(`${path} shifted by ${total.toFixed(4)}:\n${[...new Set(shifted)].join('\n')}`);
+        if (path === '/preferences') {
+          for (const scheme of ['dark', 'light'] as const) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await screenshot(page, `layout-shift-paired-preferences-${width}-${scheme}`);
+          }
+        }
       }
       assert.deepEqual(moved, [], `at ${width} px`);
       assert.deepEqual(errors.errors, []);

@@ -97,7 +97,7 @@ function LibraryBody(props: {
         <EmptyState title="Pair this browser to see your VMs">
           <p>
             The helper only talks to browsers it knows. Open the link <code>openutm pair</code> prints on this computer, or choose Pair
-            this browser in the bar above and type its code.
+            this browser at the foot of the window and type its code.
           </p>
           <p id={NEW_VM_REASON_ID} className="mt-2">
             New VM is available once this browser is paired.

@@ -59,9 +59,14 @@ export function Preferences() {
         <h2 id="pref-helper" className="text-lg font-semibold">
           Helper
         </h2>
-        <p className="text-sm">
-          This browser talks to the helper at <span data-testid="helper-address" className="font-mono">{connection.booting ? '…' : displayAddress(connection.helperOrigin)}</span>
-          {connected ? `, version ${connection.welcome?.helperVersion ?? '?'}` : ' (not connected)'}.
+        {/* Two lines held on narrow screens: the address and version arrive with the helper's answer. */}
+        <p className="min-h-[2lh] text-sm sm:min-h-0">
+          {/* The address holds its width (127.0.0.1:47320 is 15 characters) and only the sentence's end follows it, so its arrival moves no text. */}
+          This browser talks to the helper at{' '}
+          <span data-testid="helper-address" className="inline-block min-w-[15ch] font-mono">
+            {connection.booting ? '…' : displayAddress(connection.helperOrigin)}
+          </span>
+          {connected ? `, version ${connection.welcome?.helperVersion ?? '?'}.` : ' (not connected).'}
         </p>
         <Link href="/pair" className={BUTTON.secondary}>
           Pair with another helper
