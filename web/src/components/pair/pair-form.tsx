@@ -19,7 +19,7 @@ function pairingFailure(e: unknown, address: string): string {
   if (isOpenUtmError(e)) {
     // The helper usually says what to do already; add it only when it does not.
     if (e.code === 'UNAUTHORIZED') {
-      return /openutm pair/.test(e.message) ? sentence(e.message) : `${sentence(e.message)}. Codes work once and expire after a few minutes: run \`openutm pair\` for a new one.`;
+      return /openutm pair/.test(e.message) ? sentence(e.message) : `${sentence(e.message)} Codes work once and expire after a few minutes: run \`openutm pair\` for a new one.`;
     }
     if (e.code === 'HELPER_UNAVAILABLE') return `Cannot reach the helper at ${address}. Start it with \`npm start\` (in the OpenUTM folder) or \`openutm serve\`, then try again.`;
   }
@@ -28,7 +28,8 @@ function pairingFailure(e: unknown, address: string): string {
 
 // The helper writes its messages as clauses ("that code is …"); here they stand alone.
 function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }
 
 // `/pair`: trades a one-time code for a token, then opens the library. `/pair#code=…` (the
