@@ -1,11 +1,11 @@
 'use client';
 
 import { PRESETS, type VmSummary } from '@openutm/shared';
-import Link from 'next/link';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useConnection } from '../../stores/connection-store';
 import { useVmLibrary } from '../../stores/vm-store';
-import { PlusIcon, SearchIcon } from '../icons/action-icons';
+import { SearchIcon } from '../icons/action-icons';
+import { NEW_VM_REASON_ID, NewVmButton } from './new-vm-button';
 import { VmCard } from './vm-card';
 
 // Name, OS and state all count as a match: "win", "running" and "debian" each find something.
@@ -59,10 +59,7 @@ export function VmLibrary() {
             className="w-full rounded-lg border border-neutral-300 bg-white py-2 pr-3 pl-10 text-sm placeholder:text-neutral-400 dark:border-neutral-700 dark:bg-neutral-900"
           />
         </label>
-        <Link href="/new" className="inline-flex items-center gap-1.5 rounded-lg bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800">
-          <PlusIcon />
-          New VM
-        </Link>
+        <NewVmButton unpaired={!booting && phase === 'unpaired'} />
       </div>
       <LibraryBody loaded={loaded} phase={booting ? null : phase} total={vms.size} shown={shown} query={deferredQuery} connected={connected} />
     </section>
@@ -99,12 +96,12 @@ function LibraryBody(props: {
       return (
         <EmptyState title="Pair this browser to see your VMs">
           <p>
-            The helper only talks to browsers it knows. Run <code>openutm pair</code> on this computer and open the link it prints, or
-            enter its code on the pairing page.
+            The helper only talks to browsers it knows. Open the link <code>openutm pair</code> prints on this computer, or choose Pair
+            this browser at the foot of the window and type its code.
           </p>
-          <Link href="/pair" className="mt-4 inline-block rounded-lg bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">
-            Pair this browser
-          </Link>
+          <p id={NEW_VM_REASON_ID} className="mt-2">
+            New VM is available once this browser is paired.
+          </p>
         </EmptyState>
       );
     }
@@ -119,11 +116,10 @@ function LibraryBody(props: {
   }
   if (total === 0) {
     return (
-      <EmptyState title="No virtual machines yet">
+      <EmptyState title="No virtual machines yet" testId="library-empty">
         <p>
-          Create one from a terminal while the UI wizard is being built, e.g.{' '}
-          <code className="whitespace-nowrap">openutm create --name Debian --preset linux-desktop --iso debian.iso</code>. It shows up
-          here at once.
+          Choose New VM to create one: pick the system you want, its installer image and how much of this computer it may use. VMs made
+          with <code>openutm create</code> in a terminal show up here too.
         </p>
       </EmptyState>
     );
@@ -146,9 +142,9 @@ function LibraryBody(props: {
   );
 }
 
-function EmptyState({ title, children }: { title: string; children: ReactNode }) {
+function EmptyState({ title, testId, children }: { title: string; testId?: string; children: ReactNode }) {
   return (
-    <div className="mx-auto max-w-lg rounded-2xl border border-dashed border-neutral-300 px-6 py-16 text-center text-sm text-neutral-600 dark:border-neutral-700 dark:text-neutral-400">
+    <div data-testid={testId} className="mx-auto max-w-lg rounded-2xl [overflow-wrap:anywhere] border border-dashed border-neutral-300 px-6 py-16 text-center text-sm text-neutral-600 dark:border-neutral-700 dark:text-neutral-400">
       <h2 className="mb-2 text-lg font-semibold text-neutral-900 dark:text-neutral-100">{title}</h2>
       {children}
     </div>

@@ -8,4 +8,4 @@ export function codeFromFragment(hash: string): string | null {
 // What a person reads when a link's code was refused: links work once, for a few minutes.
 export const USED_LINK_MESSAGE =
   'This pairing link has already been used or has expired: each link works once, within 5 minutes. ' +
-  'Get a new one with openutm pair in a terminal, or choose "Pair a device" in the OpenUTM tray menu.';
+  'Get a new one with `openutm pair` in a terminal, or choose "Pair a device" in the OpenUTM tray menu.';

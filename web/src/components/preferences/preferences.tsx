@@ -59,15 +59,60 @@ export function Preferences() {
         <h2 id="pref-helper" className="text-lg font-semibold">
           Helper
         </h2>
-        <p className="text-sm">
-          This browser talks to the helper at <span data-testid="helper-address" className="font-mono">{connection.booting ? '…' : displayAddress(connection.helperOrigin)}</span>
-          {connected ? `, version ${connection.welcome?.helperVersion ?? '?'}` : ' (not connected)'}.
+        {/* Two lines held on narrow screens: the address and version arrive with the helper's answer. */}
+        <p className="min-h-[2lh] text-sm sm:min-h-0">
+          {/* The address holds its width (127.0.0.1:47320 is 15 characters) and only the sentence's end follows it, so its arrival moves no text. */}
+          This browser talks to the helper at{' '}
+          <span data-testid="helper-address" className="inline-block min-w-[15ch] font-mono">
+            {connection.booting ? '…' : displayAddress(connection.helperOrigin)}
+          </span>
+          {connected ? `, version ${connection.welcome?.helperVersion ?? '?'}.` : ' (not connected).'}
         </p>
         <Link href="/pair" className={BUTTON.secondary}>
           Pair with another helper
         </Link>
       </section>
 
+      <section aria-labelledby="pref-theme" className="space-y-2">
+        <h2 id="pref-theme" className="text-lg font-semibold">
+          Theme
+        </h2>
+        <div role="radiogroup" aria-labelledby="pref-theme" className="flex flex-wrap gap-2">
+          {THEMES.map((t) => (
+            <label key={t.value} className="flex cursor-pointer items-center gap-2 rounded-lg border border-neutral-300 px-3 py-2 text-sm has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50 dark:border-neutral-700 dark:has-[:checked]:bg-sky-950">
+              <input
+                type="radio"
+                name="theme"
+                value={t.value}
+                checked={theme === t.value}
+                onChange={() => saveTheme(t.value)}
+                className="accent-sky-600"
+              />
+              {t.label}
+            </label>
+          ))}
+        </div>
+      </section>
+
+      <section aria-labelledby="pref-telemetry" className="space-y-2">
+        <h2 id="pref-telemetry" className="text-lg font-semibold">
+          Usage statistics
+        </h2>
+        <label className="flex items-center gap-2 text-sm">
+          <input
+            type="checkbox"
+            name="telemetry"
+            checked={telemetry ?? false}
+            disabled={telemetry === null}
+            onChange={(e) => saveTelemetry(e.target.checked)}
+            className="size-4 accent-sky-600"
+          />
+          Share anonymous usage statistics
+        </label>
+        <p className="text-xs text-neutral-600 dark:text-neutral-400">Off unless you turn it on. The choice is kept in this browser only, and this version of OpenUTM sends nothing either way.</p>
+      </section>
+
+      {/* Last: its length is known only when the helper answers, and nothing below it may move. */}
       <section aria-labelledby="pref-clients" className="space-y-2">
         <h2 id="pref-clients" className="text-lg font-semibold">
           Paired clients
@@ -121,45 +166,6 @@ export function Preferences() {
             })}
           </ul>
         )}
-      </section>
-
-      <section aria-labelledby="pref-theme" className="space-y-2">
-        <h2 id="pref-theme" className="text-lg font-semibold">
-          Theme
-        </h2>
-        <div role="radiogroup" aria-labelledby="pref-theme" className="flex flex-wrap gap-2">
-          {THEMES.map((t) => (
-            <label key={t.value} className="flex cursor-pointer items-center gap-2 rounded-lg border border-neutral-300 px-3 py-2 text-sm has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50 dark:border-neutral-700 dark:has-[:checked]:bg-sky-950">
-              <input
-                type="radio"
-                name="theme"
-                value={t.value}
-                checked={theme === t.value}
-                onChange={() => saveTheme(t.value)}
-                className="accent-sky-600"
-              />
-              {t.label}
-            </label>
-          ))}
-        </div>
-      </section>
-
-      <section aria-labelledby="pref-telemetry" className="space-y-2">
-        <h2 id="pref-telemetry" className="text-lg font-semibold">
-          Usage statistics
-        </h2>
-        <label className="flex items-center gap-2 text-sm">
-          <input
-            type="checkbox"
-            name="telemetry"
-            checked={telemetry ?? false}
-            disabled={telemetry === null}
-            onChange={(e) => saveTelemetry(e.target.checked)}
-            className="size-4 accent-sky-600"
-          />
-          Share anonymous usage statistics
-        </label>
-        <p className="text-xs text-neutral-600 dark:text-neutral-400">Off unless you turn it on. The choice is kept in this browser only, and this version of OpenUTM sends nothing either way.</p>
       </section>
     </div>
   );

@@ -2,12 +2,13 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { helperReconnect } from '../../helper-client/api';
 import { missingMethods } from '../../helper-client/capabilities';
 import { displayAddress } from '../../helper-client/helper-address';
 import { useConnection, type ConnectionPhase } from '../../stores/connection-store';
 import { cx } from '../cx';
+import { MessageText } from '../text/message-text';
 import { hostPlatform, startCommand } from './start-command';
 import { useCountdown } from './use-countdown';
 
@@ -25,7 +26,7 @@ export function ConnectionBanner() {
       return (
         <BannerSlot tone="warn">
           <strong>Reconnecting…</strong> Lost the connection to the helper at {address}.
-          {reason ? ` It said: ${reason}.` : ''}
+          {reason ? <MessageText text={` It said: ${reason}.`} /> : ''}
         </BannerSlot>
       );
     case 'helper-offline': {
@@ -62,18 +63,26 @@ export function ConnectionBanner() {
           tone="info"
           action={
             <Link href="/pair" className={buttonClass}>
-              Pair now
+              Pair this browser
             </Link>
           }
         >
           <strong>This browser is not paired with the helper</strong> at {address}.
-          {reason ? ` ${capitalize(reason)}.` : ''} Run <code>openutm pair</code> and open the link it prints, or enter its code.
+          {reason ? (
+            <>
+              {' '}
+              <MessageText text={`${capitalize(reason)}.`} />
+            </>
+          ) : (
+            ''
+          )}{' '}
+          Run <code>openutm pair</code> and open the link it prints, or enter its code.
         </BannerSlot>
       );
     case 'incompatible':
       return (
         <BannerSlot tone="error">
-          <strong>The helper and this app do not speak the same protocol:</strong> {reason}.
+          <strong>The helper and this app do not speak the same protocol:</strong> <MessageText text={reason ?? ''} />.
         </BannerSlot>
       );
     case 'connected': {
@@ -111,11 +120,15 @@ const TONES = {
 };
 
 // The live region is always in the page, so screen readers hear a message when one appears.
+// The message sits at the foot of the window, over the page, because it depends on the helper's
+// answer, which comes after the first screen is painted: above the page it would push everything
+// down (a layout shift). The page gets the banner's height as room at its end, so nothing is hidden.
 function BannerSlot({ tone, action, children }: { tone?: keyof typeof TONES; action?: ReactNode; children?: ReactNode }) {
+  const bar = useRoomAtPageEnd();
   return (
     <div role="status" aria-live="polite" data-testid="connection-banner">
       {children !== undefined && tone !== undefined && (
-        <div className={cx('border-b', TONES[tone])}>
+        <div ref={bar} className={cx('fixed inset-x-0 bottom-0 z-30 border-t shadow-[0_-4px_12px_rgb(0_0_0/0.06)]', TONES[tone])}>
           <div className="mx-auto flex w-full max-w-7xl items-center gap-4 px-4 py-3 text-sm sm:px-6">
             <p className="min-w-0 flex-1">{children}</p>
             {action}
@@ -124,6 +137,24 @@ function BannerSlot({ tone, action, children }: { tone?: keyof typeof TONES; act
       )}
     </div>
   );
+}
+
+// Keeps the page's end clear of the fixed banner: the body's bottom padding follows its height
+// (growing the page at its end moves nothing on screen).
+function useRoomAtPageEnd(): (el: HTMLDivElement | null) => void {
+  return useCallback((el: HTMLDivElement | null) => {
+    const body = document.body;
+    if (el === null) {
+      body.style.paddingBottom = '';
+      return;
+    }
+    const observer = new ResizeObserver(() => (body.style.paddingBottom = `${el.offsetHeight}px`));
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      body.style.paddingBottom = '';
+    };
+  }, []);
 }
 
 // How long "Reconnected" stays up after the helper comes back.

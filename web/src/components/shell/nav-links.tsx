@@ -4,9 +4,10 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { cx } from '../cx';
 
+// Pairing is not a section: while unpaired, the banner's one button leads there; once paired,
+// Preferences does (pair with another helper).
 const NAV = [
   { href: '/', label: 'Library' },
-  { href: '/pair', label: 'Pair' },
   { href: '/preferences', label: 'Preferences' },
 ];
 
