@@ -9,7 +9,8 @@ import { effectiveAccelerator } from './effective-accelerator';
 let asked = false;
 
 // "Emulated" on a VM's card when it runs (or will run) under TCG: much slower, and the card is
-// where people compare their VMs. Nothing while the helper has not said which accelerator.
+// where people compare their VMs. Nothing while the helper has not said which accelerator; it
+// is exactly as tall as the line it sits on (20 px), so the card does not grow when it appears.
 export function EmulatedBadge({ config, connected }: { config: VmConfig; connected: boolean }) {
   const facts = useHostFacts();
   useEffect(() => {
@@ -26,7 +27,7 @@ export function EmulatedBadge({ config, connected }: { config: VmConfig; connect
     <span
       data-testid="emulated-badge"
       title="Runs under TCG: the CPU is emulated in software, so it is much slower than with hardware acceleration"
-      className="shrink-0 rounded-full border border-amber-600/40 bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+      className="shrink-0 rounded-full border border-amber-600/40 bg-amber-50 px-2 py-px text-xs leading-4 font-medium text-amber-900 dark:bg-amber-950 dark:text-amber-200"
     >
       Emulated
     </span>

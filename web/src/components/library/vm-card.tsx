@@ -69,7 +69,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           </h2>
           <StateBadge state={status.state} />
         </div>
-        <div className="flex items-center gap-2">
+        <div className="flex min-h-5 items-center gap-2">
           <p className="min-w-0 truncate text-sm text-neutral-600 dark:text-neutral-400">
             {PRESETS[config.preset].label} · {config.system.architecture}
           </p>
