@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './support/browser';
-import { ensureWebBuilt, OUT_DIR } from './support/build-web';
+import { ensureWebBuilt } from './support/build-web';
+import { exportedRoutes } from './support/exported-routes';
 import { RealHelper } from './support/real-helper';
 import { openSession, pairThroughUi, type UiSession } from './support/ui-session';
 
@@ -12,22 +11,6 @@ import { openSession, pairThroughUi, type UiSession } from './support/ui-session
 // bootstrap and payload) are allowed by hash. Every page of the export loads in real Chromium
 // with that policy and no violation, and the app works (pairing, then the library).
 
-// web/out/**/*.html → the paths the helper serves them at.
-function exportedRoutes(): string[] {
-  const routes = new Set<string>();
-  const walk = (dir: string, prefix: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory()) {
-        if (entry.name !== '_next') walk(path.join(dir, entry.name), `${prefix}/${entry.name}`);
-      } else if (entry.name.endsWith('.html')) {
-        const name = entry.name.slice(0, -'.html'.length);
-        if (name !== '404' && name !== '_not-found') routes.add(name === 'index' ? prefix || '/' : `${prefix}/${name}`);
-      }
-    }
-  };
-  walk(OUT_DIR, '');
-  return [...routes].sort();
-}
 
 let helper: RealHelper;
 let browser: Browser;
