@@ -39,7 +39,8 @@ async function shiftOf(page: Page, path: string, ready: (page: Page) => Promise<
   return result;
 }
 
-const answered = (phase: string) => (page: Page) => page.locator(`[data-testid="connection-pill"][data-phase="${phase}"]`).waitFor();
+// The top bar's pill carries the phase; below 640 px it is folded into the menu (hidden, still there).
+const answered = (phase: string) => (page: Page) => page.locator(`[data-testid="connection-pill"][data-phase="${phase}"]`).waitFor({ state: 'attached' });
 
 for (const width of WIDTHS) {
   test(`no layout shift while the helper's answer arrives, unpaired, at ${width} px: library, wizard, preferences, pair`, async () => {

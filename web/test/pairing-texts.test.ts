@@ -29,7 +29,7 @@ for (const width of [1280, 400]) {
     for (const scheme of ['light', 'dark'] as const) {
       const { page, done } = await fresh(width, scheme);
       await page.goto(`${ui.helper.origin}/`);
-      await page.locator('[data-testid="connection-pill"][data-phase="unpaired"]').waitFor();
+      await page.locator('[data-testid="connection-pill"][data-phase="unpaired"]').waitFor({ state: 'attached' });
       await page.getByRole('heading', { name: 'Pair this browser to see your VMs' }).waitFor();
       // Header, banner and library together lead to the pairing page once.
       assert.equal(await page.locator('a[href="/pair"]').count(), 1, 'exactly one pairing entry point');

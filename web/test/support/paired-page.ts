@@ -17,6 +17,6 @@ export async function pairedPage(browser: Browser, helper: RealHelper, colorSche
   await page.goto(helper.pairing().url);
   await page.getByRole('button', { name: 'Pair', exact: true }).click();
   await page.waitForURL(`${helper.origin}/`);
-  await page.getByTestId('connection-pill').getByText('Connected').waitFor();
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor({ state: 'attached' });
   return { context, page, consoleErrors };
 }

@@ -24,7 +24,8 @@ export async function pairThroughUi(page: Page, helper: RealHelper, site?: strin
   await page.goto(link);
   await page.getByRole('button', { name: 'Pair', exact: true }).click();
   await page.waitForURL(`${site ?? helper.origin}/`);
-  await page.getByTestId('connection-pill').getByText('Connected').waitFor();
+  // Attached, not visible: below 640 px the pill is folded into the menu.
+  await page.getByTestId('connection-pill').getByText('Connected').waitFor({ state: 'attached' });
 }
 
 // Chromium logs each refused WebSocket itself while the helper is down.
