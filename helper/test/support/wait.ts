@@ -13,6 +13,18 @@ export async function waitForText(file: string, text: string, timeoutMs: number)
   throw new Error(`"${text}" did not appear in ${file} within ${timeoutMs / 1000} s; it holds:\n${content.slice(-2000)}`);
 }
 
+// Waits until the log matches a pattern (a typed line's echo ends in the tty's line break).
+export async function waitForMatch(file: string, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let content = '';
+  while (Date.now() < deadline) {
+    content = await readFile(file, 'utf8').catch(() => '');
+    if (pattern.test(content)) return content;
+    await sleep(200);
+  }
+  throw new Error(`${pattern} did not match ${file} within ${timeoutMs / 1000} s; it holds:\n${content.slice(-2000)}`);
+}
+
 // Waits until text occurs at least `count` times (a reboot prints the ready marker again).
 export async function waitForCount(file: string, text: string, count: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
