@@ -59,6 +59,11 @@ const { run: files, skipped } = skipVms ? partitionVmTests(selected, (f) => read
 if (skipped.length > 0) process.stderr.write(`  skipped (they boot the test guest): ${skipped.join(', ')}\n`);
 
 step(`tests: ${files.length} files (guests run under TCG)`);
-runOrExit(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+// A test that never settles, or a file whose finished tests leave a handle open (a leaked engine
+// re-attached to a guest), would otherwise hold the run until CI's own limit ends it with no
+// report: each file ends when its tests have, and a file still running after 15 minutes (the
+// whole suite takes about that long) fails and names itself.
+const FILE_LIMIT_MS = 15 * 60_000;
+runOrExit(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-force-exit', `--test-timeout=${FILE_LIMIT_MS}`, ...files], {
   env: { ...process.env, OPENUTM_ACCEL: process.env.OPENUTM_ACCEL ?? 'tcg' },
 });
