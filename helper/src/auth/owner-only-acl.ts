@@ -1,4 +1,4 @@
-import { execaSync } from 'execa';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,8 +27,11 @@ export function currentWindowsAccount(env: NodeJS.ProcessEnv = process.env): Win
 export function restrictToOwnerSync(file: string, env: NodeJS.ProcessEnv = process.env): string | null {
   const icacls = path.win32.join(env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows', 'System32', 'icacls.exe');
   // Synchronous: the secrets file is written by a synchronous store, before anything reads it.
-  const r = execaSync(icacls, ownerOnlyAclArgs(file, currentWindowsAccount(env)), { windowsHide: true, timeout: 30_000, reject: false, stdin: 'ignore' });
-  if (!r.failed) return null;
-  if (r.exitCode === undefined) return `${icacls}: ${r.originalMessage ?? r.shortMessage ?? 'it did not run'}`;
-  return `${icacls} exited with ${r.exitCode}: ${(r.stderr || r.stdout).trim()}`;
+  // node:child_process rather than execa: execa only loads asynchronously in the helper (load-execa.ts
+  // says why), and one blocking run of icacls needs nothing spawnSync lacks.
+  const r = spawnSync(icacls, ownerOnlyAclArgs(file, currentWindowsAccount(env)), { windowsHide: true, timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.error) return `${icacls}: ${r.error.message}`;
+  if (r.status === 0) return null;
+  if (r.status === null) return `${icacls} was stopped by ${r.signal ?? 'a signal'}`;
+  return `${icacls} exited with ${r.status}: ${(r.stderr || r.stdout).trim()}`;
 }

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { loadExeca } from '../host/load-execa';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -179,6 +179,7 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 // reg.exe and friends: short-lived, waited on. A program that cannot start reads as exit 127,
 // as a shell would say, with the reason in stderr.
 async function runProgram(argv: string[]): Promise<RunResult> {
+  const { execa } = await loadExeca();
   const r = await execa(argv[0]!, argv.slice(1), { windowsHide: true, reject: false, stdin: 'ignore', stripFinalNewline: false, timeout: 60_000 });
   if (r.exitCode !== undefined) return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   return { code: 127, stdout: r.stdout, stderr: r.stderr || (r.originalMessage ?? r.shortMessage ?? 'it did not run') };

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { loadExeca } from '../host/load-execa';
 import { access, open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
@@ -24,6 +24,7 @@ export interface RunOptions {
 
 // Runs qemu-img with an argument array (never a shell) and fails with its stderr.
 export async function runQemuImg(qemuImg: string, args: readonly string[], options: RunOptions = {}): Promise<QemuImgRun> {
+  const { execa } = await loadExeca();
   const child = execa(qemuImg, args, {
     stdin: 'ignore',
     windowsHide: true,

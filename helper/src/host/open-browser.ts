@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { loadExeca } from './load-execa';
 import type { HostOs } from '@openutm/shared';
 
 // How to show a URL in the person's default browser on this OS, or why not to try.
@@ -35,11 +35,12 @@ export function openInBrowser(url: string, opts: OpenBrowserOptions): void {
     opts.log(`not opening a browser: ${command.skip}`);
     return;
   }
-  try {
-    const child = execa(command.file, command.args, { detached: true, stdio: 'ignore', windowsHide: true, cleanup: false, reject: true });
-    child.unref();
-    child.catch((e: Error) => opts.log(`could not open a browser (${command.file}: ${e.message}); open the link yourself`));
-  } catch (e) {
-    opts.log(`could not open a browser (${command.file}: ${(e as Error).message}); open the link yourself`);
-  }
+  const failed = (e: unknown) => opts.log(`could not open a browser (${command.file}: ${(e as Error).message}); open the link yourself`);
+  loadExeca()
+    .then(({ execa }) => {
+      const child = execa(command.file, command.args, { detached: true, stdio: 'ignore', windowsHide: true, cleanup: false, reject: true });
+      child.unref();
+      child.catch(failed);
+    })
+    .catch(failed);
 }

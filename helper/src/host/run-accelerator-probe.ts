@@ -1,8 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { collectProgram } from './collect-program';
 import { interpretProbe, PROBE_MARKER, PROBE_TIMEOUT_MS, probeArgs, probeImage, type ProbeFinding, type ProbeTarget } from './accelerator-probe';
+
+// A probe guest prints a line; QEMU's own complaints are a few more. Anything past this is a
+// runaway, ended like one that outlives the time limit.
+const PROBE_OUTPUT_LIMIT = 1024 * 1024;
 
 // Default time limit: PROBE_TIMEOUT_MS.
 export interface RunProbeOptions {
@@ -17,27 +21,21 @@ export async function runAcceleratorProbe(binary: string, target: ProbeTarget, o
   try {
     const image = path.join(dir, 'probe.bin');
     await writeFile(image, probeImage(target.architecture));
-    const child = execa(binary, probeArgs(target, image), {
-      stdin: 'ignore',
-      reject: false,
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      windowsHide: true,
-      encoding: 'utf8',
-      stripFinalNewline: false,
-    });
     let seen = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      seen += chunk.toString('latin1');
-      if (seen.includes(PROBE_MARKER)) child.kill('SIGKILL');
+    const result = await collectProgram(binary, probeArgs(target, image), {
+      timeoutMs,
+      maxBytes: PROBE_OUTPUT_LIMIT,
+      onStdout: (chunk, kill) => {
+        seen += chunk.toString('latin1');
+        if (seen.includes(PROBE_MARKER)) kill();
+      },
     });
-    const result = await child;
-    const failure = result.failed && !result.timedOut && result.exitCode === undefined && !result.signal ? (result.originalMessage ?? result.shortMessage) : undefined;
+    const failure = result.startError ? result.startError.message : undefined;
     return interpretProbe({
-      stdout: `${seen}${typeof result.stdout === 'string' ? result.stdout : ''}`,
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
+      stdout: seen,
+      stderr: result.stderr,
+      exitCode: result.exitCode,
+      signal: result.signal,
       timedOut: result.timedOut,
       failure,
       timeoutMs,

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { collectProgram } from './collect-program';
 
 export interface ProgramOutput {
   // True when the program started and exited by itself (any exit code); false if it could not
@@ -19,22 +19,16 @@ const MAX_OUTPUT = 4 * 1024 * 1024;
 // Runs a short-lived program with an argument array (never a shell) and a hard time limit.
 // A nonzero exit is an answer, not a failure: QEMU exits 1 after printing some help texts.
 export const runProgram: RunProgram = async (file, args, timeoutMs) => {
-  const r = await execa(file, args, {
-    stdin: 'ignore',
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    windowsHide: true,
-    maxBuffer: MAX_OUTPUT,
-    reject: false,
-    stripFinalNewline: false,
-  });
-  if (r.exitCode !== undefined && !r.timedOut && !r.isMaxBuffer) return { exited: true, code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+  const r = await collectProgram(file, args, { timeoutMs, maxBytes: MAX_OUTPUT });
+  if (r.exitCode !== null && !r.timedOut && !r.overflowed) return { exited: true, code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
   const failure = r.timedOut
     ? `no answer within ${timeoutMs} ms`
-    : r.code === 'ENOENT'
+    : r.startError?.code === 'ENOENT'
       ? 'not found'
-      : r.isMaxBuffer
+      : r.overflowed
         ? `more than ${MAX_OUTPUT} bytes of output`
-        : (r.originalMessage ?? r.shortMessage ?? 'it did not run');
+        : r.startError
+          ? r.startError.message
+          : `it was stopped by ${r.signal ?? 'a signal'}`;
   return { exited: false, code: null, stdout: r.stdout, stderr: r.stderr, failure };
 };
