@@ -38,8 +38,8 @@ export class GuestAgents {
 
   constructor(private readonly opts: GuestAgentsOptions) {}
 
-  // Called with every state event of the engine.
-  follow(status: VmStatus): void {
+  // Called with every status the VM's supervisor reports; returns it, for the engine to send on.
+  follow(status: VmStatus): VmStatus {
     this.states.set(status.id, status.state);
     const wanted = status.state === 'running' || status.state === 'paused' || status.state === 'stopping';
     const watch = this.watches.get(status.id);
@@ -51,6 +51,7 @@ export class GuestAgents {
       watch.stop();
       this.watches.delete(status.id);
     }
+    return status;
   }
 
   // For the VM's status: null while it does not run.

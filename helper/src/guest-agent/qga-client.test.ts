@@ -41,7 +41,7 @@ describe('QgaClient against a real qemu-ga', { skip: QEMU_GA === undefined ? 'qe
     const stale = net.createConnection({ path: socketPath });
     await new Promise((r) => stale.once('connect', r));
     stale.write('{"execute": "guest-get-host-name", "argum');
-    await new Promise((r) => stale.end(r));
+    await new Promise<void>((r) => stale.end(() => r()));
     const qga = await QgaClient.connect({ kind: 'unix', path: socketPath });
     try {
       const facts = await readGuestFacts(qga, { all: false });

@@ -83,7 +83,6 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     });
     const [paths, guard] = [(id: string) => this.paths(id).guestAgent, (id: string) => this.catalog.guard(id)];
     this.guest = new GuestAgents({ endpoint: paths, onChange: (id) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status()), guard, emitJob: this.jobEvent });
-    this.on('state', (status) => this.guest.follow(status));
   }
 
   // Takes the library lock, then re-attaches to every VM a previous helper left running.
@@ -330,7 +329,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     }
     if (this.supervisors.has(id)) return;
     const sup = new VmSupervisor(id, config.name, crash ? 'crashed' : 'stopped', crash, {
-      onChange: (status) => this.emit('state', status),
+      // The agent's watch follows the VM's state (re-attached VMs included), before anyone hears of it.
+      onChange: (status) => this.emit('state', this.guest.follow(status)),
       onExit: (info) => this.afterExit(id, paths, info),
       guestAgent: (state) => this.guest.info(id, state),
     });
