@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   FIRMWARE_NOT_FOUND: 'the firmware the VM needs is not installed',
   COMPANION_NOT_FOUND: 'a program the VM needs beside QEMU (swtpm, …) is not installed',
   COMPANION_FAILED: 'a program the VM needs beside QEMU (swtpm, …) failed to start',
+  GUEST_AGENT_ABSENT: 'the QEMU guest agent does not answer in the guest (not installed or not started)',
+  GUEST_AGENT_FAILED: 'the guest agent refused or failed a command in the guest',
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',

@@ -12,3 +12,4 @@ export * from './protocol/methods';
 export * from './protocol/close-codes';
 export * from './protocol/pending-calls';
 export * from './protocol/auth-permissions';
+export * from './guest-agent/guest-agent';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { z } from 'zod';
-import { METHODS, type HostFacts, type MethodName, type MethodResult } from '@openutm/shared';
+import { LOCAL_CLIENT_ID, METHODS, OpenUtmError, type HostFacts, type MethodName, type MethodResult } from '@openutm/shared';
 import type { VmEngine } from '../vm-service/vm-engine';
 import type { CallerIdentity } from './api-auth';
 import { browseHost } from '../host/host-browse';
@@ -36,6 +36,10 @@ export const ENGINE_METHODS = [
   'vm.clone',
   'vm.status',
   'vm.log',
+  'vm.guestInfo',
+  'vm.exec',
+  'vm.filePush',
+  'vm.filePull',
 ] as const satisfies readonly MethodName[];
 export type EngineMethod = (typeof ENGINE_METHODS)[number];
 
@@ -47,8 +51,16 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest'
 >;
+
+// File copies read and write host files where the caller says: only the app on this computer
+// (the CLI, holding the local token) may ask, not a paired browser.
+function localOnly(caller: CallerIdentity, what: string): void {
+  if (caller.tokenId !== LOCAL_CLIENT_ID) {
+    throw new OpenUtmError('FORBIDDEN', `only the OpenUTM app on this computer can ${what}; run \`openutm file\` there`);
+  }
+}
 
 // Protocol methods → engine calls, one line each; validation happened before, errors pass up.
 export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostFacts>): { [M in EngineMethod]: Handler<M> } {
@@ -74,6 +86,19 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
     'vm.clone': ({ id, name, job }) => engine.clone(id, name, job),
     'vm.status': ({ id }) => engine.status(id),
     'vm.log': ({ id, lines }) => engine.logs(id, lines),
+    // engine.get first: an unknown id is NOT_FOUND, not "not running".
+    'vm.guestInfo': async ({ id, all }) => (await engine.get(id), engine.guest.guestInfo(id, all)),
+    'vm.exec': async ({ id, ...request }) => (await engine.get(id), engine.guest.exec(id, request)),
+    'vm.filePush': async ({ id, hostPath, guestPath, job }, caller) => {
+      localOnly(caller, 'copy files of this computer into a guest');
+      await engine.get(id);
+      return engine.guest.pushFile(id, hostPath, guestPath, job);
+    },
+    'vm.filePull': async ({ id, guestPath, hostPath, overwrite, job }, caller) => {
+      localOnly(caller, 'copy files from a guest onto this computer');
+      await engine.get(id);
+      return engine.guest.pullFile(id, guestPath, hostPath, overwrite, job);
+    },
   };
 }
 

@@ -11,6 +11,10 @@ export interface CommandContext {
   api: () => Promise<HelperApi>;
   out: (text: string) => void;
   err: (text: string) => void;
+  // Bytes as they are, no newline added (a guest command's output).
+  write: (stream: 'out' | 'err', bytes: Buffer) => void;
+  // All of the CLI's stdin (exec --stdin).
+  readStdin: () => Promise<Buffer>;
   confirm: (question: string) => Promise<string>;
   // The helper's port, for URLs shown to people.
   port: number;

@@ -2,6 +2,7 @@ import { AUTH_COMMANDS } from './auth-commands';
 import { AUTOSTART_COMMAND } from './autostart-command';
 import type { Command } from './command';
 import { DOCTOR_COMMAND } from './doctor-command';
+import { GUEST_COMMANDS } from './guest-commands';
 import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
 
@@ -11,6 +12,7 @@ export type { Command, CommandContext } from './command';
 export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
+  ...GUEST_COMMANDS,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,

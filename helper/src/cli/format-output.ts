@@ -1,5 +1,6 @@
 import type { TokenInfo, VmConfig, VmStatus } from '@openutm/shared';
 import { formatCode } from '../auth/pairing';
+import { guestAgentLines } from './format-guest';
 
 // Plain aligned columns: readable in any terminal and easy to grep.
 export function table(headers: string[], rows: string[][]): string {
@@ -38,7 +39,7 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
     `  display    ${config.display.type} (${config.display.device})`,
     config.notes ? `  notes      ${config.notes}` : null,
   ];
-  lines.push(...warningLines(status));
+  lines.push(...guestAgentLines(status.guestAgent), ...warningLines(status));
   if (status.crash) {
     lines.push(`  crashed    ${status.crash.at}: ${status.crash.reason}`);
     lines.push(...status.crash.logTail.slice(-10).map((l) => `    │ ${l}`));

@@ -12,6 +12,8 @@ import { versionReport } from './version-report';
 export interface CliIo {
   out: (s: string) => void;
   err: (s: string) => void;
+  // Raw bytes; without it they go through out/err as text.
+  write?: (stream: 'out' | 'err', bytes: Buffer) => void;
 }
 
 // A connection to the helper as the CLI holds it: calls, then close.
@@ -40,7 +42,17 @@ function help(): string {
   ].join('\n');
 }
 
-const defaultIo: CliIo = { out: (s) => process.stdout.write(s + '\n'), err: (s) => process.stderr.write(s + '\n') };
+const defaultIo: CliIo = {
+  out: (s) => process.stdout.write(s + '\n'),
+  err: (s) => process.stderr.write(s + '\n'),
+  write: (stream, bytes) => (stream === 'out' ? process.stdout : process.stderr).write(bytes),
+};
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
 
 async function promptLine(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -55,8 +67,10 @@ async function promptLine(question: string): Promise<string> {
 // but `serve` is a client of the helper's API.
 export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDeps = {}): Promise<number> {
   const [name, ...rest] = argv;
-  const json = rest.includes('--json');
-  const args = rest.filter((a) => a !== '--json');
+  // After `--` everything is the guest command's (openutm exec VM -- cmd --json).
+  const end = rest.includes('--') ? rest.indexOf('--') : rest.length;
+  const json = rest.slice(0, end).includes('--json');
+  const args = [...rest.slice(0, end).filter((a) => a !== '--json'), ...rest.slice(end)];
   const env = deps.env ?? process.env;
   let session: HelperSession | null = null;
   try {
@@ -86,6 +100,8 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDep
       api: async () => (session ??= await connect(io.err)),
       out: io.out,
       err: io.err,
+      write: io.write ?? ((stream, bytes) => bytes.length > 0 && (stream === 'out' ? io.out : io.err)(bytes.toString('utf8').replace(/\n$/, ''))),
+      readStdin: () => readAll(process.stdin),
       confirm: deps.confirm ?? promptLine,
       port: helperPort(env),
       cwd: deps.cwd ?? process.cwd(),

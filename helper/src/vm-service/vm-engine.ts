@@ -44,6 +44,7 @@ import { changeMedia, queryMedia, type DriveMedia } from './live-media';
 import { VmCompanions, companionsFor } from '../companions/vm-companions';
 import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
+import { GuestAgents } from '../guest-agent/guest-agents';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -58,6 +59,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   // swtpm and the like: started before QEMU, ended with it.
   private readonly companions = new VmCompanions();
   readonly catalog: VmCatalog;
+  // The QEMU guest agents of running VMs: their facts go into each VM's status.
+  readonly guest: GuestAgents;
   private readonly hostOs: HostOs;
   private readonly tcpEndpoints: boolean;
   private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
@@ -78,6 +81,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       liveMedia: (id, drive, iso) => changeMedia(this.monitor(this.supervisor(id)), drive, iso),
       helperPlaces: () => helperPlaces({ libraryRoot: library.root, runtimeRoot: opts.runtimeRoot }),
     });
+    const [paths, guard] = [(id: string) => this.paths(id).guestAgent, (id: string) => this.catalog.guard(id)];
+    this.guest = new GuestAgents({ endpoint: paths, onChange: (id) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status()), guard, emitJob: this.jobEvent });
   }
 
   // Takes the library lock, then re-attaches to every VM a previous helper left running.
@@ -101,6 +106,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   // Lets go of every VM without stopping it, and releases the library.
   async close(): Promise<void> {
     this.serialHubs.stopAll('the helper is shutting down; the VM keeps running');
+    this.guest.closeAll();
     await Promise.all([...this.supervisors.values()].map((s) => s.detach()));
     await this.library.close();
     // Only succeeds when no VM left its sockets there; running VMs keep their directories.
@@ -127,12 +133,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return sup.status();
   }
 
-  // QEMU's own view (QMP query-status), for callers that must not trust the cached state.
   // The process ids of the QEMUs this helper watches (the API refuses connections from them).
   qemuPids(): number[] {
     return [...this.supervisors.values()].map((s) => s.pid).filter((pid): pid is number => pid !== null);
   }
 
+  // QEMU's own view (QMP query-status), for callers that must not trust the cached state.
   async queryStatus(id: string): Promise<{ status: string; running: boolean }> {
     const { status, running } = await this.monitor(this.supervisor(id)).execute<{ status: string; running: boolean }>('query-status');
     return { status, running };
@@ -230,21 +236,20 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     });
   }
 
-  // ACPI power button, then force after timeoutMs if the guest ignores it.
+  // ACPI power button, then the guest agent, then force after timeoutMs if the guest ignores both.
   stop(id: string, opts: { force?: boolean; timeoutMs?: number } = {}): Promise<VmStatus> {
     if (opts.force) return this.kill(id);
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'stop');
-      await shutDown(sup, this.monitor(sup), opts.timeoutMs ?? 60_000);
+      await shutDown(sup, this.monitor(sup), opts.timeoutMs ?? 60_000, () => this.guest.shutdown(id));
       return sup.status();
     });
   }
 
   // Force stop: QEMU quits at once (disks flushed); SIGKILL if the monitor does not answer.
   async kill(id: string): Promise<VmStatus> {
-    const sup = this.require(id, 'kill');
-    await forceQuit(sup);
-    return sup.status();
+    await forceQuit(this.require(id, 'kill'));
+    return this.supervisor(id).status();
   }
 
   pause(id: string): Promise<VmStatus> {
@@ -259,13 +264,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return this.command(id, 'reset', 'system_reset', () => true, 'reset');
   }
 
-  private command(
-    id: string,
-    action: VmAction,
-    qmpCommand: string,
-    done: (s: VmStatus['state']) => boolean,
-    what: string,
-  ): Promise<VmStatus> {
+  private command(id: string, action: VmAction, qmpCommand: string, done: (s: VmStatus['state']) => boolean, what: string): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, action);
       await this.monitor(sup).execute(qmpCommand);
@@ -330,8 +329,10 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     }
     if (this.supervisors.has(id)) return;
     const sup = new VmSupervisor(id, config.name, crash ? 'crashed' : 'stopped', crash, {
-      onChange: (status) => this.emit('state', status),
+      // The agent's watch follows the VM's state (re-attached VMs included), before anyone hears of it.
+      onChange: (status) => this.emit('state', this.guest.follow(status)),
       onExit: (info) => this.afterExit(id, paths, info),
+      guestAgent: (state) => this.guest.info(id, state),
     });
     this.supervisors.set(id, sup);
     if (qmp && pid !== null) {

@@ -1,4 +1,4 @@
-import type { CrashInfo, VmState, VmStatus } from '@openutm/shared';
+import type { CrashInfo, GuestAgentInfo, VmState, VmStatus } from '@openutm/shared';
 import { OpenUtmError } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
 import { POWERED_OFF_GRACE_MS, killIfStillRunning } from './powered-off-kill';
@@ -10,6 +10,8 @@ export interface SupervisorHooks {
   onChange(status: VmStatus): void;
   // How long QEMU may take to exit after the guest powered off before it is killed (tests shorten it).
   poweredOffGraceMs?: number;
+  // What the guest agent says while the VM runs (null otherwise).
+  guestAgent?: (state: VmState) => GuestAgentInfo | null;
 }
 
 type Waiter = { pred: (s: VmState) => boolean; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -70,6 +72,7 @@ export class VmSupervisor {
       lastShutdown: this.lastShutdown,
       warnings: this.warningsValue,
       forceStopAt: this.stateValue === 'stopping' ? this.forceStopAtValue : null,
+      guestAgent: this.hooks.guestAgent?.(this.stateValue) ?? null,
     };
   }
 

@@ -4,6 +4,7 @@ import { VmCreateRequest, VmEditRequest } from '../vm-config/requests';
 import { VmStatus } from '../vm-state/states';
 import { HostFacts } from '../host/host-facts';
 import { DiscBoot } from '../host/disc-boot';
+import { GuestAgentInfo, GuestExecResult, GuestFileResult, GuestPath } from '../guest-agent/guest-agent';
 
 const ById = z.object({ id: VmId });
 
@@ -35,7 +36,7 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -156,6 +157,28 @@ export const METHODS = {
   'vm.status': { params: ById, result: VmStatus },
   // The last lines of the VM's QEMU log and serial console (bounded), for the detail page.
   'vm.log': { params: ById.extend({ lines: z.number().int().min(1).max(1000).default(200) }), result: VmLogTail },
+  // What the guest agent says now (asked afresh when it answers): hostname, OS, addresses;
+  // `all` keeps loopback and link-local addresses too.
+  'vm.guestInfo': { params: ById.extend({ all: z.boolean().default(false) }), result: GuestAgentInfo },
+  // Runs a program in the guest through its agent and waits for it: output, exit code. `path`
+  // is looked up on the guest's PATH; stdin is base64. Refused with GUEST_AGENT_ABSENT without an agent.
+  'vm.exec': {
+    params: ById.extend({
+      path: z.string().min(1).max(4096),
+      args: z.array(z.string().max(65_536)).max(1024).default([]),
+      stdin: z.string().max(512 * 1024).optional(),
+      timeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+    }),
+    result: GuestExecResult,
+  },
+  // Copies a file of the helper's computer into the guest, and back; the helper streams it in
+  // chunks (job.progress as it goes). Only the app on this computer (the CLI) may: these read
+  // and write files of the host where the caller says.
+  'vm.filePush': { params: ById.extend({ hostPath: HostPath, guestPath: GuestPath, job: JobId.optional() }), result: GuestFileResult },
+  'vm.filePull': {
+    params: ById.extend({ guestPath: GuestPath, hostPath: HostPath, overwrite: z.boolean().default(false), job: JobId.optional() }),
+    result: GuestFileResult,
+  },
   // A short-lived ticket for the console WebSockets of one running VM.
   'console.open': { params: ById.extend({ channel: ConsoleChannel.default('display') }), result: ConsoleTicket },
   // The screen of a running VM as a PNG (base64); also kept as the library thumbnail.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GuestAgentInfo } from '../guest-agent/guest-agent';
 
 // The lifecycle the helper tracks from QMP events; starting and stopping are transitional.
 export const VmState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
@@ -93,5 +94,8 @@ export const VmStatus = z.object({
   // While a shut down is in progress: when the helper forces the VM off if the guest has not
   // powered off by then (the UI counts down to it). Optional: older helpers do not send it.
   forceStopAt: z.string().datetime().nullable().optional(),
+  // The QEMU guest agent of a running VM (hostname, OS, addresses), null while it is not
+  // running. Optional: older helpers do not send it.
+  guestAgent: GuestAgentInfo.nullable().optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;

@@ -15,6 +15,7 @@ import { useThumbnail } from './use-thumbnail';
 import { useVmActionRunner } from './use-vm-action-runner';
 import { CARD_CELL, VmActions, type VmActionsProps } from './vm-actions';
 import { EmulatedBadge } from '../disc/emulated-badge';
+import { GuestAgentLine } from '../guest/guest-agent-line';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
@@ -76,6 +77,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
           <EmulatedBadge config={config} connected={connected} />
         </div>
         <p className="truncate text-sm text-neutral-600 dark:text-neutral-400">{formatResources(config)}</p>
+        <GuestAgentLine agent={status.guestAgent} vmName={config.name} />
         <p
           role="status"
           data-testid="vm-status-line"

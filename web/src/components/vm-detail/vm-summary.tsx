@@ -7,6 +7,7 @@ import { PresetIcon } from '../library/preset-icon';
 import { useThumbnail } from '../library/use-thumbnail';
 import { cx } from '../cx';
 import { vmFacts } from './vm-facts';
+import { GuestAgentFacts } from '../guest/guest-agent-facts';
 
 // The top of the VM page, as UTM opens a VM: its screen, what it is doing, the few facts people
 // look for, and the main actions (`actions`, placed as given).
@@ -39,6 +40,7 @@ export function VmSummaryPanel({ vm, connected, actions }: { vm: VmSummary; conn
               <dd className="min-w-0 break-words">{f.value}</dd>
             </div>
           ))}
+          <GuestAgentFacts agent={status.guestAgent} vmName={config.name} />
         </dl>
       </div>
     </section>
