@@ -37,6 +37,8 @@ export const TEST_PACKAGES = {
   'libglib2.0-bin': '/usr/bin/gdbus',
   'dbus-daemon': '/usr/bin/dbus-daemon',
   python3: '/usr/bin/python3',
+  // The real guest agent, run on the host for the QGA client's tests (guest-agent/qga-client.test.ts).
+  'qemu-guest-agent': '/usr/sbin/qemu-ga',
 };
 
 // The benchmarks compare the console bridge with websockify on the same socket, and with the
