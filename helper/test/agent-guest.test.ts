@@ -119,6 +119,13 @@ describe('the agent test guest, booted through the engine under TCG', () => {
     assert.match(await inGuest('aplay -l'), /card \d+: \w+ \[HDA Intel\], device \d+:/);
   });
 
+  test('the power button powers the guest off by itself (acpid runs its poweroff)', async () => {
+    const status = await engine.stop(id, { timeoutMs: 120_000 });
+    assert.equal(status.state, 'stopped');
+    assert.equal(status.lastShutdown, 'guest-shutdown', 'the guest shut down, not a QEMU quit after the timeout');
+    assert.equal(pid !== undefined && isAlive(pid), false);
+  });
+
   test('the cached root image was not written', async () => {
     const before = await baseBefore;
     const now = await stat(guest.rootImage);
