@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'too many attempts; wait before trying again',
   HELPER_UNAVAILABLE: 'the OpenUTM helper is not running or not reachable',
   HELPER_TOO_OLD: 'the helper is older than this app and lacks what it asked for',
+  CANCELLED: 'the operation was cancelled',
   INTERNAL: 'an unexpected error inside the helper',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
