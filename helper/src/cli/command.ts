@@ -12,6 +12,8 @@ export interface CommandContext {
   out: (text: string) => void;
   err: (text: string) => void;
   confirm: (question: string) => Promise<string>;
+  // All of standard input as text (`openutm type VM -`).
+  stdin: () => Promise<string>;
   // The helper's port, for URLs shown to people.
   port: number;
   // Relative paths people type are resolved against this before they go to the helper.

@@ -4,6 +4,7 @@ import type { Command } from './command';
 import { DOCTOR_COMMAND } from './doctor-command';
 import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
+import { TYPE_COMMAND } from './type-command';
 
 export type { Command, CommandContext } from './command';
 
@@ -11,6 +12,7 @@ export type { Command, CommandContext } from './command';
 export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
+  type: TYPE_COMMAND,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,
