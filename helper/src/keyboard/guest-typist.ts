@@ -34,7 +34,7 @@ export interface TypistOptions {
   serialDelayMs?: number;
 }
 
-export const TYPING_DEFAULTS = { keyDelayMs: 12, serialChunk: 64, serialDelayMs: 8 } as const;
+export const TYPING_DEFAULTS = { keyDelayMs: 25, serialChunk: 64, serialDelayMs: 8 } as const;
 
 export interface TypeRequest {
   id: string;
