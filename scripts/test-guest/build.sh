@@ -38,6 +38,10 @@ STAMP="$OUT/.stamp"
 # Secure Boot disks (FAT EFI system partitions): Debian's signed shim and GRUB
 # booting the signed kernel, and an unsigned GRUB the firmware must refuse.
 ESP_IMAGES="secure-boot-esp.img unsigned-esp.img"
+# Keyboard layouts the guest can switch its consoles to (busybox loadkmap), so a
+# test can type into a guest whose layout is not US: name=console-data keymap.
+KEYMAPS=(de=qwertz/de-latin1)
+KEYMAP_DIR=/usr/share/keymaps/i386
 SHIM_EFI=/usr/lib/shim/shimx64.efi.signed
 GRUB_SIGNED_EFI=/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
 
@@ -55,7 +59,7 @@ inputs_hash() {
     (cd "$HERE" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     # (grub-efi-amd64-bin: installed or not decides whether the ISO has EFI)
     dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin \
-      shim-signed grub-efi-amd64-signed 2>/dev/null || true
+      shim-signed grub-efi-amd64-signed kbd console-data 2>/dev/null || true
   } | sha256sum)"
   printf '%s' "${h%% *}"
 }
@@ -150,6 +154,8 @@ apt_install() {
   fi
   log "installing $*"
   # Retry after refreshing the lists: a fresh image may have none.
+  # (console-data asks debconf questions; its defaults are fine)
+  export DEBIAN_FRONTEND=noninteractive
   apt-get install -y --no-install-recommends "$@" >&2 ||
     { apt-get update >&2 && apt-get install -y --no-install-recommends "$@" >&2; } ||
     die "apt-get install $* failed"
@@ -171,6 +177,8 @@ command -v mformat >/dev/null || missing+=(mtools)         # EFI images
 [ -f "$SHIM_EFI" ] || missing+=(shim-signed)                # Secure Boot ESP
 [ -f "$GRUB_SIGNED_EFI" ] || missing+=(grub-efi-amd64-signed)
 [ -d /usr/lib/grub/x86_64-efi ] || missing+=(grub-efi-amd64-bin)  # unsigned GRUB
+command -v loadkeys >/dev/null || missing+=(kbd)            # binary keymaps
+[ -d "$KEYMAP_DIR" ] || missing+=(console-data)             # their sources
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
   INPUTS="$(inputs_hash)"   # package versions are part of it
@@ -271,6 +279,12 @@ add_module() {
 : >"$ROOT/etc/openutm/modules"
 for m in "${MODULES[@]}"; do add_module "$m"; done
 log "modules: ${LOADED[*]}"
+# Binary keymaps for busybox loadkmap (`loadkeys -b` compiles them; it needs no console).
+mkdir -p "$ROOT/etc/openutm/keymaps"
+for km in "${KEYMAPS[@]}"; do
+  loadkeys -b "$KEYMAP_DIR/${km#*=}.kmap.gz" >"$ROOT/etc/openutm/keymaps/${km%%=*}.bmap" ||
+    die "loadkeys -b ${km#*=} failed"
+done
 # /init prints the marker from here, so this script is its one source.
 echo "$MARKER" >"$ROOT/etc/openutm/marker"
 

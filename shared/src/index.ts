@@ -1,5 +1,7 @@
 export * from './errors';
 export * from './vm-config/schema';
+export * from './keyboard/keyboard-layouts';
+export * from './keyboard/text-to-keys';
 export * from './vm-config/presets';
 export * from './vm-config/requests';
 export * from './vm-config/build-config';

@@ -16,6 +16,8 @@ export interface CommandContext {
   // All of the CLI's stdin (exec --stdin).
   readStdin: () => Promise<Buffer>;
   confirm: (question: string) => Promise<string>;
+  // All of standard input as text (`openutm type VM -`).
+  stdin: () => Promise<string>;
   // The helper's port, for URLs shown to people.
   port: number;
   // Relative paths people type are resolved against this before they go to the helper.

@@ -5,6 +5,7 @@ import { DOCTOR_COMMAND } from './doctor-command';
 import { GUEST_COMMANDS } from './guest-commands';
 import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
+import { TYPE_COMMAND } from './type-command';
 
 export type { Command, CommandContext } from './command';
 
@@ -13,6 +14,7 @@ export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
   ...GUEST_COMMANDS,
+  type: TYPE_COMMAND,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,

@@ -37,6 +37,7 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
     config.linuxBoot ? `  kernel     ${config.linuxBoot.kernel} ${config.linuxBoot.cmdline}` : null,
     `  network    ${config.network.mode === 'none' ? 'none' : `${config.network.mode} (${config.network.nic})`}${config.network.portForwards.map((p) => ` ${p.protocol}:${p.hostAddress}:${p.hostPort}→${p.guestPort}`).join('')}`,
     `  display    ${config.display.type} (${config.display.device})`,
+    `  keyboard   ${config.keyboardLayout}`,
     config.notes ? `  notes      ${config.notes}` : null,
   ];
   lines.push(...guestAgentLines(status.guestAgent), ...warningLines(status));

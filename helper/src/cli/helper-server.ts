@@ -9,6 +9,8 @@ import { createConsoleUpgradeHandler } from '../console-bridge/console-upgrade';
 import type { WebRoot } from '../api/web-root';
 import type { VmEngine } from '../vm-service/vm-engine';
 import { HELPER_VERSION } from '../version';
+import { GuestTypist } from '../keyboard/guest-typist';
+import { typingMethods } from '../keyboard/typing-methods';
 
 // What `openutm serve` composes around its engine and tokens; tests start the same thing on port 0.
 export interface HelperServerOptions {
@@ -39,7 +41,11 @@ export async function startHelperServer(opts: HelperServerOptions): Promise<ApiS
       helperVersion: HELPER_VERSION,
       webRoot: opts.webRoot,
       consoleUpgrade: createConsoleUpgradeHandler({ engine, tickets, owners }),
-      handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
+      handlers: {
+        ...authHandlers(auth),
+        ...consoleMethods({ engine, tickets }),
+        ...typingMethods(new GuestTypist({ engine, emit: (p) => engine.emit('progress', p) })),
+      },
       ...(opts.peerCheck === false && { peerCheck: false as const }),
       log,
     });

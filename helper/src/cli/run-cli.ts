@@ -26,6 +26,8 @@ export interface CliDeps {
   connect?: (err: (line: string) => void) => Promise<HelperSession>;
   // Answers the delete confirmation (default: a prompt on stdin).
   confirm?: (question: string) => Promise<string>;
+  // Standard input, read whole (default: process.stdin).
+  stdin?: () => Promise<string>;
 }
 
 function help(): string {
@@ -61,6 +63,12 @@ async function promptLine(question: string): Promise<string> {
   } finally {
     rl.close();
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 misused. Every command
@@ -103,6 +111,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo, deps: CliDep
       write: io.write ?? ((stream, bytes) => bytes.length > 0 && (stream === 'out' ? io.out : io.err)(bytes.toString('utf8').replace(/\n$/, ''))),
       readStdin: () => readAll(process.stdin),
       confirm: deps.confirm ?? promptLine,
+      stdin: deps.stdin ?? readStdin,
       port: helperPort(env),
       cwd: deps.cwd ?? process.cwd(),
       env,

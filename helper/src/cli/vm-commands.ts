@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { OpenUtmError, OsPreset, type MethodName, type VmCreateRequest, type VmEditRequest, type VmStatus, type VmSummary } from '@openutm/shared';
+import { KeyboardLayout, OpenUtmError, OsPreset, type MethodName, type VmCreateRequest, type VmEditRequest, type VmStatus, type VmSummary } from '@openutm/shared';
 import { parsePortForward, parseSizeMiB } from './parse-units';
 import { diskEditsFromFlags, driveOptions, DRIVE_USAGE, removableEditsFromFlags } from './drive-flags';
 import { formatList, formatShow, formatStatus } from './format-output';
@@ -22,6 +22,7 @@ const configOptions: Options = {
   network: { type: 'string' },
   forward: { type: 'string', multiple: true },
   notes: { type: 'string' },
+  'keyboard-layout': { type: 'string' },
 };
 
 // How long the CLI waits for stop beyond the guest's own time-out (the forced kill and QMP).
@@ -60,7 +61,12 @@ function settingsFromFlags(values: Values, cwd: string): SharedSettings {
     ...(str(values, 'accel') && { accelerator: str(values, 'accel') }),
     ...(str(values, 'arch') && { architecture: str(values, 'arch') }),
   } as SharedSettings['system'];
+  const layout = str(values, 'keyboard-layout');
+  if (layout !== undefined && !KeyboardLayout.safeParse(layout).success) {
+    throw new OpenUtmError('BAD_REQUEST', `--keyboard-layout is one of ${KeyboardLayout.options.join(', ')}, not ${JSON.stringify(layout)}`);
+  }
   return {
+    ...(layout !== undefined && { keyboardLayout: layout as KeyboardLayout }),
     ...(str(values, 'name') !== undefined && { name: str(values, 'name') }),
     ...(str(values, 'notes') !== undefined && { notes: str(values, 'notes') }),
     ...(Object.keys(system ?? {}).length > 0 && { system }),
@@ -141,8 +147,8 @@ export const VM_COMMANDS: Record<string, Command> = {
     },
   },
   edit: {
-    summary: 'change a VM’s settings (most need it shut down; --iso works while it runs)',
-    usage: `<vm> [--name NAME] [--preset PRESET] [--memory SIZE] [--cpus N] [--iso PATH|none] [--notes TEXT] ${DRIVE_USAGE} …`,
+    summary: 'change a VM’s settings (most need it shut down; --iso and --keyboard-layout work while it runs)',
+    usage: `<vm> [--name NAME] [--preset PRESET] [--memory SIZE] [--cpus N] [--iso PATH|none] [--notes TEXT] [--keyboard-layout us|uk|de|fr] ${DRIVE_USAGE} …`,
     options: { ...configOptions, ...driveOptions },
     async run(ctx, { values, positionals, json }) {
       const settings = settingsFromFlags(values, ctx.cwd);

@@ -370,6 +370,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return hub;
   }
 
+  // The monitor of a VM in a state that allows the action, for modules that drive QEMU (typing).
+  monitorFor(id: string, action: VmAction): QmpClient {
+    return this.monitor(this.require(id, action));
+  }
+
   // The VM's screen as PNG bytes; the latest is also kept in its bundle as the thumbnail.
   async screenshot(id: string): Promise<Buffer> {
     const qmp = this.monitor(this.require(id, 'screenshot'));

@@ -14,6 +14,8 @@ import { AuthService } from '../../src/auth/auth-service';
 import { authHandlers } from '../../src/auth/auth-handlers';
 import { secretsFilePath } from '../../src/auth/secrets-store';
 import { consoleMethods } from '../../src/console-bridge/console-methods';
+import { GuestTypist } from '../../src/keyboard/guest-typist';
+import { typingMethods } from '../../src/keyboard/typing-methods';
 import { ConsoleTickets } from '../../src/console-bridge/console-tickets';
 import { ApiClient, cheapVm } from './support/api-harness';
 
@@ -38,7 +40,7 @@ before(async () => {
     origins: [],
     helperVersion: '0.0.0-test',
     hostFacts: lazyHostFacts(),
-    handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }) },
+    handlers: { ...authHandlers(auth), ...consoleMethods({ engine, tickets }), ...typingMethods(new GuestTypist({ engine, emit: () => undefined })) },
     log: () => undefined,
   });
 });

@@ -36,10 +36,26 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit', 'transfer']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
+
+// How vm.type reaches the guest: keystrokes on its keyboard (what a SPICE or VNC viewer sends,
+// in the VM's keyboard layout), or bytes on its serial port (no layout). auto: the keyboard when
+// the VM has a display, else the serial port.
+export const TypeVia = z.enum(['auto', 'keyboard', 'serial']);
+export type TypeVia = z.infer<typeof TypeVia>;
+
+// The most text one vm.type takes: ~15 minutes of keystrokes at the paced rate.
+export const MAX_TYPED_CHARS = 20_000;
+
+export const TypeResult = z.object({
+  // Characters typed (a line end counts as one).
+  typed: z.number().int().min(0),
+  via: z.enum(['keyboard', 'serial']),
+});
+export type TypeResult = z.infer<typeof TypeResult>;
 
 export const VmSummary = z.object({ config: VmConfig, status: VmStatus });
 export type VmSummary = z.infer<typeof VmSummary>;
@@ -179,6 +195,16 @@ export const METHODS = {
     params: ById.extend({ guestPath: GuestPath, hostPath: HostPath, overwrite: z.boolean().default(false), job: JobId.optional() }),
     result: GuestFileResult,
   },
+  // Types text into a running VM, paced so the guest loses none, as job.progress of kind
+  // 'type'. Text with characters the VM's keyboard layout has no key for is refused whole
+  // (UNTYPABLE_TEXT, each one named in the message and in details.untypable).
+  'vm.type': {
+    params: ById.extend({ text: z.string().min(1).max(MAX_TYPED_CHARS), via: TypeVia.default('auto'), job: JobId.optional() }),
+    result: TypeResult,
+  },
+  // Stops the typing under way into a VM after the current character; that vm.type then fails
+  // with CANCELLED. typing: whether there was any.
+  'vm.cancelTyping': { params: ById, result: z.object({ typing: z.boolean() }) },
   // A short-lived ticket for the console WebSockets of one running VM.
   'console.open': { params: ById.extend({ channel: ConsoleChannel.default('display') }), result: ConsoleTicket },
   // The screen of a running VM as a PNG (base64); also kept as the library thumbnail.

@@ -39,6 +39,7 @@ export function newVmConfig(request: VmCreateRequest, ids: { id: VmId; now: Date
     sound: { ...preset.sound, ...req.sound },
     input: { ...req.input },
     sharing: { ...req.sharing },
+    keyboardLayout: req.keyboardLayout ?? 'us',
   });
 }
 
@@ -81,6 +82,7 @@ export function applyVmEdit(config: VmConfig, edit: VmEditRequest, now: Date, ct
     sound: { ...config.sound, ...e.sound },
     input: { ...config.input, ...e.input },
     sharing: { ...config.sharing, ...e.sharing },
+    keyboardLayout: e.keyboardLayout ?? config.keyboardLayout,
     removable,
   });
 }

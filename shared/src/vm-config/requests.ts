@@ -15,6 +15,7 @@ import {
   SystemConfig,
   VmName,
 } from './schema';
+import { KeyboardLayout } from '../keyboard/keyboard-layouts';
 
 // The settings sections both creation and edits may name; each named section is merged over the
 // preset (create) or the current config (edit), field by field.
@@ -28,6 +29,7 @@ const SettingsSections = {
   sound: SoundConfig.partial().optional(),
   input: InputConfig.partial().optional(),
   sharing: SharingConfig.partial().optional(),
+  keyboardLayout: KeyboardLayout.optional(),
 };
 
 // A new, empty disk image the helper creates in the VM's folder; the interface defaults to the
@@ -100,4 +102,5 @@ export type VmEditRequest = z.input<typeof VmEditRequest>;
 export type VmEditRequestParsed = z.output<typeof VmEditRequest>;
 
 // The parts of an edit that a running VM can take without a restart.
-export const LIVE_EDITABLE_FIELDS = ['name', 'notes', 'media'] as const;
+// The keyboard layout only matters when text is typed, so it changes live too.
+export const LIVE_EDITABLE_FIELDS = ['name', 'notes', 'media', 'keyboardLayout'] as const;

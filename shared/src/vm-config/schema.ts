@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyboardLayout } from '../keyboard/keyboard-layouts';
 
 // The on-disk format version of vm.json; bump it together with a migration in migrate.ts.
 export const VM_CONFIG_SCHEMA_VERSION = 1;
@@ -176,6 +177,8 @@ export const VmConfig = z.object({
   sound: SoundConfig.default({}),
   input: InputConfig.default({}),
   sharing: SharingConfig.default({}),
+  // The guest's keyboard layout, for typing text as keystrokes (vm.type); QEMU never sees it.
+  keyboardLayout: KeyboardLayout.default('us'),
 }).refine((c) => new Set([...c.disks.map((d) => d.id), ...c.removable.map((d) => d.id)]).size === c.disks.length + c.removable.length, {
   message: 'every disk and removable drive needs its own id',
   path: ['disks'],

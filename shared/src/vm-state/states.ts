@@ -18,6 +18,7 @@ export const VmAction = z.enum([
   'clone',
   'screenshot',
   'console',
+  'type',
 ]);
 export type VmAction = z.infer<typeof VmAction>;
 
@@ -36,6 +37,8 @@ const ALLOWED: Record<VmAction, readonly VmState[]> = {
   clone: ['stopped', 'crashed'],
   screenshot: ['running', 'paused'],
   console: ['running', 'paused'],
+  // Keys sent to a paused guest would pile up in its keyboard's small buffer and be lost.
+  type: ['running'],
 };
 
 const VERB: Record<VmAction, string> = {
@@ -51,6 +54,7 @@ const VERB: Record<VmAction, string> = {
   clone: 'clone',
   screenshot: 'take a screenshot of',
   console: 'open the console of',
+  type: 'type into',
 };
 
 export function canPerform(state: VmState, action: VmAction): boolean {

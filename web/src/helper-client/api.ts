@@ -1,4 +1,4 @@
-import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type VmStatus } from '@openutm/shared';
+import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type TypeResult, type VmStatus } from '@openutm/shared';
 import { vmRemoved, vmStatusReceived, vmSummaryReceived, vmsListed } from '../stores/vm-store';
 import { jobProgressReceived, jobsForgotten } from '../stores/job-store';
 import { forgetToken, saveToken } from './browser-storage';
@@ -110,6 +110,17 @@ export async function consoleOpen(id: string, channel: ConsoleChannel): Promise<
 export async function vmScreenshot(id: string): Promise<{ src: string; takenAt: string }> {
   const { png, takenAt } = await call('vm.screenshot', { id });
   return { src: `data:image/png;base64,${png}`, takenAt };
+}
+
+// Types text into a running VM (keystrokes in its layout, or serial bytes), reporting as `job`.
+// The helper paces keys at some 30 a second, so the answer waits in proportion.
+export function vmType(id: string, text: string, via: 'keyboard' | 'serial', job: string): Promise<TypeResult> {
+  return call('vm.type', { id, text, via, job }, 60_000 + [...text].length * 200);
+}
+
+// Stops vm.type after the key under way; that call then fails with CANCELLED.
+export async function vmCancelTyping(id: string): Promise<void> {
+  await call('vm.cancelTyping', { id });
 }
 
 // Events say that something changed; each is checked against its schema before use.

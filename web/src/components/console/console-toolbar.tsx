@@ -18,6 +18,7 @@ export interface ConsoleToolbarProps {
   onResizeWithWindow: (on: boolean) => void;
   onCombo: (combo: KeyCombo) => void;
   onCapturePointer: () => void;
+  onPasteAsKeys: () => void;
   // Where the release key puts the focus.
   firstButton: RefObject<HTMLButtonElement | null>;
 }
@@ -57,6 +58,16 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
         {p.fullscreen.active ? 'Leave fullscreen' : 'Fullscreen'}
       </button>
       <KeyComboMenu disabledReason={notConnected} onSend={p.onCombo} />
+      <button
+        type="button"
+        aria-haspopup="dialog"
+        aria-disabled={notConnected !== null}
+        onClick={() => notConnected === null && p.onPasteAsKeys()}
+        className={toolbarButton(notConnected === null)}
+        title={notConnected === null ? 'Type a text into the guest key by key (for guests without a clipboard)' : `Paste as keys: ${notConnected}`}
+      >
+        Paste as keys…
+      </button>
       <button
         type="button"
         aria-pressed={p.resizeWithWindow && resizeReason === null}

@@ -9,6 +9,8 @@ import { ReleaseKeyTracker, RELEASE_KEY_LABEL } from './release-key';
 import { useDisplaySession } from './use-display-session';
 import { useElementSize } from './use-element-size';
 import { capturePointer, releasePointer } from './pointer-capture';
+import { PasteAsKeysDialog } from './paste-as-keys-dialog';
+import type { KeyboardLayout } from '@openutm/shared';
 
 export interface DisplayPaneProps {
   vmId: string;
@@ -19,10 +21,13 @@ export interface DisplayPaneProps {
   blocked: Omit<OverlayProps, 'onReconnect' | 'reconnectReason'> | null;
   // The VM's configured display, so the viewer's code loads while the ticket is asked for.
   protocolHint?: 'spice' | 'vnc' | 'none';
+  // The guest's layout, for Paste as keys.
+  keyboardLayout: KeyboardLayout;
 }
 
 // The VM's screen: the toolbar, the canvas (SPICE or VNC), and what is wrong when it is not there.
-export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint }: DisplayPaneProps) {
+export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyboardLayout }: DisplayPaneProps) {
+  const pasteDialog = useRef<HTMLDialogElement>(null);
   const screenId = `console-screen-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const screenRef = useRef<HTMLDivElement>(null);
   const panelRef = useRef<HTMLDivElement>(null);
@@ -116,6 +121,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint }: Di
           session.current?.focus();
         }}
         onCapturePointer={() => capturePointer(screenRef.current)}
+        onPasteAsKeys={() => pasteDialog.current?.showModal()}
         firstButton={toolbarFocus}
       />
       <div
@@ -154,6 +160,14 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint }: Di
         <div aria-hidden className="pointer-events-none absolute inset-0 hidden ring-2 ring-sky-500 ring-inset peer-focus-within:block" />
         {overlay && <ConsoleOverlay {...overlay} />}
       </div>
+      <PasteAsKeysDialog
+        dialogRef={pasteDialog}
+        vmId={vmId}
+        vmName={vmName}
+        via="keyboard"
+        layout={keyboardLayout}
+        onClosed={() => session.current?.focus()}
+      />
     </div>
   );
 }

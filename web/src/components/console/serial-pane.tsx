@@ -7,6 +7,8 @@ import { ConsoleOverlay } from './console-overlay';
 import type { DisplayPhase } from './display-session';
 import type { SerialSession } from './serial-session';
 import { useElementSize } from './use-element-size';
+import { PasteAsKeysDialog } from './paste-as-keys-dialog';
+import { toolbarButton } from './toolbar-button';
 
 // The VM's first serial port in a terminal, with the helper's scrollback shown on connect.
 export function SerialPane({ vmId, vmName, allowed, blockedReason }: { vmId: string; vmName: string; allowed: boolean; blockedReason: string | null }) {
@@ -16,6 +18,7 @@ export function SerialPane({ vmId, vmName, allowed, blockedReason }: { vmId: str
   const [attempt, setAttempt] = useState(0);
   const dropped = useRef(false);
   const size = useElementSize(hostRef);
+  const pasteDialog = useRef<HTMLDialogElement>(null);
   const live = phase.phase === 'connecting' || phase.phase === 'connected';
   const run = allowed || live;
 
@@ -56,9 +59,21 @@ export function SerialPane({ vmId, vmName, allowed, blockedReason }: { vmId: str
 
   return (
     <div className="relative flex h-full min-h-0 flex-col bg-neutral-950">
-      <p role="status" data-testid="serial-status" data-phase={phase.phase} className="border-b border-neutral-800 px-3 py-2 text-xs text-neutral-300">
-        {phase.phase === 'connected' ? `Serial console of ${vmName} (ttyS0)` : phase.phase === 'connecting' ? 'Connecting to the serial port…' : 'Serial console not connected'}
-      </p>
+      <div className="flex items-center gap-2 border-b border-neutral-800 px-3 py-1">
+        <p role="status" data-testid="serial-status" data-phase={phase.phase} className="min-w-0 flex-1 truncate py-1 text-xs text-neutral-300">
+          {phase.phase === 'connected' ? `Serial console of ${vmName} (ttyS0)` : phase.phase === 'connecting' ? 'Connecting to the serial port…' : 'Serial console not connected'}
+        </p>
+        <button
+          type="button"
+          aria-haspopup="dialog"
+          aria-disabled={phase.phase !== 'connected'}
+          onClick={() => phase.phase === 'connected' && pasteDialog.current?.showModal()}
+          className={toolbarButton(phase.phase === 'connected')}
+          title="Type a text into the serial console, paced so the guest takes it all"
+        >
+          Paste as keys…
+        </button>
+      </div>
       <div ref={hostRef} data-testid="serial-terminal" aria-label={`Serial console of ${vmName}`} className="min-h-0 flex-1 p-2" />
       {phase.phase === 'disconnected' && (
         <ConsoleOverlay
@@ -74,6 +89,7 @@ export function SerialPane({ vmId, vmName, allowed, blockedReason }: { vmId: str
         />
       )}
       {phase.phase === 'idle' && blockedReason && <ConsoleOverlay title="No serial console" detail={blockedReason} tone="info" />}
+      <PasteAsKeysDialog dialogRef={pasteDialog} vmId={vmId} vmName={vmName} via="serial" layout="us" onClosed={() => session.current?.terminal.focus()} />
     </div>
   );
 }

@@ -32,12 +32,13 @@ export interface SettingsDraft {
   soundEnabled: boolean;
   soundDevice: VmConfig['sound']['device'];
   usbTablet: boolean;
+  keyboardLayout: VmConfig['keyboardLayout'];
   spiceAgent: boolean;
   guestAgent: boolean;
 }
 
 // The fields a running VM can take (shared's LIVE_EDITABLE_FIELDS; media has its own panel).
-export const LIVE_FIELDS: ReadonlySet<keyof SettingsDraft> = new Set(['name', 'notes']);
+export const LIVE_FIELDS: ReadonlySet<keyof SettingsDraft> = new Set(['name', 'notes', 'keyboardLayout']);
 
 export function settingsDraft(c: VmConfig): SettingsDraft {
   return {
@@ -67,6 +68,7 @@ export function settingsDraft(c: VmConfig): SettingsDraft {
     soundEnabled: c.sound.enabled,
     soundDevice: c.sound.device,
     usbTablet: c.input.usbTablet,
+    keyboardLayout: c.keyboardLayout,
     spiceAgent: c.sharing.spiceAgent,
     guestAgent: c.sharing.guestAgent,
   };
@@ -99,6 +101,7 @@ export function draftToEdit(c: VmConfig, d: SettingsDraft): VmEditRequest {
     display: { type: d.displayType, device: d.displayDevice },
     sound: { enabled: d.soundEnabled, device: d.soundDevice },
     input: { usbTablet: d.usbTablet },
+    keyboardLayout: d.keyboardLayout,
     sharing: { spiceAgent: d.spiceAgent, guestAgent: d.guestAgent },
   };
   const current: Record<keyof typeof sections, unknown> = {
@@ -112,6 +115,7 @@ export function draftToEdit(c: VmConfig, d: SettingsDraft): VmEditRequest {
     display: c.display,
     sound: c.sound,
     input: c.input,
+    keyboardLayout: c.keyboardLayout,
     sharing: c.sharing,
   };
   const edit: Record<string, unknown> = {};

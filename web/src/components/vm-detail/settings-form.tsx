@@ -1,6 +1,6 @@
 'use client';
 
-import { canPerform, FEATURES, OsPreset, PRESETS, whyNot, type VmSummary } from '@openutm/shared';
+import { canPerform, FEATURES, KEYBOARD_LAYOUT_NAMES, KeyboardLayout, OsPreset, PRESETS, whyNot, type VmSummary } from '@openutm/shared';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { missingFeature } from '../../helper-client/capabilities';
 import { errorMessage } from '../../helper-client/client-errors';
@@ -81,7 +81,7 @@ export function SettingsForm({ vm, connected, drives }: { vm: VmSummary; connect
       <form onSubmit={submit} noValidate aria-label="Settings: general, system and boot" className="space-y-6">
         {locked && lockReason && (
           <p data-testid="edit-locked" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-            Most settings are locked: {lockReason}. The name, the notes and the disc in the CD drive can change now.
+            Most settings are locked: {lockReason}. The name, the notes, the keyboard layout and the disc in the CD drive can change now.
           </p>
         )}
         <SettingsSection id="general" title="General" locked={liveLocked ? liveReason : null}>
@@ -92,6 +92,7 @@ export function SettingsForm({ vm, connected, drives }: { vm: VmSummary; connect
             </label>
             <textarea id="vm-notes" name="notes" rows={2} value={draft.notes} onChange={(ev) => update({ notes: ev.target.value })} className="w-full rounded-lg border border-neutral-300 bg-white px-3 py-2 text-sm disabled:cursor-not-allowed disabled:opacity-60 dark:border-neutral-700 dark:bg-neutral-900" />
           </div>
+          <SelectField label="Keyboard layout" name="keyboardLayout" value={draft.keyboardLayout} onChange={(keyboardLayout) => update({ keyboardLayout })} options={KeyboardLayout.options.map((l) => ({ value: l, label: KEYBOARD_LAYOUT_NAMES[l] }))} hint="The guest's layout: Paste as keys presses the keys that type each character in it." />
         </SettingsSection>
         <SettingsSection id="system" title="System" locked={off ? offReason : null}>
           <SelectField className="sm:col-span-2" label="Operating system" name="preset" value={draft.preset} onChange={(preset) => update({ preset })} options={OsPreset.options.map((p) => ({ value: p, label: PRESETS[p].label }))} hint={presetUnsupported ?? "Sets the VM's icon and label; the other settings stay as they are."} disabled={presetUnsupported !== null} />
