@@ -36,8 +36,28 @@ function storage(): Storage | null {
   }
 }
 
-export function readSoundPref(vmId: string): SoundPref {
-  return parseSoundPrefs(storage()?.getItem(SOUND_PREFS_KEY) ?? null)[vmId] ?? DEFAULT_SOUND;
+// The stored text itself: a string, so useSyncExternalStore sees a change only when it changed.
+export function readSoundPrefsRaw(): string | null {
+  return storage()?.getItem(SOUND_PREFS_KEY) ?? null;
+}
+
+export function soundPrefOf(raw: string | null, vmId: string): SoundPref {
+  return parseSoundPrefs(raw)[vmId] ?? DEFAULT_SOUND;
+}
+
+const listeners = new Set<() => void>();
+
+// Changes made in this page, and in other tabs (the storage event).
+export function subscribeSoundPrefs(listener: () => void): () => void {
+  listeners.add(listener);
+  const onStorage = (e: StorageEvent) => {
+    if (e.key === SOUND_PREFS_KEY) listener();
+  };
+  window.addEventListener('storage', onStorage);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('storage', onStorage);
+  };
 }
 
 export function saveSoundPref(vmId: string, pref: SoundPref): void {
@@ -48,6 +68,7 @@ export function saveSoundPref(vmId: string, pref: SoundPref): void {
   try {
     s.setItem(SOUND_PREFS_KEY, JSON.stringify(all));
   } catch {
-    // A full or read-only storage keeps the setting for this page only.
+    // A full or read-only storage: the setting lasts as long as the session.
   }
+  for (const l of [...listeners]) l();
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CHANNEL,
+  linkMessage,
   miniMessage,
   parsePlaybackMessage,
   parseRecordMessage,
@@ -99,4 +100,40 @@ test('the channel list loses its audio channels to the console, the rest stays i
   assert.deepEqual(none.audio, []);
   assert.deepEqual([...new Uint8Array(none.rest)], [1, 0, 0, 0, 2, 0]);
   assert.throws(() => splitAudioChannels(le([4, 4], [1, 1], [0, 1])), RangeError);
+});
+
+// The same bytes spice-html5 would send for a channel with these capabilities.
+test('the link message matches what spice-html5 builds, with the capabilities the console chose', async () => {
+  const g = globalThis as { navigator?: unknown; window?: unknown };
+  g.navigator ??= { appName: 'Netscape' };
+  g.window ??= globalThis;
+  const { SpiceLinkHeader, SpiceLinkMess } = (await import('@spice-project/spice-html5/src/spicemsg.js')) as unknown as {
+    SpiceLinkHeader: new () => { size: number; buffer_size(): number; to_buffer(a: ArrayBuffer, at?: number): void };
+    SpiceLinkMess: new () => {
+      connection_id: number;
+      channel_type: number;
+      channel_id: number;
+      common_caps: number[];
+      channel_caps: number[];
+      buffer_size(): number;
+      to_buffer(a: ArrayBuffer, at?: number): void;
+    };
+  };
+  for (const [conn, type, id, caps] of [
+    [0x12345678, CHANNEL.playback, 0, 2],
+    [1, CHANNEL.record, 3, 0],
+  ] as const) {
+    const hdr = new SpiceLinkHeader();
+    const msg = new SpiceLinkMess();
+    msg.connection_id = conn;
+    msg.channel_type = type;
+    msg.channel_id = id;
+    msg.common_caps.push((1 << 0) | (1 << 3));
+    msg.channel_caps.push(caps);
+    hdr.size = msg.buffer_size();
+    const want = new ArrayBuffer(hdr.buffer_size() + msg.buffer_size());
+    hdr.to_buffer(want);
+    msg.to_buffer(want, hdr.buffer_size());
+    assert.deepEqual([...new Uint8Array(linkMessage(conn, type, id, caps))], [...new Uint8Array(want)]);
+  }
 });

@@ -140,3 +140,26 @@ export function splitAudioChannels(list: ArrayBuffer): { rest: ArrayBuffer; audi
   rest.set(keep, 4);
   return { rest: rest.buffer, audio };
 }
+
+// The link a channel opens with (SpiceLinkHeader + SpiceLinkMess), with the capabilities the
+// console chooses: spice-html5's own offers Opus on playback whenever MediaSource plays it.
+// Common caps: auth selection and the mini header, as every spice-html5 channel asks.
+export function linkMessage(connectionId: number, type: number, id: number, channelCaps: number): ArrayBuffer {
+  const common = (1 << 0) | (1 << 3);
+  const body = 18 + 4 + 4;
+  const out = new ArrayBuffer(16 + body);
+  const dv = new DataView(out);
+  [...'REDQ'].forEach((ch, i) => dv.setUint8(i, ch.charCodeAt(0)));
+  dv.setUint32(4, 2, true);
+  dv.setUint32(8, 2, true);
+  dv.setUint32(12, body, true);
+  dv.setUint32(16, connectionId >>> 0, true);
+  dv.setUint8(20, type);
+  dv.setUint8(21, id);
+  dv.setUint32(22, 1, true);
+  dv.setUint32(26, 1, true);
+  dv.setUint32(30, 18, true);
+  dv.setUint32(34, common, true);
+  dv.setUint32(38, channelCaps, true);
+  return out;
+}
