@@ -4,6 +4,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { toolbarButton } from '../toolbar-button';
 import type { ConsoleSound, SoundState } from './console-sound';
 import { readSoundPrefsRaw, saveSoundPref, soundPrefOf, subscribeSoundPrefs } from './sound-prefs';
+import { MicIcon, SpeakerIcon, SpeakerMutedIcon } from './sound-icons';
 import { SoundMeter } from './sound-meter';
 
 const NO_SOUND: SoundState = { output: 'unknown', playing: false, blocked: false, format: null, input: 'unknown', mic: 'off', recording: false, problem: null };
@@ -40,14 +41,14 @@ export function SoundControls({ vmId, sound, unavailable }: SoundControlsProps) 
     <div role="group" aria-label="Sound" className="flex items-center gap-2" data-testid="console-sound" data-output={state.output} data-playing={state.playing} data-mic={state.mic}>
       <button
         type="button"
+        aria-label="Mute"
         aria-pressed={pref.muted}
         aria-disabled={outputReason !== null}
         onClick={() => outputReason === null && saveSoundPref(vmId, { ...pref, muted: !pref.muted })}
         className={toolbarButton(outputReason === null, pref.muted && outputReason === null)}
         title={outputReason === null ? (pref.muted ? 'Unmute the guest’s sound' : 'Mute the guest’s sound') : `Sound: ${outputReason}`}
       >
-        <span aria-hidden>{mutedShown ? '🔇' : '🔊'}</span>
-        Mute
+        {mutedShown ? <SpeakerMutedIcon /> : <SpeakerIcon />}
       </button>
       <input
         type="range"
@@ -71,6 +72,7 @@ export function SoundControls({ vmId, sound, unavailable }: SoundControlsProps) 
       )}
       <button
         type="button"
+        aria-label="Microphone"
         aria-pressed={state.mic === 'on'}
         aria-disabled={micReason !== null || state.mic === 'asking'}
         onClick={() => micReason === null && state.mic !== 'asking' && void sound?.setMic(state.mic === 'off')}
@@ -83,7 +85,8 @@ export function SoundControls({ vmId, sound, unavailable }: SoundControlsProps) 
               : 'Let the guest hear this browser’s microphone (the browser asks first)'
         }
       >
-        {state.mic === 'asking' ? 'Microphone…' : 'Microphone'}
+        <MicIcon off={state.mic !== 'on'} />
+        {state.mic === 'asking' && <span className="text-xs">Asking…</span>}
       </button>
       {state.problem && (
         <p role="alert" className="max-w-64 truncate text-xs text-red-700 dark:text-red-400" title={state.problem}>
