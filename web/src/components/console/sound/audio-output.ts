@@ -6,12 +6,17 @@ import type { AudioFormat } from './spice-audio-wire';
 export interface OutputStats {
   // 0..1, the RMS of what the guest plays (after its own mixer, before the page's volume).
   level: number;
+  // The loudest block so far (RMS): what a check that sound arrived reads, however late it looks.
+  peak: number;
   blocks: number;
   bytes: number;
   underruns: number;
   dropped: number;
   // Seconds of sound queued ahead of the audio clock: the latency the jitter buffer adds.
   queued: number;
+  // The guest's own mixer, per channel (0..1; empty until the guest set it), and its mute.
+  guestVolume: number[];
+  guestMuted: boolean;
 }
 
 // Plays the raw PCM blocks of the SPICE playback channel through Web Audio: each block is an
@@ -32,6 +37,7 @@ export class AudioOutput {
   private blocks = 0;
   private bytes = 0;
   private streaming = false;
+  private peak = 0;
 
   constructor(private readonly onState: () => void) {}
 
@@ -56,7 +62,9 @@ export class AudioOutput {
     this.blocks++;
     this.bytes += pcm.byteLength;
     const now = performance.now();
-    this.lastLevel = meterLevel(this.levelNow(now), rmsLevel(planes), 0);
+    const block = rmsLevel(planes);
+    this.peak = Math.max(this.peak, block);
+    this.lastLevel = meterLevel(this.levelNow(now), block, 0);
     this.levelAt = now;
     const frames = planes[0]?.length ?? 0;
     // A suspended clock does not move: queueing would only pile up sound to play late.
@@ -123,11 +131,14 @@ export class AudioOutput {
     const now = this.ctx?.currentTime ?? 0;
     return {
       level: this.levelNow(performance.now()),
+      peak: this.peak,
       blocks: this.blocks,
       bytes: this.bytes,
       underruns: this.clock.underruns,
       dropped: this.clock.dropped,
       queued: this.clock.queued(now),
+      guestVolume: this.guestGains,
+      guestMuted: this.guestMuted,
     };
   }
 

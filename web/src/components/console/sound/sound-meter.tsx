@@ -21,10 +21,13 @@ export function SoundMeter({ sound }: { sound: ConsoleSound | null }) {
       fill.style.transform = `scaleX(${shown})`;
       el.setAttribute('aria-valuenow', String(Math.round(shown * 100)));
       el.dataset.level = s.level.toFixed(4);
+      el.dataset.peak = s.peak.toFixed(4);
       el.dataset.blocks = String(s.blocks);
       el.dataset.bytes = String(s.bytes);
       el.dataset.queuedMs = (s.queued * 1000).toFixed(0);
       el.dataset.micLevel = s.micLevel.toFixed(4);
+      el.dataset.guestVolume = s.guestVolume.map((v) => v.toFixed(2)).join(' ');
+      el.dataset.guestMuted = String(s.guestMuted);
       frame = requestAnimationFrame(draw);
     };
     frame = requestAnimationFrame(draw);
