@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { VmCreateRequest } from '@openutm/shared';
-import { REPO_ROOT } from '../../helper/test/support/test-guest';
+import { vmFolder } from '../../helper/src/vm-library/library-paths';
+import { agentGuest, agentGuestRequest, attachAgentGuestDisk } from '../../helper/test/support/agent-guest';
 import { waitForMatch, waitForText } from '../../helper/test/support/wait';
 import { screenshot } from './support/browser';
 import { waitForScreenConnected, watchScreen } from './support/console-screen';
@@ -20,37 +19,12 @@ import { uiSuite } from './support/ui-suite';
 // clicking Allow does.
 const ui = uiSuite({}, ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
 
-interface AgentGuest {
-  dir: string;
-  marker: string;
-  prompt: string;
-  cmdline: string;
-}
-
-// The agent guest's build (scripts/agent-guest/build.sh, .cache/agent-guest).
-function agentGuest(): AgentGuest {
-  const dir = process.env.OPENUTM_AGENT_GUEST_DIR ?? path.join(REPO_ROOT, '.cache/agent-guest');
-  const manifest = path.join(dir, 'manifest.json');
-  if (!existsSync(manifest)) throw new Error(`no agent guest at ${dir}: build it with \`bash scripts/agent-guest/build.sh\``);
-  const m = JSON.parse(readFileSync(manifest, 'utf8')) as { marker: string; prompt: string; cmdline: string };
-  return { dir, marker: m.marker, prompt: m.prompt, cmdline: m.cmdline };
-}
-
-// A VM that boots the agent guest's kernel on a copy of its root disk, with an HDA card and
-// the QXL adapter its X wants.
-async function createAgentVm(name: string, g: AgentGuest): Promise<string> {
+// The agent guest booted by the helper (helper/test/support/agent-guest.ts): HDA card, QXL,
+// its root disk an overlay on the cached image.
+async function createAgentVm(name: string): Promise<string> {
   const api = await ui.helper.api();
-  const request: VmCreateRequest = {
-    name,
-    preset: 'linux-desktop',
-    system: { firmware: 'bios', memoryMiB: 1024, cpus: 1 },
-    disks: [],
-    linuxBoot: { kernel: path.join(g.dir, 'vmlinuz'), initrd: path.join(g.dir, 'initrd.img'), cmdline: g.cmdline },
-    display: { type: 'spice', device: 'qxl-vga' },
-    sound: { enabled: true, device: 'intel-hda' },
-  };
-  const { config } = await api.call('vm.create', request);
-  await api.call('vm.edit', { id: config.id, changes: { disks: { import: [{ path: path.join(g.dir, 'rootfs.img'), format: 'raw', interface: 'virtio' }] } } });
+  const { config } = await api.call('vm.create', agentGuestRequest(name));
+  await attachAgentGuestDisk(vmFolder(ui.helper.home, config.id), config.disks[0]!.file);
   return config.id;
 }
 
@@ -78,7 +52,7 @@ test('a tone the guest plays reaches the page on the playback channel and its le
   const g = agentGuest();
   const { helper } = ui;
   const api = await helper.api();
-  const id = await createAgentVm('Sound guest', g);
+  const id = await createAgentVm('Sound guest');
   // QEMU outlives the helper by design: a failing test must still stop its guest.
   t.after(() => api.call('vm.kill', { id }).catch(() => undefined));
   await api.call('vm.start', { id });
