@@ -154,15 +154,26 @@ describe('display device and agents', () => {
 });
 
 describe('sound', () => {
-  it('an HDA card gets a codec on its bus, fed by the none backend', () => {
-    const { args } = build((c) => c, { preset: 'linux-desktop' });
-    assert.deepEqual(valuesOf(args, '-audiodev'), ['none,id=snd0']);
-    assert.ok(valuesOf(args, '-device').includes('hda-duplex,id=sound_0_codec,bus=sound_0.0,audiodev=snd0'), 'no codec');
-  });
+  // The backend follows the display: SPICE carries the sound to the console page; VNC and no
+  // display have nowhere to send it. A QEMU without SPICE turns a SPICE display into VNC.
+  const backends: { name: string; display: 'spice' | 'vnc' | 'none'; host?: HostFacts; backend: string }[] = [
+    { name: 'SPICE display', display: 'spice', backend: 'spice,id=snd0' },
+    { name: 'VNC display', display: 'vnc', backend: 'none,id=snd0' },
+    { name: 'no display', display: 'none', backend: 'none,id=snd0' },
+    { name: 'SPICE asked of a QEMU without SPICE', display: 'spice', host: HOSTS['darwin-arm64-hvf'], backend: 'none,id=snd0' },
+  ];
+  for (const t of backends) {
+    it(`${t.name}: an HDA card gets a codec on its bus, fed by ${t.backend}`, () => {
+      const { args } = build((c) => ({ ...c, display: { ...c.display, type: t.display } }), { preset: 'linux-desktop', ...(t.host ? { host: t.host } : {}) });
+      assert.deepEqual(valuesOf(args, '-audiodev'), [t.backend]);
+      assert.ok(valuesOf(args, '-device').includes('hda-duplex,id=sound_0_codec,bus=sound_0.0,audiodev=snd0'), 'no codec');
+    });
+  }
 
   it('AC97 takes the backend directly', () => {
     const { args } = build((c) => ({ ...c, sound: { enabled: true, device: 'AC97' } }), { preset: 'other' });
     assert.ok(valuesOf(args, '-device').includes('AC97,id=sound_0,audiodev=snd0'), 'no AC97');
+    assert.deepEqual(valuesOf(args, '-audiodev'), ['spice,id=snd0']);
   });
 });
 

@@ -2,15 +2,17 @@ import type { BuildContext } from './build-context';
 import { BACKEND_ID, busOf, DEVICE_ID } from './device-ids';
 import { optionString, type QemuOption } from './option-string';
 
-// The sound card the preset chose, fed by the `none` audio backend. The helper has no audio
-// output of its own yet, and `none` is the one backend that works on every host without a
-// sound server (PulseAudio/CoreAudio/DirectSound backends fail or block when none is running,
-// and QEMU 9+ refuses a sound card without an explicit audiodev). The guest still sees a
-// working card, so its drivers and sound settings are in place.
+// The sound card the preset chose and the audio backend that feeds it. With a SPICE display the
+// backend is `spice`: the guest's sound goes out on the SPICE playback channel (and the
+// browser's microphone comes in on the record channel), so it plays in the console page.
+// Otherwise `none`, the one backend that works on every host without a sound server
+// (PulseAudio/CoreAudio/DirectSound backends fail or block when none is running, and QEMU 9+
+// refuses a sound card without an explicit audiodev); the guest still sees a working card.
+// `spice` cannot be used without -spice: QEMU refuses to start.
 export function soundOptions(ctx: BuildContext): QemuOption[] {
   const { sound } = ctx.config;
   if (!sound.enabled) return [];
-  const backend: QemuOption = ['-audiodev', optionString('none', { id: BACKEND_ID.audio })];
+  const backend: QemuOption = ['-audiodev', optionString(ctx.display === 'spice' ? 'spice' : 'none', { id: BACKEND_ID.audio })];
   if (sound.device === 'AC97') {
     return [backend, ['-device', optionString('AC97', { id: DEVICE_ID.sound, audiodev: BACKEND_ID.audio })]];
   }

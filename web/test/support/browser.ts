@@ -7,14 +7,15 @@ import { WEB_DIR } from './build-web';
 export const CHROMIUM = process.env.OPENUTM_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = path.resolve(WEB_DIR, '../test-results/web');
 
-export async function launchChromium(): Promise<Browser> {
+// extraArgs: more Chromium switches a test file needs (a fake microphone, say).
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set OPENUTM_CHROMIUM`);
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs],
   });
 }
 

@@ -18,8 +18,8 @@ export interface UiSuite {
 // Registers the file's hooks (call it once at the top level of a test file): build the UI if
 // needed, start the helper and Chromium before the tests, close every page paired during a
 // test after it (failing on any console error), stop everything at the end. helperOptions go
-// to the file's helper (its environment, say).
-export function uiSuite(helperOptions: RealHelperOptions = {}): UiSuite {
+// to the file's helper (its environment, say), browserArgs to Chromium.
+export function uiSuite(helperOptions: RealHelperOptions = {}, browserArgs: string[] = []): UiSuite {
   let helper: RealHelper | undefined;
   let browser: Browser | undefined;
   let sessions: PairedPage[] = [];
@@ -27,7 +27,7 @@ export function uiSuite(helperOptions: RealHelperOptions = {}): UiSuite {
   before(async () => {
     ensureWebBuilt();
     helper = await RealHelper.start(helperOptions);
-    browser = await launchChromium();
+    browser = await launchChromium(browserArgs);
   });
 
   afterEach(async () => {

@@ -3,12 +3,14 @@
 import type { RefObject } from 'react';
 import type { KeyCombo } from './guest-keys';
 import { KeyComboMenu } from './key-combo-menu';
+import { SoundControls } from './sound/sound-controls';
 import { RELEASE_KEY_LABEL } from './release-key';
 import { toolbarButton } from './toolbar-button';
 import type { Fullscreen } from './use-fullscreen';
 import type { DisplayView } from './use-display-session';
 
 export interface ConsoleToolbarProps {
+  vmId: string;
   vmName: string;
   view: DisplayView;
   fit: boolean;
@@ -91,6 +93,11 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
       >
         Capture pointer
       </button>
+      <SoundControls
+        vmId={p.vmId}
+        sound={p.view.sound}
+        unavailable={notConnected ?? (p.view.protocol === 'vnc' ? 'a VNC console carries no sound; choose SPICE in the VM’s display settings' : null)}
+      />
       <p className="ml-auto text-xs text-neutral-500 dark:text-neutral-400">
         <kbd className="rounded border border-neutral-300 px-1 font-mono dark:border-neutral-700">{RELEASE_KEY_LABEL}</kbd> releases the keyboard
       </p>

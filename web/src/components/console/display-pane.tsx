@@ -109,6 +109,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
   return (
     <div ref={panelRef} className="flex h-full min-h-0 flex-col bg-white dark:bg-neutral-900">
       <ConsoleToolbar
+        vmId={vmId}
         vmName={vmName}
         view={view}
         fit={fit}

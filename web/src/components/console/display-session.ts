@@ -1,4 +1,5 @@
 import type { KeyCombo } from './guest-keys';
+import type { ConsoleSound } from './sound/console-sound';
 
 // What a console screen is doing, as the status line and the overlay show it.
 export type DisplayPhase =
@@ -17,6 +18,8 @@ export interface DisplayEvents {
   // The SPICE guest agent came or went: it is what resizes the guest with the window.
   onAgent(connected: boolean): void;
   onPointerMode(mode: PointerMode): void;
+  // The session's sound (SPICE only), given once as it opens.
+  onSound(sound: ConsoleSound): void;
 }
 
 // One live connection to a VM's screen; SPICE and VNC sessions look the same to the page.

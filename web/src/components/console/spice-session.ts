@@ -4,6 +4,8 @@ import { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
 import { SpiceMiniData, SpiceMsgcKeyDown, SpiceMsgcKeyUp, SpiceMsgcMouseMotion } from '@spice-project/spice-html5/src/spicemsg.js';
 import type { DisplayEvents, DisplaySession, DisplayTarget, PointerMode } from './display-session';
 import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
+import { ConsoleSound } from './sound/console-sound';
+import { hookAudioChannels } from './sound/spice-audio-channels';
 import './spice-surfaces';
 import { padTicket } from './spice-ticket';
 import { tearDownViewer } from './viewer-teardown';
@@ -34,6 +36,7 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     closed = true;
     observer.disconnect();
     screen.removeEventListener('mousemove', relativeMotion, true);
+    sound.close();
     // Read after the main socket's own close listeners ran, so the helper's reason is known.
     setTimeout(() => {
       events.onPhase({ phase: 'disconnected', reason: closeReason || fallback });
@@ -62,6 +65,10 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     handleMouseMode(current, supported);
     if (!closed) events.onPointerMode(pointerMode(current));
   };
+  // Playback and record are the console's own (sound/): taken before the main channel links.
+  const sound = new ConsoleSound();
+  sound.attach(hookAudioChannels(sc, sound.events));
+  events.onSound(sound);
   sc.ws?.addEventListener('close', (e) => {
     closeReason = e.reason;
   });
@@ -116,7 +123,12 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     close() {
       if (closed) return;
       closed = true;
-      tearDownViewer('SPICE console', [() => observer.disconnect(), () => screen.removeEventListener('mousemove', relativeMotion, true), () => sc.stop()]);
+      tearDownViewer('SPICE console', [
+        () => observer.disconnect(),
+        () => screen.removeEventListener('mousemove', relativeMotion, true),
+        () => sound.close(),
+        () => sc.stop(),
+      ]);
     },
   };
 }

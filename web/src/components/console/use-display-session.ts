@@ -5,6 +5,7 @@ import { consoleOpen } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { takeEarlyEndpoint } from './console-preload';
 import { loadViewer, type DisplayPhase, type DisplaySession, type PointerMode } from './display-session';
+import type { ConsoleSound } from './sound/console-sound';
 
 // Everything the display pane shows about its session.
 export interface DisplayView {
@@ -13,9 +14,11 @@ export interface DisplayView {
   guestSize: { width: number; height: number } | null;
   agent: boolean;
   pointer: PointerMode | null;
+  // SPICE's sound; null for VNC and until the session opens.
+  sound: ConsoleSound | null;
 }
 
-const IDLE: DisplayView = { phase: { phase: 'idle' }, protocol: null, guestSize: null, agent: false, pointer: null };
+const IDLE: DisplayView = { phase: { phase: 'idle' }, protocol: null, guestSize: null, agent: false, pointer: null, sound: null };
 
 // Connects the screen of one VM while `allowed` (helper connected, VM running or paused). After
 // a drop it waits for reconnect() instead of retrying by itself: the user sees why it dropped.
@@ -42,7 +45,7 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
     };
     const drop = (reason: string) => {
       dropped.current = true;
-      patch({ phase: { phase: 'disconnected', reason }, agent: false });
+      patch({ phase: { phase: 'disconnected', reason }, agent: false, sound: null });
     };
     void (async () => {
       patch({ ...IDLE, phase: { phase: 'connecting' } });
@@ -60,6 +63,7 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
           onGuestSize: (width, height) => patch({ guestSize: { width, height } }),
           onAgent: (agent) => patch({ agent }),
           onPointerMode: (pointer) => patch({ pointer }),
+          onSound: (sound) => patch({ sound }),
         });
         session.current = mine;
       } catch (e) {

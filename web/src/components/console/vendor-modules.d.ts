@@ -1,8 +1,33 @@
 // The little of spice-html5 and noVNC the console uses; neither package ships types.
 
 declare module '@spice-project/spice-html5/src/spiceconn.js' {
+  // A received message: its type and body (mini header).
+  export interface SpiceMessage {
+    type: number;
+    size: number;
+    data: ArrayBuffer | undefined;
+  }
+  export interface SpiceConnOptions {
+    uri: string;
+    parent?: SpiceConn;
+    connection_id?: number;
+    type?: number;
+    chan_id?: number;
+  }
   export class SpiceConn {
+    constructor(o: SpiceConnOptions);
     state: string;
+    ws: WebSocket | undefined;
+    connection_id: number;
+    type: number;
+    chan_id: number;
+    // Sends the link message; called once the channel's WebSocket opens.
+    send_hdr(): void;
+    // The channel's own messages (the common ones, ack and ping, are handled before);
+    // answering false logs the type as unknown.
+    process_channel_message?(msg: SpiceMessage): boolean;
+    // Closes the WebSocket.
+    cleanup(): void;
     onerror?: (e: Error) => void;
     parent?: SpiceConn;
     log_err(...msg: unknown[]): void;
@@ -15,7 +40,7 @@ declare module '@spice-project/spice-html5/src/spiceconn.js' {
 }
 
 declare module '@spice-project/spice-html5/src/main.js' {
-  import type { SpiceConn } from '@spice-project/spice-html5/src/spiceconn.js';
+  import type { SpiceConn, SpiceMessage } from '@spice-project/spice-html5/src/spiceconn.js';
   export interface SpiceMainOptions {
     uri: string;
     password: string;
@@ -26,7 +51,7 @@ declare module '@spice-project/spice-html5/src/main.js' {
   }
   export class SpiceMainConn extends SpiceConn {
     constructor(o: SpiceMainOptions);
-    ws: WebSocket | undefined;
+    process_channel_message(msg: SpiceMessage): boolean;
     inputs?: SpiceConn;
     mouse_mode?: number;
     buttons_state?: number;
