@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CompressedBodies, chooseEncoding, isCompressible } from './compression';
 import { inlineScriptHashes } from './inline-script-hashes';
 import { replyText } from './http-replies';
 import { notBuiltPage } from './not-built-page';
@@ -33,6 +34,7 @@ export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promi
 export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
   const csp = contentSecurityPolicy(opts.port);
   const pagePolicy = pagePolicies(opts.port);
+  const compressed = new CompressedBodies();
   const webRoot = typeof opts.root === 'object' ? opts.root : directoryWebRoot(opts.root);
   return async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -56,12 +58,12 @@ export function createStaticHandler(opts: StaticFilesOptions): StaticHandler {
         return;
       }
       if (opened !== 'missing') {
-        await sendFile(req, res, opened, segments, 200, pagePolicy);
+        await sendFile(req, res, opened, segments, 200, pagePolicy, compressed);
         return;
       }
     }
     const notFound = await source.open(['404.html']);
-    if (typeof notFound === 'object') await sendFile(req, res, notFound, ['404.html'], 404, pagePolicy);
+    if (typeof notFound === 'object') await sendFile(req, res, notFound, ['404.html'], 404, pagePolicy, compressed);
     else replyText(res, 404, 'not found');
   };
 }
@@ -73,14 +75,19 @@ async function sendFile(
   segments: readonly string[],
   status: 200 | 404,
   pagePolicy: PagePolicies,
+  compressed: CompressedBodies,
 ): Promise<void> {
   const name = segments[segments.length - 1]!;
+  const type = contentTypeFor(name);
   const etag = etagFor({ size: file.size, mtimeMs: file.mtime.getTime() });
+  const compressible = isCompressible(type, file.size);
   const headers: Record<string, string> = {
     ...baseSecurityHeaders(),
     'Cache-Control': status === 200 ? cacheControlFor(segments) : REVALIDATE,
     ETag: etag,
     'Last-Modified': file.mtime.toUTCString(),
+    // Caches between here and the page keep one copy per encoding.
+    ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
   };
   // A page's policy names its own inline scripts, so its bytes are read first (pages are small).
   let page: Uint8Array | null = null;
@@ -93,13 +100,32 @@ async function sendFile(
     res.writeHead(304, headers).end();
     return;
   }
-  res.writeHead(status, { ...headers, 'Content-Type': contentTypeFor(name), 'Content-Length': String(file.size) });
+  const encoding = compressible ? chooseEncoding(req.headers['accept-encoding']) : null;
+  let body: Readable | Uint8Array | null = page;
+  let length = file.size;
+  if (encoding !== null) {
+    const key = CompressedBodies.key(segments.join('/'), etag, encoding);
+    let packed = compressed.cached(key);
+    if (packed !== undefined) {
+      if (body === null) await file.release();
+    } else {
+      body ??= await readWhole(file.take());
+      packed = await compressed.get(key, body, encoding).catch(() => undefined);
+    }
+    // A failed compression sends the bytes as they are.
+    if (packed !== undefined) {
+      body = packed;
+      length = packed.byteLength;
+      headers['Content-Encoding'] = encoding;
+    }
+  }
+  res.writeHead(status, { ...headers, 'Content-Type': type, 'Content-Length': String(length) });
   if (req.method === 'HEAD') {
-    if (page === null) await file.release();
+    if (body === null) await file.release();
     res.end();
     return;
   }
-  const body = page ?? file.take();
+  body ??= file.take();
   if (body instanceof Uint8Array) {
     res.end(body);
     return;

@@ -1,12 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { rawRequest, startHarness, type Harness } from './support/api-harness';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-WEB-ROOT';
+// A script big enough to be worth compressing, and a page with an inline script in it.
+const BIG_SCRIPT = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i} * 2;`).join('\n');
+const BIG_PAGE = `<!doctype html><title>big</title><script>self.big=1</script>${'<p>text</p>'.repeat(200)}`;
 
 // The web export as the helper serves it: Next's layout, cache headers fit for a service
 // worker, and no way to read anything outside the root.
@@ -23,6 +27,9 @@ describe('static files', () => {
       'vm/abc.html': '<!doctype html><title>vm abc</title><script>self.page="abc"</script>',
       'settings/index.html': '<!doctype html><title>settings</title>',
       '_next/static/chunks/app.js': 'console.log("app")',
+      '_next/static/chunks/big.js': BIG_SCRIPT,
+      'big.html': BIG_PAGE,
+      'icons/big.png': 'p'.repeat(4000),
       'workbox-4754cb34.js': '/* workbox */',
       'sw.js': '/* service worker */',
       'manifest.webmanifest': '{"name":"OpenUTM"}',
@@ -102,6 +109,52 @@ describe('static files', () => {
     assert.equal(manifest.headers['cache-control'], 'no-cache');
     assert.equal(manifest.headers['content-type'], 'application/manifest+json; charset=utf-8');
     assert.equal((await get('/icons/icon-192.png')).headers['content-type'], 'image/png');
+  });
+
+  test('text is sent brotli- or gzip-compressed as the client accepts, images and small files as they are', async () => {
+    const br = await get('/_next/static/chunks/big.js', { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(br.headers.vary, 'Accept-Encoding');
+    assert.equal(Number(br.headers['content-length']), br.bytes.byteLength);
+    assert.ok(br.bytes.byteLength < BIG_SCRIPT.length / 4, `${br.bytes.byteLength} bytes of ${BIG_SCRIPT.length}`);
+    assert.equal(brotliDecompressSync(br.bytes).toString('utf8'), BIG_SCRIPT);
+    assert.equal(br.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const again = await get('/_next/static/chunks/big.js', { 'accept-encoding': 'br' });
+    assert.deepEqual(again.bytes, br.bytes, 'the kept body is the same');
+    const gz = await get('/_next/static/chunks/big.js', { 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.bytes).toString('utf8'), BIG_SCRIPT);
+    const plain = await get('/_next/static/chunks/big.js');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.body, BIG_SCRIPT);
+    assert.equal(plain.headers.vary, 'Accept-Encoding');
+    const refused = await get('/_next/static/chunks/big.js', { 'accept-encoding': 'br;q=0, gzip;q=0' });
+    assert.equal(refused.body, BIG_SCRIPT);
+    const png = await get('/icons/big.png', { 'accept-encoding': 'br' });
+    assert.equal(png.headers['content-encoding'], undefined);
+    assert.equal(png.headers.vary, undefined);
+    assert.equal(png.bytes.byteLength, 4000);
+    const small = await get('/_next/static/chunks/app.js', { 'accept-encoding': 'br' });
+    assert.equal(small.headers['content-encoding'], undefined);
+    assert.equal(small.body, 'console.log("app")');
+  });
+
+  test('a compressed page keeps the CSP of its own bytes; HEAD and 304 agree with GET', async () => {
+    const hash = `'sha256-${createHash('sha256').update('self.big=1').digest('base64')}'`;
+    const page = await get('/big', { 'accept-encoding': 'br' });
+    assert.equal(page.headers['content-encoding'], 'br');
+    assert.equal(brotliDecompressSync(page.bytes).toString('utf8'), BIG_PAGE);
+    assert.match(String(page.headers['content-security-policy']), new RegExp(`script-src 'self' ${hash.replace(/[+/]/g, '\\$&')}`));
+    const head = await get('/big', { 'accept-encoding': 'br' }, 'HEAD');
+    assert.equal(head.headers['content-encoding'], 'br');
+    assert.equal(head.headers['content-length'], page.headers['content-length']);
+    assert.equal(head.body, '');
+    const notModified = await get('/big', { 'accept-encoding': 'br', 'if-none-match': String(page.headers.etag) });
+    assert.equal(notModified.status, 304);
+    assert.equal(notModified.headers.vary, 'Accept-Encoding');
+    const missing = await get('/nothing-here', { 'accept-encoding': 'gzip' });
+    assert.equal(missing.status, 404);
+    assert.match(missing.body, /not found page/, '404.html is under the minimum size, sent as is');
   });
 
   test('a matching ETag or an unchanged date answers 304 without a body', async () => {

@@ -4,6 +4,7 @@ import { AppHeader } from '../components/shell/app-header';
 import { ConnectionBanner } from '../components/shell/connection-banner';
 import { HelperBoot } from '../components/shell/helper-boot';
 import { THEME_BOOT_SCRIPT } from '../components/preferences/local-preferences';
+import { PAIRING_BOOT_SCRIPT } from '../helper-client/browser-storage';
 import { UpdatePrompt } from '../components/shell/update-prompt';
 import './globals.css';
 
@@ -26,10 +27,11 @@ export const viewport: Viewport = {
 // Every page: the helper connection, the header with its status, the banner when it is down.
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    // The theme script sets the html element's class before React hydrates it.
+    // The boot scripts set the html element's class and attributes before React hydrates it.
     <html lang="en" suppressHydrationWarning>
       <head>
         <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+        <script dangerouslySetInnerHTML={{ __html: PAIRING_BOOT_SCRIPT }} />
       </head>
       <body className="min-h-dvh bg-neutral-100 font-sans text-neutral-900 antialiased dark:bg-neutral-950 dark:text-neutral-100">
         <HelperBoot />

@@ -44,6 +44,16 @@ export function saveToken(helperOrigin: string, token: StoredToken): void {
   storage()?.setItem(TOKEN_PREFIX + helperOrigin, JSON.stringify(token));
 }
 
+// The attribute the pairing boot script sets on <html> when this browser holds no token at all.
+export const BOOT_UNPAIRED_ATTRIBUTE = 'data-boot-unpaired';
+
+// Runs in <head> before the first paint, so a browser that was never paired sees the library's
+// "Pair this browser" screen straight from the static HTML instead of a skeleton that waits for
+// the scripts (on a slow phone, seconds). It only decides when the answer is certain: no token
+// for any helper (or no storage, which the UI treats as unpaired too). With some token the page
+// shows the skeleton until the helper client has checked it.
+export const PAIRING_BOOT_SCRIPT = `(function(){var P=${JSON.stringify(TOKEN_PREFIX)};try{for(var i=0;i<localStorage.length;i++){if((localStorage.key(i)||'').indexOf(P)===0)return}}catch(e){}document.documentElement.setAttribute(${JSON.stringify(BOOT_UNPAIRED_ATTRIBUTE)},'')})();`;
+
 export function forgetToken(helperOrigin: string): void {
   storage()?.removeItem(TOKEN_PREFIX + helperOrigin);
 }

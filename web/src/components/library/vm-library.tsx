@@ -92,17 +92,29 @@ function LibraryBody(props: {
 }) {
   const { loaded, phase, total, shown, query, connected } = props;
   if (!loaded) {
+    // Before the helper client has looked (the static HTML), both the unpaired screen and the
+    // skeleton are there and the pairing boot script's attribute picks one; the same first
+    // element stays when the answer is "unpaired", so nothing is painted twice.
+    if (phase === null) {
+      return (
+        <>
+          <div className="hidden boot-unpaired:block">
+            <UnpairedState />
+          </div>
+          <div className="boot-unpaired:hidden">
+            <SkeletonGrid />
+          </div>
+        </>
+      );
+    }
     if (phase === 'unpaired') {
       return (
-        <EmptyState title="Pair this browser to see your VMs">
-          <p>
-            The helper only talks to browsers it knows. Open the link <code>openutm pair</code> prints on this computer, or choose Pair
-            this browser at the foot of the window and type its code.
-          </p>
-          <p id={NEW_VM_REASON_ID} className="mt-2">
-            New VM is available once this browser is paired.
-          </p>
-        </EmptyState>
+        <>
+          <div>
+            <UnpairedState />
+          </div>
+          {null}
+        </>
       );
     }
     if (phase === 'helper-offline' || phase === 'incompatible') {
@@ -139,6 +151,20 @@ function LibraryBody(props: {
         </li>
       ))}
     </ul>
+  );
+}
+
+function UnpairedState() {
+  return (
+    <EmptyState title="Pair this browser to see your VMs">
+      <p>
+        The helper only talks to browsers it knows. Open the link <code>openutm pair</code> prints on this computer, or choose Pair this
+        browser at the foot of the window and type its code.
+      </p>
+      <p id={NEW_VM_REASON_ID} className="mt-2">
+        New VM is available once this browser is paired.
+      </p>
+    </EmptyState>
   );
 }
 

@@ -61,12 +61,14 @@ export function Preferences() {
         </h2>
         {/* Two lines held on narrow screens: the address and version arrive with the helper's answer. */}
         <p className="min-h-[2lh] text-sm sm:min-h-0">
-          {/* The address holds its width (127.0.0.1:47320 is 15 characters) and only the sentence's end follows it, so its arrival moves no text. */}
+          {/* The address and its comma hold one width (127.0.0.1:47320, is 16 characters) with a break after them either way, so
+              their arrival moves no text; a comma glued on after the box could push the address to the next line. */}
           This browser talks to the helper at{' '}
-          <span data-testid="helper-address" className="inline-block min-w-[15ch] font-mono">
-            {connection.booting ? '…' : displayAddress(connection.helperOrigin)}
+          <span className="inline-block min-w-[16ch] font-mono">
+            <span data-testid="helper-address">{connection.booting ? '…' : displayAddress(connection.helperOrigin)}</span>
+            {connected ? ',' : ''}
           </span>
-          {connected ? `, version ${connection.welcome?.helperVersion ?? '?'}.` : ' (not connected).'}
+          {connected ? ` version ${connection.welcome?.helperVersion ?? '?'}.` : ' (not connected).'}
         </p>
         <Link href="/pair" className={BUTTON.secondary}>
           Pair with another helper

@@ -188,8 +188,9 @@ export function VmWizard() {
         <h1 id="wizard-title" className="text-2xl font-semibold tracking-tight">
           New virtual machine
         </h1>
-        {/* The defaults and warnings come from these facts; they say so while they load. */}
-        <p role="status" data-testid="host-summary" data-loaded={facts !== null} className="text-sm text-neutral-600 dark:text-neutral-400">
+        {/* The defaults and warnings come from these facts; they say so while they load. Two lines held on narrow screens,
+            where the facts take two: the steps below stay put when they arrive. */}
+        <p role="status" data-testid="host-summary" data-loaded={facts !== null} className="min-h-[2lh] text-sm text-neutral-600 sm:min-h-0 dark:text-neutral-400">
           {facts === null
             ? 'Checking this computer…'
             : `This computer: ${facts.cpus} CPUs · ${formatMiB(facts.memoryMiB)} memory · ${accelerator === 'tcg' ? 'VMs run emulated (TCG)' : `${accelerator?.toUpperCase() ?? 'TCG'} acceleration`}`}
