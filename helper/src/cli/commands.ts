@@ -3,6 +3,7 @@ import { AUTOSTART_COMMAND } from './autostart-command';
 import type { Command } from './command';
 import { DOCTOR_COMMAND } from './doctor-command';
 import { GUEST_COMMANDS } from './guest-commands';
+import { SNAPSHOT_COMMAND } from './snapshot-commands';
 import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
 
@@ -13,6 +14,7 @@ export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
   ...GUEST_COMMANDS,
+  snapshot: SNAPSHOT_COMMAND,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,
