@@ -98,7 +98,6 @@ export function SnapshotTimeline({ vm, connected }: { vm: VmSummary; connected: 
           return [
             <li key={s.tag} data-testid="snapshot-item" data-snapshot={s.name} className="flex flex-wrap items-center gap-3 rounded-xl border border-neutral-200 bg-white p-3 dark:border-neutral-800 dark:bg-neutral-900">
               {s.thumbnail ? (
-                // eslint-disable-next-line @next/next/no-img-element -- a data: URL from the helper, not a page asset
                 <img src={`data:image/png;base64,${s.thumbnail}`} alt={`The screen when "${s.name}" was taken`} data-testid="snapshot-thumbnail" className="h-16 w-28 shrink-0 rounded-md bg-black object-contain" />
               ) : (
                 <div className="flex h-16 w-28 shrink-0 items-center justify-center rounded-md bg-neutral-100 text-xs text-neutral-500 dark:bg-neutral-800">Shut down</div>
