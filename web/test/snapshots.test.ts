@@ -11,23 +11,27 @@ import { uiSuite } from './support/ui-suite';
 const ui = uiSuite();
 
 // The share of pixels that differ between two PNGs (base64), decoded by the page's own browser.
+// Passed as text: tsx would wrap named functions in a helper the page does not have. No fetch of
+// a data: URL either: the page's CSP refuses it.
+const PIXEL_DIFFERENCE = `async ([x, y]) => {
+  const decode = async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const bitmap = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+    const ctx = new OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+    ctx.drawImage(bitmap, 0, 0);
+    return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
+  };
+  const [p, q] = await Promise.all([decode(x), decode(y)]);
+  if (p.width !== q.width || p.height !== q.height) return 1;
+  let differ = 0;
+  for (let i = 0; i < p.data.length; i += 4) {
+    if (Math.abs(p.data[i] - q.data[i]) + Math.abs(p.data[i + 1] - q.data[i + 1]) + Math.abs(p.data[i + 2] - q.data[i + 2]) > 48) differ += 1;
+  }
+  return differ / (p.width * p.height);
+}`;
+
 function pixelDifference(page: Page, a: string, b: string): Promise<number> {
-  return page.evaluate(async ([x, y]) => {
-    const decode = async (b64: string) => {
-      const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(bitmap, 0, 0);
-      return ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-    };
-    const [p, q] = await Promise.all([decode(x), decode(y)]);
-    if (p.width !== q.width || p.height !== q.height) return 1;
-    let differ = 0;
-    for (let i = 0; i < p.data.length; i += 4) {
-      if (Math.abs(p.data[i]! - q.data[i]!) + Math.abs(p.data[i + 1]! - q.data[i + 1]!) + Math.abs(p.data[i + 2]! - q.data[i + 2]!) > 48) differ += 1;
-    }
-    return differ / (p.width * p.height);
-  }, [a, b] as const);
+  return page.evaluate(`(${PIXEL_DIFFERENCE})(${JSON.stringify([a, b])})`) as Promise<number>;
 }
 
 async function takeSnapshot(page: Page, name: string, notes: string): Promise<void> {
