@@ -1,7 +1,7 @@
 // `npm run bench` (snapshots): saving and loading a snapshot of a running 512 MiB guest through
 // the helper's engine (vm.snapshotSave / vm.snapshotRestore: thumbnail, checks, metadata, progress)
 // against the same QMP job commands sent straight to the same QEMU — alternated, same guest, same
-// memory content (~300 MiB of random bytes in its RAM, so the memory state takes seconds to write).
+// memory content (~400 MiB of random bytes in its RAM, so there is a real memory state to write).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,8 +25,8 @@ try {
   await engine.start(id);
   const serial = engine.paths(id).serialLog;
   await waitForPrompt(serial, guest.marker, '# ', 180_000);
-  typeInGuest(engine, id, 'dd if=/dev/urandom of=/tmp/fill bs=1M count=300 2>/dev/null; echo filled-$((100+200))');
-  await waitForText(serial, 'filled-300', 300_000);
+  typeInGuest(engine, id, 'dd if=/dev/urandom of=/tmp/fill bs=1M count=400 2>/dev/null; echo filled-$((100+300))');
+  await waitForText(serial, 'filled-400', 300_000);
   // The engine's own monitor connection: QEMU takes one QMP client per socket.
   const qmp = (Reflect.get(engine, 'supervisors') as Map<string, { qmp: QmpClient | null }>).get(id)!.qmp!;
   const samples = { helperSave: [] as number[], directSave: [] as number[], helperLoad: [] as number[], directLoad: [] as number[] };

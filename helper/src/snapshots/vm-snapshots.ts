@@ -56,6 +56,9 @@ const MiB = 1024 * 1024;
 // memory state in the first disk when the VM runs (QEMU's snapshot-save/-load/-delete jobs),
 // or through qemu-img when it is shut down. Names, notes and thumbnails live in the VM folder.
 export class VmSnapshots {
+  // Memory state sizes by name from the last clean-up (read under the VM's queue, used right after).
+  private lastComplete = new Map<string, number>();
+
   constructor(private readonly host: SnapshotHost) {}
 
   async list(id: string): Promise<SnapshotList> {
@@ -163,14 +166,14 @@ export class VmSnapshots {
     const config = await this.host.readConfig(id);
     const state = this.host.state(id);
     const store = this.store(id);
-    const index = await this.cleanUp(id, config, store);
+    const [index, vmStateBytes] = await this.cleanUp(id, config, store).then((i) => [i, this.lastComplete.get(`${id}/${name}`) ?? 0] as const);
     const entry = this.find(index, name);
     const why = restoreWhyNot(entry, state);
     if (why) throw new OpenUtmError('INVALID_STATE', why);
     const disks = this.disks(id, config);
     if (entry.efiVars && !isLiveState(state)) await store.restoreEfiVars(entry.tag, vmBundlePaths(this.host.libraryRoot, id).efiVars);
     if (isLiveState(state)) {
-      await this.loadInto(id, this.host.monitor(id), entry.tag, job);
+      await this.loadInto(id, this.host.monitor(id), entry.tag, job, { name, vmStateBytes, running: state === 'running', disks });
     } else if (!entry.memory) {
       await runJob({ job, vm: id, kind: 'snapshot', label: `Restoring snapshot "${name}"`, emit: (p) => this.host.emitJob(p) }, async () => {
         for (const d of disks) await offlineSnapshot(await this.host.qemuImg(), '-a', entry.tag, d.file);
@@ -181,15 +184,14 @@ export class VmSnapshots {
     return isLiveState(state) || !entry.memory ? null : entry.tag;
   }
 
-  private async loadInto(id: string, qmp: QmpClient, tag: string, job?: string): Promise<void> {
-    const config = await this.host.readConfig(id);
-    const disks = this.disks(id, config);
-    const entry = (await this.store(id).read()).snapshots.find((s) => s.tag === tag);
-    const label = `Restoring snapshot "${entry?.name ?? tag}"`;
+  // `known`: what the caller has already read (a live restore), so the load costs no extra round trips.
+  private async loadInto(id: string, qmp: QmpClient, tag: string, job?: string, known?: { name: string; vmStateBytes: number; running: boolean; disks: Disk[] }): Promise<void> {
+    const disks = known?.disks ?? this.disks(id, await this.host.readConfig(id));
+    const name = known?.name ?? (await this.store(id).read()).snapshots.find((s) => s.tag === tag)?.name ?? tag;
+    const label = `Restoring snapshot "${name}"`;
     await runJob({ job, vm: id, kind: 'snapshot', label, emit: (p) => this.host.emitJob(p) }, async (report) => {
-      const { running } = await qmp.execute<{ running: boolean }>('query-status');
-      const sizes = await liveSnapshots(qmp, disks.map((d) => d.node));
-      const total = [...sizes.values()].flat().filter((s) => s.tag === tag).reduce((a, s) => a + s.vmStateBytes, 0);
+      const running = known?.running ?? false;
+      const total = known?.vmStateBytes ?? [...(await liveSnapshots(qmp, disks.map((d) => d.node))).values()].flat().filter((s) => s.tag === tag).reduce((a, s) => a + s.vmStateBytes, 0);
       const stop = await watchSnapshotJob({ pid: this.host.pid(id), direction: 'read', files: [], total, label, report });
       try {
         await runSnapshotJob(qmp, 'snapshot-load', { tag, vmstate: disks[0]!.node, devices: disks.map((d) => d.node) }, `load-${tag}`);
@@ -237,6 +239,7 @@ export class VmSnapshots {
   // Deletes what a crash left half-made: tags no listed snapshot owns, entries whose tags are gone.
   private async cleanUp(id: string, config: VmConfig, store: SnapshotStore): Promise<SnapshotIndex> {
     const [index, r] = await this.reconciled(id, config, store);
+    for (const s of r.complete) this.lastComplete.set(`${id}/${s.name}`, s.vmStateBytes);
     if (r.leftoverTags.size > 0) await this.deleteTags(id, r.leftoverTags, config);
     if (r.staleEntries.length === 0) return index;
     const next = { ...index, snapshots: index.snapshots.filter((s) => !r.staleEntries.includes(s.tag)) };
