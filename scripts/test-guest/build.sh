@@ -34,6 +34,9 @@ KERNEL_META_PKG="linux-image-amd64"
 # reach the host (10.0.2.2) from inside the guest.
 MODULES=(evdev button virtio_pci virtio_blk nvme ahci sd_mod xhci_pci usbhid hid_generic efivarfs)
 MODULES+=(virtio_net e1000 e1000e)
+# ext4 (which also mounts ext2) gives the snapshot tests a filesystem on a writable disk,
+# made in the guest with busybox mke2fs; crc32c_generic is the checksum ext4 asks the crypto API for.
+MODULES+=(ext4 crc32c_generic)
 STAMP="$OUT/.stamp"
 # Secure Boot disks (FAT EFI system partitions): Debian's signed shim and GRUB
 # booting the signed kernel, and an unsigned GRUB the firmware must refuse.

@@ -7,6 +7,7 @@ export * from './vm-config/requests';
 export * from './vm-config/build-config';
 export * from './vm-config/migrate';
 export * from './vm-state/states';
+export * from './vm-state/snapshots';
 export * from './host/host-facts';
 export * from './host/disc-boot';
 export * from './protocol/messages';

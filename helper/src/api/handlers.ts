@@ -40,6 +40,12 @@ export const ENGINE_METHODS = [
   'vm.exec',
   'vm.filePush',
   'vm.filePull',
+  'vm.snapshots',
+  'vm.snapshotSave',
+  'vm.snapshotRestore',
+  'vm.snapshotDelete',
+  'vm.snapshotClone',
+  'vm.convertDisks',
 ] as const satisfies readonly MethodName[];
 export type EngineMethod = (typeof ENGINE_METHODS)[number];
 
@@ -51,7 +57,7 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots'
 >;
 
 // File copies read and write host files where the caller says: only the app on this computer
@@ -94,6 +100,12 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
       await engine.get(id);
       return engine.guest.pushFile(id, hostPath, guestPath, job);
     },
+    'vm.snapshots': ({ id }) => engine.snapshots.list(id),
+    'vm.snapshotSave': ({ id, name, notes, job }) => engine.snapshots.save(id, name, notes, job),
+    'vm.snapshotRestore': ({ id, name, job }) => engine.snapshots.restore(id, name, job),
+    'vm.snapshotDelete': ({ id, name, job }) => engine.snapshots.remove(id, name, job),
+    'vm.snapshotClone': async ({ id, name, newName, job }) => engine.clone(id, newName, job, await engine.snapshots.lookup(id, name)),
+    'vm.convertDisks': async ({ id, job }) => (await engine.snapshots.convertDisks(id, job), engine.get(id)),
     'vm.filePull': async ({ id, guestPath, hostPath, overwrite, job }, caller) => {
       localOnly(caller, 'copy files from a guest onto this computer');
       await engine.get(id);

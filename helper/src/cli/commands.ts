@@ -3,6 +3,7 @@ import { AUTOSTART_COMMAND } from './autostart-command';
 import type { Command } from './command';
 import { DOCTOR_COMMAND } from './doctor-command';
 import { GUEST_COMMANDS } from './guest-commands';
+import { SNAPSHOT_COMMAND } from './snapshot-commands';
 import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
 import { TYPE_COMMAND } from './type-command';
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   ...VM_COMMANDS,
   ...GUEST_COMMANDS,
   type: TYPE_COMMAND,
+  snapshot: SNAPSHOT_COMMAND,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,

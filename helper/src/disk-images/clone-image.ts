@@ -18,6 +18,9 @@ export interface CloneImageInput {
   // 0…1, from qemu-img convert -p; a reflink finishes at once and reports only 1.
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  // Copy the image as it was in this internal snapshot (always through qemu-img; the source may be
+  // in use by its running VM, whose snapshots do not change under it).
+  snapshot?: string;
 }
 
 export type CloneMethod = 'reflink' | 'convert' | 'copy';
@@ -33,7 +36,7 @@ export type CloneMethod = 'reflink' | 'convert' | 'copy';
 export async function cloneImage(input: CloneImageInput): Promise<CloneMethod> {
   assertAbsolute(input.source);
   assertAbsolute(input.target);
-  const standalone = await isStandalone(input);
+  const standalone = (await isStandalone(input)) && input.snapshot === undefined;
   await reserve(input.target);
   // Named like writeFileAtomic's temps, so a clone cut short by a killed helper is swept up by
   // cleanStaleTemps when the library is next opened.
@@ -63,7 +66,8 @@ async function copyTo(input: CloneImageInput, temp: string, standalone: boolean)
     }
   }
   if (input.qemuImg) {
-    const args = ['convert', '-p', '-f', input.format, '-O', input.format, '--', input.source, temp];
+    const from = input.snapshot === undefined ? [] : ['-U', '-l', `snapshot.name=${input.snapshot}`];
+    const args = ['convert', '-p', ...from, '-f', input.format, '-O', input.format, '--', input.source, temp];
     await runQemuImg(input.qemuImg, args, {
       signal: input.signal,
       onStdout: (chunk) => {
@@ -87,7 +91,7 @@ export function lastProgress(chunk: string): number | null {
 // Whether the source has no backing file and no external data file (so a byte copy stands alone).
 async function isStandalone(input: CloneImageInput): Promise<boolean> {
   if (input.qemuImg) {
-    const info = await inspectImage({ qemuImg: input.qemuImg, path: input.source, format: input.format });
+    const info = await inspectImage({ qemuImg: input.qemuImg, path: input.source, format: input.format, forceShare: input.snapshot !== undefined });
     if (input.libraryRoot !== undefined) await assertBackingInside(info, input.libraryRoot);
     if (info.dataFile !== null) {
       throw new OpenUtmError('UNSAFE_PATH', `${input.source} keeps its data in an external file (${info.dataFile}); OpenUTM cannot clone such images`);

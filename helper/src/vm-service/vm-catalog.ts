@@ -42,6 +42,12 @@ export interface CatalogHooks {
   helperPlaces(): Promise<HelperPlaces>;
 }
 
+// A clone made from a named snapshot: its tag in the disk images, its copy of the UEFI variables.
+export interface CloneSource {
+  tag: string;
+  efiVars: string | null;
+}
+
 // The VM configurations and their files: create, edit, clone, delete. Lifecycle lives elsewhere.
 export class VmCatalog {
   constructor(
@@ -124,7 +130,7 @@ export class VmCatalog {
 
   // A full copy under a new id: disks (reflinked where the file system can), firmware vars, TPM state.
   // Progress is in bytes of the source disks' files, each disk's share by qemu-img's fraction.
-  async clone(id: string, name?: string, report: ReportStep = () => undefined): Promise<VmConfig> {
+  async clone(id: string, name?: string, report: ReportStep = () => undefined, snapshot?: CloneSource): Promise<VmConfig> {
     const source = await this.library.read(id);
     const newId = newVmId();
     const now = new Date().toISOString();
@@ -158,11 +164,12 @@ export class VmCatalog {
           qemuImg,
           // The original's chain stays in its own folder, as at its start.
           libraryRoot: from,
+          snapshot: disk.readOnly ? undefined : snapshot?.tag,
           onProgress: (fraction) => report({ done: start + Math.round(fraction * size), total, label }),
         });
         before += size;
       }
-      await copyFile(path.join(from, EFI_VARS_FILE), path.join(to, EFI_VARS_FILE), fsConstants.COPYFILE_EXCL).catch(
+      await copyFile(snapshot?.efiVars ?? path.join(from, EFI_VARS_FILE), path.join(to, EFI_VARS_FILE), fsConstants.COPYFILE_EXCL).catch(
         (e: NodeJS.ErrnoException) => {
           if (e.code !== 'ENOENT') throw e;
         },
@@ -174,6 +181,10 @@ export class VmCatalog {
       await this.library.remove(newId).catch(() => undefined);
       throw e;
     }
+  }
+
+  qemuImg(): Promise<string> {
+    return this.hostFacts().then(requireQemuImg);
   }
 
   async delete(id: string, confirmName: string): Promise<void> {

@@ -34,7 +34,7 @@ import { VmSupervisor } from './vm-supervisor';
 import { clearCrash, crashFromExit, loadCrash, saveCrash, unresponsiveQemu } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
 import { freshRuntimeDir } from './fresh-runtime-dir';
-import { VmCatalog } from './vm-catalog';
+import { VmCatalog, type CloneSource } from './vm-catalog';
 import { helperPlaces } from './helper-files';
 import { SerialQueue } from './serial-queue';
 import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
@@ -45,6 +45,7 @@ import { VmCompanions, companionsFor } from '../companions/vm-companions';
 import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
 import { GuestAgents } from '../guest-agent/guest-agents';
+import { VmSnapshots } from '../snapshots/vm-snapshots';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -61,6 +62,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   readonly catalog: VmCatalog;
   // The QEMU guest agents of running VMs: their facts go into each VM's status.
   readonly guest: GuestAgents;
+  readonly snapshots: VmSnapshots;
   private readonly hostOs: HostOs;
   private readonly tcpEndpoints: boolean;
   private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
@@ -83,6 +85,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     });
     const [paths, guard] = [(id: string) => this.paths(id).guestAgent, (id: string) => this.catalog.guard(id)];
     this.guest = new GuestAgents({ endpoint: paths, onChange: (id) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status()), guard, emitJob: this.jobEvent });
+    const [sup, qemuImg] = [(id: string) => this.supervisor(id), () => this.catalog.qemuImg()];
+    this.snapshots = new VmSnapshots({ libraryRoot: library.root, readConfig: (id) => library.read(id), state: (id) => sup(id).state, pid: (id) => sup(id).pid, monitor: (id) => this.monitor(sup(id)), exclusive: (id, work) => this.queue.run(id, work), qemuImg, screenshot: (id) => this.screenshot(id), start: (id, beforeRun) => this.start(id, beforeRun), status: (id) => sup(id).status(), writeConfig: (c) => library.write(c), emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });
   }
 
   // Takes the library lock, then re-attaches to every VM a previous helper left running.
@@ -133,7 +137,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return sup.status();
   }
 
-  // The process ids of the QEMUs this helper watches (the API refuses connections from them).
+  // The QEMUs this helper watches (the API refuses connections from them).
   qemuPids(): number[] {
     return [...this.supervisors.values()].map((s) => s.pid).filter((pid): pid is number => pid !== null);
   }
@@ -168,9 +172,10 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return { config, status: this.supervisor(id).status() };
   }
 
-  async clone(id: string, name?: string, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
-    this.require(id, 'clone');
-    const config = await runJob({ job, vm: id, kind: 'clone', label: 'Cloning', emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.clone(id, name, report)));
+  // snapshot: copy the disks as they were in it (read from the images, so the VM may run).
+  async clone(id: string, name?: string, job?: string, snapshot?: CloneSource): Promise<{ config: VmConfig; status: VmStatus }> {
+    if (!snapshot) this.require(id, 'clone');
+    const config = await runJob({ job, vm: id, kind: 'clone', label: 'Cloning', emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.clone(id, name, report, snapshot)));
     await this.adopt(config);
     this.emit('changed', { id: config.id });
     return { config, status: this.supervisor(config.id).status() };
@@ -187,7 +192,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // Launch paused → attach the monitor → continue; on any failure kill QEMU and roll back.
-  start(id: string): Promise<VmStatus> {
+  // beforeRun: work on the paused QEMU before the guest's first instruction (a snapshot to load).
+  start(id: string, beforeRun?: (qmp: QmpClient) => Promise<void>): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
@@ -219,6 +225,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         // Connected before the guest runs, so the scrollback holds its first byte.
         await this.serialHubs.start(id, paths, qmp);
         await clearCrash(this.logsDir(id));
+        if (beforeRun) await beforeRun(qmp);
         await qmp.execute('cont');
         await sup.waitFor((s) => s === 'running', 10_000, 'start running');
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
@@ -252,17 +259,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return this.supervisor(id).status();
   }
 
-  pause(id: string): Promise<VmStatus> {
-    return this.command(id, 'pause', 'stop', (s) => s === 'paused', 'pause');
-  }
-
-  resume(id: string): Promise<VmStatus> {
-    return this.command(id, 'resume', 'cont', (s) => s === 'running', 'resume');
-  }
-
-  reset(id: string): Promise<VmStatus> {
-    return this.command(id, 'reset', 'system_reset', () => true, 'reset');
-  }
+  pause = (id: string): Promise<VmStatus> => this.command(id, 'pause', 'stop', (s) => s === 'paused', 'pause');
+  resume = (id: string): Promise<VmStatus> => this.command(id, 'resume', 'cont', (s) => s === 'running', 'resume');
+  reset = (id: string): Promise<VmStatus> => this.command(id, 'reset', 'system_reset', () => true, 'reset');
 
   private command(id: string, action: VmAction, qmpCommand: string, done: (s: VmStatus['state']) => boolean, what: string): Promise<VmStatus> {
     return this.queue.run(id, async () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HostPath, VmConfig, VmId, VmName } from '../vm-config/schema';
 import { VmCreateRequest, VmEditRequest } from '../vm-config/requests';
 import { VmStatus } from '../vm-state/states';
+import { SnapshotInfo, SnapshotList, SnapshotName } from '../vm-state/snapshots';
 import { HostFacts } from '../host/host-facts';
 import { DiscBoot } from '../host/disc-boot';
 import { GuestAgentInfo, GuestExecResult, GuestFileResult, GuestPath } from '../guest-agent/guest-agent';
@@ -36,7 +37,7 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -205,6 +206,24 @@ export const METHODS = {
   // Stops the typing under way into a VM after the current character; that vm.type then fails
   // with CANCELLED. typing: whether there was any.
   'vm.cancelTyping': { params: ById, result: z.object({ typing: z.boolean() }) },
+  // Named snapshots (internal qcow2 snapshots, with memory when the VM runs). A snapshot is
+  // listed only when every disk holds it and its notes were written, so a half-made one never shows.
+  'vm.snapshots': { params: ById, result: SnapshotList },
+  'vm.snapshotSave': {
+    params: ById.extend({ name: SnapshotName, notes: z.string().max(10_000).default(''), job: JobId.optional() }),
+    result: SnapshotInfo,
+  },
+  // Brings the VM back to the snapshot; a running VM's state since then is lost. A snapshot with
+  // memory restored into a shut-down VM starts it where the snapshot left it.
+  'vm.snapshotRestore': { params: ById.extend({ name: SnapshotName, job: JobId.optional() }), result: VmStatus },
+  'vm.snapshotDelete': { params: ById.extend({ name: SnapshotName, job: JobId.optional() }), result: SnapshotList },
+  // A new VM whose disks are copies of this VM's disks as they were in the snapshot.
+  'vm.snapshotClone': {
+    params: ById.extend({ name: SnapshotName, newName: VmName.optional(), job: JobId.optional() }),
+    result: VmSummary,
+  },
+  // Converts the VM's writable raw disks to qcow2 (the raw images stay, detached), so it can take snapshots.
+  'vm.convertDisks': { params: ById.extend({ job: JobId.optional() }), result: VmSummary },
   // A short-lived ticket for the console WebSockets of one running VM.
   'console.open': { params: ById.extend({ channel: ConsoleChannel.default('display') }), result: ConsoleTicket },
   // The screen of a running VM as a PNG (base64); also kept as the library thumbnail.

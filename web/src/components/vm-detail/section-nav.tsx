@@ -11,6 +11,7 @@ export const VM_SECTIONS = [
   { id: 'drives', label: 'Drives' },
   { id: 'network', label: 'Network' },
   { id: 'display', label: 'Display & sound' },
+  { id: 'snapshots', label: 'Snapshots' },
   { id: 'log', label: 'Log' },
   { id: 'manage', label: 'Clone & delete' },
 ] as const;

@@ -17,6 +17,7 @@ import { MediaPanel } from './media-panel';
 import { SectionNav } from './section-nav';
 import { SettingsForm } from './settings-form';
 import { VmLogPanel } from './vm-log-panel';
+import { SnapshotTimeline } from './snapshot-timeline';
 import { VmManage } from './vm-manage';
 import { VmSummaryPanel } from './vm-summary';
 
@@ -91,6 +92,9 @@ export function VmDetail() {
               </div>
             }
           />
+          <div id="snapshots" className="scroll-mt-20">
+            <SnapshotTimeline vm={vm} connected={connected} />
+          </div>
           <div id="log" className="scroll-mt-20">
             <VmLogPanel vm={vm} connected={connected} />
           </div>
