@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   GUEST_AGENT_FAILED: 'the guest agent refused or failed a command in the guest',
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
+  NO_SPACE: 'there is not enough free space on the host for this',
+  CANCELLED: 'the operation was cancelled before it finished; nothing changed',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',
   UNAUTHORIZED: 'the client is not authenticated',
   FORBIDDEN: 'this client may not do that; only the OpenUTM app on this computer may',

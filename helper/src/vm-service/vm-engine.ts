@@ -45,6 +45,7 @@ import { VmCompanions, companionsFor } from '../companions/vm-companions';
 import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
 import { GuestAgents } from '../guest-agent/guest-agents';
+import { DiskTools } from './disk-tools';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -61,6 +62,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   readonly catalog: VmCatalog;
   // The QEMU guest agents of running VMs: their facts go into each VM's status.
   readonly guest: GuestAgents;
+  readonly disks: DiskTools;
   private readonly hostOs: HostOs;
   private readonly tcpEndpoints: boolean;
   private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
@@ -82,6 +84,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       helperPlaces: () => helperPlaces({ libraryRoot: library.root, runtimeRoot: opts.runtimeRoot }),
     });
     const [paths, guard] = [(id: string) => this.paths(id).guestAgent, (id: string) => this.catalog.guard(id)];
+    this.disks = new DiskTools({ library, hostFacts: opts.hostFacts, queue: this.queue, stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped', emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });
     this.guest = new GuestAgents({ endpoint: paths, onChange: (id) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status()), guard, emitJob: this.jobEvent });
   }
 
