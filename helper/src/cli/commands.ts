@@ -1,6 +1,7 @@
 import { AUTH_COMMANDS } from './auth-commands';
 import { AUTOSTART_COMMAND } from './autostart-command';
 import type { Command } from './command';
+import { DISK_COMMANDS } from './disk-commands';
 import { DOCTOR_COMMAND } from './doctor-command';
 import { GUEST_COMMANDS } from './guest-commands';
 import { UNINSTALL_COMMAND } from './uninstall-command';
@@ -13,6 +14,7 @@ export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
   ...GUEST_COMMANDS,
+  ...DISK_COMMANDS,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,
