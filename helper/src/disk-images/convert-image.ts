@@ -15,6 +15,14 @@ export interface ConvertImageInput {
   // 0…1 from qemu-img convert -p.
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
+  // Bytes per second qemu-img may write (convert -r), so a rewrite does not starve running VMs.
+  rateLimit?: number;
+}
+
+// OPENUTM_DISK_RATE: a cap in bytes per second on disk rewrites (convert and compact); unset, none.
+export function diskRateFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const n = Number(env.OPENUTM_DISK_RATE);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 // Writes a converted copy of `source` under a temp name beside `target` and returns that name,
@@ -26,7 +34,8 @@ export interface ConvertImageInput {
 export async function convertToTemp(input: ConvertImageInput): Promise<string> {
   assertAbsolute(input.source);
   assertAbsolute(input.target);
-  const args = ['convert', '-p', '-f', checkedFormat(input.sourceFormat), '-O', checkedFormat(input.targetFormat), '--', input.source];
+  const rate = input.rateLimit !== undefined && Number.isSafeInteger(input.rateLimit) && input.rateLimit > 0 ? ['-r', String(input.rateLimit)] : [];
+  const args = ['convert', '-p', ...rate, '-f', checkedFormat(input.sourceFormat), '-O', checkedFormat(input.targetFormat), '--', input.source];
   const temp = tempNameFor(input.target);
   try {
     // Reserved first so two writers can never share a name.

@@ -1,7 +1,7 @@
 import { readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { OpenUtmError, whyNot, type DiskConfig, type DiskToolResult, type DiskUsage, type HostFacts, type JobProgress, type VmConfig, type VmState } from '@openutm/shared';
-import { convertToTemp } from '../disk-images/convert-image';
+import { convertToTemp, diskRateFromEnv } from '../disk-images/convert-image';
 import { assertDiskFileNotLink } from '../disk-images/disk-file-check';
 import { freeBytes, measureConversion, spaceShortfall } from '../disk-images/disk-space';
 import type { ImageFormat, InspectedImage } from '../disk-images/image-info';
@@ -139,6 +139,7 @@ export class DiskTools {
       target,
       targetFormat: r.format,
       signal,
+      rateLimit: diskRateFromEnv(),
       onProgress: (f) => report({ done: Math.round(f * total * 0.99), total, label }),
     });
     report({ done: Math.round(total * 0.99), total, label: 'Swapping in the new image' });
