@@ -1,7 +1,7 @@
 'use client';
 
 import { isOpenUtmError, type DiskConfig, type DiskToolResult, type DiskUsage } from '@openutm/shared';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { jobCancel, vmDiskCompact, vmDiskConvert } from '../../helper-client/disk-tools-api';
 import { newJobId } from '../../helper-client/settings-api';
@@ -23,16 +23,24 @@ export interface DiskToolsBarProps {
   onBusy: (busy: boolean) => void;
   // A job ended (done, failed or cancelled): the sizes are worth reading again.
   onFinished: () => void;
+  // This disk's running job and last outcome, kept by the panel: a convert renames the image,
+  // which gives the row a new key, and what it said must outlive that.
+  tool: DiskToolState | null;
+  setTool: (tool: DiskToolState) => void;
 }
 
-type Outcome = { kind: 'done'; text: string } | { kind: 'failed'; text: string } | null;
+export interface DiskToolState {
+  disk: string;
+  job: string | null;
+  outcome: { kind: 'done' | 'failed'; text: string } | null;
+}
 
 // The disk's real size on the host beside its virtual size, and Convert… and Compact: each
 // runs as a helper job shown with a bar and a Cancel button; the VM is unchanged unless it ends.
-export function DiskToolsBar({ vmId, disk, usage, lockedBecause, busy, onBusy, onFinished }: DiskToolsBarProps) {
-  const [job, setJob] = useState<string | null>(null);
+export function DiskToolsBar({ vmId, disk, usage, lockedBecause, busy, onBusy, onFinished, tool, setTool }: DiskToolsBarProps) {
+  const job = tool?.job ?? null;
+  const outcome = tool?.outcome ?? null;
   const progress = useJob(job);
-  const [outcome, setOutcome] = useState<Outcome>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
   const other = disk.format === 'qcow2' ? 'raw' : 'qcow2';
   const blocked = lockedBecause ?? usage?.toolsBlockedBecause ?? null;
@@ -40,18 +48,17 @@ export function DiskToolsBar({ vmId, disk, usage, lockedBecause, busy, onBusy, o
 
   async function run(what: 'convert' | 'compact') {
     const id = newJobId();
-    setJob(id);
-    setOutcome(null);
+    const ended = (outcome: DiskToolState['outcome']) => setTool({ disk: disk.id, job: null, outcome });
+    setTool({ disk: disk.id, job: id, outcome: null });
     onBusy(true);
     try {
       const r: DiskToolResult = what === 'convert' ? await vmDiskConvert(vmId, disk.id, other, id) : await vmDiskCompact(vmId, disk.id, id);
       const sizes = `${formatBytes(r.bytesBefore)} → ${formatBytes(r.bytesAfter)} on the host`;
-      setOutcome({ kind: 'done', text: what === 'convert' ? `Converted ${disk.id} to ${r.disk.format} (${sizes})` : `Compacted ${disk.id}: ${sizes}` });
+      ended({ kind: 'done', text: what === 'convert' ? `Converted ${disk.id} to ${r.disk.format} (${sizes})` : `Compacted ${disk.id}: ${sizes}` });
     } catch (e) {
       const cancelled = isOpenUtmError(e) && e.code === 'CANCELLED';
-      setOutcome({ kind: 'failed', text: cancelled ? `Cancelled: ${disk.id} is unchanged` : `Could not ${what} ${disk.id}: ${errorMessage(e)}` });
+      ended({ kind: 'failed', text: cancelled ? `Cancelled: ${disk.id} is unchanged` : `Could not ${what} ${disk.id}: ${errorMessage(e)}` });
     } finally {
-      setJob(null);
       onBusy(false);
       onFinished();
     }

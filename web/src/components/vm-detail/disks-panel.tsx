@@ -12,7 +12,7 @@ import { BUTTON, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
 import { DISK_INTERFACES, newDiskEdit, type NewDiskDraft, type SizeUnit } from './disk-draft';
 import { DiskRow } from './disk-row';
-import { DiskToolsBar } from './disk-tools-bar';
+import { DiskToolsBar, type DiskToolState } from './disk-tools-bar';
 import { useDiskUsage } from './use-disk-usage';
 import { ImportDiskForm } from './import-disk-form';
 
@@ -42,6 +42,7 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const lockedBecause = drivesLockedBecause(connected, welcome, status.state);
   // A convert or compact under way: every other disk change waits for it.
   const [toolBusy, setToolBusy] = useState(false);
+  const [tool, setTool] = useState<DiskToolState | null>(null);
   const off = lockedBecause !== null || busy || toolBusy;
   const add = newDiskEdit(adding);
   const toolsLocked = lockedBecause ?? missingFeature(FEATURES.diskTools, 'convert or compact disks', welcome);
@@ -89,7 +90,7 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
             lockedBecause={lockedBecause}
             busy={busy || toolBusy}
             apply={apply}
-            tools={<DiskToolsBar vmId={config.id} disk={disk} usage={usage?.find((u) => u.id === disk.id && u.file === disk.file)} lockedBecause={toolsLocked} busy={busy || toolBusy} onBusy={setToolBusy} onFinished={reload} />}
+            tools={<DiskToolsBar vmId={config.id} disk={disk} usage={usage?.find((u) => u.id === disk.id && u.file === disk.file)} lockedBecause={toolsLocked} busy={busy || toolBusy} onBusy={setToolBusy} onFinished={reload} tool={tool?.disk === disk.id ? tool : null} setTool={setTool} />}
           />
         ))}
       </div>
