@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HostFacts, OpenUtmError, TokenInfo, VmStatus, VmSummary } from '@openutm/shared';
+import { DiskToolResult, DiskUsage, HostFacts, OpenUtmError, TokenInfo, VmStatus, VmSummary } from '@openutm/shared';
 import { isAlive } from '../src/qemu-process/process-control';
 import { ApiClient } from '../src/api-client/api-client';
 import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-paths';
@@ -290,5 +290,30 @@ describe('openutm CLI', () => {
     const disk = vm.config.disks.at(-1)!;
     assert.deepEqual([disk.sizeMiB, disk.format], [12, 'raw']);
     json(VmSummary, 'edit', 'cli guest', '--remove-disk', `${disk.id},delete`);
+  });
+  test('disk list, convert and compact, with --json and progress on stderr; show gives the real size', () => {
+    const vm = json(VmSummary, 'create', '--name', 'cli disks', '--preset', 'linux-server', '--disk', '64M', '--kernel', guest.kernel, '--initrd', guest.initrd);
+    const listed = json({ parse: (x) => DiskUsage.array().parse(x) }, 'disk', 'list', 'cli disks');
+    assert.deepEqual(listed.map((d) => [d.id, d.format, d.virtualBytes]), [['disk0', 'qcow2', 64 * 1024 * 1024]]);
+    assert.ok(listed[0]!.actualBytes !== null && listed[0]!.actualBytes < 4 * 1024 * 1024, 'a fresh qcow2 takes almost nothing');
+    assert.match(openutm('show', 'cli disks').stdout, /disk0: disk0\.qcow2 \(qcow2, 64 MiB, virtio\) · [\d.]+ KiB on the host/);
+
+    const converted = openutm('disk', 'convert', 'cli disks', 'disk0', 'raw', '--json');
+    assert.equal(converted.code, 0, converted.stderr);
+    assert.match(converted.stderr, /^converting disk0: Converting disk0 to raw · \d+%$/m);
+    const result = DiskToolResult.parse(JSON.parse(converted.stdout));
+    assert.deepEqual([result.disk.file, result.disk.format], ['disk0.img', 'raw']);
+    assert.equal(json(VmSummary, 'show', vm.config.id).config.disks[0]!.format, 'raw');
+
+    const compacted = openutm('disk', 'compact', 'cli disks', 'disk0');
+    assert.equal(compacted.code, 0, compacted.stderr);
+    assert.match(compacted.stdout, /^compacted disk0: now disk0\.img \(raw\), .+ on the host \(was .+\), 64 MiB virtual$/m);
+
+    const same = openutm('disk', 'convert', 'cli disks', 'disk0', 'raw');
+    assert.equal(same.code, 1);
+    assert.match(same.stderr, /already raw; pick the other format .*\[CONFLICT\]/);
+    const usage = openutm('disk', 'convert', 'cli disks', 'disk0', 'vmdk');
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /qcow2 or raw/);
   });
 });

@@ -22,13 +22,14 @@ export const ERROR_CODES = {
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
   UNTYPABLE_TEXT: 'the text holds characters the VM\'s keyboard layout has no key for',
+  NO_SPACE: 'there is not enough free space on the host for this',
+  CANCELLED: 'the operation was cancelled before it finished; nothing changed',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',
   UNAUTHORIZED: 'the client is not authenticated',
   FORBIDDEN: 'this client may not do that; only the OpenUTM app on this computer may',
   RATE_LIMITED: 'too many attempts; wait before trying again',
   HELPER_UNAVAILABLE: 'the OpenUTM helper is not running or not reachable',
   HELPER_TOO_OLD: 'the helper is older than this app and lacks what it asked for',
-  CANCELLED: 'the operation was cancelled',
   INTERNAL: 'an unexpected error inside the helper',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;

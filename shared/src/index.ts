@@ -12,6 +12,7 @@ export * from './host/host-facts';
 export * from './host/disc-boot';
 export * from './protocol/messages';
 export * from './protocol/methods';
+export * from './protocol/disk-tools';
 export * from './protocol/close-codes';
 export * from './protocol/pending-calls';
 export * from './protocol/auth-permissions';

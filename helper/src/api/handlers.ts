@@ -46,6 +46,10 @@ export const ENGINE_METHODS = [
   'vm.snapshotDelete',
   'vm.snapshotClone',
   'vm.convertDisks',
+  'vm.disks',
+  'vm.diskConvert',
+  'vm.diskCompact',
+  'job.cancel',
 ] as const satisfies readonly MethodName[];
 export type EngineMethod = (typeof ENGINE_METHODS)[number];
 
@@ -57,7 +61,7 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots' | 'disks'
 >;
 
 // File copies read and write host files where the caller says: only the app on this computer
@@ -111,6 +115,11 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
       await engine.get(id);
       return engine.guest.pullFile(id, guestPath, hostPath, overwrite, job);
     },
+    // engine.get first: an unknown id is NOT_FOUND, and a VM no one listed yet gets its state.
+    'vm.disks': async ({ id }) => (await engine.get(id), engine.disks.usage(id)),
+    'vm.diskConvert': async ({ id, disk, format, job }) => (await engine.get(id), engine.disks.convert(id, disk, format, job)),
+    'vm.diskCompact': async ({ id, disk, job }) => (await engine.get(id), engine.disks.compact(id, disk, job)),
+    'job.cancel': async ({ job }) => engine.disks.cancel(job),
   };
 }
 

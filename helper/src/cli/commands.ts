@@ -1,6 +1,7 @@
 import { AUTH_COMMANDS } from './auth-commands';
 import { AUTOSTART_COMMAND } from './autostart-command';
 import type { Command } from './command';
+import { DISK_COMMANDS } from './disk-commands';
 import { DOCTOR_COMMAND } from './doctor-command';
 import { GUEST_COMMANDS } from './guest-commands';
 import { SNAPSHOT_COMMAND } from './snapshot-commands';
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   ...GUEST_COMMANDS,
   type: TYPE_COMMAND,
   snapshot: SNAPSHOT_COMMAND,
+  ...DISK_COMMANDS,
   ...AUTH_COMMANDS,
   autostart: AUTOSTART_COMMAND,
   uninstall: UNINSTALL_COMMAND,

@@ -21,3 +21,18 @@ test('a status without warnings (or from a helper older than the field) prints n
     assert.doesNotMatch(formatShow({ config, status }), /warning/);
   }
 });
+
+test('show puts each disk’s real size on the host beside its virtual size, when the helper said it', () => {
+  const withDisk = newVmConfig({ name: 'D', preset: 'linux-server', disks: [{ sizeMiB: 2048, format: 'qcow2' }] }, { id: 'abc123', now: new Date('2024-05-01T12:00:00Z') });
+  const disk = withDisk.disks[0]!;
+  const usage = { id: disk.id, file: disk.file, format: disk.format, virtualBytes: 2048 * 1024 * 1024, backingFile: null, snapshots: 0, toolsBlockedBecause: null };
+  const cases: Array<[number | null | undefined, RegExp]> = [
+    [1536 * 1024, /disk0: disk0\.qcow2 \(qcow2, 2048 MiB, virtio\) · 1\.5 MiB on the host$/m],
+    [null, /disk0: disk0\.qcow2 \(qcow2, 2048 MiB, virtio\)$/m],
+    [undefined, /disk0: disk0\.qcow2 \(qcow2, 2048 MiB, virtio\)$/m],
+  ];
+  for (const [actualBytes, line] of cases) {
+    const text = formatShow({ config: withDisk, status: base }, actualBytes === undefined ? [] : [{ ...usage, actualBytes }]);
+    assert.match(text, line);
+  }
+});

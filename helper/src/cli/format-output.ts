@@ -1,4 +1,5 @@
-import type { TokenInfo, VmConfig, VmStatus } from '@openutm/shared';
+import type { DiskUsage, TokenInfo, VmConfig, VmStatus } from '@openutm/shared';
+import { formatBytes } from '../disk-images/disk-space';
 import { formatCode } from '../auth/pairing';
 import { guestAgentLines } from './format-guest';
 
@@ -24,14 +25,15 @@ export function formatList(vms: Array<{ config: VmConfig; status: VmStatus }>): 
   );
 }
 
-export function formatShow({ config, status }: { config: VmConfig; status: VmStatus }): string {
+// usage: the disks' real sizes on the host (vm.disks), shown beside their virtual size.
+export function formatShow({ config, status }: { config: VmConfig; status: VmStatus }, usage: DiskUsage[] = []): string {
   const s = config.system;
   const lines = [
     `${config.name}  (${config.id})`,
     `  state      ${status.state} since ${status.since}${status.pid ? `, pid ${status.pid}` : ''}`,
     `  preset     ${config.preset}`,
     `  system     ${s.architecture} ${s.machine} · ${s.cpus} CPU · ${s.memoryMiB} MiB · ${s.firmware}${s.tpm ? ' + TPM' : ''} · accel ${s.accelerator}`,
-    ...config.disks.map((d) => `  disk       ${d.id}: ${d.file} (${d.format}, ${d.sizeMiB} MiB, ${d.interface}${d.readOnly ? ', read-only' : ''})`),
+    ...config.disks.map((d) => `  disk       ${d.id}: ${d.file} (${d.format}, ${d.sizeMiB} MiB, ${d.interface}${d.readOnly ? ', read-only' : ''})${onHost(usage.find((u) => u.id === d.id))}`),
     ...config.detachedDisks.map((d) => `  detached   ${d.file} (${d.format}, ${d.sizeMiB} MiB; --attach-disk to use it, --discard-disk to delete it)`),
     ...config.removable.map((d) => `  cd         ${d.id}: ${d.iso ?? '(empty)'} (${d.interface})`),
     config.linuxBoot ? `  kernel     ${config.linuxBoot.kernel} ${config.linuxBoot.cmdline}` : null,
@@ -46,6 +48,10 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
     lines.push(...status.crash.logTail.slice(-10).map((l) => `    │ ${l}`));
   }
   return lines.filter((l) => l !== null).join('\n');
+}
+
+function onHost(u: DiskUsage | undefined): string {
+  return u?.actualBytes == null ? '' : ` · ${formatBytes(u.actualBytes)} on the host`;
 }
 
 export function formatStatus(status: VmStatus): string {

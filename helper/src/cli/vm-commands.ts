@@ -120,8 +120,11 @@ export const VM_COMMANDS: Record<string, Command> = {
     usage: '<vm>',
     options: {},
     async run(ctx, { positionals, json }) {
-      const vm = await findVm(await ctx.api(), positionals[0]);
-      print(ctx, json, vm, () => formatShow(vm));
+      const api = await ctx.api();
+      const vm = await findVm(api, positionals[0]);
+      // The real sizes are a bonus: without qemu-img (or from an older helper) show still works.
+      const diskUsage = vm.config.disks.length === 0 ? [] : await api.call('vm.disks', { id: vm.config.id }).catch(() => []);
+      print(ctx, json, { ...vm, diskUsage }, () => formatShow(vm, diskUsage));
     },
   },
   create: {

@@ -187,6 +187,7 @@ function fakeInfo(over: Partial<ImageInfo>): InspectedImage {
     encrypted: false,
     corrupt: false,
     dataFile: null,
+    snapshots: 0,
     backingChain: [],
     ...over,
   };

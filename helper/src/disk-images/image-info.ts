@@ -18,6 +18,8 @@ const QemuImgInfoJson = z.object({
   'backing-filename-format': z.string().optional(),
   'dirty-flag': z.boolean().optional(),
   encrypted: z.boolean().optional(),
+  // Internal snapshots (qcow2); only how many matters here.
+  snapshots: z.array(z.unknown()).optional(),
   'format-specific': z
     .object({
       type: z.string(),
@@ -45,6 +47,8 @@ export interface ImageInfo {
   corrupt: boolean;
   // A qcow2 external data file (qcow2 -o data_file=…): another file the image makes QEMU open.
   dataFile: string | null;
+  // How many internal snapshots the image holds (0 for raw).
+  snapshots: number;
 }
 
 // An image and, below it, the backing images inspectImage could safely open (top first).
@@ -80,5 +84,6 @@ export function parseImageInfo(stdout: string): ImageInfo {
     encrypted: j.encrypted ?? false,
     corrupt: j['format-specific']?.data?.corrupt ?? false,
     dataFile: j['format-specific']?.data?.['data-file'] ?? null,
+    snapshots: j.snapshots?.length ?? 0,
   };
 }

@@ -153,6 +153,7 @@ test('parseImageInfo reads the fields the helper needs and rejects anything else
       'backing-filename-format': 'qcow2',
       'dirty-flag': false,
       encrypted: true,
+      snapshots: [{ id: '1', name: 'before-update', 'vm-state-size': 0 }],
       'format-specific': { type: 'qcow2', data: { compat: '1.1', corrupt: false, 'data-file': 'data.raw' } },
     }),
   );
@@ -169,6 +170,7 @@ test('parseImageInfo reads the fields the helper needs and rejects anything else
     encrypted: true,
     corrupt: false,
     dataFile: 'data.raw',
+    snapshots: 1,
   });
   assert.throws(() => parseImageInfo('qemu-img: oops'), hasCode('QEMU_IMG_FAILED'));
   assert.throws(() => parseImageInfo('{"filename": "x", "format": "raw", "virtual-size": -1}'), hasCode('QEMU_IMG_FAILED'));

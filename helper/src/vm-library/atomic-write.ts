@@ -72,7 +72,7 @@ export async function cleanStaleTemps(dir: string): Promise<string[]> {
 
 // Makes the rename itself durable. Windows cannot open a directory as a file to fsync it, and
 // NTFS journals the rename's metadata itself, so the step is skipped there.
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');
   try {
@@ -89,7 +89,7 @@ async function syncDirectory(dir: string): Promise<void> {
 
 // On Windows a rename over a file that another process (an indexer, an antivirus scanner, a
 // reader) has open fails briefly with EPERM/EACCES/EBUSY; retrying for a moment rides it out.
-async function renameReplacing(from: string, to: string): Promise<void> {
+export async function renameReplacing(from: string, to: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await rename(from, to);

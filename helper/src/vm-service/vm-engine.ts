@@ -46,6 +46,7 @@ import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
 import { GuestAgents } from '../guest-agent/guest-agents';
 import { VmSnapshots } from '../snapshots/vm-snapshots';
+import { DiskTools } from './disk-tools';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -63,6 +64,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   // The QEMU guest agents of running VMs: their facts go into each VM's status.
   readonly guest: GuestAgents;
   readonly snapshots: VmSnapshots;
+  readonly disks: DiskTools;
   private readonly hostOs: HostOs;
   private readonly tcpEndpoints: boolean;
   private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
@@ -84,6 +86,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       helperPlaces: () => helperPlaces({ libraryRoot: library.root, runtimeRoot: opts.runtimeRoot }),
     });
     const [paths, guard] = [(id: string) => this.paths(id).guestAgent, (id: string) => this.catalog.guard(id)];
+    this.disks = new DiskTools({ library, hostFacts: opts.hostFacts, queue: this.queue, stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped', emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });
     this.guest = new GuestAgents({ endpoint: paths, onChange: (id) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status()), guard, emitJob: this.jobEvent });
     const [sup, qemuImg] = [(id: string) => this.supervisor(id), () => this.catalog.qemuImg()];
     this.snapshots = new VmSnapshots({ libraryRoot: library.root, readConfig: (id) => library.read(id), state: (id) => sup(id).state, pid: (id) => sup(id).pid, monitor: (id) => this.monitor(sup(id)), exclusive: (id, work) => this.queue.run(id, work), qemuImg, screenshot: (id) => this.screenshot(id), start: (id, beforeRun) => this.start(id, beforeRun), status: (id) => sup(id).status(), writeConfig: (c) => library.write(c), emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });

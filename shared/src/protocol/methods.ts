@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { HostPath, VmConfig, VmId, VmName } from '../vm-config/schema';
+import { DiskConfig, HostPath, VmConfig, VmId, VmName } from '../vm-config/schema';
 import { VmCreateRequest, VmEditRequest } from '../vm-config/requests';
 import { VmStatus } from '../vm-state/states';
 import { SnapshotInfo, SnapshotList, SnapshotName } from '../vm-state/snapshots';
 import { HostFacts } from '../host/host-facts';
 import { DiscBoot } from '../host/disc-boot';
 import { GuestAgentInfo, GuestExecResult, GuestFileResult, GuestPath } from '../guest-agent/guest-agent';
+import { DiskToolResult, DiskUsage } from './disk-tools';
 
 const ById = z.object({ id: VmId });
 
@@ -16,6 +17,8 @@ export const FEATURES = {
   driveEdits: 'vm.edit.drives',
   // vm.edit takes a job id and reports the disk image work (imports) as job.progress.
   editJob: 'vm.edit.job',
+  // vm.disks, vm.diskConvert, vm.diskCompact and job.cancel (disk jobs can be cancelled).
+  diskTools: 'vm.diskTools',
 } as const;
 export type Feature = (typeof FEATURES)[keyof typeof FEATURES];
 
@@ -37,7 +40,7 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot', 'disk']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -224,6 +227,15 @@ export const METHODS = {
   },
   // Converts the VM's writable raw disks to qcow2 (the raw images stay, detached), so it can take snapshots.
   'vm.convertDisks': { params: ById.extend({ job: JobId.optional() }), result: VmSummary },
+  // Each attached disk's virtual size beside its real size on the host.
+  'vm.disks': { params: ById, result: z.array(DiskUsage) },
+  // Rewrites a shut-down VM's disk image in the other format (qcow2 ↔ raw) as a job that
+  // job.cancel can stop; the VM is unchanged unless it succeeds. Refused without the free space.
+  'vm.diskConvert': { params: ById.extend({ disk: DiskConfig.shape.id, format: DiskConfig.shape.format, job: JobId.optional() }), result: DiskToolResult },
+  // Rewrites a shut-down VM's disk image without its unused and zeroed blocks, in place.
+  'vm.diskCompact': { params: ById.extend({ disk: DiskConfig.shape.id, job: JobId.optional() }), result: DiskToolResult },
+  // Stops a job that can be stopped (disk convert and compact); its request then fails with CANCELLED.
+  'job.cancel': { params: z.object({ job: JobId }), result: z.object({ job: JobId }) },
   // A short-lived ticket for the console WebSockets of one running VM.
   'console.open': { params: ById.extend({ channel: ConsoleChannel.default('display') }), result: ConsoleTicket },
   // The screen of a running VM as a PNG (base64); also kept as the library thumbnail.

@@ -16,3 +16,10 @@ export function formatMiB(mib: number): string {
 function trimZeros(fixed: string): string {
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
+
+// Bytes on the host (a disk image's real size): KiB below one MiB, then as formatMiB.
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KiB`;
+  return formatMiB(bytes / (1024 * 1024));
+}

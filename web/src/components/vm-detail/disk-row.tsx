@@ -1,6 +1,7 @@
 'use client';
 
 import type { DiskConfig, VmEditRequest } from '@openutm/shared';
+import type { ReactNode } from 'react';
 import { useRef, useState } from 'react';
 import { ConfirmDialog } from '../form/confirm-dialog';
 import { BUTTON, CheckField, SelectField, TextField } from '../form/fields';
@@ -14,12 +15,14 @@ export interface DiskRowProps {
   lockedBecause: string | null;
   busy: boolean;
   apply: (edit: VmEditRequest) => Promise<boolean>;
+  // The real size and the convert and compact actions (DiskToolsBar).
+  tools?: ReactNode;
 }
 
 // One disk: grow it, move it to another interface, make it read-only, or remove it — keeping
 // the image in the VM's folder or deleting it, which the dialog makes the person choose.
 // Keyed by the config's updatedAt, so a saved change starts a fresh draft.
-export function DiskRow({ disk, lockedBecause, busy, apply }: DiskRowProps) {
+export function DiskRow({ disk, lockedBecause, busy, apply, tools }: DiskRowProps) {
   const [draft, setDraft] = useState<DiskRowDraft>(() => diskRowDraft(disk));
   const [keepFile, setKeepFile] = useState(true);
   const dialogRef = useRef<HTMLDialogElement>(null);
@@ -33,6 +36,7 @@ export function DiskRow({ disk, lockedBecause, busy, apply }: DiskRowProps) {
         <span className="font-medium">{disk.id}</span>: {formatMiB(disk.sizeMiB)} {disk.format} on {BUS_NAMES[disk.interface]}
         {disk.readOnly ? ' (read-only)' : ''} — <span className="font-mono break-all">{disk.file}</span>
       </p>
+      {tools}
       <form
         className="grid items-start gap-3 sm:grid-cols-[1fr_auto_1fr_auto_auto]"
         onSubmit={(e) => {

@@ -12,6 +12,8 @@ import { BUTTON, SelectField, TextField } from '../form/fields';
 import { formatMiB } from '../library/format';
 import { DISK_INTERFACES, newDiskEdit, type NewDiskDraft, type SizeUnit } from './disk-draft';
 import { DiskRow } from './disk-row';
+import { DiskToolsBar, type DiskToolState } from './disk-tools-bar';
+import { useDiskUsage } from './use-disk-usage';
 import { ImportDiskForm } from './import-disk-form';
 
 // The VM's disks while it is shut down: add an empty one or a copy of an image from the host,
@@ -38,8 +40,13 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
   const [addTried, setAddTried] = useState(false);
   const { welcome } = useConnection();
   const lockedBecause = drivesLockedBecause(connected, welcome, status.state);
-  const off = lockedBecause !== null || busy;
+  // A convert or compact under way: every other disk change waits for it.
+  const [toolBusy, setToolBusy] = useState(false);
+  const [tool, setTool] = useState<DiskToolState | null>(null);
+  const off = lockedBecause !== null || busy || toolBusy;
   const add = newDiskEdit(adding);
+  const toolsLocked = lockedBecause ?? missingFeature(FEATURES.diskTools, 'convert or compact disks', welcome);
+  const { usage, reload } = useDiskUsage(vm, connected && missingFeature(FEATURES.diskTools, '', welcome) === null);
 
   // Imports copy a whole image (minutes for a real OS disk), so they run as a job with a bar when
   // the helper reports one; other disk edits are instant.
@@ -77,7 +84,14 @@ export function DisksPanel({ vm, connected }: { vm: VmSummary; connected: boolea
       {config.disks.length === 0 && <p className="text-sm text-neutral-600 dark:text-neutral-400">No disks: this VM boots from a disc or a kernel only.</p>}
       <div className="space-y-3">
         {config.disks.map((disk) => (
-          <DiskRow key={`${disk.id}:${config.updatedAt}`} disk={disk} lockedBecause={lockedBecause} busy={busy} apply={apply} />
+          <DiskRow
+            key={`${disk.id}:${config.updatedAt}`}
+            disk={disk}
+            lockedBecause={lockedBecause}
+            busy={busy || toolBusy}
+            apply={apply}
+            tools={<DiskToolsBar vmId={config.id} disk={disk} usage={usage?.find((u) => u.id === disk.id && u.file === disk.file)} lockedBecause={toolsLocked} busy={busy || toolBusy} onBusy={setToolBusy} onFinished={reload} tool={tool?.disk === disk.id ? tool : null} setTool={setTool} />}
+          />
         ))}
       </div>
       <form
