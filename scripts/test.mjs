@@ -8,6 +8,7 @@ import { ensureDebianPackages, ensureNodeModules, hostPackagesNote, repoRoot, ru
 import { existsSync } from 'node:fs';
 import { guestSource, hasTestGuest, partitionVmTests, testGuestDir } from './lib/vm-tests.mjs';
 import { prebuiltGuestProblems } from './lib/prebuilt-guest.mjs';
+import { agentGuestDir, agentGuestSource, bootsAgentGuest, hasAgentGuest } from './lib/agent-guest.mjs';
 
 const guestDir = testGuestDir(repoRoot);
 const guest = guestSource({ hasGuest: hasTestGuest(guestDir), hasApt: existsSync('/usr/bin/apt-get') });
@@ -34,6 +35,19 @@ if (guest.kind === 'skip') {
   runOrExit('bash', ['scripts/test-guest/build.sh']);
 }
 
+const agentDir = agentGuestDir(repoRoot);
+const agent = agentGuestSource({ vmSkipReason: skipVms, hasGuest: hasAgentGuest(agentDir), hasApt: existsSync('/usr/bin/apt-get') });
+if (agent.kind === 'build') {
+  step('building the agent test guest (cached; the first build takes a few minutes)');
+  runOrExit('bash', ['scripts/agent-guest/build.sh']);
+} else if (agent.kind === 'prebuilt') {
+  const problems = prebuiltGuestProblems(agentDir);
+  if (problems.length > 0) {
+    process.stderr.write(`✖ the prebuilt agent test guest is damaged: ${problems.join('; ')}. Copy it again (or delete it and build it on Debian).\n`);
+    process.exit(1);
+  }
+}
+
 step('build + type check');
 runTurbo(['run', 'build', 'typecheck', '--output-logs=errors-only']);
 
@@ -55,8 +69,12 @@ const selected = ['shared', 'helper', 'web']
   .flatMap((ws) => findTests(path.join(repoRoot, ws)))
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
-const { run: files, skipped } = skipVms ? partitionVmTests(selected, (f) => readFileSync(path.join(repoRoot, f), 'utf8')) : { run: selected, skipped: [] };
+const { run: vmFiles, skipped } = skipVms ? partitionVmTests(selected, (f) => readFileSync(path.join(repoRoot, f), 'utf8')) : { run: selected, skipped: [] };
 if (skipped.length > 0) process.stderr.write(`  skipped (they boot the test guest): ${skipped.join(', ')}\n`);
+// Without the agent guest (and with VM tests on), only the files that boot it are left out.
+const agentSkipped = agent.kind === 'skip' && !skipVms ? vmFiles.filter((f) => bootsAgentGuest(readFileSync(path.join(repoRoot, f), 'utf8'))) : [];
+if (agentSkipped.length > 0) process.stderr.write(`  skipped (${agent.reason}): ${agentSkipped.join(', ')}\n`);
+const files = vmFiles.filter((f) => !agentSkipped.includes(f));
 
 step(`tests: ${files.length} files (guests run under TCG)`);
 runOrExit(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
