@@ -120,10 +120,11 @@ test('clipboard: 1 MiB of non-ASCII text goes both ways whole', { skip: NO_SPICE
 });
 
 // The X screen's size as the guest sees it. Workaround for the agent guest as built: its udev
-// rule's `xrandr --auto` does not switch to the new preferred mode QXL reports (a desktop would),
-// so the loop asks for it itself; the size itself comes from the page's monitors config.
+// rule's `xrandr --auto` leaves an enabled output in its mode instead of the new preferred one
+// QXL reports (a desktop would switch), so the loop switches to it; the size itself comes from
+// the page's monitors config.
 const guestScreen = (want: string) =>
-  inGuest(`for i in $(seq 60); do xrandr --auto; v=$(xrandr --current | sed -n 's/.*current \\([0-9]*\\) x \\([0-9]*\\),.*/\\1x\\2/p'); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
+  inGuest(`for i in $(seq 60); do xrandr --output $(xrandr | awk '/ connected/ {print $1; exit}') --preferred; v=$(xrandr --current | sed -n 's/.*current \\([0-9]*\\) x \\([0-9]*\\),.*/\\1x\\2/p'); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
 
 async function consoleArea(): Promise<{ width: number; height: number }> {
   return page.getByTestId('console-viewport').evaluate((el) => {
