@@ -9,7 +9,7 @@ import { ensureWebBuilt } from './support/build-web';
 import { guestValue } from './support/guest-shell';
 import { RealHelper } from './support/real-helper';
 import * as screen from './support/console-screen';
-import { startAgentGuest } from './support/agent-vm';
+import { enableGuestFileTransfers, startAgentGuest } from './support/agent-vm';
 
 // The SPICE agent in the page, against the agent guest (Debian: X on QXL, spice-vdagent) under
 // TCG, in real Chromium with the clipboard allowed: the clipboard both ways (non-ASCII, 1 MiB),
@@ -33,12 +33,7 @@ before(async () => {
   helper = await RealHelper.start();
   browser = await launchChromium();
   vm = await startAgentGuest(helper, 'Agent guest');
-  // Workaround for the agent guest as built: its session agent finds no save folder for files
-  // (root has no XDG download dir) and turns file transfer off; restarted with one, it takes them.
-  const again = await inGuest(
-    'pkill -x spice-vdagent; mkdir -p /root/Downloads; setsid spice-vdagent -x -f /root/Downloads -o 0 >/var/log/openutm/spice-vdagent-files.log 2>&1 </dev/null & sleep 2; v=$(pgrep -x spice-vdagent | wc -l)',
-  );
-  assert.equal(again, '1', 'the session agent runs again, with a folder for files');
+  await enableGuestFileTransfers(helper, vm);
 });
 
 after(async () => {
