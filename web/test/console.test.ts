@@ -107,6 +107,9 @@ test('the SPICE screen, opened from the library card, shows the guest and keys t
   const resize = page.getByRole('button', { name: 'Resize guest with window' });
   assert.equal(await resize.getAttribute('aria-disabled'), 'true');
   assert.match((await resize.getAttribute('title')) ?? '', /SPICE guest agent/);
+  // Nor share the clipboard: the toolbar says what is missing.
+  assert.equal(await page.getByTestId('console-clipboard').textContent(), 'No agent in the guest: install spice-vdagent');
+  assert.equal(await page.getByRole('button', { name: 'Send clipboard' }).getAttribute('aria-disabled'), 'true');
   await assertAccessible();
 
   // spice-html5 sends physical keys: uppercase and symbols need Shift pressed explicitly.

@@ -21,6 +21,9 @@ export interface ConsoleToolbarProps {
   onCombo: (combo: KeyCombo) => void;
   onCapturePointer: () => void;
   onPasteAsKeys: () => void;
+  // The page's clipboard could not be read or written (null when fine).
+  clipboardProblem: string | null;
+  onSendClipboard: () => void;
   // Where the release key puts the focus.
   firstButton: RefObject<HTMLButtonElement | null>;
 }
@@ -33,9 +36,21 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
     notConnected ??
     (p.view.protocol === 'vnc'
       ? 'a VNC display keeps the resolution the guest sets; change it inside the guest'
-      : p.view.agent
+      : !p.view.agent.resize
+        ? 'needs the SPICE guest agent (spice-vdagent) running in the guest'
+        : p.fit
+          ? null
+          : 'off in 1:1, which shows the guest at its own resolution; pick Fit');
+  const clipboardReason =
+    notConnected ??
+    (p.view.protocol === 'vnc'
+      ? 'the clipboard is shared on SPICE consoles only'
+      : p.view.agent.clipboard
         ? null
-        : 'needs the SPICE guest agent (spice-vdagent) running in the guest');
+        : p.view.agent.phase === 'starting'
+          ? 'the guest agent is starting'
+          : 'no agent in the guest: install spice-vdagent');
+  const clipboardState = connected ? (clipboardReason === null ? (p.clipboardProblem ?? 'Clipboard shared') : capitalize(clipboardReason)) : null;
   const captureReason =
     notConnected ?? (p.view.pointer === 'absolute' ? 'not needed: the guest has a USB tablet, so the pointer moves in and out freely' : null);
 
@@ -86,6 +101,15 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
       </span>
       <button
         type="button"
+        aria-disabled={clipboardReason !== null}
+        onClick={() => clipboardReason === null && p.onSendClipboard()}
+        className={toolbarButton(clipboardReason === null)}
+        title={clipboardReason === null ? "Send this computer's clipboard to the guest (it is also sent when you come back to the console, if the browser allows)" : `Send clipboard: ${clipboardReason}`}
+      >
+        Send clipboard
+      </button>
+      <button
+        type="button"
         aria-disabled={captureReason !== null}
         onClick={() => captureReason === null && p.onCapturePointer()}
         className={toolbarButton(captureReason === null)}
@@ -98,6 +122,18 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
         sound={p.view.sound}
         unavailable={notConnected ?? (p.view.protocol === 'vnc' ? 'a VNC console carries no sound; choose SPICE in the VM’s display settings' : null)}
       />
+      {clipboardState !== null && (
+        <p
+          data-testid="console-clipboard"
+          data-shared={clipboardReason === null && p.clipboardProblem === null ? 'true' : 'false'}
+          title={clipboardState}
+          className={
+            clipboardReason === null && p.clipboardProblem === null ? 'max-w-56 truncate text-xs text-emerald-700 dark:text-emerald-400' : 'max-w-56 truncate text-xs text-amber-700 dark:text-amber-400'
+          }
+        >
+          {clipboardState}
+        </p>
+      )}
       <p className="ml-auto text-xs text-neutral-500 dark:text-neutral-400">
         <kbd className="rounded border border-neutral-300 px-1 font-mono dark:border-neutral-700">{RELEASE_KEY_LABEL}</kbd> releases the keyboard
       </p>
@@ -120,4 +156,8 @@ function describePhase(view: DisplayView): string {
     case 'disconnected':
       return 'Disconnected';
   }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -7,10 +7,15 @@ import { ConsoleToolbar } from './console-toolbar';
 import { useFullscreen } from './use-fullscreen';
 import { ReleaseKeyTracker, RELEASE_KEY_LABEL } from './release-key';
 import { useDisplaySession } from './use-display-session';
+import type { HostClipboardItem } from './display-session';
 import { useElementSize } from './use-element-size';
 import { capturePointer, releasePointer } from './pointer-capture';
 import { PasteAsKeysDialog } from './paste-as-keys-dialog';
 import type { KeyboardLayout } from '@openutm/shared';
+import { FileTransferList, useFileDrop } from './file-transfers';
+import { guestSizeFor } from './spice-agent/guest-size';
+import { useClipboardBridge } from './use-clipboard-bridge';
+import { useDevicePixelRatio } from './use-device-pixel-ratio';
 
 export interface DisplayPaneProps {
   vmId: string;
@@ -34,11 +39,19 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
   const viewportRef = useRef<HTMLDivElement>(null);
   const toolbarFocus = useRef<HTMLButtonElement>(null);
   const [fit, setFit] = useState(true);
-  const [resizeWithWindow, setResizeWithWindow] = useState(false);
-  const { view, session, reconnect } = useDisplaySession(vmId, allowed, screenRef, protocolHint);
+  // On by default: with an agent, the guest's resolution follows the window (Fit mode only).
+  const [resizeWithWindow, setResizeWithWindow] = useState(true);
+  // Where the session hands what the guest copies; the clipboard bridge fills it in.
+  const guestClipboard = useRef<((item: HostClipboardItem) => void) | null>(null);
+  const { view, session, reconnect } = useDisplaySession(vmId, allowed, screenRef, protocolHint, guestClipboard);
   const viewport = useElementSize(viewportRef);
   const fullscreen = useFullscreen(panelRef);
+  const dpr = useDevicePixelRatio();
   const connected = view.phase.phase === 'connected';
+  const clipboard = useClipboardBridge(session, connected && view.agent.clipboard, guestClipboard);
+  const sendFiles = (files: File[]) => void session.current?.sendFiles(files);
+  const dropReason = !connected ? 'the screen is not connected' : view.protocol === 'vnc' ? 'files can be dropped on SPICE consoles only' : view.agent.files ? null : 'no agent in the guest: install spice-vdagent to copy files in';
+  const dragging = useFileDrop(viewportRef, dropReason, sendFiles);
 
   // SPICE draws one canvas at the guest's size; the page scales it (a transform keeps the
   // pointer's offsetX in guest pixels). noVNC scales its own canvas.
@@ -46,12 +59,15 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
 
   useEffect(() => session.current?.setFit(fit), [fit, session, connected]);
 
-  // The guest follows the window (debounced: a drag sends one size, not hundreds).
+  // The guest follows the window in device pixels (debounced: a drag sends one size, not
+  // hundreds). In 1:1 the person wants the guest's own resolution: nothing is sent.
+  const followWindow = resizeWithWindow && fit && view.agent.resize;
   useEffect(() => {
-    if (!resizeWithWindow || !view.agent || !viewport) return;
-    const t = setTimeout(() => session.current?.resizeGuest(Math.floor(viewport.width), Math.floor(viewport.height)), 300);
+    const size = followWindow && viewport ? guestSizeFor(viewport.width, viewport.height, dpr) : null;
+    if (!size) return;
+    const t = setTimeout(() => session.current?.resizeGuest(size.width, size.height), 300);
     return () => clearTimeout(t);
-  }, [resizeWithWindow, view.agent, viewport, session]);
+  }, [followWindow, viewport, dpr, session]);
 
   // The keyboard way out of the screen; listens in the capture phase because the viewers stop
   // every key event they take.
@@ -123,6 +139,8 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
         }}
         onCapturePointer={() => capturePointer(screenRef.current)}
         onPasteAsKeys={() => pasteDialog.current?.showModal()}
+        clipboardProblem={clipboard.problem}
+        onSendClipboard={() => void clipboard.sendToGuest()}
         firstButton={toolbarFocus}
       />
       <div
@@ -147,6 +165,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
             data-pointer={view.pointer ?? ''}
             onFocus={(e) => {
               if (e.target === e.currentTarget) session.current?.focus();
+              clipboard.refresh();
             }}
             className="outline-none [&_canvas]:outline-none"
             style={
@@ -159,6 +178,12 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
         {/* The focus ring is drawn over the whole screen area, inside it: on the scaled canvas it
             was scaled too and clipped at the area's top and bottom edges. */}
         <div aria-hidden className="pointer-events-none absolute inset-0 hidden ring-2 ring-sky-500 ring-inset peer-focus-within:block" />
+        <FileTransferList transfers={view.transfers} onCancel={(id) => session.current?.cancelTransfer(id)} onDismiss={(id) => session.current?.dismissTransfer(id)} />
+        {dragging && (
+          <div data-testid="console-drop-zone" className="pointer-events-none absolute inset-3 grid place-items-center rounded-2xl border-2 border-dashed border-sky-400 bg-sky-950/60 p-6 text-center text-base font-medium text-white">
+            {dropReason === null ? 'Drop to copy into the guest' : `Cannot copy files in: ${dropReason}`}
+          </div>
+        )}
         {overlay && <ConsoleOverlay {...overlay} />}
       </div>
       <PasteAsKeysDialog

@@ -1,5 +1,9 @@
 import type { KeyCombo } from './guest-keys';
 import type { ConsoleSound } from './sound/console-sound';
+import type { HostClipboardItem } from './spice-agent/clipboard-sync';
+import type { TransferView } from './spice-agent/file-transfer';
+
+export type { HostClipboardItem, TransferView };
 
 // What a console screen is doing, as the status line and the overlay show it.
 export type DisplayPhase =
@@ -15,12 +19,27 @@ export type PointerMode = 'absolute' | 'relative';
 export interface DisplayEvents {
   onPhase(p: DisplayPhase): void;
   onGuestSize(width: number, height: number): void;
-  // The SPICE guest agent came or went: it is what resizes the guest with the window.
-  onAgent(connected: boolean): void;
+  // The SPICE guest agent came, went, or said what it can do: it is what shares the clipboard,
+  // resizes the guest with the window and takes dropped files.
+  onAgent(agent: GuestAgent): void;
   onPointerMode(mode: PointerMode): void;
   // The session's sound (SPICE only), given once as it opens.
   onSound(sound: ConsoleSound): void;
+  // The guest copied something; the page's clipboard should get it.
+  onGuestClipboard(item: HostClipboardItem): void;
+  // Files on their way into the guest changed (progress, result).
+  onTransfers(transfers: TransferView[]): void;
 }
+
+// What the guest agent can do now; all false without one.
+export interface GuestAgent {
+  phase: 'absent' | 'starting' | 'ready';
+  clipboard: boolean;
+  resize: boolean;
+  files: boolean;
+}
+
+export const NO_AGENT: GuestAgent = { phase: 'absent', clipboard: false, resize: false, files: false };
 
 // One live connection to a VM's screen; SPICE and VNC sessions look the same to the page.
 export interface DisplaySession {
@@ -29,8 +48,14 @@ export interface DisplaySession {
   focus(): void;
   // VNC scales itself (noVNC maps the pointer); for SPICE the page scales the canvas.
   setFit(fit: boolean): void;
-  // Asks the guest agent for a display of this size; false when there is no agent.
+  // Asks the guest agent for a display of this size (device pixels); false when there is no agent.
   resizeGuest(width: number, height: number): boolean;
+  // Offers the page's clipboard text to the guest (force: even if the guest had it already).
+  offerClipboard(text: string, force: boolean): boolean;
+  // Copies files into the guest, one after the other; false when the agent cannot take them.
+  sendFiles(files: readonly File[]): boolean;
+  cancelTransfer(id: number): void;
+  dismissTransfer(id: number): void;
   close(): void;
 }
 

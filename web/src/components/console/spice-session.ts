@@ -6,6 +6,7 @@ import type { DisplayEvents, DisplaySession, DisplayTarget, PointerMode } from '
 import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
 import { ConsoleSound } from './sound/console-sound';
 import { hookAudioChannels } from './sound/spice-audio-channels';
+import { SpiceAgentChannel } from './spice-agent/agent-channel';
 import './spice-surfaces';
 import { padTicket } from './spice-ticket';
 import { tearDownViewer } from './viewer-teardown';
@@ -34,6 +35,7 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
   const finish = (fallback: string) => {
     if (closed) return;
     closed = true;
+    agent.close();
     observer.disconnect();
     screen.removeEventListener('mousemove', relativeMotion, true);
     sound.close();
@@ -55,7 +57,13 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
       events.onPointerMode(pointerMode(sc.mouse_mode));
     },
     onerror: (e) => finish(e.message),
-    onagent: () => events.onAgent(true),
+  });
+  // The agent (clipboard, resize, files) is ours; spice-html5's is bypassed.
+  const agent = new SpiceAgentChannel(sc, {
+    onStatus: (s) => !closed && events.onAgent(s),
+    onGuestClipboard: (item) => !closed && events.onGuestClipboard(item),
+    onTransfers: (views) => !closed && events.onTransfers(views),
+    onProtocolError: (message) => console.warn(`SPICE agent: ${message}`),
   });
   // The server starts in server (relative) mode and switches to client mode once asked, when
   // the guest has a tablet or an agent; spice-html5 has no callback for that switch, so the
@@ -115,14 +123,24 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
       // The page scales the canvas with a CSS transform; offsetX stays in guest pixels.
     },
     resizeGuest(width, height) {
-      if (!sc.agent_connected) return false;
-      // X servers want multiples of 8.
-      sc.resize_window(0, width - (width % 8), height - (height % 8), 32, 0, 0);
-      return true;
+      return agent.resize(width, height);
+    },
+    offerClipboard(text, force) {
+      return agent.offerHostText(text, force);
+    },
+    sendFiles(files) {
+      return agent.sendFiles(files).length > 0;
+    },
+    cancelTransfer(id) {
+      agent.transfers.cancel(id);
+    },
+    dismissTransfer(id) {
+      agent.transfers.dismiss(id);
     },
     close() {
       if (closed) return;
       closed = true;
+      agent.close();
       tearDownViewer('SPICE console', [
         () => observer.disconnect(),
         () => screen.removeEventListener('mousemove', relativeMotion, true),

@@ -4,7 +4,7 @@ import { useLayoutEffect, useRef, useState } from 'react';
 import { consoleOpen } from '../../helper-client/api';
 import { errorMessage } from '../../helper-client/client-errors';
 import { takeEarlyEndpoint } from './console-preload';
-import { loadViewer, type DisplayPhase, type DisplaySession, type PointerMode } from './display-session';
+import { loadViewer, NO_AGENT, type DisplayPhase, type DisplaySession, type GuestAgent, type HostClipboardItem, type PointerMode, type TransferView } from './display-session';
 import type { ConsoleSound } from './sound/console-sound';
 
 // Everything the display pane shows about its session.
@@ -12,17 +12,25 @@ export interface DisplayView {
   phase: DisplayPhase | { phase: 'idle' };
   protocol: 'spice' | 'vnc' | null;
   guestSize: { width: number; height: number } | null;
-  agent: boolean;
+  agent: GuestAgent;
   pointer: PointerMode | null;
   // SPICE's sound; null for VNC and until the session opens.
   sound: ConsoleSound | null;
+  transfers: TransferView[];
 }
 
-const IDLE: DisplayView = { phase: { phase: 'idle' }, protocol: null, guestSize: null, agent: false, pointer: null, sound: null };
+const IDLE: DisplayView = { phase: { phase: 'idle' }, protocol: null, guestSize: null, agent: NO_AGENT, pointer: null, sound: null, transfers: [] };
 
 // Connects the screen of one VM while `allowed` (helper connected, VM running or paused). After
 // a drop it waits for reconnect() instead of retrying by itself: the user sees why it dropped.
-export function useDisplaySession(vmId: string, allowed: boolean, screen: React.RefObject<HTMLElement | null>, protocolHint?: 'spice' | 'vnc' | 'none') {
+export function useDisplaySession(
+  vmId: string,
+  allowed: boolean,
+  screen: React.RefObject<HTMLElement | null>,
+  protocolHint?: 'spice' | 'vnc' | 'none',
+  // Where what the guest copies goes (the page's clipboard bridge).
+  guestClipboard?: React.RefObject<((item: HostClipboardItem) => void) | null>,
+) {
   const [view, setView] = useState<DisplayView>(IDLE);
   const [attempt, setAttempt] = useState(0);
   const session = useRef<DisplaySession | null>(null);
@@ -45,7 +53,7 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
     };
     const drop = (reason: string) => {
       dropped.current = true;
-      patch({ phase: { phase: 'disconnected', reason }, agent: false, sound: null });
+      patch({ phase: { phase: 'disconnected', reason }, agent: NO_AGENT, sound: null });
     };
     void (async () => {
       patch({ ...IDLE, phase: { phase: 'connecting' } });
@@ -64,6 +72,8 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
           onAgent: (agent) => patch({ agent }),
           onPointerMode: (pointer) => patch({ pointer }),
           onSound: (sound) => patch({ sound }),
+          onGuestClipboard: (item) => guestClipboard?.current?.(item),
+          onTransfers: (transfers) => patch({ transfers }),
         });
         session.current = mine;
       } catch (e) {
@@ -75,7 +85,7 @@ export function useDisplaySession(vmId: string, allowed: boolean, screen: React.
       mine?.close();
       if (session.current === mine) session.current = null;
     };
-  }, [vmId, run, attempt, screen, protocolHint]);
+  }, [vmId, run, attempt, screen, protocolHint, guestClipboard]);
 
   return {
     view,

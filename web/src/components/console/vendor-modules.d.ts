@@ -47,7 +47,6 @@ declare module '@spice-project/spice-html5/src/main.js' {
     screen_id: string;
     onerror?: (e: Error) => void;
     onsuccess?: (message: string) => void;
-    onagent?: (sc: SpiceMainConn) => void;
   }
   export class SpiceMainConn extends SpiceConn {
     constructor(o: SpiceMainOptions);
@@ -55,9 +54,7 @@ declare module '@spice-project/spice-html5/src/main.js' {
     inputs?: SpiceConn;
     mouse_mode?: number;
     buttons_state?: number;
-    agent_connected?: boolean;
     stop(): void;
-    resize_window(flags: number, width: number, height: number, depth: number, x: number, y: number): void;
     // Called on the server's mouse-mode messages (at init, and when it switches mode).
     handle_mouse_mode(current: number, supported: number): void;
   }

@@ -44,6 +44,10 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
       if (rfb) rfb.scaleViewport = fit;
     },
     resizeGuest: () => false,
+    offerClipboard: () => false,
+    sendFiles: () => false,
+    cancelTransfer: () => undefined,
+    dismissTransfer: () => undefined,
     close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,72 @@
+import { chunkMessage } from './agent-protocol';
+
+// Client-to-agent flow control: every SPICE_MSGC_MAIN_AGENT_DATA piece spends one token the
+// server handed out; it hands more back as the agent reads. Pieces wait here until a token
+// is there, so a 20 MiB transfer never floods the server (which would drop the connection).
+export class AgentOutbox {
+  private tokens = 0;
+  private readonly queue: Uint8Array[] = [];
+  private head = 0;
+  private readonly drainWaiters: Array<() => void> = [];
+
+  constructor(private readonly sendPiece: (piece: Uint8Array) => void) {}
+
+  // Pieces not yet sent.
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  get available(): number {
+    return this.tokens;
+  }
+
+  send(message: Uint8Array): void {
+    for (const piece of chunkMessage(message)) this.queue.push(piece);
+    this.flush();
+  }
+
+  addTokens(n: number): void {
+    this.tokens += n;
+    this.flush();
+  }
+
+  // The agent restarted: its tokens start over, and what was queued was for the old one.
+  reset(tokens: number): void {
+    this.tokens = tokens;
+    this.queue.length = 0;
+    this.head = 0;
+    this.wake();
+  }
+
+  // Resolves once at most `below` pieces wait (a sender keeps a little queued, not a file).
+  whenBelow(below: number): Promise<void> {
+    if (this.pending <= below) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.pending <= below) resolve();
+        else this.drainWaiters.push(check);
+      };
+      this.drainWaiters.push(check);
+    });
+  }
+
+  private flush(): void {
+    while (this.tokens > 0 && this.head < this.queue.length) {
+      this.tokens--;
+      this.sendPiece(this.queue[this.head++]!);
+    }
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 4096) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.drainWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+}
