@@ -50,18 +50,21 @@ export class GuestTypist {
   constructor(private readonly opts: TypistOptions) {}
 
   async type(req: TypeRequest): Promise<TypeResult> {
-    const { config } = await this.opts.engine.get(req.id);
-    const via = req.via === 'auto' ? (config.display.type === 'none' ? 'serial' : 'keyboard') : req.via;
-    // Checked before anything is typed: a half-typed text is worse than none.
-    const plan = via === 'keyboard' ? this.keyboardPlan(config, req.text) : null;
+    // Reserved before the first await: two calls racing through engine.get (file reads, done in
+    // either order) must not both find the VM free.
     if (this.active.has(req.id)) {
+      const { config } = await this.opts.engine.get(req.id);
       throw new OpenUtmError('CONFLICT', `${config.name} is already being typed into; wait for that to end or cancel it`);
     }
-    const qmp = via === 'keyboard' ? this.opts.engine.monitorFor(req.id, 'type') : null;
-    const hub = via === 'serial' ? this.serialFor(req.id) : null;
     const abort = new AbortController();
     this.active.set(req.id, abort);
     try {
+      const { config } = await this.opts.engine.get(req.id);
+      const via = req.via === 'auto' ? (config.display.type === 'none' ? 'serial' : 'keyboard') : req.via;
+      // Checked before anything is typed: a half-typed text is worse than none.
+      const plan = via === 'keyboard' ? this.keyboardPlan(config, req.text) : null;
+      const qmp = via === 'keyboard' ? this.opts.engine.monitorFor(req.id, 'type') : null;
+      const hub = via === 'serial' ? this.serialFor(req.id) : null;
       const label = via === 'keyboard' ? 'Typing' : 'Typing on the serial port';
       const typed = await runJob({ job: req.job, vm: req.id, kind: 'type', label, emit: this.opts.emit }, (report) =>
         qmp && plan ? this.typeKeys(qmp, plan, abort.signal, report) : this.typeSerial(hub!, req.text, abort.signal, report),
