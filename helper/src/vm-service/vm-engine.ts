@@ -1,19 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  OpenUtmError,
-  canPerform,
-  whyNot,
-  type HostOs,
-  type JobProgress,
-  type VmAction,
-  type VmConfig,
-  type VmCreateRequest,
-  type VmEditRequest,
-  type VmLogTail,
-  type VmStatus,
-} from '@openutm/shared';
+import { OpenUtmError, canPerform, whyNot, type HostOs, type JobProgress, type VmAction, type VmConfig } from '@openutm/shared';
+import type { VmCreateRequest, VmEditRequest, VmLogTail, VmStatus } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile, type LaunchedQemu } from '../qemu-process/launch';
 import { connectWhenReady, explainStartFailure } from './qemu-start';
