@@ -2,6 +2,14 @@
 // rules for the UI, and the boundaries that keep the socket in one module.
 import reactHooks from 'eslint-plugin-react-hooks';
 
+const COMPONENT_PATTERNS = [
+  { group: ['node:*', '@openutm/helper', '@openutm/helper/*'], message: 'the browser bundle cannot use Node or the helper' },
+  {
+    group: ['**/helper-client/connection', '**/helper-client/runtime', '**/helper-client/pending-calls'],
+    message: 'components call helper-client/api and read stores/; they never touch the connection',
+  },
+];
+
 export default [
   {
     files: ['web/src/**/*.ts', 'web/src/**/*.tsx'],
@@ -23,15 +31,14 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['node:*', '@openutm/helper', '@openutm/helper/*'], message: 'the browser bundle cannot use Node or the helper' },
-            {
-              group: ['**/helper-client/connection', '**/helper-client/runtime', '**/helper-client/pending-calls'],
-              message: 'components call helper-client/api and read stores/; they never touch the connection',
-            },
-          ],
+          paths: [{ name: 'next/link', message: 'use components/nav/app-link: it prefetches a route on intent, not on sight' }],
+          patterns: COMPONENT_PATTERNS,
         },
       ],
     },
+  },
+  {
+    files: ['web/src/components/nav/app-link.tsx'],
+    rules: { 'no-restricted-imports': ['error', { patterns: COMPONENT_PATTERNS }] },
   },
 ];

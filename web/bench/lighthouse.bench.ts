@@ -9,6 +9,10 @@
 //   OPENUTM_BENCH_LIGHTHOUSE_PAGES=/new,/vm   only these pages (labels as printed; `/` means both)
 //   OPENUTM_BENCH_LIGHTHOUSE_FORMS=mobile     only this form factor (mobile, desktop)
 //   OPENUTM_BENCH_LIGHTHOUSE_REPORTS=dir      keep each run's full report (JSON) there
+//   OPENUTM_BENCH_LIGHTHOUSE_VERSUS=dir       also measure another build, laid out like this
+//       repository (dir/helper/dist/openutm.cjs serving dir/web/out), its runs interleaved
+//       with this build's so both see the same machine load; printed as "versus" lines. On a
+//       loaded machine this is the only fair before/after: TBT follows the load.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -42,10 +46,19 @@ const RUNS = Math.max(1, Number(process.env.OPENUTM_BENCH_LIGHTHOUSE_RUNS ?? 1))
 const PAGES = listOption(process.env.OPENUTM_BENCH_LIGHTHOUSE_PAGES);
 const FORMS = (listOption(process.env.OPENUTM_BENCH_LIGHTHOUSE_FORMS) ?? ['mobile', 'desktop']).filter((f): f is Form => f === 'mobile' || f === 'desktop');
 const REPORTS = process.env.OPENUTM_BENCH_LIGHTHOUSE_REPORTS;
+const VERSUS = process.env.OPENUTM_BENCH_LIGHTHOUSE_VERSUS;
+
+// One build under test: its helper and the VM its /vm page shows.
+interface Build {
+  name: 'this' | 'versus';
+  helper: RealHelper;
+  vmId: string;
+}
 
 ensureWebBuilt();
 if (REPORTS !== undefined) await mkdir(REPORTS, { recursive: true });
 const helper = await RealHelper.start();
+const versusHelper = VERSUS === undefined ? null : await RealHelper.start({ bundle: path.resolve(VERSUS, 'helper/dist/openutm.cjs') });
 const profile = await mkdtemp(path.join(os.tmpdir(), 'openutm-lighthouse-'));
 const bareDir = await mkdtemp(path.join(os.tmpdir(), 'openutm-bare-'));
 await writeFile(
@@ -62,27 +75,35 @@ const browser = await chromium.launchPersistentContext(profile, {
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', `--remote-debugging-port=${port}`],
 });
 try {
-  const id = await helper.createKernelGuest('Lighthouse');
+  const builds: Build[] = [{ name: 'this', helper, vmId: await helper.createKernelGuest('Lighthouse') }];
+  if (versusHelper !== null) builds.push({ name: 'versus', helper: versusHelper, vmId: await versusHelper.createKernelGuest('Lighthouse') });
   const baseline = new Map<Form, Figures>();
-  for (const form of FORMS) baseline.set(form, await measure('bare', form, `${bare.origin}/`, false));
-  const page = async (label: string, url: string, paired: boolean) => {
+  for (const form of FORMS) baseline.set(form, (await measure('bare', form, [() => `${bare.origin}/`], false))[0]!);
+  const page = async (label: string, at: (b: Build) => string, paired: boolean) => {
     if (PAGES !== undefined && !PAGES.includes(label) && !PAGES.includes(label.split(' ')[0]!)) return;
-    for (const form of FORMS) line(form, label, await measure(label, form, url, paired), baseline.get(form)!);
+    const urls = builds.map((b) => () => `${b.helper.origin}${at(b)}`);
+    for (const form of FORMS) {
+      const figures = await measure(label, form, urls, paired);
+      figures.forEach((f, i) => line(form, builds[i]!.name === 'this' ? label : `${label} versus`, f, baseline.get(form)!));
+    }
   };
   // Unpaired first: Lighthouse's storage reset leaves the profile without a token.
-  await page('/ unpaired', `${helper.origin}/`, false);
-  await page('/pair unpaired', `${helper.origin}/pair`, false);
-  const tab = browser.pages()[0] ?? (await browser.newPage());
-  await pairThroughUi(tab, helper);
-  await tab.close();
-  await page('/ paired', `${helper.origin}/`, true);
-  await page('/new', `${helper.origin}/new`, true);
-  await page('/vm', `${helper.origin}/vm?id=${id}`, true);
-  await page('/preferences', `${helper.origin}/preferences`, true);
+  await page('/ unpaired', () => '/', false);
+  await page('/pair unpaired', () => '/pair', false);
+  for (const b of builds) {
+    const tab = browser.pages()[0] ?? (await browser.newPage());
+    await pairThroughUi(tab, b.helper);
+    await tab.close();
+  }
+  await page('/ paired', () => '/', true);
+  await page('/new', () => '/new', true);
+  await page('/vm', (b) => `/vm?id=${b.vmId}`, true);
+  await page('/preferences', () => '/preferences', true);
 } finally {
   await browser.close();
   await bare.close();
   await helper.stop();
+  await versusHelper?.stop();
   await rm(profile, { recursive: true, force: true });
   await rm(bareDir, { recursive: true, force: true });
 }
@@ -98,14 +119,19 @@ function line(form: Form, label: string, f: Figures, base: Figures): void {
   report(`${name}: TBT`, `${Math.round(f.tbtMs)} ms`, `${Math.round(base.tbtMs)} ms`, 'informational', null);
 }
 
-// RUNS Lighthouse runs of one page; each figure is the median of its own runs.
-async function measure(label: string, form: Form, url: string, keepStorage: boolean): Promise<Figures> {
-  const runs: Figures[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await audit(label, form, url, keepStorage, i));
-  const mid = (pick: (f: Figures) => number) => median(runs.map(pick));
-  const score = mid((f) => f.score);
-  const typical = runs.find((f) => f.score === score) ?? runs[0]!;
-  return { score, cls: mid((f) => f.cls), lcpMs: mid((f) => f.lcpMs), tbtMs: mid((f) => f.tbtMs), lcpNode: typical.lcpNode, shifted: runs.flatMap((f) => f.shifted) };
+// RUNS Lighthouse runs of one page in each build (one url each), taken in turns; each figure
+// is the median of its build's runs.
+async function measure(label: string, form: Form, urls: Array<() => string>, keepStorage: boolean): Promise<Figures[]> {
+  const runs: Figures[][] = urls.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [b, url] of urls.entries()) runs[b]!.push(await audit(b === 0 ? label : `${label} versus`, form, url(), keepStorage, i));
+  }
+  return runs.map((own) => {
+    const mid = (pick: (f: Figures) => number) => median(own.map(pick));
+    const score = mid((f) => f.score);
+    const typical = own.find((f) => f.score === score) ?? own[0]!;
+    return { score, cls: mid((f) => f.cls), lcpMs: mid((f) => f.lcpMs), tbtMs: mid((f) => f.tbtMs), lcpNode: typical.lcpNode, shifted: own.flatMap((f) => f.shifted) };
+  });
 }
 
 // One Lighthouse run, performance only. `keepStorage` keeps the profile's token (and service

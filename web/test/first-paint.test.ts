@@ -76,7 +76,8 @@ test('a browser with a token sees the skeleton first, not the pairing message', 
   }
 });
 
-test('a paired browser sees the skeleton until its VMs arrive', async () => {
+// Once the scripts run, the library it was shown last time stands in (remembered-library.test.ts).
+test('a paired browser sees the skeleton in the static page, then its VMs', async () => {
   // No service worker: it would answer the scripts itself, past the test's hold.
   const context = await ui.browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', serviceWorkers: 'block' });
   const page = await context.newPage();

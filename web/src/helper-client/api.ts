@@ -1,7 +1,9 @@
 import { EVENTS, type ConsoleChannel, type ConsoleProtocol, type TypeResult, type VmStatus } from '@openutm/shared';
-import { vmRemoved, vmStatusReceived, vmSummaryReceived, vmsListed } from '../stores/vm-store';
+import { vmRemoved, vmStatusReceived, vmStore, vmSummaryReceived, vmsListed } from '../stores/vm-store';
 import { jobProgressReceived, jobsForgotten } from '../stores/job-store';
-import { forgetToken, saveToken } from './browser-storage';
+import { libraryRemembered } from '../stores/remembered-library-store';
+import { forgetToken, readRememberedLibrary, saveRememberedLibrary, saveToken } from './browser-storage';
+import { decodeLibrary, encodeLibrary } from './library-memory';
 import { consoleSocketUrl } from './helper-address';
 import { browserClientName, redeemPairingCode } from './pairing';
 import { helperCall } from './helper-call';
@@ -24,7 +26,13 @@ function statusAnswered(status: VmStatus): VmStatus {
   return status;
 }
 
-// Connects this page to its helper (once) and keeps the library in step with it.
+// How long the library stays unchanged before it is remembered again (events come in bursts).
+const REMEMBER_DELAY_MS = 1_000;
+let rememberTimer: ReturnType<typeof setTimeout> | undefined;
+let remembering = false;
+
+// Connects this page to its helper (once) and keeps the library in step with it. The library
+// this helper listed last time is shown meanwhile, and what it lists now is remembered.
 export function helperConnect(): void {
   startRuntime({
     onEvent: helperEventReceived,
@@ -33,6 +41,19 @@ export function helperConnect(): void {
       void vmList().catch(() => undefined);
     },
   });
+  if (remembering) return;
+  remembering = true;
+  if (!vmStore.get().loaded) libraryRemembered(decodeLibrary(readRememberedLibrary(currentHelperOrigin())));
+  vmStore.subscribe(() => {
+    clearTimeout(rememberTimer);
+    rememberTimer = setTimeout(rememberLibrary, REMEMBER_DELAY_MS);
+  });
+}
+
+function rememberLibrary(): void {
+  clearTimeout(rememberTimer);
+  const { vms, loaded } = vmStore.get();
+  if (loaded) saveRememberedLibrary(currentHelperOrigin(), encodeLibrary([...vms.values()]));
 }
 
 // "Retry now" in the banner.
@@ -57,6 +78,9 @@ export function helperUnpair(): void {
 
 export async function vmList(): Promise<void> {
   vmsListed(await call('vm.list', {}));
+  // The helper has answered: what was remembered is no longer shown, and this answer is kept.
+  libraryRemembered(null);
+  rememberLibrary();
 }
 
 export async function vmGet(id: string): Promise<void> {

@@ -1,8 +1,10 @@
 // What the UI keeps in localStorage: the chosen helper and one token per helper origin, so a
-// token is only ever sent to the helper that issued it.
+// token is only ever sent to the helper that issued it, and beside each token the library that
+// helper last listed (library-memory.ts), which goes when the token goes.
 
 const HELPER_KEY = 'openutm.helper.v1';
 const TOKEN_PREFIX = 'openutm.token.v1:';
+const LIBRARY_PREFIX = 'openutm.library.v1:';
 
 // A stored client token and the id the helper lists it under (`openutm tokens`).
 export interface StoredToken {
@@ -56,4 +58,23 @@ export const PAIRING_BOOT_SCRIPT = `(function(){var P=${JSON.stringify(TOKEN_PRE
 
 export function forgetToken(helperOrigin: string): void {
   storage()?.removeItem(TOKEN_PREFIX + helperOrigin);
+  storage()?.removeItem(LIBRARY_PREFIX + helperOrigin);
+}
+
+// The remembered library's text for a helper; null when there is none or no token for it.
+export function readRememberedLibrary(helperOrigin: string): string | null {
+  if (readToken(helperOrigin) === null) return null;
+  return storage()?.getItem(LIBRARY_PREFIX + helperOrigin) ?? null;
+}
+
+// Keeps (or, with null, drops) the library's text for a helper. A full storage keeps the old one
+// out of the way rather than failing the caller: remembering is only a head start.
+export function saveRememberedLibrary(helperOrigin: string, text: string | null): void {
+  const s = storage();
+  try {
+    if (text === null) s?.removeItem(LIBRARY_PREFIX + helperOrigin);
+    else s?.setItem(LIBRARY_PREFIX + helperOrigin, text);
+  } catch {
+    s?.removeItem(LIBRARY_PREFIX + helperOrigin);
+  }
 }

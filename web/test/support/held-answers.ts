@@ -6,6 +6,9 @@ import type { Page } from 'playwright-core';
 export interface HeldAnswers {
   // Lets the scripts run, waits for hydration, then lets the helper's messages through.
   release(): Promise<void>;
+  // The two halves of release(), for a test that looks at the page in between.
+  releaseScripts(): Promise<void>;
+  releaseSocket(): void;
 }
 
 export async function holdAnswers(page: Page): Promise<HeldAnswers> {
@@ -28,15 +31,20 @@ export async function holdAnswers(page: Page): Promise<HeldAnswers> {
     });
     server.onMessage((m) => (open ? ws.send(m) : queue.push(m)));
   });
+  const releaseScripts = async () => {
+    // The static HTML is on screen before anything else happens.
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+    scriptsGo();
+    await page.waitForLoadState('load');
+    await settle(page);
+  };
   return {
     async release() {
-      // The static HTML is on screen before anything else happens.
-      await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
-      scriptsGo();
-      await page.waitForLoadState('load');
-      await settle(page);
+      await releaseScripts();
       socketGo();
     },
+    releaseScripts,
+    releaseSocket: () => socketGo(),
   };
 }
 

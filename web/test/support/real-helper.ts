@@ -26,6 +26,9 @@ export interface RealHelperOptions {
   env?: Record<string, string>;
   // More arguments for `openutm serve`, e.g. --pair-link --no-open (the first-run link).
   args?: string[];
+  // Another build's helper bundle (it serves the web/out two folders up from it), e.g. a
+  // bench's comparison with the build before a change.
+  bundle?: string;
 }
 
 export class RealHelper {
@@ -40,7 +43,8 @@ export class RealHelper {
   ) {}
 
   static async start(opts: RealHelperOptions = {}): Promise<RealHelper> {
-    if (!existsSync(HELPER_BUNDLE)) throw new Error(`no helper bundle at ${HELPER_BUNDLE}: run \`npm run build\` first`);
+    const bundle = opts.bundle ?? HELPER_BUNDLE;
+    if (!existsSync(bundle)) throw new Error(`no helper bundle at ${bundle}: run \`npm run build\` first`);
     const home = opts.home ?? (await mkdtemp(path.join(os.tmpdir(), 'openutm-web-')));
     const helper = new RealHelper(home, opts.port ?? (await freePort()), opts);
     await helper.launch();
@@ -67,7 +71,7 @@ export class RealHelper {
   }
 
   private async launch(): Promise<void> {
-    const child = spawn(process.execPath, [HELPER_BUNDLE, 'serve', ...(this.opts.args ?? [])], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [this.opts.bundle ?? HELPER_BUNDLE, 'serve', ...(this.opts.args ?? [])], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const lines = (stream: NodeJS.ReadableStream) => createInterface({ input: stream });
     await new Promise<void>((resolve, reject) => {
@@ -89,7 +93,7 @@ export class RealHelper {
 
   // Runs the real `openutm` CLI against this helper.
   cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(process.execPath, [HELPER_BUNDLE, ...args], { env: this.env, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [this.opts.bundle ?? HELPER_BUNDLE, ...args], { env: this.env, encoding: 'utf8', timeout: 120_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 

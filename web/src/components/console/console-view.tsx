@@ -2,7 +2,7 @@
 
 import '@xterm/xterm/css/xterm.css';
 import { canPerform, whyNot } from '@openutm/shared';
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { useSearchParams } from 'next/navigation';
 import { useId, useRef, useState, type KeyboardEvent } from 'react';
 import { vmStart } from '../../helper-client/api';
@@ -84,9 +84,9 @@ export function ConsoleView() {
   return (
     <section aria-labelledby={`${tabsId}-title`} className="flex h-[calc(100dvh-9rem-1px)] min-h-[28rem] flex-col gap-3">
       <div className="flex flex-wrap items-center gap-3">
-        <Link href="/" className="rounded-md text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
+        <AppLink href="/" className="rounded-md text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
           ← Library
-        </Link>
+        </AppLink>
         <h1 id={`${tabsId}-title`} className="min-w-0 truncate text-lg font-semibold">
           {name ? `Console · ${name}` : 'Console'}
         </h1>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { PlusIcon } from '../icons/action-icons';
 
 const LOOK = 'inline-flex w-28 items-center justify-center gap-1.5 rounded-lg px-3 py-2 text-sm font-medium';
@@ -28,9 +28,9 @@ export function NewVmButton({ unpaired }: { unpaired: boolean }) {
     );
   }
   return (
-    <Link href="/new" data-testid="new-vm" className={`${LOOK} bg-sky-700 text-white hover:bg-sky-800`}>
+    <AppLink href="/new" data-testid="new-vm" className={`${LOOK} bg-sky-700 text-white hover:bg-sky-800`}>
       <PlusIcon />
       New VM
-    </Link>
+    </AppLink>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { canPerform, PRESETS, type VmSummary } from '@openutm/shared';
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { useId, useState } from 'react';
 import { jobRunning, useVmJob } from '../../stores/job-store';
 import { openConsoleEarly, useConsoleWarmup } from '../console/console-preload';
@@ -100,7 +100,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
             onIntent={(a) => a === 'console' && openConsoleEarly(config.id)}
             layout="card"
           >
-            <Link
+            <AppLink
               href={`/vm?id=${config.id}`}
               aria-label={`Settings of ${config.name}`}
               className={cx(CARD_CELL, 'min-w-0 rounded-lg font-medium text-sky-700 hover:bg-sky-50 dark:text-sky-400 dark:hover:bg-sky-950')}
@@ -109,7 +109,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
                 <SettingsIcon />
               </span>
               <span className="truncate">Settings</span>
-            </Link>
+            </AppLink>
           </VmActions>
         </div>
       </div>

@@ -3,6 +3,7 @@
 import { PRESETS, type VmSummary } from '@openutm/shared';
 import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useConnection } from '../../stores/connection-store';
+import { useRememberedLibrary } from '../../stores/remembered-library-store';
 import { useVmLibrary } from '../../stores/vm-store';
 import { SearchIcon } from '../icons/action-icons';
 import { NEW_VM_REASON_ID, NewVmButton } from './new-vm-button';
@@ -21,17 +22,24 @@ function matches(vm: VmSummary, query: string): boolean {
 
 // `/`: every VM the helper knows, searchable, with quick actions.
 export function VmLibrary() {
-  const { vms, loaded } = useVmLibrary();
+  const live = useVmLibrary();
+  const remembered = useRememberedLibrary();
   const { phase, booting } = useConnection();
   const [query, setQuery] = useState('');
   const deferredQuery = useDeferredValue(query.trim());
-  const connected = phase === 'connected';
+  // Until the helper's first answer, the list it gave last time (if this browser kept one) stands
+  // in for the skeleton: the cards are painted at once, dimmed and without actions. Only while
+  // the first connection and vm.list are under way: offline or unpaired, the page says so instead.
+  const stale = !live.loaded && remembered !== null && !booting && (phase === 'connecting' || phase === 'connected');
+  const vms = useMemo(() => (stale ? [...remembered] : [...live.vms.values()]), [stale, remembered, live.vms]);
+  const loaded = live.loaded || stale;
+  const connected = phase === 'connected' && !stale;
   const search = useRef<HTMLInputElement>(null);
   useSlashToSearch(search);
 
   const shown = useMemo(
     () =>
-      [...vms.values()]
+      vms
         .filter((vm) => matches(vm, deferredQuery))
         .sort((a, b) => a.config.name.localeCompare(b.config.name, undefined, { sensitivity: 'base', numeric: true })),
     [vms, deferredQuery],
@@ -42,7 +50,7 @@ export function VmLibrary() {
       <div className="flex flex-wrap items-center gap-3 pb-6">
         <h1 id="library-title" className="mr-auto text-2xl font-semibold tracking-tight">
           Library
-          {loaded && <span className="ml-2 text-base font-normal text-neutral-600 tabular-nums dark:text-neutral-400">{vms.size}</span>}
+          {loaded && <span className="ml-2 text-base font-normal text-neutral-600 tabular-nums dark:text-neutral-400">{vms.length}</span>}
         </h1>
         <label className="relative block w-full sm:w-72">
           <span className="sr-only">Search virtual machines</span>
@@ -61,7 +69,7 @@ export function VmLibrary() {
         </label>
         <NewVmButton unpaired={!booting && phase === 'unpaired'} />
       </div>
-      <LibraryBody loaded={loaded} phase={booting ? null : phase} total={vms.size} shown={shown} query={deferredQuery} connected={connected} />
+      <LibraryBody loaded={loaded} stale={stale} phase={booting ? null : phase} total={vms.length} shown={shown} query={deferredQuery} connected={connected} />
     </section>
   );
 }
@@ -84,13 +92,15 @@ function useSlashToSearch(input: RefObject<HTMLInputElement | null>): void {
 
 function LibraryBody(props: {
   loaded: boolean;
+  // Showing the remembered list, not the helper's answer.
+  stale: boolean;
   phase: ReturnType<typeof useConnection>['phase'] | null;
   total: number;
   shown: VmSummary[];
   query: string;
   connected: boolean;
 }) {
-  const { loaded, phase, total, shown, query, connected } = props;
+  const { loaded, stale, phase, total, shown, query, connected } = props;
   if (!loaded) {
     // Before the helper client has looked (the static HTML), both the unpaired screen and the
     // skeleton are there and the pairing boot script's attribute picks one; the same first
@@ -144,7 +154,7 @@ function LibraryBody(props: {
     );
   }
   return (
-    <ul role="list" aria-label="Virtual machines" className="grid grid-cols-1 gap-5 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
+    <ul role="list" aria-label="Virtual machines" aria-busy={stale || undefined} data-stale={stale || undefined} className="grid grid-cols-1 gap-5 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
       {shown.map((vm) => (
         <li key={vm.config.id}>
           <VmCard vm={vm} connected={connected} />

@@ -1,7 +1,7 @@
 'use client';
 
 import { isOpenUtmError } from '@openutm/shared';
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { helperPair, helperUnpair } from '../../helper-client/api';
@@ -107,9 +107,9 @@ export function PairForm() {
       {alreadyPaired && phase.kind !== 'paired' && (
         <div className="mb-5 rounded-lg bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
           This browser is already paired with the helper at <code>{address}</code>.{' '}
-          <Link href="/" className="font-medium underline">
+          <AppLink href="/" className="font-medium underline">
             Open the library
-          </Link>{' '}
+          </AppLink>{' '}
           or{' '}
           <button type="button" onClick={helperUnpair} className="font-medium underline">
             forget this pairing

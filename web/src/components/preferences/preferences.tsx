@@ -1,7 +1,7 @@
 'use client';
 
 import { whyCannotRevoke } from '@openutm/shared';
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../helper-client/client-errors';
 import { displayAddress } from '../../helper-client/helper-address';
@@ -70,9 +70,9 @@ export function Preferences() {
           </span>
           {connected ? ` version ${connection.welcome?.helperVersion ?? '?'}.` : ' (not connected).'}
         </p>
-        <Link href="/pair" className={BUTTON.secondary}>
+        <AppLink href="/pair" className={BUTTON.secondary}>
           Pair with another helper
-        </Link>
+        </AppLink>
       </section>
 
       <section aria-labelledby="pref-theme" className="space-y-2">

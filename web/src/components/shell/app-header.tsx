@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { ConnectionPill } from './connection-pill';
 import { NarrowMenu } from './narrow-menu';
 import { NavLinks } from './nav-links';
@@ -11,7 +11,7 @@ export function AppHeader() {
   return (
     <header className="sticky top-0 z-20 border-b border-neutral-200 bg-white/80 backdrop-blur dark:border-neutral-800 dark:bg-neutral-900/80">
       <div className="mx-auto flex h-14 w-full max-w-7xl items-center gap-3 px-4 sm:gap-6 sm:px-6">
-        <Link href="/" className="flex items-center gap-2 rounded-md font-semibold tracking-tight">
+        <AppLink href="/" className="flex items-center gap-2 rounded-md font-semibold tracking-tight">
           <svg aria-hidden viewBox="0 0 64 64" className="size-7">
             <rect width="64" height="64" rx="14" fill="#0284c7" />
             <rect x="12" y="14" width="40" height="28" rx="4" fill="none" stroke="#fff" strokeWidth="4" />
@@ -19,7 +19,7 @@ export function AppHeader() {
             <circle cx="32" cy="28" r="6" fill="#fff" />
           </svg>
           OpenUTM
-        </Link>
+        </AppLink>
         <nav aria-label="Main" className="hidden items-center gap-1 text-sm sm:flex">
           <NavLinks layout="row" />
         </nav>

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { usePathname } from 'next/navigation';
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { helperReconnect } from '../../helper-client/api';
@@ -62,9 +62,9 @@ export function ConnectionBanner() {
         <BannerSlot
           tone="info"
           action={
-            <Link href="/pair" className={buttonClass}>
+            <AppLink href="/pair" className={buttonClass}>
               Pair this browser
-            </Link>
+            </AppLink>
           }
         >
           <strong>This browser is not paired with the helper</strong> at {address}.

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { usePathname } from 'next/navigation';
 import { cx } from '../cx';
 
@@ -18,7 +18,7 @@ export function NavLinks({ layout, onNavigate }: { layout: 'row' | 'column'; onN
   return NAV.map((item) => {
     const current = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
     return (
-      <Link
+      <AppLink
         key={item.href}
         href={item.href}
         onClick={onNavigate}
@@ -32,7 +32,7 @@ export function NavLinks({ layout, onNavigate }: { layout: 'row' | 'column'; onN
         )}
       >
         {item.label}
-      </Link>
+      </AppLink>
     );
   });
 }

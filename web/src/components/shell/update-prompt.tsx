@@ -2,10 +2,12 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { Workbox } from 'workbox-window';
+import { afterLoadIdle } from './after-load';
 
 // Registers the service worker (out/sw.js, made by scripts/build-sw.mjs) and, when a newer UI
 // has been installed behind this one, offers to switch to it. Nothing reloads on its own:
-// a console session or a half-filled form is not thrown away without asking.
+// a console session or a half-filled form is not thrown away without asking. Workbox itself
+// waits for 'load'; its own code is not fetched before the page has loaded and is idle either.
 export function UpdatePrompt() {
   const [waiting, setWaiting] = useState(false);
   const wb = useRef<Workbox | null>(null);
@@ -16,7 +18,7 @@ export function UpdatePrompt() {
     const onVisible = () => {
       if (document.visibilityState === 'visible') void wb.current?.update().catch(() => undefined);
     };
-    void import('workbox-window').then(({ Workbox }) => {
+    const cancelLater = afterLoadIdle(() => void import('workbox-window').then(({ Workbox }) => {
       if (stopped) return;
       // Under a hosted sub-path (GitHub Pages project site) the worker and its scope live there.
       const worker = new Workbox(`${process.env.NEXT_PUBLIC_OPENUTM_BASE_PATH ?? ''}/sw.js`);
@@ -28,9 +30,10 @@ export function UpdatePrompt() {
       wb.current = worker;
       void worker.register().catch(() => undefined);
       document.addEventListener('visibilitychange', onVisible);
-    });
+    }));
     return () => {
       stopped = true;
+      cancelLater();
       document.removeEventListener('visibilitychange', onVisible);
     };
   }, []);

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { AppLink } from '../nav/app-link';
 import { useSearchParams } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { vmGet } from '../../helper-client/api';
@@ -39,7 +39,7 @@ export function VmDetail() {
     vmGet(id).catch((e: unknown) => setMissing(errorMessage(e)));
   }, [connected, id, vm]);
 
-  if (id === '') return <p>No VM chosen. <Link href="/" className="text-sky-700 underline dark:text-sky-400">Open the library</Link>.</p>;
+  if (id === '') return <p>No VM chosen. <AppLink href="/" className="text-sky-700 underline dark:text-sky-400">Open the library</AppLink>.</p>;
   if (vm === undefined) {
     return (
       <section aria-labelledby="vm-missing" className="space-y-2">
@@ -47,9 +47,9 @@ export function VmDetail() {
           {missing || (loaded && connected) ? 'VM not found' : 'Loading…'}
         </h1>
         {missing && <p className="text-sm text-neutral-600 dark:text-neutral-400">{missing}</p>}
-        <Link href="/" className="text-sky-700 underline dark:text-sky-400">
+        <AppLink href="/" className="text-sky-700 underline dark:text-sky-400">
           Back to the library
-        </Link>
+        </AppLink>
       </section>
     );
   }
@@ -63,9 +63,9 @@ export function VmDetail() {
   return (
     <article aria-labelledby="vm-title" className="mx-auto max-w-6xl space-y-6 pb-24" data-vm-id={config.id}>
       <header className="space-y-2">
-        <Link href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+        <AppLink href="/" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
           ← Library
-        </Link>
+        </AppLink>
         <div className="flex flex-wrap items-center gap-3">
           <h1 id="vm-title" className="min-w-0 truncate text-2xl font-semibold tracking-tight">
             {config.name}
