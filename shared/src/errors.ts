@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   UNSAFE_PATH: 'a path points somewhere it may not',
   IO_ERROR: 'reading or writing a file failed',
   UNTYPABLE_TEXT: 'the text holds characters the VM\'s keyboard layout has no key for',
+  TRY_PENDING: 'the changes of a try are waiting for a choice: keep or discard them first',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',
   UNAUTHORIZED: 'the client is not authenticated',
   FORBIDDEN: 'this client may not do that; only the OpenUTM app on this computer may',
