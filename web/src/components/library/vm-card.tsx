@@ -16,6 +16,7 @@ import { useVmActionRunner } from './use-vm-action-runner';
 import { CARD_CELL, VmActions, type VmActionsProps } from './vm-actions';
 import { EmulatedBadge } from '../disc/emulated-badge';
 import { GuestAgentLine } from '../guest/guest-agent-line';
+import { TryChoice } from '../try/try-choice';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
@@ -89,6 +90,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         >
           {shownFailure ?? describeStatus(status)}
         </p>
+        <TryChoice vm={vm} connected={connected} layout="card" />
         <div className="mt-2 border-t border-neutral-100 pt-2 dark:border-neutral-800">
           <VmActions
             vmName={config.name}
