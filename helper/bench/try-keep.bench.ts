@@ -16,7 +16,7 @@ import { planTryRecord } from '../src/vm-service/try-record';
 import { median, report } from './stats';
 
 const run = promisify(execFile);
-const ROUNDS = 3;
+const ROUNDS = 7;
 const CHANGED = '256M';
 const disk: DiskConfig = { id: 'disk0', file: 'disk0.qcow2', format: 'qcow2', sizeMiB: 1024, interface: 'virtio', readOnly: false };
 const root = await mkdtemp(path.join(os.tmpdir(), 'openutm-trybench-'));

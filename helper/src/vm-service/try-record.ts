@@ -20,7 +20,7 @@ const TryDisk = z.object({
   format: ImageFormat,
   // The qcow2 overlay over it, in the same folder.
   overlay: z.string(),
-  // Set once a Keep has committed this overlay into the disk (the overlay may still be there).
+  // Set once a Keep has committed this overlay into the disk, so a rerun of a Keep cut short skips it.
   committed: z.boolean(),
 });
 export type TryDisk = z.infer<typeof TryDisk>;
@@ -32,7 +32,7 @@ export const TryRecord = z.object({
   // longer give back the disks as they were, and only finishing the Keep is offered.
   keeping: z.boolean(),
   disks: z.array(TryDisk),
-  efiVars: z.object({ file: z.string(), copy: z.string(), committed: z.boolean() }).nullable(),
+  efiVars: z.object({ file: z.string(), copy: z.string() }).nullable(),
 });
 export type TryRecord = z.infer<typeof TryRecord>;
 
@@ -50,7 +50,7 @@ export function planTryRecord(config: VmConfig, withEfiVars: boolean, now: Date)
     startedAt: now.toISOString(),
     keeping: false,
     disks,
-    efiVars: withEfiVars ? { file: EFI_VARS_FILE, copy: TRY_EFI_VARS_FILE, committed: false } : null,
+    efiVars: withEfiVars ? { file: EFI_VARS_FILE, copy: TRY_EFI_VARS_FILE } : null,
   };
 }
 
