@@ -57,7 +57,8 @@ export function TryChoice({ vm, connected, layout }: { vm: VmSummary; connected:
             Discard changes
           </button>
         </div>
-        {keeping && <JobProgressBar progress={keepJob} label={`Keeping the changes of ${config.name}`} />}
+        {/* The card shows its jobs over its picture already. */}
+        {keeping && !card && <JobProgressBar progress={keepJob} label={`Keeping the changes of ${config.name}`} />}
         <p role="status" className="text-xs text-red-700 empty:hidden dark:text-red-400">
           {failure}
         </p>
