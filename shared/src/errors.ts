@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   UNTYPABLE_TEXT: 'the text holds characters the VM\'s keyboard layout has no key for',
   NO_SPACE: 'there is not enough free space on the host for this',
   CANCELLED: 'the operation was cancelled before it finished; nothing changed',
+  TRY_PENDING: 'the changes of a try are waiting for a choice: keep or discard them first',
   WOULD_LOSE_DATA: 'the change would destroy data on a disk (shrinking a disk image)',
   UNAUTHORIZED: 'the client is not authenticated',
   FORBIDDEN: 'this client may not do that; only the OpenUTM app on this computer may',

@@ -27,6 +27,8 @@ export const ENGINE_METHODS = [
   'vm.create',
   'vm.edit',
   'vm.start',
+  'vm.tryKeep',
+  'vm.tryDiscard',
   'vm.stop',
   'vm.pause',
   'vm.resume',
@@ -61,7 +63,7 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots' | 'disks'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots' | 'disks' | 'tries'
 >;
 
 // File copies read and write host files where the caller says: only the app on this computer
@@ -83,7 +85,10 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
     'vm.get': ({ id }) => engine.get(id),
     'vm.create': ({ job, ...request }) => engine.create(request, job),
     'vm.edit': ({ id, changes, job }) => engine.edit(id, changes, job),
-    'vm.start': ({ id }) => engine.start(id),
+    'vm.start': ({ id, try: tryRun }) => engine.start(id, { try: tryRun }),
+    // engine.get first: an unknown id is NOT_FOUND; the answer is the status once the choice is made.
+    'vm.tryKeep': async ({ id, job }) => (await engine.get(id), await engine.tries.keep(id, job), (await engine.get(id)).status),
+    'vm.tryDiscard': async ({ id }) => (await engine.get(id), await engine.tries.discard(id), (await engine.get(id)).status),
     'vm.stop': ({ id, force, timeoutMs }) => engine.stop(id, { force, timeoutMs }),
     'vm.pause': ({ id }) => engine.pause(id),
     'vm.resume': ({ id }) => engine.resume(id),

@@ -8,6 +8,7 @@ import { SNAPSHOT_COMMAND } from './snapshot-commands';
 import { UNINSTALL_COMMAND } from './uninstall-command';
 import { VM_COMMANDS } from './vm-commands';
 import { TYPE_COMMAND } from './type-command';
+import { START_COMMAND, TRY_COMMAND } from './try-command';
 
 export type { Command, CommandContext } from './command';
 
@@ -15,6 +16,8 @@ export type { Command, CommandContext } from './command';
 export const COMMANDS: Record<string, Command> = {
   doctor: DOCTOR_COMMAND,
   ...VM_COMMANDS,
+  start: START_COMMAND,
+  try: TRY_COMMAND,
   ...GUEST_COMMANDS,
   type: TYPE_COMMAND,
   snapshot: SNAPSHOT_COMMAND,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newVmConfig, type VmStatus } from '@openutm/shared';
-import { formatShow, formatStatus } from './format-output';
+import { formatList, formatShow, formatStatus } from './format-output';
 
 const config = newVmConfig({ name: 'Debian', preset: 'linux-server' }, { id: 'abc123', now: new Date('2024-05-01T12:00:00Z') });
 const base: VmStatus = { id: 'abc123', name: 'Debian', state: 'running', since: '2024-05-01T12:00:00.000Z', pid: 4242, crash: null, lastShutdown: null };
@@ -34,5 +34,22 @@ test('show puts each disk’s real size on the host beside its virtual size, whe
   for (const [actualBytes, line] of cases) {
     const text = formatShow({ config: withDisk, status: base }, actualBytes === undefined ? [] : [{ ...usage, actualBytes }]);
     assert.match(text, line);
+  }
+});
+
+test('try mode: status, show and list say what the disks are doing and what to run next', () => {
+  const cases: Array<{ tryMode: VmStatus['tryMode']; state: VmStatus['state']; line: RegExp | null; listState: string }> = [
+    { tryMode: 'active', state: 'running', line: /^ {2}try {8}running on throwaway overlays; .*openutm try keep/m, listState: 'running (try)' },
+    { tryMode: 'pending', state: 'stopped', line: /^ {2}try {8}keep or discard the changes from your try: `openutm try keep` or `openutm try discard`$/m, listState: 'stopped (try: keep or discard)' },
+    { tryMode: null, state: 'stopped', line: null, listState: 'stopped' },
+    { tryMode: undefined, state: 'stopped', line: null, listState: 'stopped' },
+  ];
+  for (const c of cases) {
+    const status: VmStatus = { ...base, state: c.state, pid: null, tryMode: c.tryMode };
+    for (const text of [formatStatus(status), formatShow({ config, status })]) {
+      if (c.line) assert.match(text, c.line);
+      else assert.doesNotMatch(text, /\btry\b/);
+    }
+    assert.match(formatList([{ config, status }]), new RegExp(`  ${c.listState.replace(/[()]/g, '\\$&')}  `));
   }
 });

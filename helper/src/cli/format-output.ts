@@ -17,7 +17,7 @@ export function formatList(vms: Array<{ config: VmConfig; status: VmStatus }>): 
     vms.map(({ config, status }) => [
       config.id,
       config.name,
-      status.state,
+      status.tryMode ? `${status.state} (try${status.tryMode === 'pending' ? ': keep or discard' : ''})` : status.state,
       config.preset,
       String(config.system.cpus),
       `${config.system.memoryMiB} MiB`,
@@ -42,7 +42,7 @@ export function formatShow({ config, status }: { config: VmConfig; status: VmSta
     `  keyboard   ${config.keyboardLayout}`,
     config.notes ? `  notes      ${config.notes}` : null,
   ];
-  lines.push(...guestAgentLines(status.guestAgent), ...warningLines(status));
+  lines.push(...tryLines(status), ...guestAgentLines(status.guestAgent), ...warningLines(status));
   if (status.crash) {
     lines.push(`  crashed    ${status.crash.at}: ${status.crash.reason}`);
     lines.push(...status.crash.logTail.slice(-10).map((l) => `    │ ${l}`));
@@ -55,7 +55,14 @@ function onHost(u: DiskUsage | undefined): string {
 }
 
 export function formatStatus(status: VmStatus): string {
-  return [`${status.name} (${status.id}) is ${status.state}${status.pid ? ` (pid ${status.pid})` : ''}`, ...warningLines(status)].join('\n');
+  return [`${status.name} (${status.id}) is ${status.state}${status.pid ? ` (pid ${status.pid})` : ''}`, ...tryLines(status), ...warningLines(status)].join('\n');
+}
+
+// Try mode: what the disks are doing and what to run next.
+function tryLines(status: VmStatus): string[] {
+  if (status.tryMode === 'active') return ['  try        running on throwaway overlays; after it stops: `openutm try keep` or `openutm try discard`'];
+  if (status.tryMode === 'pending') return ['  try        keep or discard the changes from your try: `openutm try keep` or `openutm try discard`'];
+  return [];
 }
 
 // The running QEMU's compromises, one per line; none from a helper older than the field.

@@ -181,7 +181,6 @@ export const VM_COMMANDS: Record<string, Command> = {
       }
     },
   },
-  start: lifecycle('start a VM', 'vm.start'),
   pause: lifecycle('pause a running VM', 'vm.pause'),
   resume: lifecycle('resume a paused VM', 'vm.resume'),
   reset: lifecycle('reset a VM (like the reset button)', 'vm.reset'),

@@ -14,6 +14,10 @@ export interface BuildOptions {
   efiVarsPath: string;
   // OPENUTM_ACCEL as read by the caller; it wins over the VM's own accelerator setting.
   acceleratorOverride?: Accelerator | undefined;
+  // Try mode: disk id → the qcow2 overlay (a file of the VM folder) that disk runs on instead,
+  // so the guest's writes land in the overlay and the disk stays as it was. The overlay names
+  // its disk as backing file; QEMU opens that read-only by itself.
+  tryOverlays?: Readonly<Record<string, string>> | undefined;
 }
 
 // Everything the sections of the command line read, decided once up front.

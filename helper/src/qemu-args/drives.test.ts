@@ -117,3 +117,59 @@ describe('direct kernel boot', () => {
     assert.equal(args.includes('-initrd') || args.includes('-append'), false);
   });
 });
+
+describe('try mode', () => {
+  function buildTry(disks: DiskConfig[], tryOverlays: Record<string, string>, vmFolder = optionsFor('linux').vmFolder) {
+    const { args } = buildQemuArgs(presetConfig('linux-server', (c) => ({ ...c, disks })), HOSTS['linux-x64-kvm'], pathsFor('linux'), {
+      ...optionsFor('linux'),
+      vmFolder,
+      tryOverlays,
+    });
+    return blockdevs(args).filter((b) => String(b['node-name']).startsWith('disk'));
+  }
+  const fileOf = (b: Record<string, unknown> | undefined) => (b?.file as { filename?: string } | undefined)?.filename;
+
+  const cases: Array<{ name: string; disks: DiskConfig[]; overlays: Record<string, string>; folder?: string; want: Array<{ driver: string; file: string; readOnly: boolean }> }> = [
+    {
+      name: 'a raw and a qcow2 disk both run on qcow2 overlays',
+      disks: [disk('sys', 'virtio'), disk('data', 'nvme', { format: 'raw', file: 'data.img' })],
+      overlays: { sys: 'try-sys.qcow2', data: 'try-data.qcow2' },
+      want: [
+        { driver: 'qcow2', file: 'try-sys.qcow2', readOnly: false },
+        { driver: 'qcow2', file: 'try-data.qcow2', readOnly: false },
+      ],
+    },
+    {
+      name: 'a read-only disk keeps its own file even if an overlay is named for it',
+      disks: [disk('sys', 'virtio'), disk('ro', 'virtio', { format: 'raw', file: 'ro.img', readOnly: true })],
+      overlays: { sys: 'try-sys.qcow2', ro: 'try-ro.qcow2' },
+      want: [
+        { driver: 'qcow2', file: 'try-sys.qcow2', readOnly: false },
+        { driver: 'raw', file: 'ro.img', readOnly: true },
+      ],
+    },
+    {
+      name: 'without overlays (a normal start) the disks are used as they are',
+      disks: [disk('sys', 'virtio', { format: 'raw', file: 'sys.img' })],
+      overlays: {},
+      want: [{ driver: 'raw', file: 'sys.img', readOnly: false }],
+    },
+    {
+      name: 'commas, spaces and unicode in the library path reach QEMU verbatim (JSON needs no comma doubling)',
+      disks: [disk('sys', 'virtio')],
+      overlays: { sys: 'try-sys.qcow2' },
+      folder: '/home/ü ser/VMs, mine/0b1c',
+      want: [{ driver: 'qcow2', file: 'try-sys.qcow2', readOnly: false }],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const folder = c.folder ?? optionsFor('linux').vmFolder;
+      const nodes = buildTry(c.disks, c.overlays, folder);
+      assert.deepEqual(
+        nodes.map((n) => ({ driver: n.driver, file: fileOf(n), readOnly: n['read-only'] })),
+        c.want.map((w) => ({ driver: w.driver, file: `${folder}/${w.file}`, readOnly: w.readOnly })),
+      );
+    });
+  }
+});

@@ -35,8 +35,9 @@ export function driveOptions(ctx: BuildContext): QemuOption[] {
 function diskOptions(ctx: BuildContext, disk: DiskConfig, index: number, buses: DriveBuses, bootindex: number | undefined): QemuOption[] {
   const node = diskNodeName(index);
   const writable = !disk.readOnly;
+  const overlay = writable ? ctx.opts.tryOverlays?.[disk.id] : undefined;
   const blockdev = jsonOption({
-    driver: disk.format,
+    driver: overlay === undefined ? disk.format : 'qcow2',
     'node-name': node,
     'read-only': disk.readOnly,
     // A guest's TRIM frees host space, and zeroed blocks become holes instead of data.
@@ -44,7 +45,7 @@ function diskOptions(ctx: BuildContext, disk: DiskConfig, index: number, buses: 
     file: {
       driver: 'file',
       'node-name': `${node}-file`,
-      filename: fileInVmFolder(ctx, disk.file),
+      filename: fileInVmFolder(ctx, overlay ?? disk.file),
       'read-only': disk.readOnly,
       ...(writable ? { discard: 'unmap' } : {}),
       // The host page cache (direct=off): O_DIRECT does not exist on macOS, fails on tmpfs, and

@@ -9,6 +9,7 @@ import { resolveConfigPaths } from './host-paths';
 import type { HelperFileGuard } from './helper-files';
 import { assertDiskFileNotLink } from '../disk-images/disk-file-check';
 import { EFI_VARS_FILE } from '../vm-library/library-paths';
+import { TRY_EFI_VARS_FILE, overlayFiles, planTryRecord, type TryRecord } from './try-record';
 
 export interface LaunchPlan {
   binary: string;
@@ -24,6 +25,9 @@ export interface PrepareInput {
   acceleratorOverride: Accelerator | undefined;
   // The helper's own files, which the VM's ISOs, kernel and initrd may not be.
   guard: HelperFileGuard;
+  // Try mode: puts the try's overlays in place and records them (TryModes.begin), after the
+  // disks were checked and before QEMU starts.
+  beginTry?: ((record: TryRecord, qemuImg: string | null) => Promise<void>) | undefined;
 }
 
 // Everything checked and put in place before QEMU runs: host paths resolved, disk images
@@ -40,10 +44,12 @@ export async function prepareLaunch(input: PrepareInput): Promise<LaunchPlan> {
     await assertBackingInside(info, input.vmFolder);
   }
   const efiVars = path.join(input.vmFolder, EFI_VARS_FILE);
+  const trial = input.beginTry ? planTryRecord(config, true, new Date()) : null;
   const built = buildQemuArgs(config, input.facts, input.paths, {
     vmFolder: input.vmFolder,
-    efiVarsPath: efiVars,
+    efiVarsPath: trial ? path.join(input.vmFolder, TRY_EFI_VARS_FILE) : efiVars,
     acceleratorOverride: input.acceleratorOverride,
+    tryOverlays: trial ? overlayFiles(trial) : undefined,
   });
   if (built.firmware) {
     // First boot: start from the firmware's empty variable store; later boots keep their own.
@@ -51,5 +57,7 @@ export async function prepareLaunch(input: PrepareInput): Promise<LaunchPlan> {
       if (e.code !== 'EEXIST') throw new OpenUtmError('IO_ERROR', `cannot copy UEFI variables from ${built.firmware!.varsTemplate}: ${e.message}`);
     });
   }
+  // The try copy of the variables is made from the VM's own, so the real store comes first.
+  if (trial) await input.beginTry!({ ...trial, efiVars: built.firmware ? trial.efiVars : null }, qemuImg);
   return { binary: built.binary, args: built.args, warnings: built.warnings };
 }

@@ -1,19 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { rm, rmdir } from 'node:fs/promises';
-import path from 'node:path';
-import { OpenUtmError, canPerform, whyNot, type HostOs, type JobProgress, type VmAction, type VmConfig } from '@openutm/shared';
+import { OpenUtmError, canPerform, isActive, whyNot, type HostOs, type JobProgress, type VmAction, type VmConfig } from '@openutm/shared';
 import type { VmCreateRequest, VmEditRequest, VmLogTail, VmStatus } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile, type LaunchedQemu } from '../qemu-process/launch';
 import { connectWhenReady, explainStartFailure } from './qemu-start';
 import { isAlive, waitForExit } from '../qemu-process/process-control';
-import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
-import { ensurePrivateDir } from '../runtime/private-dir';
+import type { RuntimePaths } from '../runtime/runtime-paths';
 import { readDisplayPassword } from '../runtime/display-password';
 import { readLaunchWarnings } from '../runtime/launch-warnings-file';
-import { pickLoopbackPorts, readPortsFileSync, type EndpointPorts } from '../runtime/loopback-ports';
+import { pickLoopbackPorts, type EndpointPorts } from '../runtime/loopback-ports';
 import { VmLibrary } from '../vm-library/vm-library';
-import { LOGS_DIR, vmBundlePaths, vmFolder } from '../vm-library/library-paths';
+import { vmBundlePaths, vmFolder } from '../vm-library/library-paths';
 import type { SerialHub } from '../console-bridge/serial-hub';
 import { SerialHubs } from './serial-hubs';
 import { RM_RUNTIME_DIR, forceQuit, rollbackStart, shutDown } from './quit-qemu';
@@ -26,7 +24,7 @@ import { freshRuntimeDir } from './fresh-runtime-dir';
 import { VmCatalog, type CloneSource } from './vm-catalog';
 import { helperPlaces } from './helper-files';
 import { SerialQueue } from './serial-queue';
-import { keepLastRunLogs, readVmLogs, type VmLogFiles } from './vm-logs';
+import { keepLastRunLogs, readVmLogs } from './vm-logs';
 import { runJob } from './job-progress';
 import { runEditJob } from './edit-job';
 import { changeMedia, queryMedia, type DriveMedia } from './live-media';
@@ -36,6 +34,8 @@ import type { EngineEvents, EngineOptions } from './engine-options';
 import { GuestAgents } from '../guest-agent/guest-agents';
 import { VmSnapshots } from '../snapshots/vm-snapshots';
 import { DiskTools } from './disk-tools';
+import { TryModes } from './try-mode';
+import { VmPlaces } from './vm-places';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -54,8 +54,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   readonly guest: GuestAgents;
   readonly snapshots: VmSnapshots;
   readonly disks: DiskTools;
+  // Try mode: throwaway overlays, then keep or discard (see try-mode.ts).
+  readonly tries: TryModes;
   private readonly hostOs: HostOs;
   private readonly tcpEndpoints: boolean;
+  private readonly places: VmPlaces;
   private readonly jobEvent = (p: JobProgress) => this.emit('progress', p);
 
   private constructor(
@@ -65,20 +68,21 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     super();
     this.hostOs = opts.hostOs ?? (process.platform as HostOs);
     this.tcpEndpoints = this.hostOs === 'win32' || opts.endpoints === 'tcp';
+    this.places = new VmPlaces(library.root, opts.runtimeRoot, this.hostOs, this.tcpEndpoints);
+    const isIdle = (id: string) => !isActive(this.supervisors.get(id)?.state ?? 'stopped');
     this.catalog = new VmCatalog(library, opts.hostFacts, {
-      isIdle: (id) => {
-        const s = this.supervisors.get(id)?.state ?? 'stopped';
-        return s === 'stopped' || s === 'crashed';
-      },
+      isIdle,
       stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped',
       liveMedia: (id, drive, iso) => changeMedia(this.monitor(this.supervisor(id)), drive, iso),
       helperPlaces: () => helperPlaces({ libraryRoot: library.root, runtimeRoot: opts.runtimeRoot }),
     });
     const [paths, guard] = [(id: string) => this.paths(id).guestAgent, (id: string) => this.catalog.guard(id)];
     this.disks = new DiskTools({ library, hostFacts: opts.hostFacts, queue: this.queue, stateOf: (id) => this.supervisors.get(id)?.state ?? 'stopped', emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });
-    this.guest = new GuestAgents({ endpoint: paths, onChange: (id) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status()), guard, emitJob: this.jobEvent });
+    const [folder, changed] = [(id: string) => vmFolder(library.root, id), (id: string) => this.supervisors.has(id) && this.emit('state', this.supervisor(id).status())];
+    this.tries = new TryModes({ folder, isIdle, changed, queue: this.queue, emitJob: this.jobEvent, qemuImg: async () => (await opts.hostFacts()).qemuImg });
+    this.guest = new GuestAgents({ endpoint: paths, onChange: changed, guard, emitJob: this.jobEvent });
     const [sup, qemuImg] = [(id: string) => this.supervisor(id), () => this.catalog.qemuImg()];
-    this.snapshots = new VmSnapshots({ libraryRoot: library.root, readConfig: (id) => library.read(id), state: (id) => sup(id).state, pid: (id) => sup(id).pid, monitor: (id) => this.monitor(sup(id)), exclusive: (id, work) => this.queue.run(id, work), qemuImg, screenshot: (id) => this.screenshot(id), start: (id, beforeRun) => this.start(id, beforeRun), status: (id) => sup(id).status(), writeConfig: (c) => library.write(c), emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });
+    this.snapshots = new VmSnapshots({ libraryRoot: library.root, readConfig: (id) => library.read(id), state: (id) => sup(id).state, pid: (id) => sup(id).pid, monitor: (id) => this.monitor(sup(id)), exclusive: (id, work) => this.queue.run(id, work), qemuImg, screenshot: (id) => this.screenshot(id), start: (id, beforeRun) => this.start(id, { beforeRun }), status: (id) => sup(id).status(), writeConfig: (c) => library.write(c), emitJob: this.jobEvent, changed: (id) => this.emit('changed', { id }) });
   }
 
   // Takes the library lock, then re-attaches to every VM a previous helper left running.
@@ -87,9 +91,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     await library.open();
     const engine = new VmEngine(library, opts);
     try {
-      // The root and its per-user parent (under a shared /tmp on macOS) must be this user's alone.
-      const uid = engine.hostOs === 'win32' || typeof process.getuid !== 'function' ? null : process.getuid();
-      await ensurePrivateDir(opts.runtimeRoot, path.dirname(path.dirname(opts.runtimeRoot)), uid);
+      await engine.places.ensureRuntimeRoot();
       const { configs } = await library.list();
       await Promise.all(configs.map((c) => engine.adopt(c)));
     } catch (e) {
@@ -142,10 +144,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   // TCP endpoints (Windows) are loopback ports the last start picked (none before a start).
   paths(id: string, ports?: EndpointPorts): RuntimePaths {
-    const root = this.opts.runtimeRoot;
-    if (!this.tcpEndpoints) return runtimePathsFor(root, id, this.hostOs);
-    const join = this.hostOs === 'win32' ? path.win32.join : path.posix.join;
-    return runtimePathsFor(root, id, this.hostOs, ports ?? readPortsFileSync(join(root, id)));
+    return this.places.runtime(id, ports);
   }
 
   // job: the client's id for the job.progress events of this request.
@@ -158,6 +157,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   // job: the client's id for the job.progress events of the edit's disk work (imports).
   async edit(id: string, changes: VmEditRequest, job?: string): Promise<{ config: VmConfig; status: VmStatus }> {
+    this.tries.assertNoChoicePending(id, 'edit');
     const config = await runEditJob({ job, vm: id, changes, emit: this.jobEvent }, (report) => this.queue.run(id, () => this.catalog.edit(id, changes, report)));
     this.supervisor(id).rename(config.name);
     this.emit('changed', { id });
@@ -184,8 +184,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // Launch paused → attach the monitor → continue; on any failure kill QEMU and roll back.
-  // beforeRun: work on the paused QEMU before the guest's first instruction (a snapshot to load).
-  start(id: string, beforeRun?: (qmp: QmpClient) => Promise<void>): Promise<VmStatus> {
+  // opts.try: on throwaway overlays (try mode), begun after the checks and before QEMU runs.
+  // opts.beforeRun: work on the paused QEMU before the guest's first instruction (a snapshot to load).
+  start(id: string, opts: { try?: boolean; beforeRun?: (qmp: QmpClient) => Promise<void> } = {}): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
@@ -200,6 +201,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         vmFolder: vmFolder(this.library.root, id),
         guard: this.catalog.guard(id),
         acceleratorOverride: this.opts.acceleratorOverride,
+        beginTry: opts.try ? (record, qemuImg) => this.tries.begin(id, record, qemuImg) : undefined,
       });
       await freshRuntimeDir(paths, ports, plan.warnings);
       // Set before the launch so every state event of this run carries them.
@@ -216,9 +218,10 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         sup.attach(qmp, pid);
         // Connected before the guest runs, so the scrollback holds its first byte.
         await this.serialHubs.start(id, paths, qmp);
-        await clearCrash(this.logsDir(id));
-        if (beforeRun) await beforeRun(qmp);
+        await clearCrash(this.places.logsDir(id));
+        if (opts.beforeRun) await opts.beforeRun(qmp);
         await qmp.execute('cont');
+        this.tries.guestRan(id);
         await sup.waitFor((s) => s === 'running', 10_000, 'start running');
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
@@ -228,8 +231,9 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         if (!sup.qmp) this.serialHubs.stop(id, 'the VM did not start');
         await this.companions.stop(id, paths.dir);
         // The runtime dir goes with the rollback: keep QEMU's log with the VM first.
-        await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
+        await keepLastRunLogs(this.places.logFiles(id)).catch(() => undefined);
         await rollbackStart(sup, pid, paths);
+        await this.tries.abandonUnrun(id);
         throw failure;
       }
     });
@@ -276,6 +280,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
 
   private require(id: string, action: VmAction): VmSupervisor {
     const sup = this.supervisor(id);
+    if (action === 'start' || action === 'clone') this.tries.assertNoChoicePending(id, action);
     const why = whyNot(sup.state, action);
     if (why !== null || !canPerform(sup.state, action)) throw new OpenUtmError('INVALID_STATE', why ?? 'not allowed now');
     return sup;
@@ -290,16 +295,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   // The end of the VM's QEMU and serial logs: live while it runs, else the last run's copy.
   async logs(id: string, lines: number): Promise<VmLogTail> {
     const sup = this.supervisor(id);
-    return readVmLogs(id, this.logFiles(id), sup.qmp !== null, lines);
-  }
-
-  private logFiles(id: string): VmLogFiles {
-    const { qemuLog, serialLog } = this.paths(id);
-    return { qemuLog, serialLog, logsDir: this.logsDir(id) };
-  }
-
-  private logsDir(id: string): string {
-    return path.join(vmFolder(this.library.root, id), LOGS_DIR);
+    return readVmLogs(id, this.places.logFiles(id), sup.qmp !== null, lines);
   }
 
   // Builds the supervisor for a VM and re-attaches if its QEMU is still alive.
@@ -309,7 +305,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     const paths = this.paths(id);
     const pid = await readPidFile(paths.pidFile);
     const qmp = pid === null ? null : await QmpClient.connect(paths.qmp, { timeoutMs: 3_000 }).catch(() => null);
-    let crash = await loadCrash(this.logsDir(id));
+    let crash = await loadCrash(this.places.logsDir(id));
+    await this.tries.load(id);
     if (pid !== null && qmp === null) {
       if (isAlive(pid)) {
         // Never kill or clean up after a live process we cannot talk to: it may be merely slow.
@@ -324,6 +321,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       onChange: (status) => this.emit('state', this.guest.follow(status)),
       onExit: (info) => this.afterExit(id, paths, info),
       guestAgent: (state) => this.guest.info(id, state),
+      tryMode: (state) => this.tries.phase(id, state),
     });
     this.supervisors.set(id, sup);
     if (qmp && pid !== null) {
@@ -379,11 +377,11 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   ): Promise<VmStatus['crash']> {
     const hubGone = this.serialHubs.finish(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
     if (info.pid !== null) await waitForExit(info.pid);
-    await this.companions.stop(id, paths.dir, this.logsDir(id));
+    await this.companions.stop(id, paths.dir, this.places.logsDir(id));
     await hubGone;
     const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
-    if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
-    await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
+    if (crash) await saveCrash(this.places.logsDir(id), crash).catch(() => undefined);
+    await keepLastRunLogs(this.places.logFiles(id)).catch(() => undefined);
     await rm(paths.dir, RM_RUNTIME_DIR);
     return crash;
   }

@@ -1,4 +1,4 @@
-import type { CrashInfo, GuestAgentInfo, VmState, VmStatus } from '@openutm/shared';
+import type { CrashInfo, GuestAgentInfo, TryMode, VmState, VmStatus } from '@openutm/shared';
 import { OpenUtmError } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
 import { POWERED_OFF_GRACE_MS, killIfStillRunning } from './powered-off-kill';
@@ -12,6 +12,8 @@ export interface SupervisorHooks {
   poweredOffGraceMs?: number;
   // What the guest agent says while the VM runs (null otherwise).
   guestAgent?: (state: VmState) => GuestAgentInfo | null;
+  // Whether the VM runs a try, or one waits for its keep-or-discard choice.
+  tryMode?: (state: VmState) => TryMode | null;
 }
 
 type Waiter = { pred: (s: VmState) => boolean; resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
@@ -73,6 +75,7 @@ export class VmSupervisor {
       warnings: this.warningsValue,
       forceStopAt: this.stateValue === 'stopping' ? this.forceStopAtValue : null,
       guestAgent: this.hooks.guestAgent?.(this.stateValue) ?? null,
+      tryMode: this.hooks.tryMode?.(this.stateValue) ?? null,
     };
   }
 

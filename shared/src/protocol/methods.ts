@@ -19,6 +19,9 @@ export const FEATURES = {
   editJob: 'vm.edit.job',
   // vm.disks, vm.diskConvert, vm.diskCompact and job.cancel (disk jobs can be cancelled).
   diskTools: 'vm.diskTools',
+  // vm.start takes `try` (throwaway overlays, then vm.tryKeep or vm.tryDiscard). An older helper
+  // would drop the flag and start for real, so the UI offers a try only when this is listed.
+  tryMode: 'vm.start.try',
 } as const;
 export type Feature = (typeof FEATURES)[keyof typeof FEATURES];
 
@@ -40,7 +43,7 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot', 'disk']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot', 'disk', 'try-keep']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -158,7 +161,14 @@ export const METHODS = {
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },
   'vm.edit': { params: ById.extend({ changes: VmEditRequest, job: JobId.optional() }), result: VmSummary },
-  'vm.start': { params: ById, result: VmStatus },
+  // try: start on throwaway overlays over every writable disk and the UEFI variables; after it
+  // stops, vm.tryKeep commits the changes into the real disks, vm.tryDiscard drops them.
+  'vm.start': { params: ById.extend({ try: z.boolean().default(false) }), result: VmStatus },
+  // The choice after a try (status.tryMode 'pending'): keep commits the overlays into the real
+  // disks as a job (job.progress of kind 'try-keep'); discard deletes them, leaving every disk
+  // as it was before the try.
+  'vm.tryKeep': { params: ById.extend({ job: JobId.optional() }), result: VmStatus },
+  'vm.tryDiscard': { params: ById, result: VmStatus },
   'vm.stop': {
     params: ById.extend({
       force: z.boolean().default(false),

@@ -73,6 +73,9 @@ export function isActive(state: VmState): boolean {
   return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
 }
 
+export const TryMode = z.enum(['active', 'pending']);
+export type TryMode = z.infer<typeof TryMode>;
+
 export const CrashInfo = z.object({
   at: z.string().datetime(),
   exitCode: z.number().int().nullable(),
@@ -101,5 +104,9 @@ export const VmStatus = z.object({
   // The QEMU guest agent of a running VM (hostname, OS, addresses), null while it is not
   // running. Optional: older helpers do not send it.
   guestAgent: GuestAgentInfo.nullable().optional(),
+  // Try mode: 'active' while the VM runs on throwaway overlays over its disks, 'pending' once it
+  // stopped (or crashed, or the helper restarted) with the choice, keep or discard, still to
+  // make. null otherwise. Optional: older helpers do not send it.
+  tryMode: TryMode.nullable().optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;

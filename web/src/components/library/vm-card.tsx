@@ -16,6 +16,7 @@ import { useVmActionRunner } from './use-vm-action-runner';
 import { CARD_CELL, VmActions, type VmActionsProps } from './vm-actions';
 import { EmulatedBadge } from '../disc/emulated-badge';
 import { GuestAgentLine } from '../guest/guest-agent-line';
+import { TryChoice } from '../try/try-choice';
 
 // One VM in the library: its screen area, name, state, size, and quick actions.
 export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean }) {
@@ -31,9 +32,13 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
   const thumbnail = useThumbnail(config.id, status.state, connected);
   useConsoleWarmup(config.id, config.display.type, connected && canPerform(status.state, 'console'));
   const job = useVmJob(config.id);
-  // Jobs about a VM are clones of it, or (kind 'edit') a disk image being copied into it.
+  // Jobs about a VM are clones of it, (kind 'edit') a disk image being copied into it, or
+  // (kind 'try-keep') a try's changes being written into its disks.
   const importing = job?.kind === 'edit';
-  const jobFailure = job?.state === 'failed' ? `Could not ${importing ? 'import the disk image' : 'clone'}: ${job.error?.message ?? 'the helper gave no reason'}` : null;
+  const keeping = job?.kind === 'try-keep';
+  const jobLabel = importing ? `Importing a disk image into ${config.name}` : keeping ? `Keeping the changes of ${config.name}` : `Cloning ${config.name}`;
+  // A failed Keep is told by the try's own prompt, which stays with its buttons.
+  const jobFailure = job?.state === 'failed' && !keeping ? `Could not ${importing ? 'import the disk image' : 'clone'}: ${job.error?.message ?? 'the helper gave no reason'}` : null;
   const shownFailure = (failure !== null && Date.parse(status.since) <= failure.at ? failure.text : null) ?? jobFailure;
 
   return (
@@ -60,7 +65,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         )}
         {/* Over the bottom of the picture box, so the card keeps its size while a clone runs. */}
         {jobRunning(job) && (
-          <JobProgressBar progress={job} label={importing ? `Importing a disk image into ${config.name}` : `Cloning ${config.name}`} className="absolute inset-x-0 bottom-0 bg-white/90 px-3 py-1.5 dark:bg-neutral-900/90" />
+          <JobProgressBar progress={job} label={jobLabel} className="absolute inset-x-0 bottom-0 bg-white/90 px-3 py-1.5 dark:bg-neutral-900/90" />
         )}
       </div>
       <div className="flex flex-1 flex-col gap-1 p-4">
@@ -89,6 +94,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
         >
           {shownFailure ?? describeStatus(status)}
         </p>
+        <TryChoice vm={vm} connected={connected} layout="card" />
         <div className="mt-2 border-t border-neutral-100 pt-2 dark:border-neutral-800">
           <VmActions
             vmName={config.name}

@@ -20,6 +20,7 @@ import { VmLogPanel } from './vm-log-panel';
 import { SnapshotTimeline } from './snapshot-timeline';
 import { VmManage } from './vm-manage';
 import { VmSummaryPanel } from './vm-summary';
+import { TryChoice } from '../try/try-choice';
 
 // `/vm?id=<id>`: one VM — a summary (screen, state, facts, actions), then its settings in
 // sections with a sidebar: general, system, boot, drives, network, display, the log, clone and
@@ -74,6 +75,7 @@ export function VmDetail() {
         </div>
       </header>
       <VmSummaryPanel vm={vm} connected={connected} actions={<VmActions vmName={config.name} state={status.state} forceStopAt={status.forceStopAt} connected={connected} busy={actions.busy} onAction={onAction} layout="page" />} />
+      <TryChoice vm={vm} connected={connected} layout="page" />
       <p role="status" className="min-h-5 text-sm text-red-700 empty:hidden dark:text-red-400">
         {failure}
       </p>
