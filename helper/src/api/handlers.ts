@@ -27,6 +27,8 @@ export const ENGINE_METHODS = [
   'vm.create',
   'vm.edit',
   'vm.start',
+  'vm.suspend',
+  'vm.discardState',
   'vm.stop',
   'vm.pause',
   'vm.resume',
@@ -51,7 +53,7 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'suspend' | 'discardState' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest'
 >;
 
 // File copies read and write host files where the caller says: only the app on this computer
@@ -73,7 +75,9 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
     'vm.get': ({ id }) => engine.get(id),
     'vm.create': ({ job, ...request }) => engine.create(request, job),
     'vm.edit': ({ id, changes, job }) => engine.edit(id, changes, job),
-    'vm.start': ({ id }) => engine.start(id),
+    'vm.start': ({ id, job }) => engine.start(id, job),
+    'vm.suspend': ({ id, job }) => engine.suspend(id, job),
+    'vm.discardState': ({ id }) => engine.discardState(id),
     'vm.stop': ({ id, force, timeoutMs }) => engine.stop(id, { force, timeoutMs }),
     'vm.pause': ({ id }) => engine.pause(id),
     'vm.resume': ({ id }) => engine.resume(id),

@@ -72,7 +72,7 @@ export async function cleanStaleTemps(dir: string): Promise<string[]> {
 
 // Makes the rename itself durable. Windows cannot open a directory as a file to fsync it, and
 // NTFS journals the rename's metadata itself, so the step is skipped there.
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');
   try {

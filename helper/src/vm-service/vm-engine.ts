@@ -45,6 +45,10 @@ import { VmCompanions, companionsFor } from '../companions/vm-companions';
 import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
 import { GuestAgents } from '../guest-agent/guest-agents';
+import { suspendToDisk } from './suspend';
+import { resumeArgs, restoreFailed, restoreFromDisk } from './restore';
+import { readSavedState, removeSavedState } from './saved-state';
+import { adoptSavedState } from './adopt-saved-state';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -187,10 +191,12 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // Launch paused → attach the monitor → continue; on any failure kill QEMU and roll back.
-  start(id: string): Promise<VmStatus> {
+  // A suspended VM's QEMU takes its saved state first (job: that restore's progress).
+  start(id: string, job?: string): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
+      const saved = await readSavedState(vmFolder(this.library.root, id));
       const facts = await this.opts.hostFacts();
       const ports = this.tcpEndpoints ? await pickLoopbackPorts() : undefined;
       const paths = this.paths(id, ports);
@@ -201,7 +207,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         paths,
         vmFolder: vmFolder(this.library.root, id),
         guard: this.catalog.guard(id),
-        acceleratorOverride: this.opts.acceleratorOverride,
+        acceleratorOverride: saved?.facts?.accelerator ?? this.opts.acceleratorOverride,
       });
       await freshRuntimeDir(paths, ports, plan.warnings);
       // Set before the launch so every state event of this run carries them.
@@ -211,7 +217,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       let launched: LaunchedQemu | null = null;
       try {
         await this.companions.start(id, companions);
-        launched = await launchQemu({ binary: plan.binary, args: plan.args, logFile: paths.qemuLog });
+        launched = await launchQemu({ binary: plan.binary, args: saved ? resumeArgs(plan.args, saved.facts) : plan.args, logFile: paths.qemuLog });
         pid = launched.pid;
         if (paths.serial.kind === 'pipe') this.serialHubs.open(id, paths);
         const qmp = await connectWhenReady(paths.qmp, launched, paths.qemuLog, this.opts.startTimeoutMs ?? 30_000);
@@ -219,18 +225,23 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         // Connected before the guest runs, so the scrollback holds its first byte.
         await this.serialHubs.start(id, paths, qmp);
         await clearCrash(this.logsDir(id));
-        await qmp.execute('cont');
-        await sup.waitFor((s) => s === 'running', 10_000, 'start running');
+        const restore = { job, vm: id, kind: 'restore', label: 'Resuming', emit: this.jobEvent } as const;
+        if (saved) await runJob(restore, (report) => restoreFromDisk({ sup, qmp, saved, runtimeDir: paths.dir, tcp: this.tcpEndpoints, report }));
+        else await qmp.execute('cont');
+        await sup.waitFor((s) => s === 'running' || (saved?.facts?.running === false && s === 'paused'), 10_000, 'start running');
+        // Only now, with the guest back, is the saved state spent.
+        if (saved) await removeSavedState(vmFolder(this.library.root, id)).catch((e: Error) => sup.setWarnings([...plan.warnings, e.message]));
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
-        const failure = await explainStartFailure(e, launched, paths.qemuLog);
+        const failure = restoreFailed(await explainStartFailure(e, launched, paths.qemuLog), saved, config.name);
         // A hub opened ahead of the monitor (Windows pipes) has no QMP close to end it.
         if (!sup.qmp) this.serialHubs.stop(id, 'the VM did not start');
         await this.companions.stop(id, paths.dir);
         // The runtime dir goes with the rollback: keep QEMU's log with the VM first.
         await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
         await rollbackStart(sup, pid, paths);
+        if (saved) sup.dispatch({ type: 'saved-state', present: true });
         throw failure;
       }
     });
@@ -250,6 +261,27 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   async kill(id: string): Promise<VmStatus> {
     await forceQuit(this.require(id, 'kill'));
     return this.supervisor(id).status();
+  }
+
+  // Saves the VM's whole state in its folder and ends QEMU; the next start resumes there.
+  suspend(id: string, job?: string): Promise<VmStatus> {
+    return this.queue.run(id, async () => {
+      const sup = this.require(id, 'suspend');
+      const { memoryMiB } = (await this.library.read(id)).system;
+      const input = { sup, qmp: this.monitor(sup), vmFolder: vmFolder(this.library.root, id), runtimeDir: this.paths(id).dir, tcp: this.tcpEndpoints, hostOs: this.hostOs };
+      await runJob({ job, vm: id, kind: 'suspend', label: 'Suspending', emit: this.jobEvent }, (report) => suspendToDisk({ ...input, memoryBytes: memoryMiB * 2 ** 20, report }));
+      return sup.status();
+    });
+  }
+
+  // Throws a suspended VM's saved state away: it boots afresh at the next start.
+  discardState(id: string): Promise<VmStatus> {
+    return this.queue.run(id, async () => {
+      const sup = this.require(id, 'discardState');
+      await removeSavedState(vmFolder(this.library.root, id));
+      sup.dispatch({ type: 'saved-state', present: false });
+      return sup.status();
+    });
   }
 
   pause(id: string): Promise<VmStatus> {
@@ -340,11 +372,13 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       sup.attach(qmp, pid);
       const { status } = await qmp.execute<{ status: string }>('query-status');
       sup.dispatch({ type: 'attached', qmpStatus: status });
+      await adoptSavedState(sup, vmFolder(this.library.root, id), status);
       await this.serialHubs.start(id, paths, qmp);
       await this.companions.adopt(id, paths.dir);
     } else if (pid === null) {
       // A start the previous helper did not finish may have left companions without a QEMU.
       await this.companions.stop(id, paths.dir);
+      await adoptSavedState(sup, vmFolder(this.library.root, id), null);
     }
   }
 
@@ -385,6 +419,8 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     if (info.pid !== null) await waitForExit(info.pid);
     await this.companions.stop(id, paths.dir, this.logsDir(id));
     await hubGone;
+    // Any exit but a suspend's own (or a failed resume's) spends a saved state (adoptSavedState).
+    if (!['suspending', 'starting'].includes(this.supervisors.get(id)?.state ?? 'stopped')) await removeSavedState(vmFolder(this.library.root, id)).catch(() => undefined);
     const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
     if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
     await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);

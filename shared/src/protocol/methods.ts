@@ -36,7 +36,7 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit', 'transfer']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'suspend', 'restore']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -138,7 +138,13 @@ export const METHODS = {
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },
   'vm.edit': { params: ById.extend({ changes: VmEditRequest, job: JobId.optional() }), result: VmSummary },
-  'vm.start': { params: ById, result: VmStatus },
+  // A suspended VM resumes where it was saved (job: the restore's progress); others boot.
+  'vm.start': { params: ById.extend({ job: JobId.optional() }), result: VmStatus },
+  // Saves the whole state of a running or paused VM in its folder and ends QEMU: it becomes
+  // suspended, and the next vm.start resumes it. job: the save's progress.
+  'vm.suspend': { params: ById.extend({ job: JobId.optional() }), result: VmStatus },
+  // Throws a suspended VM's saved state away (what ran in it is lost): it becomes stopped.
+  'vm.discardState': { params: ById, result: VmStatus },
   'vm.stop': {
     params: ById.extend({
       force: z.boolean().default(false),

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { GuestAgentInfo } from '../guest-agent/guest-agent';
 
-// The lifecycle the helper tracks from QMP events; starting and stopping are transitional.
-export const VmState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
+// The lifecycle the helper tracks from QMP events; starting, stopping and suspending are
+// transitional. suspended: QEMU has ended with the guest's whole state saved in the VM's folder,
+// and the next start resumes from it.
+export const VmState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed', 'suspending', 'suspended']);
 export type VmState = z.infer<typeof VmState>;
 
 export const VmAction = z.enum([
@@ -18,24 +20,30 @@ export const VmAction = z.enum([
   'clone',
   'screenshot',
   'console',
+  'suspend',
+  'discardState',
 ]);
 export type VmAction = z.infer<typeof VmAction>;
 
 // One table decides what is allowed when: the UI greys out buttons and the helper refuses
 // requests with the same rule, so they can never disagree.
+// A suspended VM's settings, disks and clones wait: the saved state only fits the hardware and
+// disks it was saved with.
 const ALLOWED: Record<VmAction, readonly VmState[]> = {
-  start: ['stopped', 'crashed'],
+  start: ['stopped', 'crashed', 'suspended'],
   pause: ['running'],
   resume: ['paused'],
   reset: ['running', 'paused'],
   stop: ['running', 'paused', 'stopping'],
-  kill: ['starting', 'running', 'paused', 'stopping'],
+  kill: ['starting', 'running', 'paused', 'stopping', 'suspending'],
   edit: ['stopped', 'crashed'],
   editLive: ['stopped', 'crashed', 'running', 'paused'],
-  delete: ['stopped', 'crashed'],
+  delete: ['stopped', 'crashed', 'suspended'],
   clone: ['stopped', 'crashed'],
   screenshot: ['running', 'paused'],
   console: ['running', 'paused'],
+  suspend: ['running', 'paused'],
+  discardState: ['suspended'],
 };
 
 const VERB: Record<VmAction, string> = {
@@ -51,6 +59,8 @@ const VERB: Record<VmAction, string> = {
   clone: 'clone',
   screenshot: 'take a screenshot of',
   console: 'open the console of',
+  suspend: 'suspend',
+  discardState: 'discard the saved state of',
 };
 
 export function canPerform(state: VmState, action: VmAction): boolean {
@@ -61,12 +71,13 @@ export function canPerform(state: VmState, action: VmAction): boolean {
 export function whyNot(state: VmState, action: VmAction): string | null {
   if (canPerform(state, action)) return null;
   const need = ALLOWED[action];
+  if (state === 'suspended' && need.includes('stopped')) return `cannot ${VERB[action]} a VM that is suspended: resume or discard the saved state first`;
   const hint = need.includes('stopped') ? 'shut it down first' : need.includes('running') ? 'start it first' : `it must be ${need.join(' or ')}`;
   return `cannot ${VERB[action]} a VM that is ${state}: ${hint}`;
 }
 
 export function isActive(state: VmState): boolean {
-  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
+  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping' || state === 'suspending';
 }
 
 export const CrashInfo = z.object({
