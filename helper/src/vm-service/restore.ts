@@ -2,10 +2,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
-import type { ReportStep } from './job-progress';
+import { runJob, type JobOptions, type ReportStep } from './job-progress';
 import { feedState, migrationUri } from './migration-stream';
 import { enableMigrationEvents, migrationOutcome } from './migration-watch';
-import { STATE_FILE, type SavedState, type SavedStateFacts } from './saved-state';
+import { STATE_FILE, removeSavedState, type SavedState, type SavedStateFacts } from './saved-state';
 import type { VmSupervisor } from './vm-supervisor';
 
 // The command line of a resume: the VM's own, on the board version that saved the state (an
@@ -29,6 +29,27 @@ export interface RestoreInput {
   runtimeDir: string;
   tcp: boolean;
   report: ReportStep;
+}
+
+export interface RunGuestInput extends Omit<RestoreInput, 'saved' | 'report'> {
+  saved: SavedState | null;
+  vmFolder: string;
+  // Where the restore's progress goes (a fresh boot has none worth showing).
+  job: Pick<JobOptions, 'job' | 'vm' | 'emit'>;
+}
+
+// Lets a just-launched QEMU (paused under -S) run its guest: a fresh boot continues at once; a
+// resume first takes the saved state back, and only once the guest is back is the state spent.
+export async function runGuest(input: RunGuestInput): Promise<void> {
+  const { sup, qmp, saved } = input;
+  if (!saved) {
+    await qmp.execute('cont');
+    return sup.waitFor((s) => s === 'running', 10_000, 'start running');
+  }
+  await runJob({ ...input.job, kind: 'restore', label: 'Resuming' }, (report) => restoreFromDisk({ ...input, saved, report }));
+  await sup.waitFor((s) => s === 'running' || (saved.facts?.running === false && s === 'paused'), 10_000, 'resume');
+  // A state left behind would be stale, and is removed at the VM's next exit at the latest.
+  await removeSavedState(input.vmFolder).catch((e: Error) => sup.setWarnings([...sup.status().warnings ?? [], e.message]));
 }
 
 // Feeds the saved state to a QEMU started with resumeArgs (still paused under -S): QEMU listens

@@ -1,8 +1,9 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { Accelerator, OpenUtmError } from '@openutm/shared';
+import { Accelerator, OpenUtmError, type VmStatus } from '@openutm/shared';
 import { writeFileAtomic } from '../vm-library/atomic-write';
+import type { VmSupervisor } from './vm-supervisor';
 
 // A suspended VM's saved state, in its own folder so it survives a helper restart and a host
 // reboot. The state file is QEMU's migration stream; its presence alone means "suspended" (it
@@ -77,4 +78,30 @@ export async function removeUnfinishedSave(vmFolder: string): Promise<void> {
   const p = savedStatePaths(vmFolder);
   await rm(p.partial, { force: true }).catch(() => undefined);
   if ((await stat(p.state).catch(() => null)) === null) await rm(p.facts, { force: true }).catch(() => undefined);
+}
+
+// What a new helper makes of a VM's saved state. A save the last helper did not finish leaves
+// only a partial stream, removed here. A complete state counts only while no QEMU of the VM runs,
+// except one in postmigrate: the QEMU that wrote it, whose quit the last helper did not live to
+// send; it is ended now. A state beside a QEMU that runs on is stale (that QEMU resumed from it
+// and the disks moved on since), so it is removed before anyone could resume it.
+export async function adoptSavedState(sup: VmSupervisor, vmFolder: string, qmpStatus: string | null): Promise<void> {
+  await removeUnfinishedSave(vmFolder);
+  if ((await readSavedState(vmFolder)) === null) return;
+  if (qmpStatus === null) {
+    sup.dispatch({ type: 'saved-state', present: true });
+  } else if (qmpStatus === 'postmigrate') {
+    sup.dispatch({ type: 'suspend-requested' });
+    sup.markQuitExpected();
+    sup.qmp?.execute('quit').catch(() => undefined);
+  } else {
+    await removeSavedState(vmFolder);
+  }
+}
+
+// Throws a suspended VM's saved state away: it is stopped, and boots afresh at the next start.
+export async function discardSavedState(sup: VmSupervisor, vmFolder: string): Promise<VmStatus> {
+  await removeSavedState(vmFolder);
+  sup.dispatch({ type: 'saved-state', present: false });
+  return sup.status();
 }

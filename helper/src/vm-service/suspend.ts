@@ -1,10 +1,10 @@
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { OpenUtmError, type Accelerator, type HostOs } from '@openutm/shared';
+import { OpenUtmError, type Accelerator, type HostOs, type VmStatus } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
 import { sendSignal } from '../qemu-process/process-control';
 import { syncDirectory } from '../vm-library/atomic-write';
-import type { ReportStep } from './job-progress';
+import { runJob, type JobOptions, type ReportStep } from './job-progress';
 import { listenForState, type StreamEndpoint } from './migration-stream';
 import { UNLIMITED_BANDWIDTH, enableMigrationEvents, migrationOutcome, type MigrationInfo } from './migration-watch';
 import { STATE_FILE, savedStatePaths, writeStateFacts, type SavedStateFacts } from './saved-state';
@@ -24,8 +24,9 @@ export interface SuspendInput {
   tcp: boolean;
   hostOs: HostOs;
   // The guest's RAM, the progress bar's length until QEMU says how much it has to send.
-  memoryBytes: number;
-  report: ReportStep;
+  memoryMiB: number;
+  // Where the save's progress goes.
+  job: Pick<JobOptions, 'job' | 'vm' | 'emit'>;
 }
 
 // Suspend to disk: the guest is paused, QEMU migrates it into the helper's socket, the helper
@@ -33,13 +34,18 @@ export interface SuspendInput {
 // then QEMU is told to quit. Migration ends with the disks flushed and QEMU's images inactive, so
 // nothing the guest wrote is left in QEMU. Any failure before the rename gives the VM back as it
 // was (running again if it ran) and leaves no file behind.
-export async function suspendToDisk(input: SuspendInput): Promise<void> {
-  const { sup, qmp, report } = input;
+export async function suspendToDisk(input: SuspendInput): Promise<VmStatus> {
+  await runJob({ ...input.job, kind: 'suspend', label: 'Suspending' }, (report) => saveAndQuit(input, report));
+  return input.sup.status();
+}
+
+async function saveAndQuit(input: SuspendInput, report: ReportStep): Promise<void> {
+  const { sup, qmp } = input;
   const files = savedStatePaths(input.vmFolder);
   const wasRunning = sup.state === 'running';
   const endpoint: StreamEndpoint = input.tcp ? { kind: 'tcp' } : { kind: 'unix', path: path.join(input.runtimeDir, 'suspend.sock') };
   const label = 'Saving the VM’s memory';
-  let total = input.memoryBytes;
+  let total = input.memoryMiB * 2 ** 20;
   report({ done: 0, total, label });
   const sink = await listenForState(endpoint, files.partial).catch((e: unknown) => {
     throw saveFailed(e, input.vmFolder);

@@ -17,7 +17,7 @@ import {
 import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile, type LaunchedQemu } from '../qemu-process/launch';
 import { connectWhenReady, explainStartFailure } from './qemu-start';
-import { isAlive, waitForExit } from '../qemu-process/process-control';
+import { isAlive } from '../qemu-process/process-control';
 import { runtimePathsFor, type RuntimePaths } from '../runtime/runtime-paths';
 import { ensurePrivateDir } from '../runtime/private-dir';
 import { readDisplayPassword } from '../runtime/display-password';
@@ -31,7 +31,7 @@ import { RM_RUNTIME_DIR, forceQuit, rollbackStart, shutDown } from './quit-qemu'
 import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
 import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
-import { clearCrash, crashFromExit, loadCrash, saveCrash, unresponsiveQemu } from './crash-log';
+import { clearCrash, loadCrash, unresponsiveQemu } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
 import { freshRuntimeDir } from './fresh-runtime-dir';
 import { VmCatalog } from './vm-catalog';
@@ -46,9 +46,9 @@ import type { RunningCompanion } from '../companions/companion-process';
 import type { EngineEvents, EngineOptions } from './engine-options';
 import { GuestAgents } from '../guest-agent/guest-agents';
 import { suspendToDisk } from './suspend';
-import { resumeArgs, restoreFailed, restoreFromDisk } from './restore';
-import { readSavedState, removeSavedState } from './saved-state';
-import { adoptSavedState } from './adopt-saved-state';
+import { resumeArgs, restoreFailed, runGuest } from './restore';
+import { adoptSavedState, discardSavedState, readSavedState } from './saved-state';
+import { cleanUpAfterExit, type ExitInfo } from './exit-cleanup';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -191,24 +191,18 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // Launch paused → attach the monitor → continue; on any failure kill QEMU and roll back.
-  // A suspended VM's QEMU takes its saved state first (job: that restore's progress).
+  // A suspended VM's QEMU takes its saved state first, on the accelerator that saved it (job: progress).
   start(id: string, job?: string): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
-      const saved = await readSavedState(vmFolder(this.library.root, id));
+      const folder = vmFolder(this.library.root, id);
+      const saved = await readSavedState(folder);
       const facts = await this.opts.hostFacts();
       const ports = this.tcpEndpoints ? await pickLoopbackPorts() : undefined;
       const paths = this.paths(id, ports);
-      const companions = companionsFor({ config, facts, paths, vmFolder: vmFolder(this.library.root, id) });
-      const plan = await prepareLaunch({
-        config,
-        facts,
-        paths,
-        vmFolder: vmFolder(this.library.root, id),
-        guard: this.catalog.guard(id),
-        acceleratorOverride: saved?.facts?.accelerator ?? this.opts.acceleratorOverride,
-      });
+      const companions = companionsFor({ config, facts, paths, vmFolder: folder });
+      const plan = await prepareLaunch({ config, facts, paths, vmFolder: folder, guard: this.catalog.guard(id), acceleratorOverride: saved?.facts?.accelerator ?? this.opts.acceleratorOverride });
       await freshRuntimeDir(paths, ports, plan.warnings);
       // Set before the launch so every state event of this run carries them.
       sup.setWarnings(plan.warnings);
@@ -225,12 +219,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         // Connected before the guest runs, so the scrollback holds its first byte.
         await this.serialHubs.start(id, paths, qmp);
         await clearCrash(this.logsDir(id));
-        const restore = { job, vm: id, kind: 'restore', label: 'Resuming', emit: this.jobEvent } as const;
-        if (saved) await runJob(restore, (report) => restoreFromDisk({ sup, qmp, saved, runtimeDir: paths.dir, tcp: this.tcpEndpoints, report }));
-        else await qmp.execute('cont');
-        await sup.waitFor((s) => s === 'running' || (saved?.facts?.running === false && s === 'paused'), 10_000, 'start running');
-        // Only now, with the guest back, is the saved state spent.
-        if (saved) await removeSavedState(vmFolder(this.library.root, id)).catch((e: Error) => sup.setWarnings([...plan.warnings, e.message]));
+        await runGuest({ sup, qmp, saved, vmFolder: folder, runtimeDir: paths.dir, tcp: this.tcpEndpoints, job: { job, vm: id, emit: this.jobEvent } });
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
@@ -267,22 +256,13 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   suspend(id: string, job?: string): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'suspend');
-      const { memoryMiB } = (await this.library.read(id)).system;
       const input = { sup, qmp: this.monitor(sup), vmFolder: vmFolder(this.library.root, id), runtimeDir: this.paths(id).dir, tcp: this.tcpEndpoints, hostOs: this.hostOs };
-      await runJob({ job, vm: id, kind: 'suspend', label: 'Suspending', emit: this.jobEvent }, (report) => suspendToDisk({ ...input, memoryBytes: memoryMiB * 2 ** 20, report }));
-      return sup.status();
+      return suspendToDisk({ ...input, memoryMiB: (await this.library.read(id)).system.memoryMiB, job: { job, vm: id, emit: this.jobEvent } });
     });
   }
 
   // Throws a suspended VM's saved state away: it boots afresh at the next start.
-  discardState(id: string): Promise<VmStatus> {
-    return this.queue.run(id, async () => {
-      const sup = this.require(id, 'discardState');
-      await removeSavedState(vmFolder(this.library.root, id));
-      sup.dispatch({ type: 'saved-state', present: false });
-      return sup.status();
-    });
-  }
+  discardState = (id: string): Promise<VmStatus> => this.queue.run(id, () => discardSavedState(this.require(id, 'discardState'), vmFolder(this.library.root, id)));
 
   pause(id: string): Promise<VmStatus> {
     return this.command(id, 'pause', 'stop', (s) => s === 'paused', 'pause');
@@ -410,21 +390,10 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return this.screenshots.take(qmp, { runtimeDir: this.paths(id).dir, screenshotsDir: vmBundlePaths(this.library.root, id).screenshots });
   }
 
-  private async afterExit(
-    id: string,
-    paths: RuntimePaths,
-    info: { crashed: boolean; reason: string | null; pid: number | null },
-  ): Promise<VmStatus['crash']> {
-    const hubGone = this.serialHubs.finish(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
-    if (info.pid !== null) await waitForExit(info.pid);
-    await this.companions.stop(id, paths.dir, this.logsDir(id));
-    await hubGone;
+  private afterExit(id: string, paths: RuntimePaths, info: ExitInfo): Promise<VmStatus['crash']> {
     // Any exit but a suspend's own (or a failed resume's) spends a saved state (adoptSavedState).
-    if (!['suspending', 'starting'].includes(this.supervisors.get(id)?.state ?? 'stopped')) await removeSavedState(vmFolder(this.library.root, id)).catch(() => undefined);
-    const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
-    if (crash) await saveCrash(this.logsDir(id), crash).catch(() => undefined);
-    await keepLastRunLogs(this.logFiles(id)).catch(() => undefined);
-    await rm(paths.dir, RM_RUNTIME_DIR);
-    return crash;
+    const keepSavedState = ['suspending', 'starting'].includes(this.supervisors.get(id)?.state ?? 'stopped');
+    const deps = { serialHubs: this.serialHubs, companions: this.companions, logFiles: this.logFiles(id), vmFolder: vmFolder(this.library.root, id) };
+    return cleanUpAfterExit(id, paths, info, { ...deps, keepSavedState });
   }
 }
