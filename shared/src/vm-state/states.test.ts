@@ -23,5 +23,5 @@ test('refusals say what to do', () => {
     assert.equal(whyNot('suspended', action), `cannot ${action === 'clone' ? 'clone' : action === 'edit' ? 'change the settings of' : 'change'} a VM that is suspended: resume or discard the saved state first`);
   }
   assert.match(whyNot('stopped', 'discardState')!, /cannot discard the saved state of a VM that is stopped: it must be suspended/);
-  assert.match(whyNot('suspended', 'suspend')!, /start it first/);
+  assert.equal(whyNot('suspended', 'pause'), 'cannot pause a VM that is suspended: resume it first');
 });

@@ -71,7 +71,7 @@ export function canPerform(state: VmState, action: VmAction): boolean {
 export function whyNot(state: VmState, action: VmAction): string | null {
   if (canPerform(state, action)) return null;
   const need = ALLOWED[action];
-  if (state === 'suspended' && need.includes('stopped')) return `cannot ${VERB[action]} a VM that is suspended: resume or discard the saved state first`;
+  if (state === 'suspended') return `cannot ${VERB[action]} a VM that is suspended: ${need.includes('stopped') ? 'resume or discard the saved state first' : 'resume it first'}`;
   const hint = need.includes('stopped') ? 'shut it down first' : need.includes('running') ? 'start it first' : `it must be ${need.join(' or ')}`;
   return `cannot ${VERB[action]} a VM that is ${state}: ${hint}`;
 }
