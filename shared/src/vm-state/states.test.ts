@@ -4,14 +4,14 @@ import { VmAction, canPerform, whyNot, type VmState } from './states';
 
 test('the rule table: what each state allows', () => {
   const allowed = (s: VmState) => VmAction.options.filter((a) => canPerform(s, a));
-  assert.deepEqual(allowed('stopped'), ['start', 'edit', 'editLive', 'delete', 'clone']);
-  assert.deepEqual(allowed('running'), ['pause', 'reset', 'stop', 'kill', 'editLive', 'screenshot', 'console', 'suspend']);
-  assert.deepEqual(allowed('paused'), ['resume', 'reset', 'stop', 'kill', 'editLive', 'screenshot', 'console', 'suspend']);
+  assert.deepEqual(allowed('stopped'), ['start', 'edit', 'editLive', 'delete', 'clone', 'rename']);
+  assert.deepEqual(allowed('running'), ['pause', 'reset', 'stop', 'kill', 'editLive', 'screenshot', 'console', 'suspend', 'rename']);
+  assert.deepEqual(allowed('paused'), ['resume', 'reset', 'stop', 'kill', 'editLive', 'screenshot', 'console', 'suspend', 'rename']);
   assert.deepEqual(allowed('starting'), ['kill']);
   assert.deepEqual(allowed('stopping'), ['stop', 'kill']);
-  assert.deepEqual(allowed('crashed'), ['start', 'edit', 'editLive', 'delete', 'clone']);
+  assert.deepEqual(allowed('crashed'), ['start', 'edit', 'editLive', 'delete', 'clone', 'rename']);
   assert.deepEqual(allowed('suspending'), ['kill']);
-  assert.deepEqual(allowed('suspended'), ['start', 'delete', 'discardState']);
+  assert.deepEqual(allowed('suspended'), ['start', 'delete', 'discardState', 'rename']);
 });
 
 test('refusals say what to do', () => {

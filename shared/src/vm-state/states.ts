@@ -22,6 +22,7 @@ export const VmAction = z.enum([
   'console',
   'suspend',
   'discardState',
+  'rename',
 ]);
 export type VmAction = z.infer<typeof VmAction>;
 
@@ -44,6 +45,8 @@ const ALLOWED: Record<VmAction, readonly VmState[]> = {
   console: ['running', 'paused'],
   suspend: ['running', 'paused'],
   discardState: ['suspended'],
+  // The name and notes: nothing QEMU or a saved state depends on.
+  rename: ['stopped', 'crashed', 'running', 'paused', 'suspended'],
 };
 
 const VERB: Record<VmAction, string> = {
@@ -61,6 +64,7 @@ const VERB: Record<VmAction, string> = {
   console: 'open the console of',
   suspend: 'suspend',
   discardState: 'discard the saved state of',
+  rename: 'rename',
 };
 
 export function canPerform(state: VmState, action: VmAction): boolean {
