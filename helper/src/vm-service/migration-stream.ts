@@ -1,8 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { closeSync, fsync as fsyncCb, open as openCb, readSync, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import net from 'node:net';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 // QEMU's migration stream goes through a socket the helper owns, never a shell (`exec:`) nor a
 // path QEMU parses (a library path may hold commas and spaces, and `file:` needs QEMU 8.2): a
@@ -12,18 +11,6 @@ export type StreamEndpoint = { kind: 'unix'; path: string } | { kind: 'tcp' };
 // The migration URI QEMU is given for an endpoint the helper listens on or connects to.
 export function migrationUri(address: { kind: 'unix'; path: string } | { kind: 'tcp'; port: number }): string {
   return address.kind === 'unix' ? `unix:${address.path}` : `tcp:127.0.0.1:${address.port}`;
-}
-
-// Counts the bytes that pass, for progress.
-function counter(onBytes: (total: number) => void): Transform {
-  let total = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      total += chunk.length;
-      onBytes(total);
-      done(null, chunk);
-    },
-  });
 }
 
 export interface StateSink {
@@ -37,13 +24,14 @@ export interface StateSink {
 }
 
 // Listens for one migration connection and writes what arrives into `file` (created 0600: it
-// holds the guest's memory).
+// holds the guest's memory). Each chunk is written synchronously as it arrives: a page-cache
+// write of one socket read (64 KiB) takes microseconds, and skipping the thread pool and stream
+// machinery keeps the helper from being the slow end of QEMU's stream on a busy host.
 export async function listenForState(endpoint: StreamEndpoint, file: string): Promise<StateSink> {
   // Opened (and emptied) before QEMU is asked, so an unwritable folder fails before anything moves.
-  const out = createWriteStream(file, { flags: 'w', mode: 0o600 });
+  const fd = await openFd(file, 'w', 0o600);
   const server = net.createServer();
   try {
-    await new Promise<void>((resolve, reject) => out.once('error', reject).once('open', () => resolve()));
     if (endpoint.kind === 'unix') await rm(endpoint.path, { force: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -51,49 +39,62 @@ export async function listenForState(endpoint: StreamEndpoint, file: string): Pr
       else server.listen(0, '127.0.0.1', resolve);
     });
   } catch (e) {
-    out.destroy();
+    closeSync(fd);
     throw e;
   }
   const port = (server.address() as net.AddressInfo | null)?.port ?? 0;
   let conn: net.Socket | null = null;
   let bytes = 0;
+  let open = true;
+  const closeFd = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
   let settle!: { resolve: (n: number) => void; reject: (e: unknown) => void };
   const written = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
   written.catch(() => undefined);
+  const fail = (e: unknown) => {
+    (conn as net.Socket | null)?.destroy();
+    closeFd();
+    settle.reject(e);
+  };
   server.once('connection', (socket) => {
     // One stream only: whoever else connects later is turned away.
     server.close();
     conn = socket;
-    pipeline(socket, counter((n) => (bytes = n)), out)
-      .then(() => syncFile(file))
-      .then(
-        () => settle.resolve(bytes),
-        (e: unknown) => settle.reject(e),
+    socket.on('data', (chunk: Buffer) => {
+      if (!open) return;
+      try {
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+        bytes += chunk.length;
+      } catch (e) {
+        fail(e);
+      }
+    });
+    socket.once('error', fail);
+    socket.once('end', () => {
+      if (!open) return;
+      fsyncFd(fd).then(
+        () => {
+          closeFd();
+          settle.resolve(bytes);
+        },
+        fail,
       );
+    });
   });
   return {
     uri: endpoint.kind === 'unix' ? migrationUri(endpoint) : migrationUri({ kind: 'tcp', port }),
     written,
     abort: () => {
       server.close();
-      (conn as net.Socket | null)?.destroy();
-      out.destroy();
-      settle.reject(new Error('the save was given up'));
+      fail(new Error('the save was given up'));
     },
   };
 }
 
-// fsync through a second descriptor: it flushes the file's data all the same, and the stream
-// that wrote it could close on its own (a FileHandle kept open for this would need its stream
-// never to close, and then never closes itself).
-async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+// The chunk the saved stream is read in for QEMU: large, so the helper wakes up rarely.
+const FEED_CHUNK = 4 * 1024 * 1024;
 
 // Connects to QEMU's `migrate-incoming` endpoint and sends the saved stream; resolves once every
 // byte has been handed to QEMU.
@@ -103,5 +104,28 @@ export async function feedState(file: string, address: { kind: 'unix'; path: str
     s.once('connect', () => resolve(s));
     s.once('error', reject);
   });
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), counter(onBytes), socket);
+  const fd = await openFd(file, 'r', 0);
+  let failure: Error | null = null;
+  socket.on('error', (e) => (failure ??= e));
+  try {
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(FEED_CHUNK);
+      const n = readSync(fd, chunk, 0, FEED_CHUNK, null);
+      if (n === 0) break;
+      total += n;
+      onBytes(total);
+      if (!socket.write(chunk.subarray(0, n))) await new Promise<void>((resolve) => socket.once('drain', resolve).once('close', resolve));
+      if (failure || socket.destroyed) throw failure ?? new Error('QEMU closed the connection before taking the whole saved state');
+    }
+    await new Promise<void>((resolve) => socket.end(resolve));
+  } catch (e) {
+    socket.destroy();
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
 }
+
+const openFd = promisify(openCb);
+const fsyncFd = promisify(fsyncCb);
