@@ -36,11 +36,11 @@ export function TakeSnapshotDialog({ dialogRef, vmId, live, onDone, onFailure }:
     <ConfirmDialog dialogRef={dialogRef} testId="take-snapshot" title="Take a snapshot" confirmLabel="Take snapshot" confirmClass={BUTTON.primary} confirmDisabled={trimmed === ''} onConfirm={take}>
       <p className="text-sm">{live ? 'Keeps the disks and everything in memory: restoring it brings the running VM back to this moment.' : 'Keeps the disks as they are: restoring it brings them back.'}</p>
       <label htmlFor="snapshot-name" className="block text-sm font-medium">
-        Name
+        Snapshot name
       </label>
       <input id="snapshot-name" ref={nameRef} value={name} maxLength={100} autoComplete="off" onChange={(e) => setName(e.target.value)} className={cx(INPUT_CLASS, 'border-neutral-300 dark:border-neutral-700')} />
       <label htmlFor="snapshot-notes" className="block text-sm font-medium">
-        Notes
+        Snapshot notes
       </label>
       <textarea id="snapshot-notes" value={notes} maxLength={10_000} rows={3} onChange={(e) => setNotes(e.target.value)} className={cx(INPUT_CLASS, 'border-neutral-300 dark:border-neutral-700')} />
     </ConfirmDialog>
