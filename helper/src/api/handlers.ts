@@ -29,6 +29,8 @@ export const ENGINE_METHODS = [
   'vm.start',
   'vm.tryKeep',
   'vm.tryDiscard',
+  'vm.suspend',
+  'vm.discardState',
   'vm.stop',
   'vm.pause',
   'vm.resume',
@@ -63,7 +65,7 @@ export type PluggedHandlers = { [M in Exclude<MethodName, EngineMethod>]: Handle
 // The slice of the engine the API uses.
 export type EngineApi = Pick<
   VmEngine,
-  'list' | 'get' | 'create' | 'edit' | 'start' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots' | 'disks' | 'tries'
+  'list' | 'get' | 'create' | 'edit' | 'start' | 'suspend' | 'discardState' | 'stop' | 'pause' | 'resume' | 'reset' | 'kill' | 'delete' | 'clone' | 'status' | 'logs' | 'catalog' | 'guest' | 'snapshots' | 'disks' | 'tries'
 >;
 
 // File copies read and write host files where the caller says: only the app on this computer
@@ -85,10 +87,12 @@ export function engineHandlers(engine: EngineApi, hostFacts: () => Promise<HostF
     'vm.get': ({ id }) => engine.get(id),
     'vm.create': ({ job, ...request }) => engine.create(request, job),
     'vm.edit': ({ id, changes, job }) => engine.edit(id, changes, job),
-    'vm.start': ({ id, try: tryRun }) => engine.start(id, { try: tryRun }),
+    'vm.start': ({ id, try: tryRun, job }) => engine.start(id, { try: tryRun, job }),
     // engine.get first: an unknown id is NOT_FOUND; the answer is the status once the choice is made.
     'vm.tryKeep': async ({ id, job }) => (await engine.get(id), await engine.tries.keep(id, job), (await engine.get(id)).status),
     'vm.tryDiscard': async ({ id }) => (await engine.get(id), await engine.tries.discard(id), (await engine.get(id)).status),
+    'vm.suspend': ({ id, job }) => engine.suspend(id, job),
+    'vm.discardState': ({ id }) => engine.discardState(id),
     'vm.stop': ({ id, force, timeoutMs }) => engine.stop(id, { force, timeoutMs }),
     'vm.pause': ({ id }) => engine.pause(id),
     'vm.resume': ({ id }) => engine.resume(id),

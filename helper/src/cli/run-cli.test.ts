@@ -35,6 +35,8 @@ before(async () => {
         if (vm.config.name === 'busy') throw new OpenUtmError('INVALID_STATE', 'busy is running already');
         return { ...vm.status, state: 'running', pid: 4242 };
       },
+      'vm.suspend': (p) => ({ ...vms.find((v) => v.config.id === (p as { id: string }).id)!.status, state: 'suspended' }),
+      'vm.discardState': (p) => ({ ...vms.find((v) => v.config.id === (p as { id: string }).id)!.status, state: 'stopped' }),
       'vm.stop': (p) => ({ ...vms[0]!.status, state: 'stopped', lastShutdown: (p as { force: boolean }).force ? 'host-qmp-quit' : 'guest-shutdown' }),
       'vm.delete': (p) => {
         const { id, confirmName } = p as { id: string; confirmName: string };
@@ -84,10 +86,29 @@ test('list prints a table, and --json the helper’s answer', async () => {
 test('a VM is found by name or unique id prefix, then the action goes to its id', async () => {
   assert.equal((await cli('start', 'Debian')).code, 0);
   assert.equal((await cli('start', 'abc')).code, 0);
-  assert.deepEqual(sent('vm.start'), [{ id: 'abc123' }, { id: 'abc123' }]);
+  // Each start names a job of its own, whose progress (a resume's restore) goes to stderr.
+  const starts = sent('vm.start') as Array<{ id: string; job: string }>;
+  assert.deepEqual(starts.map((p) => p.id), ['abc123', 'abc123']);
+  assert.match(starts[0]!.job, /^cli-[0-9a-f]{12}$/);
+  assert.notEqual(starts[0]!.job, starts[1]!.job);
   const ambiguous = await cli('start', 'ab');
   assert.equal(ambiguous.code, 1);
   assert.match(ambiguous.err, /matches 2 VMs.*\[CONFLICT\]/);
+});
+
+test('suspend says suspended; discard-state asks for the name and keeps the state when it does not match', async () => {
+  const r = await cli('suspend', 'Debian');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Debian \(abc123\) is suspended/);
+  assert.deepEqual((sent('vm.suspend') as Array<{ id: string }>).map((p) => p.id), ['abc123']);
+  const refused = await cli('discard-state', 'Debian');
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /the saved state is kept/);
+  assert.deepEqual(sent('vm.discardState'), []);
+  const json = await cli('discard-state', 'Debian', '--yes', '--json');
+  assert.equal(json.code, 0, json.err);
+  assert.equal((JSON.parse(json.out) as { state: string }).state, 'stopped');
+  assert.deepEqual(sent('vm.discardState'), [{ id: 'abc123' }]);
 });
 
 test('create sends absolute paths: relative ones are resolved where the CLI runs', async () => {

@@ -9,14 +9,21 @@ const KEEP_TIMEOUT_MS = 6 * 3600_000;
 
 // `openutm start VM --try`: on throwaway overlays; what it prints says how to end the try.
 export const START_COMMAND: Command = {
-  summary: 'start a VM; --try runs it on throwaway overlays, whose changes you keep or discard after it stops',
+  summary: 'start a VM (a suspended one resumes where it was); --try runs it on throwaway overlays, whose changes you keep or discard after it stops',
   usage: '<vm> [--try]',
   options: { try: { type: 'boolean' } },
   async run(ctx, { values, positionals, json }) {
     const api = await ctx.api();
     const vm = await findVm(api, positionals[0]);
     const tryRun = values.try === true;
-    const status: VmStatus = await api.call('vm.start', { id: vm.config.id, ...(tryRun && { try: true }) });
+    // A suspended VM resumes, reading its memory back: that progress goes to stderr.
+    const progress = followJob(api, ctx.err, 'resume');
+    let status: VmStatus;
+    try {
+      status = await api.call('vm.start', { id: vm.config.id, job: progress.job, ...(tryRun && { try: true }) }, { timeoutMs: 30 * 60_000 });
+    } finally {
+      progress.stop();
+    }
     // A helper older than try mode drops the flag and starts for real: say so, never pretend.
     if (tryRun && status.tryMode !== 'active') {
       throw new OpenUtmError('HELPER_TOO_OLD', `the helper started ${vm.config.name} without try mode (it does not know it): its disks are being written for real; update the helper`);

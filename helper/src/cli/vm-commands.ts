@@ -86,7 +86,7 @@ function settingsFromFlags(values: Values, cwd: string): SharedSettings {
   };
 }
 
-type LifecycleMethod = Extract<MethodName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.kill'>;
+type LifecycleMethod = Extract<MethodName, 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.kill'>;
 
 // A command that names one VM and asks the helper to change its state.
 const lifecycle = (summary: string, method: LifecycleMethod): Command => ({
@@ -98,6 +98,24 @@ const lifecycle = (summary: string, method: LifecycleMethod): Command => ({
     const vm = await findVm(api, positionals[0]);
     const status: VmStatus = await api.call(method, { id: vm.config.id });
     print(ctx, json, status, () => formatStatus(status));
+  },
+});
+
+// The same for requests that report progress (saving or restoring a VM's memory), on stderr.
+const jobLifecycle = (summary: string, method: 'vm.start' | 'vm.suspend', what: string): Command => ({
+  summary,
+  usage: '<vm>',
+  options: {},
+  async run(ctx, { positionals, json }) {
+    const api = await ctx.api();
+    const vm = await findVm(api, positionals[0]);
+    const progress = followJob(api, ctx.err, what);
+    try {
+      const status: VmStatus = await api.call(method, { id: vm.config.id, job: progress.job }, { timeoutMs: 30 * 60_000 });
+      print(ctx, json, status, () => formatStatus(status));
+    } finally {
+      progress.stop();
+    }
   },
 });
 
@@ -179,6 +197,22 @@ export const VM_COMMANDS: Record<string, Command> = {
       } finally {
         progress?.stop();
       }
+    },
+  },
+  suspend: jobLifecycle('save a running VM’s whole state to its folder and end it; `start` resumes it', 'vm.suspend', 'suspend'),
+  'discard-state': {
+    summary: 'throw away a suspended VM’s saved state (what ran in it is lost); it boots afresh next time',
+    usage: '<vm> [--yes]',
+    options: { yes: { type: 'boolean' } },
+    async run(ctx, { values, positionals, json }) {
+      const api = await ctx.api();
+      const vm = await findVm(api, positionals[0]);
+      if (values.yes !== true) {
+        const typed = await ctx.confirm(`This throws away what runs in "${vm.config.name}" since it was suspended. Type its name to confirm: `);
+        if (typed !== vm.config.name) throw new OpenUtmError('CONFLICT', 'the name typed does not match; the saved state is kept');
+      }
+      const status = await api.call('vm.discardState', { id: vm.config.id });
+      print(ctx, json, status, () => formatStatus(status));
     },
   },
   pause: lifecycle('pause a running VM', 'vm.pause'),

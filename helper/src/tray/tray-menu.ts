@@ -35,9 +35,11 @@ const STATE_WORDS: Record<VmState, string> = {
   paused: 'paused',
   stopping: 'shutting down…',
   crashed: 'crashed',
+  suspending: 'suspending…',
+  suspended: 'suspended',
 };
 
-const isUp = (s: VmState) => s === 'running' || s === 'paused' || s === 'starting' || s === 'stopping';
+const isUp = (s: VmState) => s === 'running' || s === 'paused' || s === 'starting' || s === 'stopping' || s === 'suspending';
 
 // The tray menu for a helper state: VM status lines first (running ones on top), then the
 // actions. Labels say what happens; the URL is named so people know where "Open" goes.

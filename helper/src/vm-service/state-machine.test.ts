@@ -30,10 +30,28 @@ const cases: Array<[VmState, VmInput, VmState, string[]]> = [
   ['stopped', { type: 'attached', qmpStatus: 'prelaunch' }, 'starting', ['send-cont']],
   ['stopped', { type: 'attached', qmpStatus: 'shutdown' }, 'stopping', ['send-quit']],
   ['stopped', { type: 'attached', qmpStatus: 'guest-panicked' }, 'stopping', ['record-crash', 'send-quit']],
+  // Suspend to disk.
+  ['running', { type: 'suspend-requested' }, 'suspending', []],
+  ['paused', { type: 'suspend-requested' }, 'suspending', []],
+  ['stopped', { type: 'suspend-requested' }, 'stopped', []],
+  ['suspending', { type: 'event', name: 'STOP' }, 'suspending', []],
+  ['suspending', { type: 'event', name: 'SHUTDOWN', data: { guest: false, reason: 'host-qmp-quit' } }, 'suspending', []],
+  ['suspending', { type: 'monitor-closed', quitExpected: true }, 'suspended', []],
+  ['suspending', { type: 'monitor-closed', quitExpected: false }, 'crashed', ['record-crash']],
+  ['suspending', { type: 'quit-requested' }, 'stopping', []],
+  ['suspending', { type: 'suspend-abandoned', qmpStatus: 'running' }, 'running', []],
+  ['suspending', { type: 'suspend-abandoned', qmpStatus: 'paused' }, 'paused', []],
+  ['running', { type: 'suspend-abandoned', qmpStatus: 'paused' }, 'running', []],
+  ['stopped', { type: 'saved-state', present: true }, 'suspended', []],
+  ['crashed', { type: 'saved-state', present: true }, 'suspended', []],
+  ['running', { type: 'saved-state', present: true }, 'running', []],
+  ['suspended', { type: 'saved-state', present: false }, 'stopped', []],
+  ['stopped', { type: 'saved-state', present: false }, 'stopped', []],
+  ['suspended', { type: 'launch' }, 'starting', []],
 ];
 
 for (const [from, input, to, effects] of cases) {
-  const label = input.type === 'event' ? `${input.name} ${JSON.stringify(input.data ?? {})}` : input.type === 'attached' ? `attached(${input.qmpStatus})` : input.type;
+  const label = input.type === 'event' ? `${input.name} ${JSON.stringify(input.data ?? {})}` : input.type === 'attached' ? `attached(${input.qmpStatus})` : 'qmpStatus' in input ? `${input.type}(${input.qmpStatus})` : 'present' in input ? `${input.type}(${input.present})` : input.type;
   test(`${from} + ${label} → ${to}`, () => {
     const t = transition(from, input);
     assert.equal(t.state, to);

@@ -7,7 +7,12 @@ export type VmInput =
   | { type: 'event'; name: string; data?: Record<string, unknown> }
   | { type: 'stop-requested' }
   | { type: 'quit-requested' }
-  | { type: 'monitor-closed'; quitExpected: boolean };
+  | { type: 'monitor-closed'; quitExpected: boolean }
+  // Suspend to disk: begun, given up (QEMU keeps the VM; qmpStatus says how), and whether a
+  // saved state waits in the VM's folder while no QEMU runs.
+  | { type: 'suspend-requested' }
+  | { type: 'suspend-abandoned'; qmpStatus: string }
+  | { type: 'saved-state'; present: boolean };
 
 // Side effects the reducer asks for; the supervisor performs them. Keeping them as data makes
 // the lifecycle testable without QEMU.
@@ -44,7 +49,7 @@ export function transition(state: VmState, input: VmInput): Transition {
   const stay: Transition = { state, effects: [] };
   switch (input.type) {
     case 'launch':
-      return state === 'stopped' || state === 'crashed' ? { state: 'starting', effects: [] } : stay;
+      return state === 'stopped' || state === 'crashed' || state === 'suspended' ? { state: 'starting', effects: [] } : stay;
     case 'attached':
       return fromQmpStatus(input.qmpStatus);
     case 'stop-requested':
@@ -52,11 +57,19 @@ export function transition(state: VmState, input: VmInput): Transition {
     case 'quit-requested':
       return state === 'stopped' || state === 'crashed' ? stay : { state: 'stopping', effects: [] };
     case 'monitor-closed':
-      // A monitor that closes without a SHUTDOWN event or our own quit means QEMU died.
-      if (input.quitExpected) return { state: 'stopped', effects: [] };
+      // A monitor that closes without a SHUTDOWN event or our own quit means QEMU died. The quit
+      // that ends a suspend comes only once the state is safely on disk.
+      if (input.quitExpected) return { state: state === 'suspending' ? 'suspended' : 'stopped', effects: [] };
       return { state: 'crashed', effects: [{ type: 'record-crash', reason: 'QEMU exited unexpectedly' }] };
     case 'event':
       return onEvent(state, input.name, input.data ?? {});
+    case 'suspend-requested':
+      return state === 'running' || state === 'paused' ? { state: 'suspending', effects: [] } : stay;
+    case 'suspend-abandoned':
+      return state === 'suspending' ? fromQmpStatus(input.qmpStatus) : stay;
+    case 'saved-state':
+      if (input.present) return state === 'stopped' || state === 'crashed' ? { state: 'suspended', effects: [] } : stay;
+      return state === 'suspended' ? { state: 'stopped', effects: [] } : stay;
   }
 }
 
@@ -69,6 +82,8 @@ function onEvent(state: VmState, name: string, data: Record<string, unknown>): T
       // QEMU also stops the CPUs on the way to a shutdown; only a running VM becomes paused.
       return state === 'running' ? { state: 'paused', effects: [] } : stay;
     case 'SHUTDOWN':
+      // The quit that ends a suspend (the guest is stopped and cannot power off meanwhile).
+      if (state === 'suspending') return stay;
       // With -no-shutdown QEMU stays alive after the guest powers off; we end it ourselves so a
       // power-off is a clean exit, and an exit without SHUTDOWN is a crash.
       if (state === 'stopped' || state === 'crashed') return stay;

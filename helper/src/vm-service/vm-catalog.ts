@@ -86,7 +86,13 @@ export class VmCatalog {
   async edit(id: string, changes: VmEditRequest, report: ReportStep = () => undefined): Promise<VmConfig> {
     const current = await this.library.read(id);
     const state = this.hooks.stateOf(id);
-    if (!this.hooks.isIdle(id)) {
+    if (state === 'suspended') {
+      // The saved state fits only the hardware and media it was saved with.
+      const blocked = fieldsNeedingStop(changes).concat(changes.media === undefined ? [] : ['media']);
+      if (blocked.length > 0) {
+        throw new OpenUtmError('INVALID_STATE', `${blocked.join(', ')} cannot change while the VM is suspended: resume or discard the saved state first; name and notes can change now`, { fields: blocked });
+      }
+    } else if (!this.hooks.isIdle(id)) {
       const blocked = fieldsNeedingStop(changes);
       if (blocked.length > 0) {
         throw new OpenUtmError(
@@ -109,7 +115,7 @@ export class VmCatalog {
       throw asConfigError(e);
     }
     next = await this.checkMedia(next, id);
-    if (!this.hooks.isIdle(id)) {
+    if (!this.hooks.isIdle(id) && state !== 'suspended') {
       for (const drive of next.removable) {
         const before = current.removable.find((d) => d.id === drive.id);
         if (before && before.iso !== drive.iso) await this.hooks.liveMedia(id, drive.id, drive.iso);

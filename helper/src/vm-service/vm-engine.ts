@@ -5,7 +5,7 @@ import type { VmCreateRequest, VmEditRequest, VmLogTail, VmStatus } from '@openu
 import { QmpClient } from '../qmp/qmp-client';
 import { launchQemu, readPidFile, type LaunchedQemu } from '../qemu-process/launch';
 import { connectWhenReady, explainStartFailure } from './qemu-start';
-import { isAlive, waitForExit } from '../qemu-process/process-control';
+import { isAlive } from '../qemu-process/process-control';
 import type { RuntimePaths } from '../runtime/runtime-paths';
 import { readDisplayPassword } from '../runtime/display-password';
 import { readLaunchWarnings } from '../runtime/launch-warnings-file';
@@ -18,7 +18,7 @@ import { RM_RUNTIME_DIR, forceQuit, rollbackStart, shutDown } from './quit-qemu'
 import { consoleTargetFor, type ConsoleTarget } from '../console-bridge/console-target';
 import { ScreenshotTaker } from '../console-bridge/screenshot';
 import { VmSupervisor } from './vm-supervisor';
-import { clearCrash, crashFromExit, loadCrash, saveCrash, unresponsiveQemu } from './crash-log';
+import { clearCrash, loadCrash, unresponsiveQemu } from './crash-log';
 import { prepareLaunch } from './prepare-launch';
 import { freshRuntimeDir } from './fresh-runtime-dir';
 import { VmCatalog, type CloneSource } from './vm-catalog';
@@ -36,6 +36,10 @@ import { VmSnapshots } from '../snapshots/vm-snapshots';
 import { DiskTools } from './disk-tools';
 import { TryModes } from './try-mode';
 import { VmPlaces } from './vm-places';
+import { suspendToDisk } from './suspend';
+import { resumeArgs, restoreFailed, runGuest } from './restore';
+import { adoptSavedState, discardSavedState, readSavedState } from './saved-state';
+import { cleanUpAfterExit, type ExitInfo } from './exit-cleanup';
 
 export type { EngineEvents, EngineOptions } from './engine-options';
 
@@ -184,23 +188,23 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   }
 
   // Launch paused → attach the monitor → continue; on any failure kill QEMU and roll back.
+  // A suspended VM's QEMU takes its saved state first, on the accelerator that saved it (opts.job: progress).
   // opts.try: on throwaway overlays (try mode), begun after the checks and before QEMU runs.
   // opts.beforeRun: work on the paused QEMU before the guest's first instruction (a snapshot to load).
-  start(id: string, opts: { try?: boolean; beforeRun?: (qmp: QmpClient) => Promise<void> } = {}): Promise<VmStatus> {
+  start(id: string, opts: { job?: string; try?: boolean; beforeRun?: (qmp: QmpClient) => Promise<void> } = {}): Promise<VmStatus> {
     return this.queue.run(id, async () => {
       const sup = this.require(id, 'start');
       const config = await this.library.read(id);
+      const folder = vmFolder(this.library.root, id);
+      const saved = await readSavedState(folder);
       const facts = await this.opts.hostFacts();
       const ports = this.tcpEndpoints ? await pickLoopbackPorts() : undefined;
       const paths = this.paths(id, ports);
-      const companions = companionsFor({ config, facts, paths, vmFolder: vmFolder(this.library.root, id) });
+      if (saved && opts.try) throw new OpenUtmError('CONFLICT', `${config.name} is suspended: resume it, or discard its saved state, before a try`);
+      const companions = companionsFor({ config, facts, paths, vmFolder: folder });
       const plan = await prepareLaunch({
-        config,
-        facts,
-        paths,
-        vmFolder: vmFolder(this.library.root, id),
-        guard: this.catalog.guard(id),
-        acceleratorOverride: this.opts.acceleratorOverride,
+        ...{ config, facts, paths, vmFolder: folder, guard: this.catalog.guard(id) },
+        acceleratorOverride: saved?.facts?.accelerator ?? this.opts.acceleratorOverride,
         beginTry: opts.try ? (record, qemuImg) => this.tries.begin(id, record, qemuImg) : undefined,
       });
       await freshRuntimeDir(paths, ports, plan.warnings);
@@ -211,7 +215,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       let launched: LaunchedQemu | null = null;
       try {
         await this.companions.start(id, companions);
-        launched = await launchQemu({ binary: plan.binary, args: plan.args, logFile: paths.qemuLog });
+        launched = await launchQemu({ binary: plan.binary, args: saved ? resumeArgs(plan.args, saved.facts) : plan.args, logFile: paths.qemuLog });
         pid = launched.pid;
         if (paths.serial.kind === 'pipe') this.serialHubs.open(id, paths);
         const qmp = await connectWhenReady(paths.qmp, launched, paths.qemuLog, this.opts.startTimeoutMs ?? 30_000);
@@ -219,14 +223,13 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         // Connected before the guest runs, so the scrollback holds its first byte.
         await this.serialHubs.start(id, paths, qmp);
         await clearCrash(this.places.logsDir(id));
-        if (opts.beforeRun) await opts.beforeRun(qmp);
-        await qmp.execute('cont');
+        if (opts.beforeRun && !saved) await opts.beforeRun(qmp);
+        await runGuest({ sup, qmp, saved, vmFolder: folder, runtimeDir: paths.dir, tcp: this.tcpEndpoints, job: { job: opts.job, vm: id, emit: this.jobEvent } });
         this.tries.guestRan(id);
-        await sup.waitFor((s) => s === 'running', 10_000, 'start running');
         if (plan.warnings.length > 0) this.emit('warnings', { id, name: config.name, warnings: plan.warnings });
         return sup.status();
       } catch (e) {
-        const failure = await explainStartFailure(e, launched, paths.qemuLog);
+        const failure = restoreFailed(await explainStartFailure(e, launched, paths.qemuLog), saved, config.name);
         // A hub opened ahead of the monitor (Windows pipes) has no QMP close to end it.
         if (!sup.qmp) this.serialHubs.stop(id, 'the VM did not start');
         await this.companions.stop(id, paths.dir);
@@ -234,6 +237,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
         await keepLastRunLogs(this.places.logFiles(id)).catch(() => undefined);
         await rollbackStart(sup, pid, paths);
         await this.tries.abandonUnrun(id);
+        if (saved) sup.dispatch({ type: 'saved-state', present: true });
         throw failure;
       }
     });
@@ -258,6 +262,18 @@ export class VmEngine extends EventEmitter<EngineEvents> {
   pause = (id: string): Promise<VmStatus> => this.command(id, 'pause', 'stop', (s) => s === 'paused', 'pause');
   resume = (id: string): Promise<VmStatus> => this.command(id, 'resume', 'cont', (s) => s === 'running', 'resume');
   reset = (id: string): Promise<VmStatus> => this.command(id, 'reset', 'system_reset', () => true, 'reset');
+
+  // Saves the VM's whole state in its folder and ends QEMU; the next start resumes there.
+  suspend(id: string, job?: string): Promise<VmStatus> {
+    return this.queue.run(id, async () => {
+      const sup = this.require(id, 'suspend');
+      const input = { sup, qmp: this.monitor(sup), vmFolder: vmFolder(this.library.root, id), runtimeDir: this.paths(id).dir, tcp: this.tcpEndpoints, hostOs: this.hostOs };
+      return suspendToDisk({ ...input, memoryMiB: (await this.library.read(id)).system.memoryMiB, job: { job, vm: id, emit: this.jobEvent } });
+    });
+  }
+
+  // Throws a suspended VM's saved state away: it boots afresh at the next start.
+  discardState = (id: string): Promise<VmStatus> => this.queue.run(id, () => discardSavedState(this.require(id, 'discardState'), vmFolder(this.library.root, id)));
 
   private command(id: string, action: VmAction, qmpCommand: string, done: (s: VmStatus['state']) => boolean, what: string): Promise<VmStatus> {
     return this.queue.run(id, async () => {
@@ -329,11 +345,13 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       sup.attach(qmp, pid);
       const { status } = await qmp.execute<{ status: string }>('query-status');
       sup.dispatch({ type: 'attached', qmpStatus: status });
+      await adoptSavedState(sup, vmFolder(this.library.root, id), status);
       await this.serialHubs.start(id, paths, qmp);
       await this.companions.adopt(id, paths.dir);
     } else if (pid === null) {
       // A start the previous helper did not finish may have left companions without a QEMU.
       await this.companions.stop(id, paths.dir);
+      await adoptSavedState(sup, vmFolder(this.library.root, id), null);
     }
   }
 
@@ -370,19 +388,10 @@ export class VmEngine extends EventEmitter<EngineEvents> {
     return this.screenshots.take(qmp, { runtimeDir: this.paths(id).dir, screenshotsDir: vmBundlePaths(this.library.root, id).screenshots });
   }
 
-  private async afterExit(
-    id: string,
-    paths: RuntimePaths,
-    info: { crashed: boolean; reason: string | null; pid: number | null },
-  ): Promise<VmStatus['crash']> {
-    const hubGone = this.serialHubs.finish(id, info.crashed ? 'the VM crashed' : 'the VM stopped');
-    if (info.pid !== null) await waitForExit(info.pid);
-    await this.companions.stop(id, paths.dir, this.places.logsDir(id));
-    await hubGone;
-    const crash = info.crashed ? await crashFromExit(info.reason ?? 'QEMU exited unexpectedly', paths) : null;
-    if (crash) await saveCrash(this.places.logsDir(id), crash).catch(() => undefined);
-    await keepLastRunLogs(this.places.logFiles(id)).catch(() => undefined);
-    await rm(paths.dir, RM_RUNTIME_DIR);
-    return crash;
+  private afterExit(id: string, paths: RuntimePaths, info: ExitInfo): Promise<VmStatus['crash']> {
+    // Any exit but a suspend's own (or a failed resume's) spends a saved state (adoptSavedState).
+    const keepSavedState = ['suspending', 'starting'].includes(this.supervisors.get(id)?.state ?? 'stopped');
+    const deps = { serialHubs: this.serialHubs, companions: this.companions, logFiles: this.places.logFiles(id), vmFolder: vmFolder(this.library.root, id) };
+    return cleanUpAfterExit(id, paths, info, { ...deps, keepSavedState });
   }
 }

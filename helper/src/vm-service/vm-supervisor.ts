@@ -159,7 +159,7 @@ export class VmSupervisor {
 
   // Resolves once exit handling (logs, cleanup) has finished after the monitor closed.
   async exited(): Promise<void> {
-    await this.waitFor((s) => s === 'stopped' || s === 'crashed', 24 * 3600_000, 'exit');
+    await this.waitFor((s) => s === 'stopped' || s === 'crashed' || s === 'suspended', 24 * 3600_000, 'exit');
     await this.exitDone;
   }
 

@@ -43,7 +43,7 @@ export const JobProgress = z.object({
   state: z.enum(['running', 'done', 'failed']).optional(),
   // What the job does, so a viewer can name it; absent from older helpers, whose jobs about a
   // VM were clones only.
-  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot', 'disk', 'try-keep']).optional(),
+  kind: z.enum(['create', 'clone', 'edit', 'transfer', 'type', 'snapshot', 'disk', 'try-keep', 'suspend', 'restore']).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
@@ -161,14 +161,20 @@ export const METHODS = {
   'vm.get': { params: ById, result: VmSummary },
   'vm.create': { params: VmCreateRequest.extend({ job: JobId.optional() }), result: VmSummary },
   'vm.edit': { params: ById.extend({ changes: VmEditRequest, job: JobId.optional() }), result: VmSummary },
+  // A suspended VM resumes where it was saved (job: the restore's progress); others boot.
   // try: start on throwaway overlays over every writable disk and the UEFI variables; after it
   // stops, vm.tryKeep commits the changes into the real disks, vm.tryDiscard drops them.
-  'vm.start': { params: ById.extend({ try: z.boolean().default(false) }), result: VmStatus },
+  'vm.start': { params: ById.extend({ try: z.boolean().default(false), job: JobId.optional() }), result: VmStatus },
   // The choice after a try (status.tryMode 'pending'): keep commits the overlays into the real
   // disks as a job (job.progress of kind 'try-keep'); discard deletes them, leaving every disk
   // as it was before the try.
   'vm.tryKeep': { params: ById.extend({ job: JobId.optional() }), result: VmStatus },
   'vm.tryDiscard': { params: ById, result: VmStatus },
+  // Saves the whole state of a running or paused VM in its folder and ends QEMU: it becomes
+  // suspended, and the next vm.start resumes it. job: the save's progress.
+  'vm.suspend': { params: ById.extend({ job: JobId.optional() }), result: VmStatus },
+  // Throws a suspended VM's saved state away (what ran in it is lost): it becomes stopped.
+  'vm.discardState': { params: ById, result: VmStatus },
   'vm.stop': {
     params: ById.extend({
       force: z.boolean().default(false),

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { GuestAgentInfo } from '../guest-agent/guest-agent';
 
-// The lifecycle the helper tracks from QMP events; starting and stopping are transitional.
-export const VmState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed']);
+// The lifecycle the helper tracks from QMP events; starting, stopping and suspending are
+// transitional. suspended: QEMU has ended with the guest's whole state saved in the VM's folder,
+// and the next start resumes from it.
+export const VmState = z.enum(['stopped', 'starting', 'running', 'paused', 'stopping', 'crashed', 'suspending', 'suspended']);
 export type VmState = z.infer<typeof VmState>;
 
 export const VmAction = z.enum([
@@ -19,26 +21,35 @@ export const VmAction = z.enum([
   'screenshot',
   'console',
   'type',
+  'suspend',
+  'discardState',
+  'rename',
 ]);
 export type VmAction = z.infer<typeof VmAction>;
 
 // One table decides what is allowed when: the UI greys out buttons and the helper refuses
 // requests with the same rule, so they can never disagree.
+// A suspended VM's settings, disks and clones wait: the saved state only fits the hardware and
+// disks it was saved with.
 const ALLOWED: Record<VmAction, readonly VmState[]> = {
-  start: ['stopped', 'crashed'],
+  start: ['stopped', 'crashed', 'suspended'],
   pause: ['running'],
   resume: ['paused'],
   reset: ['running', 'paused'],
   stop: ['running', 'paused', 'stopping'],
-  kill: ['starting', 'running', 'paused', 'stopping'],
+  kill: ['starting', 'running', 'paused', 'stopping', 'suspending'],
   edit: ['stopped', 'crashed'],
   editLive: ['stopped', 'crashed', 'running', 'paused'],
-  delete: ['stopped', 'crashed'],
+  delete: ['stopped', 'crashed', 'suspended'],
   clone: ['stopped', 'crashed'],
   screenshot: ['running', 'paused'],
   console: ['running', 'paused'],
   // Keys sent to a paused guest would pile up in its keyboard's small buffer and be lost.
   type: ['running'],
+  suspend: ['running', 'paused'],
+  discardState: ['suspended'],
+  // The name and notes: nothing QEMU or a saved state depends on.
+  rename: ['stopped', 'crashed', 'running', 'paused', 'suspended'],
 };
 
 const VERB: Record<VmAction, string> = {
@@ -55,6 +66,9 @@ const VERB: Record<VmAction, string> = {
   screenshot: 'take a screenshot of',
   console: 'open the console of',
   type: 'type into',
+  suspend: 'suspend',
+  discardState: 'discard the saved state of',
+  rename: 'rename',
 };
 
 export function canPerform(state: VmState, action: VmAction): boolean {
@@ -65,12 +79,13 @@ export function canPerform(state: VmState, action: VmAction): boolean {
 export function whyNot(state: VmState, action: VmAction): string | null {
   if (canPerform(state, action)) return null;
   const need = ALLOWED[action];
+  if (state === 'suspended') return `cannot ${VERB[action]} a VM that is suspended: ${need.includes('stopped') ? 'resume or discard the saved state first' : 'resume it first'}`;
   const hint = need.includes('stopped') ? 'shut it down first' : need.includes('running') ? 'start it first' : `it must be ${need.join(' or ')}`;
   return `cannot ${VERB[action]} a VM that is ${state}: ${hint}`;
 }
 
 export function isActive(state: VmState): boolean {
-  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping';
+  return state === 'starting' || state === 'running' || state === 'paused' || state === 'stopping' || state === 'suspending';
 }
 
 export const TryMode = z.enum(['active', 'pending']);

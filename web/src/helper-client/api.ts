@@ -14,7 +14,8 @@ import { currentHelperOrigin, reconnectNow, startRuntime, switchHelper } from '.
 // helper said (answers and events), never with what it expects to happen.
 
 // Starting QEMU (firmware, disks) can take a while; shutting down waits for the guest.
-const START_TIMEOUT_MS = 60_000;
+// Saving or restoring a big VM's memory takes as long as its disk needs, with progress meanwhile.
+const RESUME_TIMEOUT_MS = 30 * 60_000;
 const STOP_GRACE_MS = 15_000;
 
 // Every call goes through helperCall (it refuses what an older helper does not serve).
@@ -87,8 +88,19 @@ export async function vmGet(id: string): Promise<void> {
   vmSummaryReceived(await call('vm.get', { id }));
 }
 
-export async function vmStart(id: string): Promise<VmStatus> {
-  return statusAnswered(await call('vm.start', { id }, START_TIMEOUT_MS));
+// job: a suspended VM's restore reports its progress under this id (randomUUID, like newJobId).
+export async function vmStart(id: string, job: string = crypto.randomUUID()): Promise<VmStatus> {
+  return statusAnswered(await call('vm.start', { id, job }, RESUME_TIMEOUT_MS));
+}
+
+// Saves the VM's whole state in its folder and ends it; vmStart resumes it there.
+export async function vmSuspend(id: string, job: string = crypto.randomUUID()): Promise<VmStatus> {
+  return statusAnswered(await call('vm.suspend', { id, job }, RESUME_TIMEOUT_MS));
+}
+
+// What ran in a suspended VM is lost; it boots afresh at the next start.
+export async function vmDiscardState(id: string): Promise<VmStatus> {
+  return statusAnswered(await call('vm.discardState', { id }));
 }
 
 // The ACPI power button; the helper forces the VM off after timeoutMs.

@@ -149,6 +149,21 @@ export class RealHelper {
     await this.launch();
   }
 
+  // The helper dies by SIGKILL (no clean-up at all), then a new one starts on the same library
+  // and port, as after a crash.
+  async killAndRestart(): Promise<void> {
+    await this.client?.close().catch(() => undefined);
+    this.client = null;
+    const child = this.child;
+    this.child = null;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await this.launch();
+  }
+
   // Kills every VM, stops the helper and removes a library this harness made.
   async stop(): Promise<void> {
     await this.stopProcess({ killVms: true });

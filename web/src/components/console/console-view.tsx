@@ -60,7 +60,7 @@ export function ConsoleView() {
               detail: startError ?? `${capitalize(whyNot(state!, 'console') ?? 'the console is not available now')}. Start the VM to see its screen.`,
               tone: startError ? 'error' : 'info',
               action: {
-                label: starting ? 'Starting…' : 'Start VM',
+                label: starting ? 'Starting…' : state === 'suspended' ? 'Resume VM' : 'Start VM',
                 run: start,
                 disabledReason: starting ? 'starting…' : whyNot(state!, 'start'),
               },

@@ -29,3 +29,7 @@ test('not connected: one sentence for all', () => {
 test('a starting VM: the others wait until it runs', () => {
   assert.equal(disabledReasons('starting', true, SLOTS), 'Start, Pause, Restart and Console: the VM is starting — wait until it runs.');
 });
+
+test('a suspended VM: Resume (a start) is the way back, so the rest say to resume it first', () => {
+  assert.equal(disabledReasons('suspended', true, SLOTS), 'Pause, Restart, Force stop and Console: the VM is suspended — resume it first.');
+});

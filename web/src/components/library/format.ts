@@ -38,6 +38,10 @@ export function describeStatus(status: VmStatus, now = Date.now()): string {
       return 'Starting…';
     case 'stopping':
       return 'Shutting down…';
+    case 'suspending':
+      return 'Saving its state to disk…';
+    case 'suspended':
+      return `Suspended ${since}: Resume continues where it left off`;
   }
 }
 

@@ -25,7 +25,9 @@ export interface QuickAction {
 }
 
 export const QUICK_ACTIONS = {
-  start: { action: 'start', label: 'Start', Icon: StartIcon, run: vmStart },
+  start: { action: 'start', label: 'Start', Icon: StartIcon, run: (id) => vmStart(id) },
+  // Start for a suspended VM: it continues from its saved state.
+  restore: { action: 'start', label: 'Resume', Icon: StartIcon, run: (id) => vmStart(id) },
   stop: { action: 'stop', label: 'Shut down', Icon: ShutDownIcon, run: (id) => vmStop(id) },
   pause: { action: 'pause', label: 'Pause', Icon: PauseIcon, run: vmPause },
   resume: { action: 'resume', label: 'Resume', Icon: ResumeIcon, run: vmResume },
@@ -58,8 +60,8 @@ export const CARD_CELL = 'flex h-12 flex-col items-center justify-center gap-0.5
 // The five places of the toolbar, in order. A place keeps its button (and its focus) when its
 // action flips (Start ↔ Shut down, Pause ↔ Resume), so a state change never moves a button.
 function slotsFor(state: VmState, openConsole: QuickAction): QuickAction[] {
-  const off = state === 'stopped' || state === 'crashed' || state === 'starting';
-  return [off ? QUICK_ACTIONS.start : QUICK_ACTIONS.stop, state === 'paused' ? QUICK_ACTIONS.resume : QUICK_ACTIONS.pause, QUICK_ACTIONS.reset, QUICK_ACTIONS.kill, openConsole];
+  const off = state === 'stopped' || state === 'crashed' || state === 'starting' || state === 'suspended';
+  return [off ? (state === 'suspended' ? QUICK_ACTIONS.restore : QUICK_ACTIONS.start) : QUICK_ACTIONS.stop, state === 'paused' ? QUICK_ACTIONS.resume : QUICK_ACTIONS.pause, QUICK_ACTIONS.reset, QUICK_ACTIONS.kill, openConsole];
 }
 
 // A VM's controls with visible names: the actions that do not apply are disabled (out of the Tab

@@ -60,7 +60,7 @@ export function VmCard({ vm, connected }: { vm: VmSummary; connected: boolean })
             src={thumbnail}
             alt={`Screen of ${config.name}`}
             data-testid="vm-thumbnail"
-            className={cx('absolute inset-0 size-full bg-black object-contain', status.state === 'paused' && 'opacity-60')}
+            className={cx('absolute inset-0 size-full bg-black object-contain', (status.state === 'paused' || status.state === 'suspended') && 'opacity-60')}
           />
         )}
         {/* Over the bottom of the picture box, so the card keeps its size while a clone runs. */}

@@ -42,10 +42,11 @@ export function SettingsForm({ vm, connected, drives }: { vm: VmSummary; connect
   const changed = Object.keys(edit).length > 0;
   const locked = !canPerform(status.state, 'edit');
   const lockReason = whyNot(status.state, 'edit');
-  const liveLocked = !connected || !canPerform(status.state, 'editLive');
+  // A suspended VM keeps its hardware and media for its saved state, but may be renamed.
+  const namesLocked = !connected || !canPerform(status.state, 'rename');
   const off = locked || !connected;
   const offReason = !connected ? 'not connected to the helper' : lockReason;
-  const liveReason = !connected ? 'not connected to the helper' : whyNot(status.state, 'editLive');
+  const namesReason = !connected ? 'not connected to the helper' : whyNot(status.state, 'rename');
 
   useEffect(() => {
     if (save.kind !== 'saved') return;
@@ -81,10 +82,10 @@ export function SettingsForm({ vm, connected, drives }: { vm: VmSummary; connect
       <form onSubmit={submit} noValidate aria-label="Settings: general, system and boot" className="space-y-6">
         {locked && lockReason && (
           <p data-testid="edit-locked" className="rounded-lg border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-            Most settings are locked: {lockReason}. The name, the notes, the keyboard layout and the disc in the CD drive can change now.
+            Most settings are locked: {lockReason}. {status.state === 'suspended' ? 'The name and the notes can change now.' : 'The name, the notes, the keyboard layout and the disc in the CD drive can change now.'}
           </p>
         )}
-        <SettingsSection id="general" title="General" locked={liveLocked ? liveReason : null}>
+        <SettingsSection id="general" title="General" locked={namesLocked ? namesReason : null}>
           <TextField label="Name" name="name" value={draft.name} onChange={(name) => update({ name })} error={e('name')} />
           <div>
             <label htmlFor="vm-notes" className="mb-1 block text-sm font-medium">

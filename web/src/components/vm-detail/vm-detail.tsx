@@ -21,6 +21,7 @@ import { SnapshotTimeline } from './snapshot-timeline';
 import { VmManage } from './vm-manage';
 import { VmSummaryPanel } from './vm-summary';
 import { TryChoice } from '../try/try-choice';
+import { SuspendControls } from './suspend-controls';
 
 // `/vm?id=<id>`: one VM — a summary (screen, state, facts, actions), then its settings in
 // sections with a sidebar: general, system, boot, drives, network, display, the log, clone and
@@ -79,6 +80,7 @@ export function VmDetail() {
       <p role="status" className="min-h-5 text-sm text-red-700 empty:hidden dark:text-red-400">
         {failure}
       </p>
+      <SuspendControls vm={vm} connected={connected} />
       <LaunchWarnings warnings={status.warnings} />
       <DiscFirmwareWarning config={config} connected={connected} />
       <div className="grid gap-6 lg:grid-cols-[11rem_minmax(0,1fr)] lg:gap-8">
