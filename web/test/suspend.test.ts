@@ -79,8 +79,10 @@ test('suspend, kill -9 the helper, a new helper shows it suspended, Resume conti
   await page.getByRole('toolbar', { name: `Actions for ${NAME}` }).getByRole('button', { name: `Resume ${NAME}`, exact: true }).click();
   await page.locator('header [data-testid="state-badge"][data-state="running"]').waitFor({ timeout: 120_000 });
   // The helper removes it right after the guest runs again (the badge may be a moment ahead).
-  await waitUntil(() => !existsSync(path.join(folder, 'suspended.state')), 30_000, 'the state file is gone once resumed');
-  assert.equal(existsSync(path.join(folder, 'suspended.json')), false);
+  // Two files, removed one after the other: wait for both.
+  const leftovers = () => ['suspended.state', 'suspended.json'].filter((f) => existsSync(path.join(folder, f)));
+  await waitUntil(() => leftovers().length === 0, 30_000, 'the state files are gone once resumed');
+  assert.deepEqual(leftovers(), []);
 
   // The counter goes on from where it was: across the cut, every number is the last one plus one.
   const resumedLog = helper.serialLog(id);
