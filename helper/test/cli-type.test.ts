@@ -5,12 +5,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isAlive } from '../src/qemu-process/process-control';
 import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-paths';
 import { kernelGuestRequest, testGuest, REPO_ROOT } from './support/test-guest';
 import { waitForPrompt, waitForText } from './support/wait';
 import { freePort } from './support/free-port';
+import { stopLibraryHelper } from './support/library-helper';
 
 // `openutm type` from separate CLI processes against a real helper and the busybox guest:
 // standard input on the serial port, an argument as keystrokes on the screen's console, the
@@ -51,17 +50,7 @@ before(async () => {
 
 after(async () => {
   openutm(['kill', vmId]);
-  const pid = (() => {
-    try {
-      return (JSON.parse(readFileSync(path.join(home, '.lock'), 'utf8')) as { pid: number }).pid;
-    } catch {
-      return null;
-    }
-  })();
-  if (pid !== null && isAlive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    while (isAlive(pid)) await sleep(50);
-  }
+  await stopLibraryHelper(home);
   await rm(home, { recursive: true, force: true });
 });
 

@@ -15,6 +15,7 @@ import { defaultRuntimeRoot, runtimePathsFor } from '../src/runtime/runtime-path
 import { testGuest, REPO_ROOT } from './support/test-guest';
 import { waitForText } from './support/wait';
 import { freePort } from './support/free-port';
+import { libraryHelperPid } from './support/library-helper';
 
 const BUNDLE = path.join(REPO_ROOT, 'helper/dist/openutm.cjs');
 const STARTED = /started the OpenUTM helper \(pid (\d+)\)/;
@@ -37,11 +38,7 @@ function openutm(...args: string[]): { code: number; stdout: string; stderr: str
 
 // The pid of the helper that owns the library now, from its lock file.
 function helperPid(): number | null {
-  try {
-    return (JSON.parse(readFileSync(path.join(home, '.lock'), 'utf8')) as { pid: number }).pid;
-  } catch {
-    return null;
-  }
+  return libraryHelperPid(home);
 }
 
 async function untilDead(pid: number): Promise<void> {

@@ -1,15 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SnapshotInfo, SnapshotList, VmStatus, VmSummary } from '@openutm/shared';
-import { isAlive } from '../src/qemu-process/process-control';
 import { REPO_ROOT } from './support/test-guest';
 import { freePort } from './support/free-port';
+import { stopLibraryHelper } from './support/library-helper';
 
 // `openutm snapshot …` from separate CLI processes against the real helper, on a shut-down VM
 // (qemu-img does the work, so no guest boots here; helper/test/snapshots.test.ts boots one).
@@ -35,17 +34,7 @@ before(async () => {
   port = await freePort();
 });
 after(async () => {
-  const pid = (() => {
-    try {
-      return (JSON.parse(readFileSync(path.join(home, '.lock'), 'utf8')) as { pid: number }).pid;
-    } catch {
-      return null;
-    }
-  })();
-  if (pid !== null && isAlive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    while (isAlive(pid)) await sleep(50);
-  }
+  await stopLibraryHelper(home);
   await rm(home, { recursive: true, force: true });
 });
 

@@ -14,6 +14,7 @@ import { vmFolder } from '../src/vm-library/library-paths';
 import { kernelGuestRequest, REPO_ROOT, testGuest } from './support/test-guest';
 import { waitForPrompt, waitForText } from './support/wait';
 import { freePort } from './support/free-port';
+import { libraryHelperPid } from './support/library-helper';
 
 // Try mode end to end, as a person uses it: the CLI (each call its own process) against the
 // real helper bundle, which it starts in the background, a real QEMU booting the test guest,
@@ -39,11 +40,7 @@ function json<T>(schema: { parse(v: unknown): T }, ...args: string[]): T {
 }
 
 function helperPid(): number | null {
-  try {
-    return (JSON.parse(readFileSync(path.join(home, '.lock'), 'utf8')) as { pid: number }).pid;
-  } catch {
-    return null;
-  }
+  return libraryHelperPid(home);
 }
 
 async function killHelper(): Promise<void> {
