@@ -1,7 +1,7 @@
 import { OpenUtmError, type DiskToolResult, type DiskUsage } from '@openutm/shared';
 import { formatBytes } from '../disk-images/disk-space';
 import { print, type Command, type CommandContext, type HelperApi } from './command';
-import { followJob } from './follow-job';
+import { withJob } from './follow-job';
 import { table } from './format-output';
 import { findVm } from './vm-commands';
 
@@ -23,19 +23,11 @@ export function formatDiskResult(verb: string, r: DiskToolResult): string {
 
 // Runs one disk job with its progress on stderr; Ctrl-C asks the helper to cancel it (the VM is
 // then left as it was) instead of leaving it running without anyone watching.
-async function diskJob(ctx: CommandContext, api: HelperApi, what: string, call: (job: string) => Promise<DiskToolResult>): Promise<DiskToolResult> {
-  const progress = followJob(api, ctx.err, what);
-  const interrupt = () => {
+function diskJob(ctx: CommandContext, api: HelperApi, what: string, call: (job: string) => Promise<DiskToolResult>): Promise<DiskToolResult> {
+  return withJob(api, ctx.err, what, call, (job) => {
     ctx.err(`${what}: cancelling…`);
-    void api.call('job.cancel', { job: progress.job }).catch(() => undefined);
-  };
-  process.on('SIGINT', interrupt);
-  try {
-    return await call(progress.job);
-  } finally {
-    process.off('SIGINT', interrupt);
-    progress.stop();
-  }
+    void api.call('job.cancel', { job }).catch(() => undefined);
+  });
 }
 
 // `openutm disk list|convert|compact`: the disk tools of a shut-down VM.

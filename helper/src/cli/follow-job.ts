@@ -17,3 +17,24 @@ export function followJob(api: HelperApi, err: (line: string) => void, what: str
   });
   return { job, stop };
 }
+
+// Runs one call that reports on a job, its progress on stderr meanwhile. With `onInterrupt`,
+// Ctrl-C asks the helper to stop the work (cancel the job, stop the typing) instead of leaving it
+// running with nobody watching; the command itself still ends with the call's answer.
+export async function withJob<T>(
+  api: HelperApi,
+  err: (line: string) => void,
+  what: string,
+  call: (job: string) => Promise<T>,
+  onInterrupt?: (job: string) => void,
+): Promise<T> {
+  const progress = followJob(api, err, what);
+  const interrupt = onInterrupt ? () => onInterrupt(progress.job) : null;
+  if (interrupt) process.on('SIGINT', interrupt);
+  try {
+    return await call(progress.job);
+  } finally {
+    if (interrupt) process.off('SIGINT', interrupt);
+    progress.stop();
+  }
+}

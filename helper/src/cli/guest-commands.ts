@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
 import { int, print, type Command } from './command';
-import { followJob } from './follow-job';
+import { withJob } from './follow-job';
 import { formatGuestIps } from './format-guest';
 import { findVm } from './vm-commands';
 
@@ -65,20 +65,13 @@ export const GUEST_COMMANDS: Record<string, Command> = {
       }
       const api = await ctx.api();
       const vm = await findVm(api, ref);
-      const progress = followJob(api, ctx.err, direction === 'push' ? 'copying into the guest' : 'copying from the guest');
-      try {
-        const result =
-          direction === 'push'
-            ? await api.call('vm.filePush', { id: vm.config.id, hostPath: path.resolve(ctx.cwd, from), guestPath: to, job: progress.job }, { timeoutMs: FILE_TIMEOUT_MS })
-            : await api.call(
-                'vm.filePull',
-                { id: vm.config.id, guestPath: from, hostPath: path.resolve(ctx.cwd, to), overwrite: values.overwrite === true, job: progress.job },
-                { timeoutMs: FILE_TIMEOUT_MS },
-              );
-        print(ctx, json, result, () => `${direction === 'push' ? `copied ${from} to ${to} in ${vm.config.name}` : `copied ${from} from ${vm.config.name} to ${to}`}: ${result.bytes} bytes, sha256 ${result.sha256}`);
-      } finally {
-        progress.stop();
-      }
+      const what = direction === 'push' ? 'copying into the guest' : 'copying from the guest';
+      const result = await withJob(api, ctx.err, what, (job) =>
+        direction === 'push'
+          ? api.call('vm.filePush', { id: vm.config.id, hostPath: path.resolve(ctx.cwd, from), guestPath: to, job }, { timeoutMs: FILE_TIMEOUT_MS })
+          : api.call('vm.filePull', { id: vm.config.id, guestPath: from, hostPath: path.resolve(ctx.cwd, to), overwrite: values.overwrite === true, job }, { timeoutMs: FILE_TIMEOUT_MS }),
+      );
+      print(ctx, json, result, () => `${direction === 'push' ? `copied ${from} to ${to} in ${vm.config.name}` : `copied ${from} from ${vm.config.name} to ${to}`}: ${result.bytes} bytes, sha256 ${result.sha256}`);
     },
   },
 };

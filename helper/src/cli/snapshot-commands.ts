@@ -1,6 +1,6 @@
 import { OpenUtmError, type SnapshotList } from '@openutm/shared';
 import { print, type Command } from './command';
-import { followJob } from './follow-job';
+import { withJob } from './follow-job';
 import { findVm } from './vm-commands';
 import { formatSnapshots } from './format-snapshots';
 
@@ -28,41 +28,38 @@ export const SNAPSHOT_COMMAND: Command = {
       print(ctx, json, list, () => formatSnapshots(vm.config.name, list));
       return;
     }
-    const progress = followJob(api, ctx.err, `${verb} snapshot`);
     const opts = { timeoutMs: SNAPSHOT_TIMEOUT_MS };
-    try {
+    await withJob(api, ctx.err, `${verb} snapshot`, async (job) => {
       const snapshot = name!;
       switch (verb) {
         case 'save': {
           const notes = typeof values.notes === 'string' ? values.notes : '';
-          const info = await api.call('vm.snapshotSave', { id, name: snapshot, notes, job: progress.job }, opts);
+          const info = await api.call('vm.snapshotSave', { id, name: snapshot, notes, job }, opts);
           print(ctx, json, info, () => `saved snapshot "${info.name}" of ${vm.config.name}${info.memory ? ' (with its memory)' : ''}`);
           break;
         }
         case 'restore': {
-          const status = await api.call('vm.snapshotRestore', { id, name: snapshot, job: progress.job }, opts);
+          const status = await api.call('vm.snapshotRestore', { id, name: snapshot, job }, opts);
           print(ctx, json, status, () => `${vm.config.name} is back at "${snapshot}" (${status.state})`);
           break;
         }
         case 'delete': {
-          const list: SnapshotList = await api.call('vm.snapshotDelete', { id, name: snapshot, job: progress.job }, opts);
+          const list: SnapshotList = await api.call('vm.snapshotDelete', { id, name: snapshot, job }, opts);
           print(ctx, json, list, () => `deleted snapshot "${snapshot}" of ${vm.config.name}`);
           break;
         }
         case 'clone': {
           const newName = typeof values.name === 'string' ? values.name : undefined;
-          const made = await api.call('vm.snapshotClone', { id, name: snapshot, ...(newName !== undefined && { newName }), job: progress.job }, opts);
+          const made = await api.call('vm.snapshotClone', { id, name: snapshot, ...(newName !== undefined && { newName }), job }, opts);
           print(ctx, json, made, () => `created ${made.config.name} from snapshot "${snapshot}" of ${vm.config.name}`);
           break;
         }
         case 'convert': {
-          const next = await api.call('vm.convertDisks', { id, job: progress.job }, opts);
+          const next = await api.call('vm.convertDisks', { id, job }, opts);
           print(ctx, json, next, () => `converted the raw disks of ${vm.config.name} to qcow2 (the raw images stay in its folder, detached)`);
           break;
         }
       }
-    } finally {
-      progress.stop();
-    }
+    });
   },
 };

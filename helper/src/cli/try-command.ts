@@ -1,6 +1,6 @@
 import { OpenUtmError, type VmStatus } from '@openutm/shared';
 import { print, type Command } from './command';
-import { followJob } from './follow-job';
+import { withJob } from './follow-job';
 import { formatStatus } from './format-output';
 import { findVm } from './vm-commands';
 
@@ -17,13 +17,9 @@ export const START_COMMAND: Command = {
     const vm = await findVm(api, positionals[0]);
     const tryRun = values.try === true;
     // A suspended VM resumes, reading its memory back: that progress goes to stderr.
-    const progress = followJob(api, ctx.err, 'resume');
-    let status: VmStatus;
-    try {
-      status = await api.call('vm.start', { id: vm.config.id, job: progress.job, ...(tryRun && { try: true }) }, { timeoutMs: 30 * 60_000 });
-    } finally {
-      progress.stop();
-    }
+    const status: VmStatus = await withJob(api, ctx.err, 'resume', (job) =>
+      api.call('vm.start', { id: vm.config.id, job, ...(tryRun && { try: true }) }, { timeoutMs: 30 * 60_000 }),
+    );
     // A helper older than try mode drops the flag and starts for real: say so, never pretend.
     if (tryRun && status.tryMode !== 'active') {
       throw new OpenUtmError('HELPER_TOO_OLD', `the helper started ${vm.config.name} without try mode (it does not know it): its disks are being written for real; update the helper`);
@@ -49,12 +45,7 @@ export const TRY_COMMAND: Command = {
       print(ctx, json, status, () => `discarded the changes of the try; ${formatStatus(status)}`);
       return;
     }
-    const progress = followJob(api, ctx.err, 'keep');
-    try {
-      const status = await api.call('vm.tryKeep', { id: vm.config.id, job: progress.job }, { timeoutMs: KEEP_TIMEOUT_MS });
-      print(ctx, json, status, () => `kept the changes of the try in the disks; ${formatStatus(status)}`);
-    } finally {
-      progress.stop();
-    }
+    const status = await withJob(api, ctx.err, 'keep', (job) => api.call('vm.tryKeep', { id: vm.config.id, job }, { timeoutMs: KEEP_TIMEOUT_MS }));
+    print(ctx, json, status, () => `kept the changes of the try in the disks; ${formatStatus(status)}`);
   },
 };

@@ -1,6 +1,6 @@
 import { KEYBOARD_LAYOUT_NAMES, MAX_TYPED_CHARS, OpenUtmError, type TypeVia } from '@openutm/shared';
 import { print, type Command } from './command';
-import { followJob } from './follow-job';
+import { withJob } from './follow-job';
 import { findVm } from './vm-commands';
 
 // Generous: the helper paces keys at ~20-40 per second, slower on a loaded host.
@@ -23,17 +23,15 @@ export const TYPE_COMMAND: Command = {
     if (text.length > MAX_TYPED_CHARS) throw new OpenUtmError('BAD_REQUEST', `one call types at most ${MAX_TYPED_CHARS} characters; split the text`);
     const api = await ctx.api();
     const vm = await findVm(api, ref);
-    const progress = followJob(api, ctx.err, 'type');
     // Ctrl-C stops the typing in the guest too, not just this command.
-    const cancel = () => void api.call('vm.cancelTyping', { id: vm.config.id }).catch(() => undefined);
-    process.once('SIGINT', cancel);
-    try {
-      const result = await api.call('vm.type', { id: vm.config.id, text, via, job: progress.job }, { timeoutMs: 60_000 + text.length * MS_PER_CHAR });
-      const how = result.via === 'serial' ? 'on its serial port' : `as ${KEYBOARD_LAYOUT_NAMES[vm.config.keyboardLayout]} keystrokes`;
-      print(ctx, json, result, () => `typed ${result.typed} characters into ${vm.config.name} ${how}`);
-    } finally {
-      process.off('SIGINT', cancel);
-      progress.stop();
-    }
+    const result = await withJob(
+      api,
+      ctx.err,
+      'type',
+      (job) => api.call('vm.type', { id: vm.config.id, text, via, job }, { timeoutMs: 60_000 + text.length * MS_PER_CHAR }),
+      () => void api.call('vm.cancelTyping', { id: vm.config.id }).catch(() => undefined),
+    );
+    const how = result.via === 'serial' ? 'on its serial port' : `as ${KEYBOARD_LAYOUT_NAMES[vm.config.keyboardLayout]} keystrokes`;
+    print(ctx, json, result, () => `typed ${result.typed} characters into ${vm.config.name} ${how}`);
   },
 };

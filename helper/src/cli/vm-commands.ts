@@ -4,7 +4,7 @@ import { parsePortForward, parseSizeMiB } from './parse-units';
 import { diskEditsFromFlags, driveOptions, DRIVE_USAGE, removableEditsFromFlags } from './drive-flags';
 import { formatList, formatShow, formatStatus } from './format-output';
 import { int, print, str, type Command, type HelperApi, type Options, type Values } from './command';
-import { followJob } from './follow-job';
+import { followJob, withJob } from './follow-job';
 
 const configOptions: Options = {
   name: { type: 'string' },
@@ -109,13 +109,8 @@ const jobLifecycle = (summary: string, method: 'vm.start' | 'vm.suspend', what: 
   async run(ctx, { positionals, json }) {
     const api = await ctx.api();
     const vm = await findVm(api, positionals[0]);
-    const progress = followJob(api, ctx.err, what);
-    try {
-      const status: VmStatus = await api.call(method, { id: vm.config.id, job: progress.job }, { timeoutMs: 30 * 60_000 });
-      print(ctx, json, status, () => formatStatus(status));
-    } finally {
-      progress.stop();
-    }
+    const status: VmStatus = await withJob(api, ctx.err, what, (job) => api.call(method, { id: vm.config.id, job }, { timeoutMs: 30 * 60_000 }));
+    print(ctx, json, status, () => formatStatus(status));
   },
 });
 
@@ -244,13 +239,8 @@ export const VM_COMMANDS: Record<string, Command> = {
       const api = await ctx.api();
       const vm = await findVm(api, positionals[0]);
       const name = str(values, 'name');
-      const progress = followJob(api, ctx.err, 'clone');
-      try {
-        const copy = await api.call('vm.clone', { id: vm.config.id, job: progress.job, ...(name !== undefined && { name }) }, { timeoutMs: 30 * 60_000 });
-        print(ctx, json, copy, () => `cloned into ${copy.config.name} (${copy.config.id})`);
-      } finally {
-        progress.stop();
-      }
+      const copy = await withJob(api, ctx.err, 'clone', (job) => api.call('vm.clone', { id: vm.config.id, job, ...(name !== undefined && { name }) }, { timeoutMs: 30 * 60_000 }));
+      print(ctx, json, copy, () => `cloned into ${copy.config.name} (${copy.config.id})`);
     },
   },
   delete: {
