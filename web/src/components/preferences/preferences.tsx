@@ -10,6 +10,7 @@ import { useConnection } from '../../stores/connection-store';
 import { useTokens } from '../../stores/host-store';
 import { BUTTON } from '../form/fields';
 import { readTelemetry, readTheme, saveTelemetry, saveTheme, subscribePreferences, type Theme } from './local-preferences';
+import { FailureAlert } from '../form/use-action';
 
 const THEMES: ReadonlyArray<{ value: Theme; label: string }> = [
   { value: 'system', label: 'Same as the system' },
@@ -123,11 +124,7 @@ export function Preferences() {
           Browsers and tools that may control this helper. Revoking one closes its connections and consoles, and it must pair again. This browser can
           revoke itself; other clients are revoked from this computer with <code>openutm tokens revoke &lt;id&gt;</code>.
         </p>
-        {failure && (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            {failure}
-          </p>
-        )}
+        <FailureAlert failure={failure} />
         {!connected && <p className="text-sm">Connect to the helper to see its paired clients.</p>}
         {connected && tokens !== null && (
           <ul aria-label="Paired clients" className="divide-y divide-neutral-200 rounded-xl border border-neutral-200 dark:divide-neutral-800 dark:border-neutral-800">

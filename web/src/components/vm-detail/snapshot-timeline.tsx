@@ -9,6 +9,7 @@ import { convertDisks, snapshotClone, snapshotDelete, snapshotList, snapshotRest
 import { jobRunning, useVmJob } from '../../stores/job-store';
 import { JobProgressBar } from '../jobs/job-progress-bar';
 import { ConfirmDialog } from '../form/confirm-dialog';
+import { FailureAlert, useAction } from '../form/use-action';
 import { BUTTON } from '../form/fields';
 import { TakeSnapshotDialog } from './take-snapshot-dialog';
 import { lossSentence, snapshotSize } from './snapshot-texts';
@@ -21,9 +22,8 @@ export function SnapshotTimeline({ vm, connected }: { vm: VmSummary; connected: 
   const router = useRouter();
   const { config, status } = vm;
   const [list, setList] = useState<SnapshotList | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { busy, failure, setFailure, run } = useAction();
   const [pending, setPending] = useState<Pending>(null);
-  const [busy, setBusy] = useState(false);
   const takeRef = useRef<HTMLDialogElement>(null);
   const confirmRef = useRef<HTMLDialogElement>(null);
   const job = useVmJob(config.id, 'snapshot');
@@ -32,22 +32,15 @@ export function SnapshotTimeline({ vm, connected }: { vm: VmSummary; connected: 
   const refresh = useCallback(() => {
     if (!connected) return;
     snapshotList(config.id).then(setList, (e: unknown) => setFailure(`Could not list the snapshots: ${errorMessage(e)}`));
-  }, [connected, config.id]);
+  }, [connected, config.id, setFailure]);
   // Again whenever the VM's state or settings change, and when a snapshot job (from anywhere) ends.
   useEffect(refresh, [refresh, status.state, config.updatedAt, job?.state]);
 
   async function act(work: () => Promise<unknown>, what: string) {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await work();
-    } catch (e) {
-      setFailure(`Could not ${what}: ${errorMessage(e)}`);
-    } finally {
-      setBusy(false);
-      refresh();
-    }
+    await run(what, work);
+    refresh();
   }
+
 
   function confirmPending() {
     if (!pending) return;
@@ -86,11 +79,7 @@ export function SnapshotTimeline({ vm, connected }: { vm: VmSummary; connected: 
       <div role="status" className="min-h-5" data-testid="snapshot-progress">
         {working && <JobProgressBar progress={job} label="Snapshot" />}
       </div>
-      {failure && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {failure}
-        </p>
-      )}
+      <FailureAlert failure={failure} />
       {list !== null && snapshots.length === 0 && <p className="text-sm text-neutral-600 dark:text-neutral-400">No snapshots yet.</p>}
       <ol aria-label="Snapshot timeline" className="space-y-2">
         {snapshots.map((s) => {

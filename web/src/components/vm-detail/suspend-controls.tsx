@@ -1,11 +1,11 @@
 'use client';
 
 import { canPerform, whyNot, type VmSummary } from '@openutm/shared';
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { vmDiscardState, vmSuspend } from '../../helper-client/api';
-import { errorMessage } from '../../helper-client/client-errors';
 import { jobRunning, useVmJob } from '../../stores/job-store';
 import { ConfirmDialog } from '../form/confirm-dialog';
+import { FailureAlert, useAction } from '../form/use-action';
 import { BUTTON } from '../form/fields';
 import { JobProgressBar } from '../jobs/job-progress-bar';
 
@@ -15,8 +15,7 @@ import { JobProgressBar } from '../jobs/job-progress-bar';
 export function SuspendControls({ vm, connected }: { vm: VmSummary; connected: boolean }) {
   const { config, status } = vm;
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, failure, run } = useAction();
   const saving = useVmJob(config.id, 'suspend');
   const restoring = useVmJob(config.id, 'restore');
   const state = status.state;
@@ -24,17 +23,7 @@ export function SuspendControls({ vm, connected }: { vm: VmSummary; connected: b
   const restoreShown = jobRunning(restoring) && state === 'starting';
   if (!suspendable && state !== 'suspended' && !restoreShown) return null;
 
-  const run = async (what: string, work: () => Promise<unknown>) => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      await work();
-    } catch (e) {
-      setFailure(`Could not ${what}: ${errorMessage(e)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
+
   const suspendWhy = !connected ? 'not connected to the helper' : whyNot(state, 'suspend');
 
   return (
@@ -79,11 +68,7 @@ export function SuspendControls({ vm, connected }: { vm: VmSummary; connected: b
           )}
         </div>
       )}
-      {failure && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {failure}
-        </p>
-      )}
+      <FailureAlert failure={failure} />
       <ConfirmDialog
         dialogRef={dialogRef}
         title={`Discard the saved state of ${config.name}?`}

@@ -10,6 +10,7 @@ import { JobProgressBar } from '../jobs/job-progress-bar';
 import { ConfirmDialog } from '../form/confirm-dialog';
 import { BUTTON, INPUT_CLASS } from '../form/fields';
 import { cx } from '../cx';
+import { FailureAlert } from '../form/use-action';
 
 // Clone and delete. Deleting removes the disks for good, so it needs the name typed back
 // (the helper checks the same name).
@@ -99,11 +100,7 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
           {cloneWhy ?? deleteWhy ?? ''}
         </p>
       )}
-      {failure && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-          {failure}
-        </p>
-      )}
+      <FailureAlert failure={failure} />
       <ConfirmDialog
         dialogRef={dialogRef}
         title={`Delete ${config.name}?`}
