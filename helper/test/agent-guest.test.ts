@@ -94,6 +94,9 @@ describe('the agent test guest, booted through the engine under TCG', () => {
     // The session agent is connected to the display (it holds the X socket open).
     assert.match(await inGuest('tr "\\0" "\\n" </proc/$(pgrep -x spice-vdagent)/environ | grep ^DISPLAY='), new RegExp(`^DISPLAY=${guest.display}$`));
     assert.match(await inGuest('echo clip-ok | xclip -selection clipboard -i >/dev/null 2>&1 && xclip -selection clipboard -o'), /^clip-ok$/);
+    // Files dropped on the console have a folder to go to (without one the agent refuses them).
+    assert.match(await inGuest('tr "\\0" " " </proc/$(pgrep -x spice-vdagent)/cmdline'), / -f \/root\/Downloads /);
+    assert.equal(await inGuest('test -d /root/Downloads && echo folder'), 'folder');
   });
 
   test('qemu-ga runs and answers on the VM\'s guest-agent channel', async () => {

@@ -202,6 +202,15 @@ test('CI hands the test guest built on Linux to every test job: artifact names a
   }
 });
 
+test("the test guest's CI cache key covers the files build.sh sources (a change to the shared builder code rebuilds the guest)", () => {
+  const sourced = [...read('scripts/test-guest/build.sh').matchAll(/^\. "\$REPO\/([^"]+)"$/gm)].map((m) => m[1]!);
+  assert.ok(sourced.includes('scripts/lib/guest-build.sh'), `build.sh sources the shared builder code (${sourced.join(', ')})`);
+  const key = /key: test-guest-\$\{\{ hashFiles\(([^)]*)\) \}\}/.exec(read('.github/workflows/ci.yml'))?.[1] ?? '';
+  const hashed = [...key.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+  assert.ok(hashed.includes('scripts/test-guest/**'), `the key hashes the guest's folder (${key})`);
+  for (const f of sourced) assert.ok(hashed.includes(f), `the key hashes ${f} (${key})`);
+});
+
 test('no CI job skips VM tests: nothing sets OPENUTM_SKIP_VM_TESTS, and npm test takes the prebuilt guest off Linux', async () => {
   for (const f of readdirSync(WORKFLOWS)) assert.doesNotMatch(read(`.github/workflows/${f}`), /OPENUTM_SKIP_VM_TESTS/, f);
   const lib = (await import(pathToFileURL(path.join(REPO_ROOT, 'scripts/lib/vm-tests.mjs')).href)) as {

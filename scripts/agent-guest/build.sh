@@ -38,38 +38,21 @@ KEEP_MODULES=(virtio_pci virtio_blk virtio_scsi virtio_net virtio_console virtio
   evdev button uinput usbhid hid_generic xhci_pci psmouse
   ext4 crc32c_generic crc32c_intel vfat isofs iso9660 loop overlay fuse 9p 9pnet_virtio virtiofs efivarfs
   vmw_vsock_virtio_transport)
-STAMP="$OUT/.stamp"
 OUTPUTS="vmlinuz initrd.img rootfs.img manifest.json"
+GUEST=agent-guest
+FORCE="${OPENUTM_AGENT_GUEST_FORCE:-0}"
+# shellcheck source=../lib/guest-build.sh
+. "$REPO/scripts/lib/guest-build.sh"
 
-log() { printf 'agent-guest: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-is_root() { [ "$(id -u)" -eq 0 ]; }
-
-# ---------------------------------------------------------------- cache key
-# Inputs besides the Debian packages: this dir's files (README excluded) and the builder's
-# version. (The cache-hit path runs on every test run: it sticks to few processes.)
-inputs_hash() {
-  local h
-  h="$({
-    (cd "$HERE" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-    echo "$MIRROR $SUITE"
-    dpkg-query -W -f='${Package} ${Version}\n' mmdebstrap e2fsprogs 2>/dev/null || true
-  } | sha256sum)"
-  printf '%s' "${h%% *}"
-}
-
-# Asking apt for package versions costs ~1 s, too slow for every cache hit. They can only
-# change when apt's lists change, so a fingerprint of the lists stands in for them.
-apt_lists_fingerprint() {
-  local lists=/var/lib/apt/lists/ h
-  [ -z "${APT_CONFIG:-}" ] || eval "$(apt-config shell lists Dir::State::lists/d 2>/dev/null)" || true
-  h="$({ stat -c '%n %s %Y' "$lists"*_Packages* 2>/dev/null || echo none; } | sha256sum)"
-  printf '%s' "${h%% *}"
+# Cache inputs besides this dir's files: the mirror and the builder's tools.
+guest_extra_inputs() {
+  echo "$MIRROR $SUITE"
+  dpkg-query -W -f='${Package} ${Version}\n' mmdebstrap e2fsprogs 2>/dev/null || true
 }
 
 # The candidate versions of the top-level packages, hashed; empty when apt knows none of them.
 # (Only the host's lists answer this, so it only sees the mirror the host uses.)
-packages_hash() {
+guest_packages_key() {
   local v h
   v="$(apt-cache show --no-all-versions "${PACKAGES[@]}" 2>/dev/null | grep -E '^(Package|Version):' || true)"
   [ -n "$v" ] || return 0
@@ -77,77 +60,14 @@ packages_hash() {
   printf '%s' "${h%% *}"
 }
 
-stamp_get() {   # key -> value from $STAMP, with shell builtins only
-  local k v
-  [ -f "$STAMP" ] || return 0
-  while IFS='=' read -r k v; do
-    [ "$k" = "$1" ] && { printf '%s' "$v"; return 0; }
-  done <"$STAMP"
-}
-
-outputs_present() {
-  local f
-  for f in $OUTPUTS; do [ -s "$OUT/$f" ] || return 1; done
-}
-
-# Exit 0 when the cached guest in $OUT is valid. Called before and after taking the lock.
-check_cache() {
-  local now
-  [ "${OPENUTM_AGENT_GUEST_FORCE:-0}" = 1 ] && return 1
-  [ -f "$STAMP" ] && outputs_present || return 1
-  [ "$(stamp_get inputs)" = "$INPUTS" ] || return 1
-  [ "$(stamp_get aptLists)" = "$(apt_lists_fingerprint)" ] && return 0
-  # Lists changed (or vanished): ask apt whether the packages did.
-  now="$(packages_hash)"
-  if [ -z "$now" ]; then
-    log "apt knows none of the guest's packages (no package lists?); keeping the cached guest"
-    return 0
-  fi
-  if [ "$now" = "$(stamp_get packages)" ]; then
-    sed -i "s/^aptLists=.*/aptLists=$(apt_lists_fingerprint)/" "$STAMP"
-    return 0
-  fi
-  log "the guest's Debian packages changed; rebuilding"
-  return 1
-}
-
-INPUTS="$(inputs_hash)"
-if check_cache; then
-  log "up to date: $OUT"
-  exit 0
-fi
-
+guest_exit_if_cached
 # mmdebstrap makes a root-owned tree and mke2fs copies its owners: root only.
 is_root || die "building the agent guest needs root; run: sudo $0"
-
-mkdir -p "$OUT"
-# Several test runs may call this at once: build under a lock, re-check once we hold it.
-exec 9>"$OUT/.lock"
-if ! flock -n 9; then
-  log "another build is running in $OUT; waiting for it"
-  flock 9
-fi
-if check_cache; then
-  log "up to date: $OUT"
-  exit 0
-fi
+guest_lock
 
 # ------------------------------------------------------------------- tools
-apt_install() {
-  log "installing $*"
-  # Retry after refreshing the lists: a fresh image may have none.
-  apt-get install -y --no-install-recommends "$@" >&2 ||
-    { apt-get update >&2 && apt-get install -y --no-install-recommends "$@" >&2; } ||
-    die "apt-get install $* failed"
-}
-missing=()
-command -v mmdebstrap >/dev/null || missing+=(mmdebstrap)
-command -v mke2fs >/dev/null || missing+=(e2fsprogs)
-if [ "${#missing[@]}" -gt 0 ]; then
-  apt_install "${missing[@]}"
-  INPUTS="$(inputs_hash)"
-fi
-[ -n "$(packages_hash)" ] || { log "apt has no package lists; running apt-get update"; apt-get update >&2 || die "apt-get update failed"; }
+guest_need_tools "mmdebstrap:cmd mmdebstrap" "e2fsprogs:cmd mke2fs"
+[ -n "$(guest_packages_key)" ] || { log "apt has no package lists; running apt-get update"; apt-get update >&2 || die "apt-get update failed"; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/openutm-agent-guest.XXXXXX")"
 STAGE="$OUT/.build.$$"
@@ -197,6 +117,9 @@ echo "$MARKER" >"$TREE/etc/openutm/marker"
 echo "$HOSTNAME_" >"$TREE/etc/hostname"
 # Xorg as root from our init: no console-permission wrapper to go through.
 rm -f "$TREE/etc/X11/Xwrapper.config"
+# Where spice-vdagent saves files dropped on the console (openutm-init passes it with -f):
+# without one it turns file transfers off.
+mkdir -p "$TREE/root/Downloads"
 
 log "keeping ${#KEEP_MODULES[@]} kernel modules and their dependencies"
 keep="$WORK/keep-modules"
@@ -254,14 +177,5 @@ cat >"$STAGE/manifest.json" <<EOF
 }
 EOF
 
-# Install: drop the old stamp first and write the new one last, so an interrupted run never
-# leaves a stamp next to half-replaced files.
-rm -f "$STAMP"
-for f in $OUTPUTS; do mv -f "$STAGE/$f" "$OUT/$f"; done
-cat >"$STAMP.tmp" <<EOF
-inputs=$INPUTS
-packages=$(packages_hash)
-aptLists=$(apt_lists_fingerprint)
-EOF
-mv -f "$STAMP.tmp" "$STAMP"
+guest_install_outputs "$STAGE"
 log "built $OUT (kernel $KVER; rootfs.img ${size_mib} MiB, $(du -sm "$OUT/rootfs.img" | cut -f1) MiB on disk; marker $MARKER)"

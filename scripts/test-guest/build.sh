@@ -37,7 +37,6 @@ MODULES+=(virtio_net e1000 e1000e)
 # ext4 (which also mounts ext2) gives the snapshot tests a filesystem on a writable disk,
 # made in the guest with busybox mke2fs; crc32c_generic is the checksum ext4 asks the crypto API for.
 MODULES+=(ext4 crc32c_generic)
-STAMP="$OUT/.stamp"
 # Secure Boot disks (FAT EFI system partitions): Debian's signed shim and GRUB
 # booting the signed kernel, and an unsigned GRUB the firmware must refuse.
 ESP_IMAGES="secure-boot-esp.img unsigned-esp.img"
@@ -48,50 +47,17 @@ KEYMAP_DIR=/usr/share/keymaps/i386
 SHIM_EFI=/usr/lib/shim/shimx64.efi.signed
 GRUB_SIGNED_EFI=/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed
 
-log() { printf 'test-guest: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-is_root() { [ "$(id -u)" -eq 0 ]; }
+OUTPUTS="vmlinuz initrd.img test-guest.iso $ESP_IMAGES manifest.json"
+GUEST=test-guest
+FORCE="${OPENUTM_TEST_GUEST_FORCE:-0}"
+# shellcheck source=../lib/guest-build.sh
+. "$REPO/scripts/lib/guest-build.sh"
 
-# ---------------------------------------------------------------- cache key
-# Inputs besides the kernel: this dir's files (README excluded: docs do not
-# change the guest) and the versions of the packages copied into the outputs.
-# (The cache-hit path runs on every test run: it sticks to few processes.)
-inputs_hash() {
-  local h
-  h="$({
-    (cd "$HERE" && find . -type f ! -name README.md -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
-    # (grub-efi-amd64-bin: installed or not decides whether the ISO has EFI)
-    dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin \
-      shim-signed grub-efi-amd64-signed kbd console-data 2>/dev/null || true
-  } | sha256sum)"
-  printf '%s' "${h%% *}"
-}
-
-# Asking apt for the kernel version costs ~1 s (this Debian image keeps no apt
-# binary cache), too slow for a cache hit. The candidate version can only
-# change when the package lists change, so a fingerprint of the lists stands in
-# for it: same lists as at the last build => same kernel.
-apt_lists_fingerprint() {
-  local lists=/var/lib/apt/lists/ h
-  # Only a custom APT_CONFIG can move the lists; skip apt-config otherwise.
-  [ -z "${APT_CONFIG:-}" ] || eval "$(apt-config shell lists Dir::State::lists/d 2>/dev/null)" || true
-  h="$({ stat -c '%n %s %Y' "$lists"*_Packages* 2>/dev/null || echo none; } | sha256sum)"
-  printf '%s' "${h%% *}"
-}
-
-stamp_get() {   # key -> value from $STAMP, with shell builtins only
-  local k v
-  [ -f "$STAMP" ] || return 0
-  while IFS='=' read -r k v; do
-    [ "$k" = "$1" ] && { printf '%s' "$v"; return 0; }
-  done <"$STAMP"
-}
-
-outputs_present() {
-  local f
-  for f in vmlinuz initrd.img test-guest.iso $ESP_IMAGES manifest.json; do
-    [ -s "$OUT/$f" ] || return 1
-  done
+# Cache inputs besides this dir's files: the versions of the packages copied into the outputs.
+# (grub-efi-amd64-bin: installed or not decides whether the ISO has EFI)
+guest_extra_inputs() {
+  dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Version}\n' busybox-static grub-common grub-pc-bin grub-efi-amd64-bin \
+    shim-signed grub-efi-amd64-signed kbd console-data 2>/dev/null || true
 }
 
 # Sets KERNEL_PKG / KERNEL_PKG_VERSION to the real kernel package that
@@ -107,85 +73,21 @@ resolve_kernel_pkg() {
   KERNEL_PKG_VERSION="$(printf '%s' "$dep" | sed 's/.*(= \(.*\))/\1/')"
 }
 
-# Exit 0 when the cached guest in $OUT is valid. Called before and after
-# taking the build lock (another run may just have built it).
-check_cache() {
-  [ "${OPENUTM_TEST_GUEST_FORCE:-0}" = 1 ] && return 1
-  [ -f "$STAMP" ] && outputs_present || return 1
-  [ "$(stamp_get inputs)" = "$INPUTS" ] || return 1
-  if [ "$(stamp_get aptLists)" = "$(apt_lists_fingerprint)" ]; then
-    return 0
-  fi
-  # Lists changed (or vanished): ask apt whether the kernel did.
-  if ! resolve_kernel_pkg; then
-    log "apt knows no $KERNEL_META_PKG (no package lists?); keeping the cached guest"
-    return 0
-  fi
-  if [ "$KERNEL_PKG" = "$(stamp_get kernelPackage)" ] &&
-     [ "$KERNEL_PKG_VERSION" = "$(stamp_get kernelPackageVersion)" ]; then
-    sed -i "s/^aptLists=.*/aptLists=$(apt_lists_fingerprint)/" "$STAMP"
-    return 0
-  fi
-  log "kernel package changed to $KERNEL_PKG $KERNEL_PKG_VERSION; rebuilding"
-  return 1
+# The kernel is the one package of apt's the guest is made of: its name and version.
+guest_packages_key() {
+  resolve_kernel_pkg && printf '%s=%s' "$KERNEL_PKG" "$KERNEL_PKG_VERSION"
 }
 
-INPUTS="$(inputs_hash)"
-if check_cache; then
-  log "up to date: $OUT"
-  exit 0
-fi
-
-mkdir -p "$OUT"
-# Several test runs may call this at once: build under a lock, and re-check
-# the cache once we hold it.
-exec 9>"$OUT/.lock"
-if ! flock -n 9; then
-  log "another build is running in $OUT; waiting for it"
-  flock 9
-fi
-if check_cache; then
-  log "up to date: $OUT"
-  exit 0
-fi
+guest_exit_if_cached
+guest_lock
 
 # ------------------------------------------------------------------- tools
-# Prints the exact command for a non-root user, installs as root.
-apt_install() {
-  if ! is_root; then
-    die "missing packages; run: sudo apt-get install -y --no-install-recommends $*"
-  fi
-  log "installing $*"
-  # Retry after refreshing the lists: a fresh image may have none.
-  # (console-data asks debconf questions; its defaults are fine)
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "$@" >&2 ||
-    { apt-get update >&2 && apt-get install -y --no-install-recommends "$@" >&2; } ||
-    die "apt-get install $* failed"
-}
-
-pkg_installed() {
-  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
-
-missing=()
-# The guest needs a static busybox (no libc in the initramfs): busybox-static,
-# not the dynamically linked busybox package, both install /bin/busybox.
-pkg_installed busybox-static || missing+=(busybox-static)
-command -v cpio >/dev/null || missing+=(cpio)
-command -v grub-mkrescue >/dev/null || missing+=(grub-common)
-[ -d /usr/lib/grub/i386-pc ] || missing+=(grub-pc-bin)   # BIOS boot of the ISO
-command -v xorriso >/dev/null || missing+=(xorriso)
-command -v mformat >/dev/null || missing+=(mtools)         # EFI images
-[ -f "$SHIM_EFI" ] || missing+=(shim-signed)                # Secure Boot ESP
-[ -f "$GRUB_SIGNED_EFI" ] || missing+=(grub-efi-amd64-signed)
-[ -d /usr/lib/grub/x86_64-efi ] || missing+=(grub-efi-amd64-bin)  # unsigned GRUB
-command -v loadkeys >/dev/null || missing+=(kbd)            # binary keymaps
-[ -d "$KEYMAP_DIR" ] || missing+=(console-data)             # their sources
-if [ "${#missing[@]}" -gt 0 ]; then
-  apt_install "${missing[@]}"
-  INPUTS="$(inputs_hash)"   # package versions are part of it
-fi
+# busybox-static, not the dynamically linked busybox (both install /bin/busybox): the
+# initramfs has no libc. Each package comes with the file that shows it is there.
+guest_need_tools "busybox-static:pkg" "cpio:cmd cpio" "grub-common:cmd grub-mkrescue" \
+  "grub-pc-bin:/usr/lib/grub/i386-pc" "xorriso:cmd xorriso" "mtools:cmd mformat" \
+  "shim-signed:$SHIM_EFI" "grub-efi-amd64-signed:$GRUB_SIGNED_EFI" \
+  "grub-efi-amd64-bin:/usr/lib/grub/x86_64-efi" "kbd:cmd loadkeys" "console-data:$KEYMAP_DIR"
 
 # ------------------------------------------------------------------ kernel
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/openutm-test-guest.XXXXXX")"
@@ -375,17 +277,5 @@ cat >"$STAGE/manifest.json" <<EOF
 }
 EOF
 
-# Install: drop the old stamp first and write the new one last, so an
-# interrupted run never leaves a stamp next to half-replaced files.
-rm -f "$STAMP"
-for f in vmlinuz initrd.img test-guest.iso $ESP_IMAGES manifest.json; do
-  mv -f "$STAGE/$f" "$OUT/$f"
-done
-cat >"$STAMP.tmp" <<EOF
-inputs=$INPUTS
-kernelPackage=$KERNEL_PKG
-kernelPackageVersion=$KERNEL_PKG_VERSION
-aptLists=$(apt_lists_fingerprint)
-EOF
-mv -f "$STAMP.tmp" "$STAMP"
+guest_install_outputs "$STAGE" "$KERNEL_PKG=$KERNEL_PKG_VERSION"
 log "built $OUT (kernel $KVER; marker $MARKER)"

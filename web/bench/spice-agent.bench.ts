@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { fmtMs, median, report } from '../../helper/bench/stats';
 import { launchChromium } from '../test/support/browser';
 import { ensureWebBuilt } from '../test/support/build-web';
-import { enableGuestFileTransfers, startAgentGuest } from '../test/support/agent-vm';
+import { startAgentGuest } from '../test/support/agent-vm';
 import { RealHelper } from '../test/support/real-helper';
 import { pairThroughUi } from '../test/support/ui-session';
 import { waitForScreenConnected } from '../test/support/console-screen';
@@ -78,7 +78,6 @@ async function agentBench(): Promise<void> {
   const browser = await launchChromium();
   try {
     const id = await startAgentGuest(helper, 'Agent bench');
-    await enableGuestFileTransfers(helper, id);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: helper.origin });
     // When the page writes the clipboard (what the guest copied), noted for the clock.

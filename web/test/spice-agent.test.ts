@@ -9,12 +9,14 @@ import { ensureWebBuilt } from './support/build-web';
 import { guestValue } from './support/guest-shell';
 import { RealHelper } from './support/real-helper';
 import * as screen from './support/console-screen';
-import { enableGuestFileTransfers, startAgentGuest } from './support/agent-vm';
+import { startAgentGuest } from './support/agent-vm';
+import { PNG } from 'pngjs';
 
 // The SPICE agent in the page, against the agent guest (Debian: X on QXL, spice-vdagent) under
-// TCG, in real Chromium with the clipboard allowed: the clipboard both ways (non-ASCII, 1 MiB),
-// the guest's resolution following the console (device pixels; not in 1:1), files dropped on
-// the console arriving whole (20 MiB), one after another, and a cancel.
+// TCG, in real Chromium with the clipboard allowed: the clipboard both ways (non-ASCII, 1 MiB,
+// PNG images, text with an image), the guest's resolution following the console (device
+// pixels; not in 1:1), files dropped on the console arriving whole (20 MiB), one after another,
+// and a cancel.
 
 let helper: RealHelper;
 let browser: Browser;
@@ -33,7 +35,6 @@ before(async () => {
   helper = await RealHelper.start();
   browser = await launchChromium();
   vm = await startAgentGuest(helper, 'Agent guest');
-  await enableGuestFileTransfers(helper, vm);
 });
 
 after(async () => {
@@ -114,12 +115,116 @@ test('clipboard: 1 MiB of non-ASCII text goes both ways whole', { skip: NO_SPICE
   assert.equal(await sendToGuest(big), sha256(big));
 });
 
-// The X screen's size as the guest sees it. Workaround for the agent guest as built: its udev
-// rule's `xrandr --auto` leaves an enabled output in its mode instead of the new preferred one
-// QXL reports (a desktop would switch), so the loop switches to it; the size itself comes from
-// the page's monitors config.
+// A small opaque picture (opaque: the browser keeps its pixels exact when it re-encodes it) with
+// a pattern of its own per seed, as PNG bytes.
+function testImage(width: number, height: number, seed: number): Buffer {
+  const img = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      img.data[i] = (x * 16 + seed * 40) & 0xff;
+      img.data[i + 1] = (y * 20 + seed * 90) & 0xff;
+      img.data[i + 2] = ((x ^ y) * 8 + seed) & 0xff;
+      img.data[i + 3] = 0xff;
+    }
+  }
+  return PNG.sync.write(img);
+}
+
+// A PNG's size and RGBA pixels, whatever its encoding (Chromium re-encodes images on its
+// clipboard, so bytes differ where pixels do not).
+function pixels(png: Buffer): { width: number; height: number; sha: string } {
+  const img = PNG.sync.read(png);
+  return { width: img.width, height: img.height, sha: sha256(img.data) };
+}
+
+// Polls the page's clipboard until it holds an image/png with the pixels of `want`; returns the
+// pixels it last saw.
+async function pageClipboardImage(want: Buffer, timeoutMs = 120_000): Promise<ReturnType<typeof pixels> | null> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: ReturnType<typeof pixels> | null = null;
+  while (Date.now() < deadline) {
+    const b64 = await page.evaluate(async () => {
+      for (const item of await navigator.clipboard.read()) {
+        if (!item.types.includes('image/png')) continue;
+        const bytes = new Uint8Array(await (await item.getType('image/png')).arrayBuffer());
+        let s = '';
+        for (const b of bytes) s += String.fromCharCode(b);
+        return btoa(s);
+      }
+      return null;
+    });
+    seen = b64 === null ? null : pixels(Buffer.from(b64, 'base64'));
+    if (seen && seen.sha === pixels(want).sha) return seen;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return seen;
+}
+
+// Puts an image (and a text, if given) in the page's clipboard as one item, and sends it.
+async function sendImageToGuest(png: Buffer, text?: string): Promise<void> {
+  await page.evaluate(
+    async ({ b64, text }) => {
+      const parts: Record<string, Blob> = { 'image/png': new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' }) };
+      if (text !== undefined) parts['text/plain'] = new Blob([text], { type: 'text/plain' });
+      await navigator.clipboard.write([new ClipboardItem(parts)]);
+    },
+    { b64: png.toString('base64'), text },
+  );
+  await page.getByRole('button', { name: 'Send clipboard' }).click();
+}
+
+// The pixels of the image/png in the guest's X clipboard, once they are those of `want` (or
+// what it held after two minutes).
+async function guestClipboardImage(want: Buffer, timeoutMs = 120_000): Promise<ReturnType<typeof pixels> | string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: ReturnType<typeof pixels> | string = 'nothing';
+  while (Date.now() < deadline) {
+    const b64 = await inGuest('v=$(timeout 20 xclip -o -selection clipboard -t image/png 2>/dev/null | base64 -w0)');
+    try {
+      seen = pixels(Buffer.from(b64, 'base64'));
+      if (seen.sha === pixels(want).sha) return seen;
+    } catch {
+      seen = `not a PNG (${b64.length} base64 characters)`;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return seen;
+}
+
+test('clipboard: an image copied in the guest lands in the page as PNG; an image copied in the page comes out of the guest as PNG (same pixels)', { skip: NO_SPICE }, async () => {
+  await openConsole();
+  // Guest to page: the picture typed into the guest as base64 (the serial line is ASCII).
+  const fromGuest = testImage(16, 12, 1);
+  const b64 = fromGuest.toString('base64');
+  assert.ok(b64.length < 3000, `the image fits one shell line (${b64.length} characters)`);
+  await inGuest(`echo ${b64} | base64 -d >/tmp/in.png; xclip -selection clipboard -t image/png -i /tmp/in.png; v=copied`);
+  assert.deepEqual(await pageClipboardImage(fromGuest), pixels(fromGuest));
+
+  // Page to guest: another picture; the guest's clipboard offers it as image/png.
+  const fromPage = testImage(20, 10, 2);
+  await sendImageToGuest(fromPage);
+  assert.deepEqual(await guestClipboardImage(fromPage), pixels(fromPage));
+  await screenshot(page, 'spice-agent-clipboard-image');
+});
+
+test('clipboard: text and an image copied together in the page reach the guest as both types, as virt-viewer offers them', { skip: NO_SPICE }, async () => {
+  await openConsole();
+  const image = testImage(12, 12, 3);
+  const text = `caption ✓ ${randomBytes(4).toString('hex')}`;
+  await sendImageToGuest(image, text);
+  assert.deepEqual(await guestClipboardImage(image), pixels(image));
+  const targets = await inGuest('v=$(timeout 20 xclip -o -selection clipboard -t TARGETS | tr "\\n" ,)');
+  assert.match(targets, /(^|,)image\/png(,|$)/);
+  assert.match(targets, /(^|,)UTF8_STRING(,|$)/);
+  assert.equal(await inGuest('v=$(timeout 20 xclip -o -selection clipboard | sha256sum | cut -c1-64)'), sha256(text));
+});
+
+// The X screen's size as the guest sees it, once it is `want` (or after a minute). The guest
+// switches by itself: QXL reports the page's monitors config as a hotplug, and the image's udev
+// rule moves the output to the new preferred mode.
 const guestScreen = (want: string) =>
-  inGuest(`for i in $(seq 60); do xrandr --output $(xrandr | awk '/ connected/ {print $1; exit}') --preferred; v=$(xrandr --current | sed -n 's/.*current \\([0-9]*\\) x \\([0-9]*\\),.*/\\1x\\2/p'); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
+  inGuest(`for i in $(seq 60); do v=$(xrandr --current | sed -n 's/.*current \\([0-9]*\\) x \\([0-9]*\\),.*/\\1x\\2/p'); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
 
 async function consoleArea(): Promise<{ width: number; height: number }> {
   return page.getByTestId('console-viewport').evaluate((el) => {

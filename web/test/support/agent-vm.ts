@@ -1,7 +1,6 @@
 import { vmFolder } from '../../../helper/src/vm-library/library-paths';
 import { agentGuest, agentGuestRequest, attachAgentGuestDisk } from '../../../helper/test/support/agent-guest';
 import { waitForText } from '../../../helper/test/support/wait';
-import { guestValue } from './guest-shell';
 import type { RealHelper } from './real-helper';
 
 // The agent guest (scripts/agent-guest: Debian, X on QXL, spice-vdagent) as a VM of this helper,
@@ -18,16 +17,4 @@ export async function startAgentGuest(helper: RealHelper, name: string): Promise
   const status = /agent-guest: (x=\S+ .*)/.exec(log)?.[1] ?? '(no status line)';
   if (!/vdagent=up/.test(status)) throw new Error(`the agent guest booted without its SPICE agent: ${status}`);
   return config.id;
-}
-
-// Workaround for the agent guest as built: its session agent finds no folder to save files in
-// (root has no XDG download dir), so it turns file transfer off; restarted with one, it takes
-// them. Files land in /root/Downloads.
-export async function enableGuestFileTransfers(helper: RealHelper, vm: string): Promise<void> {
-  const running = await guestValue(
-    helper,
-    vm,
-    'export DISPLAY=:0; pkill -x spice-vdagent; mkdir -p /root/Downloads; setsid spice-vdagent -x -f /root/Downloads -o 0 >/var/log/openutm/spice-vdagent-files.log 2>&1 </dev/null & sleep 2; v=$(pgrep -x spice-vdagent | wc -l)',
-  );
-  if (running !== '1') throw new Error(`the session agent did not come back with a folder for files (${running} running)`);
 }

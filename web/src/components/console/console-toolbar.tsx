@@ -104,7 +104,7 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
         aria-disabled={clipboardReason !== null}
         onClick={() => clipboardReason === null && p.onSendClipboard()}
         className={toolbarButton(clipboardReason === null)}
-        title={clipboardReason === null ? "Send this computer's clipboard to the guest (it is also sent when you come back to the console, if the browser allows)" : `Send clipboard: ${clipboardReason}`}
+        title={clipboardReason === null ? "Send this computer's clipboard (text, a PNG image or both) to the guest (it is also sent when you come back to the console, if the browser allows)" : `Send clipboard: ${clipboardReason}`}
       >
         Send clipboard
       </button>

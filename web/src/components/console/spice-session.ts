@@ -125,8 +125,8 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     resizeGuest(width, height) {
       return agent.resize(width, height);
     },
-    offerClipboard(text, force) {
-      return agent.offerHostText(text, force);
+    offerClipboard(item, force) {
+      return agent.offerHostClipboard(item, force);
     },
     sendFiles(files) {
       return agent.sendFiles(files).length > 0;

@@ -2,6 +2,8 @@
 
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import type { DisplaySession, HostClipboardItem } from './display-session';
+import { isPermissionError, readPageClipboard, writePageClipboard } from './page-clipboard';
+import { sameItem } from './spice-agent/clipboard-sync';
 
 export interface ClipboardBridge {
   // What went wrong with the page's clipboard last (null when all is well).
@@ -14,15 +16,20 @@ export interface ClipboardBridge {
 
 const READ_REFUSED = 'The browser did not let the page read the clipboard: allow clipboard access for this site, then use Send clipboard';
 const WRITE_REFUSED = 'The browser did not let the page write the clipboard: allow clipboard access for this site';
+const IMAGE_REFUSED = 'The browser could not take the image the guest copied (not a PNG it can read): copy it again in the guest, or save it as a file';
 
 // The page's side of the shared clipboard. A browser has no clipboard-changed event and lets a
-// page write its clipboard only while it has focus: guest text that arrives in the background is
-// kept and written when the page is focused again; the page's text is read on focus when the
-// person allowed it for good (no prompt out of the blue), else on the button.
+// page write its clipboard only while it has focus: guest content that arrives in the background
+// is kept and written when the page is focused again; the page's content is read on focus when
+// the person allowed it for good (no prompt out of the blue), else on the button.
 // `guestSinkRef` is where the session delivers what the guest copied; this fills it in.
 export function useClipboardBridge(session: RefObject<DisplaySession | null>, enabled: boolean, guestSinkRef: RefObject<((item: HostClipboardItem) => void) | null>): ClipboardBridge {
   const [problem, setProblem] = useState<string | null>(null);
   const pending = useRef<HostClipboardItem | null>(null);
+  // Chromium re-encodes an image put on its clipboard, so reading back the guest's PNG gives
+  // other bytes for the same picture: what was read right after writing stands for what was
+  // written, and the guest's own image is not offered back to it as something new.
+  const echo = useRef<{ read: HostClipboardItem; wrote: HostClipboardItem } | null>(null);
 
   const writeHost = useCallback(async (item: HostClipboardItem) => {
     if (!document.hasFocus()) {
@@ -30,13 +37,24 @@ export function useClipboardBridge(session: RefObject<DisplaySession | null>, en
       return;
     }
     try {
-      if (item.kind === 'text') await navigator.clipboard.writeText(item.text);
-      else await navigator.clipboard.write([new ClipboardItem({ 'image/png': new Blob([item.png as Uint8Array<ArrayBuffer>], { type: 'image/png' }) })]);
+      await writePageClipboard(item);
+    } catch (e) {
+      if (isPermissionError(e) || !item.png) {
+        pending.current = item;
+        setProblem(WRITE_REFUSED);
+        return;
+      }
+      // The image itself was refused: the text, if any, still goes.
       if (pending.current === item) pending.current = null;
-      setProblem(null);
-    } catch {
-      pending.current = item;
-      setProblem(WRITE_REFUSED);
+      setProblem(IMAGE_REFUSED);
+      if (item.text) await writePageClipboard({ text: item.text }).catch(() => undefined);
+      return;
+    }
+    if (pending.current === item) pending.current = null;
+    setProblem(null);
+    echo.current = null;
+    if (item.png && (await readPermission()) === 'granted') {
+      echo.current = { read: await readPageClipboard().catch(() => ({})), wrote: item };
     }
   }, []);
 
@@ -50,13 +68,14 @@ export function useClipboardBridge(session: RefObject<DisplaySession | null>, en
   const readHost = useCallback(
     async (force: boolean, asked: boolean) => {
       if (!enabled) return;
-      // The guest's text first, so that the read below finds it and offers nothing back.
+      // The guest's content first, so that the read below finds it and offers nothing back.
       const waiting = pending.current;
       if (waiting) await writeHost(waiting);
       if (!asked && (await readPermission()) !== 'granted') return;
       try {
-        const text = await navigator.clipboard.readText();
-        session.current?.offerClipboard(text, force);
+        let item = await readPageClipboard();
+        if (echo.current && sameItem(item, echo.current.read)) item = echo.current.wrote;
+        session.current?.offerClipboard(item, force);
         setProblem(null);
       } catch {
         if (asked) setProblem(READ_REFUSED);

@@ -99,10 +99,10 @@ export class SpiceAgentChannel {
     };
   }
 
-  // The page's clipboard text: offered to the guest (unless it is what the guest already has).
-  offerHostText(text: string, force = false): boolean {
+  // The page's clipboard content: offered to the guest (unless it is what the guest already has).
+  offerHostClipboard(item: HostClipboardItem, force = false): boolean {
     if (!this.status.clipboard) return false;
-    this.apply(this.clipboard.hostText(text, force));
+    this.apply(this.clipboard.hostClipboard(item, force));
     return true;
   }
 
