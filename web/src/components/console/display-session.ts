@@ -64,6 +64,8 @@ export interface DisplaySession {
 export interface DisplayTarget {
   url: string;
   password: string | undefined;
+  // VNC: QEMU relays the clipboard of the guest's SPICE agent (its qemu-vdagent is there).
+  clipboard?: boolean | undefined;
 }
 
 // Opens a session on the element that will hold the viewer's canvas.

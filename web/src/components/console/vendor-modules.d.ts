@@ -105,6 +105,8 @@ declare module '@novnc/novnc' {
     focus(): void;
     disconnect(): void;
     sendKey(keysym: number, code: string | null, down?: boolean): void;
+    // Offers text as the page's clipboard; the 'clipboard' event (detail.text) brings the server's.
+    clipboardPasteFrom(text: string): void;
   }
 }
 

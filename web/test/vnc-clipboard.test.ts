@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, afterEach, before, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
+import { ensureWebBuilt } from './support/build-web';
+import { guestValue } from './support/guest-shell';
+import { RealHelper } from './support/real-helper';
+import * as screen from './support/console-screen';
+import { startAgentGuest } from './support/agent-vm';
+
+// The shared clipboard of a VNC console: QEMU's own vdagent (the qemu-vdagent chardev on the
+// com.redhat.spice.0 port) talks to spice-vdagent in the agent guest, QEMU's VNC server relays
+// it as the extended clipboard, and noVNC in the page takes it. Real QEMU under TCG, the agent
+// guest (X on QXL, shown over VNC), real Chromium with the clipboard allowed.
+
+let helper: RealHelper;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let consoleErrors: ConsoleErrors;
+let vm: string;
+
+const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
+const inGuest = (script: string, timeoutMs?: number) => guestValue(helper, vm, `export DISPLAY=:0; ${script}`, timeoutMs);
+
+before(async () => {
+  ensureWebBuilt();
+  helper = await RealHelper.start();
+  browser = await launchChromium();
+  vm = await startAgentGuest(helper, 'Agent guest on VNC', { display: { type: 'vnc', device: 'qxl-vga' } });
+});
+
+after(async () => {
+  await browser?.close();
+  await helper?.stop();
+});
+
+async function openConsole(): Promise<void> {
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: helper.origin });
+  page = await context.newPage();
+  consoleErrors = new ConsoleErrors(page);
+  screen.watchScreen(page, helper.log);
+  if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
+  const { url } = helper.pairing();
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Pair', exact: true }).click();
+  await page.waitForURL(`${helper.origin}/`);
+  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(vm)}`);
+  await screen.waitForScreenConnected(page);
+  assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
+  await page.locator('[data-testid="console-clipboard"][data-shared="true"]').waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('console-clipboard').textContent(), 'Clipboard shared');
+}
+
+afterEach(async () => {
+  await context?.close();
+  if (consoleErrors) assert.deepEqual(consoleErrors.errors, [], 'the page logged errors');
+});
+
+async function pageClipboardUntil(accept: (text: string) => boolean, timeoutMs = 120_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await page.evaluate(() => navigator.clipboard.readText());
+    if (accept(text)) return text;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the page's clipboard never got there; it holds ${JSON.stringify(text.slice(0, 200))}${text.length > 200 ? ` (${text.length} characters)` : ''}`);
+}
+
+// Puts text in the page's clipboard and sends it with the toolbar's button; returns the sha256
+// of what the guest's X clipboard holds once it matches `want`, or of what it had at the end.
+async function sendToGuest(text: string, want = sha256(text)): Promise<string> {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.getByRole('button', { name: 'Send clipboard' }).click();
+  return inGuest(`for i in $(seq 120); do v=$(timeout 20 xclip -o -selection clipboard 2>/dev/null | sha256sum | cut -c1-64); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
+}
+
+test('VNC clipboard: text copied in the guest lands in the page, text copied in the page pastes in the guest (non-ASCII)', async () => {
+  await openConsole();
+  const token = randomBytes(4).toString('hex');
+  await inGuest(`printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 %s' ${token} | xclip -i -selection clipboard; v=copied`);
+  assert.equal(await pageClipboardUntil((t) => t.includes(token)), `Grüße ✓ ${token}`);
+
+  const fromHost = `Ünïcødé ✓ 😀 — ${randomBytes(4).toString('hex')}`;
+  assert.equal(await sendToGuest(fromHost), sha256(fromHost));
+  const probe = await inGuest(`v=$(timeout 20 xclip -o -selection clipboard | od -An -tx1 | tr -d ' \\n' | tail -c 40)`);
+  console.log('guest tail', probe);
+  await screenshot(page, 'vnc-clipboard');
+});
