@@ -78,15 +78,54 @@ async function sendToGuest(text: string, want = sha256(text)): Promise<string> {
   return inGuest(`for i in $(seq 120); do v=$(timeout 20 xclip -o -selection clipboard 2>/dev/null | sha256sum | cut -c1-64); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
 }
 
-test('VNC clipboard: text copied in the guest lands in the page, text copied in the page pastes in the guest (non-ASCII)', async () => {
+// Sends `text` and checks the guest's clipboard holds exactly its bytes; if not, says how many
+// bytes it holds and how they end (a CRLF or a NUL shows there).
+async function pasteInGuest(text: string): Promise<void> {
+  if ((await sendToGuest(text)) === sha256(text)) return;
+  const held = await inGuest("v=$(timeout 20 xclip -o -selection clipboard | wc -c)_bytes_ending_$(timeout 20 xclip -o -selection clipboard | od -An -tx1 | tr -d ' \\n' | tail -c 48)");
+  assert.fail(`the guest's clipboard does not hold the ${Buffer.byteLength(text)} bytes sent; it holds ${held}`);
+}
+
+test('VNC clipboard: text copied in the guest lands in the page, text copied in the page pastes in the guest (non-ASCII, lines)', async () => {
   await openConsole();
   const token = randomBytes(4).toString('hex');
-  await inGuest(`printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 %s' ${token} | xclip -i -selection clipboard; v=copied`);
-  assert.equal(await pageClipboardUntil((t) => t.includes(token)), `Grüße ✓ ${token}`);
+  // "Grüße ✓ <token>" and a second line, in octal escapes: the serial line carries ASCII only.
+  await inGuest(`printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 %s\\nline 2' ${token} | xclip -i -selection clipboard; v=copied`);
+  assert.equal(await pageClipboardUntil((t) => t.includes(token)), `Grüße ✓ ${token}\nline 2`);
 
-  const fromHost = `Ünïcødé ✓ 😀 — ${randomBytes(4).toString('hex')}`;
-  assert.equal(await sendToGuest(fromHost), sha256(fromHost));
-  const probe = await inGuest(`v=$(timeout 20 xclip -o -selection clipboard | od -An -tx1 | tr -d ' \\n' | tail -c 40)`);
-  console.log('guest tail', probe);
+  // The guest gets exactly these bytes: LF line ends and no NUL after the text.
+  const fromHost = `Ünïcødé ✓ 😀 — ${randomBytes(4).toString('hex')}\nzweite Zeile`;
+  await pasteInGuest(fromHost);
   await screenshot(page, 'vnc-clipboard');
+});
+
+// A text of exactly `bytes` UTF-8 bytes, with characters of 1 to 4 bytes and line ends.
+function textOfBytes(bytes: number): string {
+  const block = `ä€😀x ${randomBytes(2).toString('hex')}\n`;
+  const whole = block.repeat(Math.floor(bytes / Buffer.byteLength(block)));
+  return whole + 'y'.repeat(bytes - Buffer.byteLength(whole));
+}
+
+test("VNC clipboard: 1 MiB from the guest, and the most QEMU's vdagent takes from the page (1 MiB - 28 bytes); more is refused with a reason", async () => {
+  await openConsole();
+  // Guest to page: 45591 lines of "Grüße ✓ 0123456789" (23 bytes each, 1 MiB and a little).
+  const guestSha = await inGuest(
+    "line=$(printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 0123456789'); yes \"$line\" | head -n 45591 >/tmp/big-out; xclip -i -selection clipboard </tmp/big-out; v=$(sha256sum </tmp/big-out | cut -c1-64)",
+  );
+  const got = await pageClipboardUntil((t) => Buffer.byteLength(t) >= 45591 * 23);
+  assert.equal(Buffer.byteLength(got), 45591 * 23);
+  assert.equal(sha256(got), guestSha);
+
+  // Page to guest: QEMU's vdagent drops messages over 1 MiB, its header and two words included.
+  const limit = 1024 * 1024 - 28;
+  const big = textOfBytes(limit);
+  assert.equal(Buffer.byteLength(big), limit);
+  await pasteInGuest(big);
+
+  // One byte more: the page says why and sends nothing, so the guest keeps the last text.
+  await page.evaluate((t) => navigator.clipboard.writeText(t), textOfBytes(limit + 1));
+  await page.getByRole('button', { name: 'Send clipboard' }).click();
+  await page.locator('[data-testid="console-clipboard"][data-shared="false"]').waitFor();
+  assert.match((await page.getByTestId('console-clipboard').textContent()) ?? '', new RegExp(`${limit + 1} bytes; a VNC console passes at most ${limit}`));
+  assert.equal(await inGuest('v=$(timeout 20 xclip -o -selection clipboard | sha256sum | cut -c1-64)'), sha256(big));
 });

@@ -50,8 +50,9 @@ export interface DisplaySession {
   setFit(fit: boolean): void;
   // Asks the guest agent for a display of this size (device pixels); false when there is no agent.
   resizeGuest(width: number, height: number): boolean;
-  // Offers the page's clipboard text to the guest (force: even if the guest had it already).
-  offerClipboard(text: string, force: boolean): boolean;
+  // Offers the page's clipboard text to the guest (force: even if the guest had it already);
+  // false without a clipboard channel, or why the text cannot go (too large for it).
+  offerClipboard(text: string, force: boolean): boolean | string;
   // Copies files into the guest, one after the other; false when the agent cannot take them.
   sendFiles(files: readonly File[]): boolean;
   cancelTransfer(id: number): void;

@@ -56,8 +56,8 @@ export function useClipboardBridge(session: RefObject<DisplaySession | null>, en
       if (!asked && (await readPermission()) !== 'granted') return;
       try {
         const text = await navigator.clipboard.readText();
-        session.current?.offerClipboard(text, force);
-        setProblem(null);
+        const offered = session.current?.offerClipboard(text, force);
+        setProblem(typeof offered === 'string' ? offered : null);
       } catch {
         if (asked) setProblem(READ_REFUSED);
       }

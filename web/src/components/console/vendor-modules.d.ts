@@ -107,6 +107,11 @@ declare module '@novnc/novnc' {
     sendKey(keysym: number, code: string | null, down?: boolean): void;
     // Offers text as the page's clipboard; the 'clipboard' event (detail.text) brings the server's.
     clipboardPasteFrom(text: string): void;
+    // The client-to-server message writers every connection uses (its socket is the first argument).
+    static messages: {
+      extendedClipboardProvide(sock: unknown, formats: number[], texts: string[]): void;
+      clientCutText(sock: unknown, data: Uint8Array, extended?: boolean): void;
+    };
   }
 }
 

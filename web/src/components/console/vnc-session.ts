@@ -2,7 +2,14 @@ import RFB from '@novnc/novnc';
 import type { DisplayEvents, DisplaySession, DisplayTarget } from './display-session';
 import { comboStrokes, type KeyCombo } from './guest-keys';
 import { tearDownViewer } from './viewer-teardown';
-import { VncClipboard } from './vnc-clipboard';
+import { guestClipboardBytes, providePayload, tooLargeForVnc, VncClipboard } from './vnc-clipboard';
+
+// noVNC answers QEMU's request for the page's text with its own Provide message, in rfbproto's
+// form (CRLF, closing NUL) that QEMU passes on to the guest as is; this one writes QEMU's form
+// (vnc-clipboard.ts). Set for every connection: the console is the page's only noVNC user.
+RFB.messages.extendedClipboardProvide = (sock, _formats, texts) => {
+  void providePayload(guestClipboardBytes(texts[0] ?? '')).then((payload) => RFB.messages.clientCutText(sock, payload, true));
+};
 
 // A VNC session in noVNC, for QEMU builds without SPICE. noVNC scales and maps the pointer itself.
 // The WebSocket is opened here and handed to noVNC only once open: a socket that fails before
@@ -48,6 +55,8 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
     resizeGuest: () => false,
     offerClipboard(text, force) {
       if (!rfb || !target.clipboard) return false;
+      const tooLarge = tooLargeForVnc(guestClipboardBytes(text));
+      if (tooLarge !== null) return tooLarge;
       if (clipboard.hostText(text, force)) rfb.clipboardPasteFrom(text);
       return true;
     },
