@@ -129,3 +129,29 @@ test("VNC clipboard: 1 MiB from the guest, and the most QEMU's vdagent takes fro
   assert.match((await page.getByTestId('console-clipboard').textContent()) ?? '', new RegExp(`${limit + 1} bytes; a VNC console passes at most ${limit}`));
   assert.equal(await inGuest('v=$(timeout 20 xclip -o -selection clipboard | sha256sum | cut -c1-64)'), sha256(big));
 });
+
+test('a VNC VM without the clipboard channel (SPICE agent off) says so in the toolbar, and Send clipboard says why it is off', async () => {
+  const api = await helper.api();
+  // The agent guest is done with: one guest at a time on the shared cores.
+  await api.call('vm.kill', { id: vm });
+  const id = await helper.createKernelGuest('Tux VNC no agent', { display: { type: 'vnc' }, sharing: { spiceAgent: false, guestAgent: false } });
+  await api.call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  vm = id;
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page = await context.newPage();
+  consoleErrors = new ConsoleErrors(page);
+  const { url } = helper.pairing();
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Pair', exact: true }).click();
+  await page.waitForURL(`${helper.origin}/`);
+  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
+  await screen.waitForScreenConnected(page);
+  const state = page.locator('[data-testid="console-clipboard"][data-shared="false"]');
+  await state.waitFor();
+  assert.match((await state.textContent()) ?? '', /no clipboard channel for VNC: turn on the SPICE agent/);
+  const send = page.getByRole('button', { name: 'Send clipboard' });
+  assert.equal(await send.getAttribute('aria-disabled'), 'true');
+  assert.match((await send.getAttribute('title')) ?? '', /qemu-vdagent/);
+  await api.call('vm.kill', { id });
+});
