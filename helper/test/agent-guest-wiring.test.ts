@@ -42,6 +42,7 @@ test('a test file that asks for the agent guest counts as booting a guest, one t
     [call('agentGuestRequest'), true, true],
     [call('agentGuest'), true, true],
     [`await ${'attachAgentGuestDisk'}${'('}folder);`, true, false],
+    [call('startAgentGuest'), true, true],
     [call('kernelGuestRequest'), false, true],
     ['// see the agentGuest support module', false, false],
   ];

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 // A test file boots the agent guest when it asks the agent-guest support for one.
-const BOOTS_AGENT_GUEST = /\b(agentGuest|agentGuestRequest|attachAgentGuestDisk)\(/;
+const BOOTS_AGENT_GUEST = /\b(agentGuest|agentGuestRequest|attachAgentGuestDisk|startAgentGuest)\(/;
 
 export function agentGuestDir(repoRoot, env = process.env) {
   return env.OPENUTM_AGENT_GUEST_DIR ?? path.join(repoRoot, '.cache', 'agent-guest');

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 // A test file boots a guest when it asks the test-guest support (or the agent guest's) for one.
-const BOOTS_A_GUEST = /\b(testGuest|kernelGuestRequest|createKernelGuest|agentGuest|agentGuestRequest)\(/;
+const BOOTS_A_GUEST = /\b(testGuest|kernelGuestRequest|createKernelGuest|agentGuest|agentGuestRequest|startAgentGuest)\(/;
 
 // Off Linux the guest cannot be built at all, so without a prebuilt one the reason is given even
 // when nobody set it.

@@ -8,6 +8,7 @@ export * from './vm-config/build-config';
 export * from './vm-config/migrate';
 export * from './vm-state/states';
 export * from './vm-state/snapshots';
+export * from './vm-state/migration-blockers';
 export * from './host/host-facts';
 export * from './host/disc-boot';
 export * from './protocol/messages';

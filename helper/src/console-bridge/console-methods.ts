@@ -32,7 +32,13 @@ export async function consoleOpen(deps: ConsoleMethodsDeps, params: Params<'cons
   if (!canPerform(status.state, 'console')) throw new OpenUtmError('INVALID_STATE', whyNot(status.state, 'console') ?? 'not allowed now');
   const target = params.channel === 'serial' ? null : await deps.engine.consoleTarget(params.id);
   const { ticket, expiresAt } = deps.tickets.issue(params.id, params.channel, caller?.tokenId ?? null);
-  const opened: MethodResult<'console.open'> = { ticket, expiresAt, path: consolePath(params.id), protocol: target?.protocol ?? 'serial' };
+  const opened: MethodResult<'console.open'> = {
+    ticket,
+    expiresAt,
+    path: consolePath(params.id),
+    protocol: target?.protocol ?? 'serial',
+    ...(target?.clipboard === undefined ? {} : { clipboard: target.clipboard }),
+  };
   // The client authenticates to QEMU itself (SPICE encrypts the password with QEMU's key in the
   // link stage, so the bridge cannot add it); only TCP displays have one.
   return target?.password === undefined ? opened : { ...opened, password: target.password };

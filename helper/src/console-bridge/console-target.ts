@@ -1,5 +1,6 @@
 import { OpenUtmError, type HostFacts, type VmConfig } from '@openutm/shared';
 import { resolveDisplayProtocol } from '../qemu-args/display';
+import { spiceAgentHost } from '../qemu-args/sharing';
 import type { Endpoint, RuntimePaths } from '../runtime/runtime-paths';
 
 // Where a VM's screen can be reached and in which protocol.
@@ -8,6 +9,9 @@ export interface ConsoleTarget {
   endpoint: Endpoint;
   // Only for a loopback-TCP display (Windows): the password of this run of QEMU.
   password?: string;
+  // VNC only: QEMU runs its own vdagent, so the VNC server relays the clipboard of a guest
+  // running spice-vdagent (a SPICE console learns of its agent in the session itself).
+  clipboard?: boolean;
 }
 
 // The display socket of a running VM: the same SPICE-or-VNC decision the QEMU arguments were
@@ -21,5 +25,6 @@ export function consoleTargetFor(config: VmConfig, facts: HostFacts, paths: Runt
   if (protocol === 'none') {
     throw new OpenUtmError('CONFLICT', 'this VM has no display (display type "none"); open its serial console instead, or give it a display while it is stopped');
   }
-  return { protocol, endpoint: protocol === 'spice' ? paths.spice : paths.vnc };
+  if (protocol === 'spice') return { protocol, endpoint: paths.spice };
+  return { protocol, endpoint: paths.vnc, clipboard: spiceAgentHost(config, binary, protocol) === 'qemu-vdagent' };
 }

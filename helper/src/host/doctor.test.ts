@@ -23,6 +23,7 @@ test('gatherHostFacts on this machine finds QEMU 7.2, its features, OVMF and qem
   assert.match(x86.version, /^7\.2\.\d+$/);
   assert.equal(x86.spice, true);
   assert.equal(x86.sandbox, true);
+  assert.equal(x86.vdagent, true, 'Debian builds qemu-vdagent in');
   assert.ok(x86.accelerators.includes('tcg') && x86.accelerators.includes('kvm'));
   assert.ok(x86.machines.includes('q35'));
   assert.equal(facts.accelerators.at(-1), 'tcg');
@@ -56,7 +57,7 @@ test('with OPENUTM_QEMU pointing at an empty directory and no PATH, QEMU is an e
 });
 
 // A fixture program standing in for Homebrew's qemu-system-aarch64 on an Apple silicon Mac:
-// no SPICE, no seccomp, hvf listed.
+// no SPICE, no seccomp, hvf listed, qemu-vdagent built in (spice-protocol is a build dependency).
 const FAKE_QEMU = `#!/bin/sh
 case "$1" in
   --version) printf 'QEMU emulator version 9.1.0\\nCopyright (c) 2003-2024 Fabrice Bellard and the QEMU Project developers\\n' ;;
@@ -64,6 +65,7 @@ case "$1" in
   -machine) printf 'Supported machines are:\\nnone                 empty machine\\nvirt                 QEMU 9.1 ARM Virtual Machine (alias of virt-9.1)\\nvirt-9.1             QEMU 9.1 ARM Virtual Machine\\n' ;;
   -spice) echo "qemu-system-aarch64: -spice help: There is no option group 'spice'" >&2; exit 1 ;;
   -sandbox) echo "qemu-system-aarch64: -sandbox support is not enabled in this QEMU binary" >&2; exit 1 ;;
+  -chardev) printf 'Available chardev backend types: \\n  stdio\\n  socket\\n  qemu-vdagent\\n  null\\n' ;;
   *) case " $* " in
        # The accelerator probe: HVF runs its guest, which writes the marker to the serial port.
        *" -accel hvf "*) printf 'OK\\n' ;;
@@ -102,6 +104,7 @@ test('a Homebrew-like QEMU is parsed end to end: version, hvf, no SPICE, firmwar
         version: '9.1.0',
         spice: false,
         sandbox: false,
+        vdagent: true,
         accelerators: ['tcg', 'hvf'],
         machines: ['none', 'virt', 'virt-9.1'],
       },

@@ -15,6 +15,7 @@ const facts: HostFacts = {
       version: '7.2.22',
       spice: true,
       sandbox: true,
+      vdagent: true,
       accelerators: ['tcg', 'kvm'],
       machines: ['pc', 'q35', 'none'],
     },
@@ -37,7 +38,7 @@ test('formatDoctor shows what was found, where, and what it can do', () => {
   const lines = text.split('\n');
   assert.equal(lines[0], 'OpenUTM doctor · linux x64 · 8 CPUs · 16.0 GiB memory');
   assert.ok(lines.includes('  x86_64    7.2.22   /usr/bin/qemu-system-x86_64'));
-  assert.ok(lines.includes('            accelerators tcg, kvm · SPICE yes · sandbox yes · 3 machines incl. q35'));
+  assert.ok(lines.includes('            accelerators tcg, kvm · SPICE yes · VNC clipboard yes · sandbox yes · 3 machines incl. q35'));
   assert.ok(lines.includes('  aarch64   not found'));
   assert.ok(lines.includes('  qemu-img  /usr/bin/qemu-img'));
   assert.ok(lines.includes('  swtpm     not found'));

@@ -50,6 +50,8 @@ function qemuSection(facts: HostFacts): string[] {
     const details = [
       `accelerators ${q.accelerators.join(', ') || 'none listed'}`,
       `SPICE ${q.spice ? 'yes' : 'no'}`,
+      // QEMU's vdagent: the clipboard of VNC consoles. Facts from older helpers do not say.
+      ...(q.vdagent === undefined ? [] : [`VNC clipboard ${q.vdagent ? 'yes' : 'no'}`]),
       `sandbox ${q.sandbox ? 'yes' : 'no'}`,
       `${q.machines.length} machines${q.machines.includes(machine) ? ` incl. ${machine}` : `, no ${machine}`}`,
     ];

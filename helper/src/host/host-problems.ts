@@ -126,7 +126,7 @@ function featureProblems(input: ProblemInput, install: Install): Problem[] {
   const noSpice = input.qemu.filter((q) => !q.spice);
   if (noSpice.length > 0) {
     out.push(
-      warning(`${noSpice.map((q) => q.path).join(', ')} has no SPICE: the console falls back to VNC (no clipboard or resizing)`, install(['spice'], noSpice[0]!.architecture)),
+      warning(`${noSpice.map((q) => q.path).join(', ')} has no SPICE: the console falls back to VNC (no resizing, sound or file drops; the clipboard only through qemu-vdagent)`, install(['spice'], noSpice[0]!.architecture)),
     );
   }
   // seccomp exists only on Linux; elsewhere no QEMU has -sandbox and nothing can be done.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAcceleratorHelp, parseMachineHelp, parseQemuVersion, sandboxFromHelp, spiceFromHelp } from './parse-qemu-help';
+import { parseAcceleratorHelp, parseMachineHelp, parseQemuVersion, sandboxFromHelp, spiceFromHelp, vdagentFromHelp } from './parse-qemu-help';
 
 const COPYRIGHT = 'Copyright (c) 2003-2024 Fabrice Bellard and the QEMU Project developers\n';
 
@@ -64,4 +64,16 @@ test('sandboxFromHelp: only the seccomp build\'s complaint about "help" means ye
     false,
   );
   assert.equal(sandboxFromHelp('Segmentation fault\n'), false);
+});
+
+test('vdagentFromHelp: the backend list names qemu-vdagent only where it is built in', () => {
+  const debian = 'Available chardev backend types: \n  stdio\n  ringbuf\n  mux\n  pipe\n  qemu-vdagent\n  null\n  socket\n  spicevmc\n';
+  const table: Array<[string, string, boolean]> = [
+    ['Debian 7.2', debian, true],
+    ['built without spice-protocol', debian.replace('  qemu-vdagent\n', ''), false],
+    ['only a longer name that contains it', 'Available chardev backend types: \n  qemu-vdagent-x\n', false],
+    ['an error instead of the list', "qemu-system-x86_64: -chardev help: invalid option\n", false],
+    ['nothing', '', false],
+  ];
+  for (const [name, output, want] of table) assert.equal(vdagentFromHelp(output), want, name);
 });

@@ -44,3 +44,8 @@ export function sandboxFromHelp(output: string): boolean {
   if (/not enabled in this QEMU binary|no option group 'sandbox'/.test(output)) return false;
   return /Parameter 'enable'|sandbox options:|enable=<bool/.test(output);
 }
+
+// `-chardev help` lists the backend types, one a line, after "Available chardev backend types:".
+export function vdagentFromHelp(output: string): boolean {
+  return /^\s*qemu-vdagent\s*$/m.test(output);
+}

@@ -1,5 +1,5 @@
 import type { Architecture, QemuBinary } from '@openutm/shared';
-import { parseAcceleratorHelp, parseMachineHelp, parseQemuVersion, sandboxFromHelp, spiceFromHelp } from './parse-qemu-help';
+import { parseAcceleratorHelp, parseMachineHelp, parseQemuVersion, sandboxFromHelp, spiceFromHelp, vdagentFromHelp } from './parse-qemu-help';
 import { runProgram, type RunProgram } from './run-program';
 
 export interface ProbeOptions {
@@ -10,7 +10,7 @@ export interface ProbeOptions {
 
 export type ProbeResult = { ok: true; binary: QemuBinary } | { ok: false; path: string; reason: string };
 
-// Asks a QEMU binary what it is and what it can do, without starting a VM: five help-style
+// Asks a QEMU binary what it is and what it can do, without starting a VM: six help-style
 // invocations in parallel (about 0.1 s each). Features come from the binary, not its version.
 export async function probeQemu(path: string, architecture: Architecture, opts: ProbeOptions = {}): Promise<ProbeResult> {
   const run = opts.run ?? runProgram;
@@ -19,12 +19,13 @@ export async function probeQemu(path: string, architecture: Architecture, opts: 
     const out = await run(path, args, timeoutMs);
     return { ...out, text: `${out.stdout}\n${out.stderr}` };
   };
-  const [version, accel, machine, spice, sandbox] = await Promise.all([
+  const [version, accel, machine, spice, sandbox, chardev] = await Promise.all([
     ask('--version'),
     ask('-accel', 'help'),
     ask('-machine', 'help'),
     ask('-spice', 'help'),
     ask('-sandbox', 'help'),
+    ask('-chardev', 'help'),
   ]);
   const parsedVersion = version.exited ? parseQemuVersion(version.stdout) : null;
   if (parsedVersion === null) {
@@ -40,6 +41,7 @@ export async function probeQemu(path: string, architecture: Architecture, opts: 
       version: parsedVersion,
       spice: spice.exited && spiceFromHelp(spice.text),
       sandbox: sandbox.exited && sandboxFromHelp(sandbox.text),
+      vdagent: chardev.exited && vdagentFromHelp(chardev.text),
       accelerators: accel.exited ? parseAcceleratorHelp(accel.stdout) : [],
       machines: machine.exited ? parseMachineHelp(machine.stdout) : [],
     },

@@ -1,6 +1,7 @@
 import type { BuildContext } from './build-context';
 import { DEVICE_ID } from './device-ids';
 import { optionString, type QemuOption } from './option-string';
+import { spiceAgentHost } from './sharing';
 
 // Whether anything sits on USB: the tablet, the aarch64 keyboard (virt has no PS/2), USB drives.
 export function needsUsb(ctx: BuildContext): boolean {
@@ -13,11 +14,10 @@ export function needsUsb(ctx: BuildContext): boolean {
   );
 }
 
-// Whether a guest-side channel exists: the QEMU guest agent, or the SPICE agent (clipboard,
-// resolution) when the console really is SPICE.
+// Whether a guest-side channel exists: the QEMU guest agent, or the SPICE agent when something
+// on the host answers it (the SPICE server, or QEMU's vdagent for VNC).
 export function needsVirtioSerial(ctx: BuildContext): boolean {
-  const { sharing } = ctx.config;
-  return sharing.guestAgent || (sharing.spiceAgent && ctx.display === 'spice');
+  return ctx.config.sharing.guestAgent || spiceAgentHost(ctx.config, ctx.binary, ctx.display) !== null;
 }
 
 // The shared buses, added before any device that plugs into them (QEMU creates devices in

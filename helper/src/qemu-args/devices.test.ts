@@ -147,6 +147,48 @@ describe('display device and agents', () => {
     assert.ok(valuesOf(withSpice.args, '-chardev').some((c) => c.startsWith('spicevmc')), 'the SPICE agent stays: it rides inside the password-protected SPICE session');
   });
 
+  // Who answers the guest's SPICE agent: the SPICE server for SPICE consoles, QEMU's own
+  // vdagent (clipboard on, mouse off) for VNC ones, nobody without a display or without it.
+  const vdagentPort = { driver: 'virtserialport', id: 'vdagent_port', bus: 'virtio_serial.0', chardev: 'vdagent', name: 'com.redhat.spice.0' };
+  const agentHosts: Array<{ name: string; display: 'spice' | 'vnc' | 'none'; spiceAgent: boolean; guestAgent: boolean; host?: HostFacts; chardev: Record<string, string> | null; serialBus: boolean }> = [
+    { name: 'SPICE display', display: 'spice', spiceAgent: true, guestAgent: false, chardev: { backend: 'spicevmc', id: 'vdagent', name: 'vdagent' }, serialBus: true },
+    { name: 'VNC display', display: 'vnc', spiceAgent: true, guestAgent: false, chardev: { backend: 'qemu-vdagent', id: 'vdagent', name: 'vdagent', clipboard: 'on', mouse: 'off' }, serialBus: true },
+    { name: 'VNC display beside the guest agent', display: 'vnc', spiceAgent: true, guestAgent: true, chardev: { backend: 'qemu-vdagent', id: 'vdagent', name: 'vdagent', clipboard: 'on', mouse: 'off' }, serialBus: true },
+    { name: 'SPICE asked of a QEMU without SPICE (VNC)', display: 'spice', spiceAgent: true, guestAgent: false, host: HOSTS['darwin-arm64-hvf'], chardev: { backend: 'qemu-vdagent', id: 'vdagent', name: 'vdagent', clipboard: 'on', mouse: 'off' }, serialBus: true },
+    { name: 'VNC display, SPICE agent turned off', display: 'vnc', spiceAgent: false, guestAgent: false, chardev: null, serialBus: false },
+    { name: 'no display', display: 'none', spiceAgent: true, guestAgent: false, chardev: null, serialBus: false },
+    {
+      name: 'VNC display on a QEMU without qemu-vdagent',
+      display: 'vnc',
+      spiceAgent: true,
+      guestAgent: false,
+      host: { ...HOSTS['linux-x64-kvm'], qemu: HOSTS['linux-x64-kvm'].qemu.map((b) => ({ ...b, vdagent: false })) },
+      chardev: null,
+      serialBus: false,
+    },
+  ];
+  for (const t of agentHosts) {
+    it(`SPICE agent channel, ${t.name}: ${t.chardev?.backend ?? 'none'}`, () => {
+      const { args } = build((c) => ({ ...c, display: { ...c.display, type: t.display }, sharing: { spiceAgent: t.spiceAgent, guestAgent: t.guestAgent } }), t.host ? { host: t.host } : {});
+      const chardevs = valuesOf(args, '-chardev').map((c) => parseQemuOptsUnique(c, 'backend')).filter((c) => c.id === 'vdagent');
+      assert.deepEqual(chardevs, t.chardev ? [t.chardev] : []);
+      const ports = valuesOf(args, '-device').map((d) => parseQemuOptsUnique(d, 'driver')).filter((d) => d.name === 'com.redhat.spice.0');
+      assert.deepEqual(ports, t.chardev ? [vdagentPort] : []);
+      // One virtio-serial bus, added before the ports that plug into it.
+      const devices = drivers(args);
+      assert.equal(devices.filter((d) => d === 'virtio-serial-pci').length, t.serialBus || t.guestAgent ? 1 : 0);
+      if (t.chardev) assert.ok(devices.indexOf('virtio-serial-pci') < devices.indexOf('virtserialport'), devices.join(' '));
+    });
+  }
+
+  it('a VNC VM on a QEMU without qemu-vdagent says its console will not share the clipboard', () => {
+    const host: HostFacts = { ...HOSTS['linux-x64-kvm'], qemu: HOSTS['linux-x64-kvm'].qemu.map((b) => ({ ...b, vdagent: false })) };
+    const built = build((c) => ({ ...c, display: { ...c.display, type: 'vnc' } }), { host });
+    assert.ok(built.warnings.some((w) => /no qemu-vdagent/.test(w) && /clipboard/.test(w)), built.warnings.join('; '));
+    const withIt = build((c) => ({ ...c, display: { ...c.display, type: 'vnc' } }));
+    assert.equal(withIt.warnings.some((w) => /qemu-vdagent/.test(w)), false);
+  });
+
   it('no USB controller when nothing needs USB on x86', () => {
     const { args } = build((c) => ({ ...c, input: { usbTablet: false } }));
     assert.equal(drivers(args).includes('qemu-xhci'), false);

@@ -9,7 +9,7 @@ export type DisplayProtocol = 'spice' | 'vnc' | 'none';
 // QEMU has no SPICE); the same console works over both.
 export function resolveDisplayProtocol(config: VmConfig, binary: QemuBinary, warnings: string[]): DisplayProtocol {
   if (config.display.type === 'spice' && !binary.spice) {
-    warnings.push(`${binary.path} was built without SPICE, so the console uses VNC: no clipboard sharing and no automatic guest resolution`);
+    warnings.push(`${binary.path} was built without SPICE, so the console uses VNC: no automatic guest resolution, sound or file drops (the clipboard is still shared where QEMU has qemu-vdagent)`);
     return 'vnc';
   }
   return config.display.type;

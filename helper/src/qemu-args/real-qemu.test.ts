@@ -207,6 +207,22 @@ describe('real QEMU accepts the arguments', { skip }, () => {
     });
   }
 
+  it("a VNC VM gets QEMU's vdagent as the SPICE agent's port, beside the guest agent, in the sandbox", async () => {
+    const vm = await startVm('linux-desktop', (c) => ({ ...c, system: { ...c.system, firmware: 'bios' }, display: { ...c.display, type: 'vnc', device: 'qxl-vga' } }));
+    assert.ok(vm.launch.args.includes('-vnc'), 'not a VNC VM');
+    const qmp = await MiniQmp.connect(socketPath(vm.paths.qmp));
+    try {
+      const chardevs = (await qmp.execute('query-chardev')) as Array<{ label: string; filename: string }>;
+      assert.ok(chardevs.some((c) => c.label === 'vdagent'), JSON.stringify(chardevs));
+      const port = (name: string) => qmp.execute('qom-get', { path: `/machine/peripheral/${name}`, property: 'name' });
+      assert.equal(await port('vdagent_port'), 'com.redhat.spice.0');
+      assert.equal(await port('qga_port'), 'org.qemu.guest_agent.0');
+      assert.equal(await qmp.execute('qom-get', { path: '/machine/peripheral/vdagent_port', property: 'chardev' }), 'vdagent');
+    } finally {
+      qmp.close();
+    }
+  });
+
   it('loopback TCP endpoints and a display password (the Windows form) are accepted', async () => {
     const [qmpPort, spicePort, serialPort, agentPort, vncPort] = (await freePorts(5)) as [number, number, number, number, number];
     const tcp = (port: number) => ({ kind: 'tcp' as const, host: '127.0.0.1' as const, port });

@@ -1,6 +1,6 @@
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { OpenUtmError, type Accelerator, type HostOs, type VmStatus } from '@openutm/shared';
+import { OpenUtmError, migrationBlockerFix, type Accelerator, type HostOs, type VmStatus } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
 import { sendSignal } from '../qemu-process/process-control';
 import { syncDirectory } from '../vm-library/atomic-write';
@@ -45,6 +45,11 @@ async function saveAndQuit(input: SuspendInput, report: ReportStep): Promise<voi
   const wasRunning = sup.state === 'running';
   const endpoint: StreamEndpoint = input.tcp ? { kind: 'tcp' } : { kind: 'unix', path: path.join(input.runtimeDir, 'suspend.sock') };
   const label = 'Saving the VM’s memory';
+  // Before anything changes: QEMU would refuse the migration anyway, in words that name no way out.
+  const blocked = (await qmp.execute<{ 'blocked-reasons'?: string[] }>('query-migrate'))['blocked-reasons'] ?? [];
+  if (blocked.length > 0) {
+    throw new OpenUtmError('CONFLICT', `cannot suspend: QEMU cannot save this VM's memory (${blocked.join('; ')}); ${migrationBlockerFix(blocked)}. The VM goes on as it was.`);
+  }
   let total = input.memoryMiB * 2 ** 20;
   report({ done: 0, total, label });
   const sink = await listenForState(endpoint, files.partial).catch((e: unknown) => {

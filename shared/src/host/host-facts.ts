@@ -14,6 +14,9 @@ export const QemuBinary = z.object({
   // Features probed from the binary itself, not assumed from the version.
   spice: z.boolean(),
   sandbox: z.boolean(),
+  // QEMU's own SPICE agent host (the qemu-vdagent chardev, 6.1+, built with spice-protocol): it
+  // shares the clipboard of VNC consoles. Absent from facts probed by older helpers: not there.
+  vdagent: z.boolean().optional(),
   accelerators: z.array(Accelerator),
   machines: z.array(z.string()),
 });

@@ -78,13 +78,15 @@ export type ConsoleProtocol = z.infer<typeof ConsoleProtocol>;
 // (subprotocol "binary"); the serial console sends the guest's raw bytes as binary frames and
 // takes keystrokes as text or binary frames. `password` comes only where QEMU's display listens
 // on loopback TCP (Windows hosts): the SPICE ticket or VNC password of this run of the VM, which
-// the client gives QEMU itself. Older helpers never send it.
+// the client gives QEMU itself. Older helpers never send it. `clipboard` comes with VNC only:
+// whether QEMU relays the clipboard of the guest's SPICE agent (its qemu-vdagent); absent, no.
 export const ConsoleTicket = z.object({
   ticket: z.string(),
   expiresAt: z.string().datetime(),
   path: z.string(),
   protocol: ConsoleProtocol,
   password: z.string().min(1).optional(),
+  clipboard: z.boolean().optional(),
 });
 export type ConsoleTicket = z.infer<typeof ConsoleTicket>;
 

@@ -17,6 +17,7 @@ const cases: Array<{ name: string; disks: DiskConfig[]; state: VmState; blockers
   { name: 'two raw disks', disks: [disk('disk0', 'raw'), disk('disk1', 'raw')], state: 'running', want: { fix: 'convert-disks', reason: /^disk0, disk1 are raw disk images/ } },
   { name: 'a read-only raw disk is fine', disks: [disk('disk0', 'qcow2'), disk('disk1', 'raw', true)], state: 'running', want: null },
   { name: 'a device QEMU cannot migrate, running', disks: [disk('disk0', 'qcow2')], state: 'running', blockers: ['vfio device'], want: { fix: 'remove-device', reason: /vfio device/ } },
+  { name: "QEMU 7.2's vdagent (a VNC console's clipboard), running", disks: [disk('disk0', 'qcow2')], state: 'running', blockers: ["The vdagent chardev doesn't yet support migration"], want: { fix: 'remove-device', reason: /vdagent/ } },
   { name: 'migration blockers do not matter shut down', disks: [disk('disk0', 'qcow2')], state: 'stopped', blockers: ['vfio device'], want: null },
 ];
 
@@ -50,3 +51,8 @@ for (const [memory, state, want] of restores) {
     else assert.match(why ?? '', want);
   });
 }
+
+test("a VNC console's vdagent blocking a live snapshot: the fix names the setting, and shutting down still works", () => {
+  const got = snapshotBlocker({ disks: [disk('disk0', 'qcow2')] }, 'running', ["The vdagent chardev doesn't yet support migration"]);
+  assert.match(got?.fix?.text ?? '', /^shut the VM down to take a snapshot of its disks, or turn off the SPICE agent/);
+});

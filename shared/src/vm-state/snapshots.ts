@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { migrationBlockerFix } from './migration-blockers';
 import { VmName, type VmConfig } from '../vm-config/schema';
 import type { VmState } from './states';
 
@@ -97,7 +98,7 @@ export function snapshotBlocker(config: Pick<VmConfig, 'disks'>, state: VmState,
   if (isLiveState(state) && migrationBlockers.length > 0) {
     return {
       reason: `QEMU cannot save this VM's memory: ${migrationBlockers.join('; ')}`,
-      fix: { kind: 'remove-device', text: 'shut the VM down to take a snapshot of its disks, or remove the device QEMU names', disks: [] },
+      fix: { kind: 'remove-device', text: migrationBlockerFix(migrationBlockers).replace('shut the VM down first', 'shut the VM down to take a snapshot of its disks'), disks: [] },
     };
   }
   return null;

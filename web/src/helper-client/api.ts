@@ -134,12 +134,14 @@ export interface ConsoleEndpoint {
   // Where QEMU's display is on loopback TCP (Windows hosts): the password the viewer gives QEMU.
   // Unix-socket displays and helpers older than it have none.
   password: string | undefined;
+  // VNC: whether QEMU relays the guest agent's clipboard (helpers older than it: no).
+  clipboard: boolean | undefined;
 }
 
 // console.open: a ticket for the VM's screen (SPICE or VNC) or its serial console.
 export async function consoleOpen(id: string, channel: ConsoleChannel): Promise<ConsoleEndpoint> {
   const t = await call('console.open', { id, channel });
-  return { url: consoleSocketUrl(currentHelperOrigin(), t.path, t.ticket, channel), protocol: t.protocol, password: t.password };
+  return { url: consoleSocketUrl(currentHelperOrigin(), t.path, t.ticket, channel), protocol: t.protocol, password: t.password, clipboard: t.clipboard };
 }
 
 // The VM's screen right now, as a data: URL an <img> can show (running or paused VMs only).

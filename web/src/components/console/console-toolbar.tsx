@@ -44,7 +44,9 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
   const clipboardReason =
     notConnected ??
     (p.view.protocol === 'vnc'
-      ? 'the clipboard is shared on SPICE consoles only'
+      ? p.view.agent.clipboard
+        ? null
+        : "this VM's QEMU has no clipboard channel for VNC: turn on the SPICE agent in the VM's settings, or use a QEMU with qemu-vdagent (6.1 or later)"
       : p.view.agent.clipboard
         ? null
         : p.view.agent.phase === 'starting'

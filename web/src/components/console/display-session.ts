@@ -51,8 +51,8 @@ export interface DisplaySession {
   // Asks the guest agent for a display of this size (device pixels); false when there is no agent.
   resizeGuest(width: number, height: number): boolean;
   // Offers the page's clipboard (text, PNG image or both) to the guest (force: even if the guest
-  // had it already).
-  offerClipboard(item: HostClipboardItem, force: boolean): boolean;
+  // had it already); false without a clipboard channel, or why it cannot go (too large for it).
+  offerClipboard(item: HostClipboardItem, force: boolean): boolean | string;
   // Copies files into the guest, one after the other; false when the agent cannot take them.
   sendFiles(files: readonly File[]): boolean;
   cancelTransfer(id: number): void;
@@ -65,6 +65,8 @@ export interface DisplaySession {
 export interface DisplayTarget {
   url: string;
   password: string | undefined;
+  // VNC: QEMU relays the clipboard of the guest's SPICE agent (its qemu-vdagent is there).
+  clipboard?: boolean | undefined;
 }
 
 // Opens a session on the element that will hold the viewer's canvas.

@@ -75,8 +75,8 @@ export function useClipboardBridge(session: RefObject<DisplaySession | null>, en
       try {
         let item = await readPageClipboard();
         if (echo.current && sameItem(item, echo.current.read)) item = echo.current.wrote;
-        session.current?.offerClipboard(item, force);
-        setProblem(null);
+        const offered = session.current?.offerClipboard(item, force);
+        setProblem(typeof offered === 'string' ? offered : null);
       } catch {
         if (asked) setProblem(READ_REFUSED);
       }

@@ -66,7 +66,7 @@ export function useDisplaySession(
         if (cancelled) return;
         patch({ protocol });
         target.replaceChildren();
-        mine = open(target, { url: endpoint.url, password: endpoint.password }, {
+        mine = open(target, { url: endpoint.url, password: endpoint.password, clipboard: endpoint.clipboard }, {
           onPhase: (p) => (p.phase === 'disconnected' ? drop(p.reason) : patch({ phase: p })),
           onGuestSize: (width, height) => patch({ guestSize: { width, height } }),
           onAgent: (agent) => patch({ agent }),

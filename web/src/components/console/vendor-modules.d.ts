@@ -105,6 +105,13 @@ declare module '@novnc/novnc' {
     focus(): void;
     disconnect(): void;
     sendKey(keysym: number, code: string | null, down?: boolean): void;
+    // Offers text as the page's clipboard; the 'clipboard' event (detail.text) brings the server's.
+    clipboardPasteFrom(text: string): void;
+    // The client-to-server message writers every connection uses (its socket is the first argument).
+    static messages: {
+      extendedClipboardProvide(sock: unknown, formats: number[], texts: string[]): void;
+      clientCutText(sock: unknown, data: Uint8Array, extended?: boolean): void;
+    };
   }
 }
 

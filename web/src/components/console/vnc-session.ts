@@ -2,6 +2,14 @@ import RFB from '@novnc/novnc';
 import type { DisplayEvents, DisplaySession, DisplayTarget } from './display-session';
 import { comboStrokes, type KeyCombo } from './guest-keys';
 import { tearDownViewer } from './viewer-teardown';
+import { guestClipboardBytes, providePayload, tooLargeForVnc, VncClipboard } from './vnc-clipboard';
+
+// noVNC answers QEMU's request for the page's text with its own Provide message, in rfbproto's
+// form (CRLF, closing NUL) that QEMU passes on to the guest as is; this one writes QEMU's form
+// (vnc-clipboard.ts). Set for every connection: the console is the page's only noVNC user.
+RFB.messages.extendedClipboardProvide = (sock, _formats, texts) => {
+  void providePayload(guestClipboardBytes(texts[0] ?? '')).then((payload) => RFB.messages.clientCutText(sock, payload, true));
+};
 
 // A VNC session in noVNC, for QEMU builds without SPICE. noVNC scales and maps the pointer itself.
 // The WebSocket is opened here and handed to noVNC only once open: a socket that fails before
@@ -12,6 +20,7 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
   let rfb: RFB | null = null;
   // Fit may be chosen before noVNC exists.
   let fitWanted = true;
+  const clipboard = new VncClipboard();
   const socket = new WebSocket(target.url, ['binary']);
   socket.binaryType = 'arraybuffer';
   const unreachable = () => {
@@ -25,7 +34,7 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
     () => {
       socket.removeEventListener('close', unreachable);
       if (closed) return socket.close();
-      rfb = startRfb(screen, socket, target.password, fitWanted, events, () => {
+      rfb = startRfb(screen, socket, target, fitWanted, clipboard, events, () => {
         if (closed) return false;
         closed = true;
         return true;
@@ -44,7 +53,16 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
       if (rfb) rfb.scaleViewport = fit;
     },
     resizeGuest: () => false,
-    offerClipboard: () => false,
+    offerClipboard(item, force) {
+      if (!rfb || !target.clipboard) return false;
+      const text = item.text;
+      // QEMU's vdagent relays text only.
+      if (text === undefined) return item.png ? 'a VNC console shares text only: images need a SPICE display' : true;
+      const tooLarge = tooLargeForVnc(guestClipboardBytes(text));
+      if (tooLarge !== null) return tooLarge;
+      if (clipboard.hostText(text, force)) rfb.clipboardPasteFrom(text);
+      return true;
+    },
     sendFiles: () => false,
     cancelTransfer: () => undefined,
     dismissTransfer: () => undefined,
@@ -58,9 +76,10 @@ export function openVncSession(screen: HTMLElement, target: DisplayTarget, event
 
 // noVNC on an open socket. firstEnd says whether this end is the session's first (not closed
 // by the page already), so the page hears of each end once.
-function startRfb(screen: HTMLElement, socket: WebSocket, password: string | undefined, fit: boolean, events: DisplayEvents, firstEnd: () => boolean): RFB {
+function startRfb(screen: HTMLElement, socket: WebSocket, target: DisplayTarget, fit: boolean, clipboard: VncClipboard, events: DisplayEvents, firstEnd: () => boolean): RFB {
   // QEMU on loopback TCP (Windows) asks for VNC authentication with the password console.open
   // gave; on a unix socket it asks for none.
+  const { password } = target;
   const rfb = new RFB(screen, socket, password === undefined ? { shared: true } : { shared: true, credentials: { password } });
   rfb.scaleViewport = fit;
   rfb.resizeSession = false;
@@ -71,6 +90,15 @@ function startRfb(screen: HTMLElement, socket: WebSocket, password: string | und
     events.onPointerMode('absolute');
     const canvas = screen.querySelector('canvas');
     if (canvas) events.onGuestSize(canvas.width, canvas.height);
+    // QEMU's vdagent shares the clipboard and nothing else. Whether the guest runs spice-vdagent
+    // does not cross VNC, so the toolbar says shared as soon as the channel exists.
+    if (target.clipboard) events.onAgent({ phase: 'ready', clipboard: true, resize: false, files: false });
+  });
+  // QEMU 6.1+ (the only ones with a vdagent) speak the extended clipboard, which noVNC takes up:
+  // UTF-8 both ways. Plain cut-text would be Latin-1, but QEMU then hands the guest those bytes
+  // as UTF-8, so it is never used for the clipboard here.
+  rfb.addEventListener('clipboard', (e) => {
+    if (target.clipboard) events.onGuestClipboard({ text: clipboard.guestText((e as CustomEvent<{ text: string }>).detail.text) });
   });
   rfb.addEventListener('disconnect', (e) => {
     if (!firstEnd()) return;
