@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { guestSizeFor } from '../src/components/console/spice-agent/guest-size';
 import { NO_SPICE } from '../../helper/test/support/qemu-features';
-import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
+import { launchChromium, screenshot, type ConsoleErrors } from './support/browser';
 import { ensureWebBuilt } from './support/build-web';
 import { guestValue } from './support/guest-shell';
 import { RealHelper } from './support/real-helper';
-import * as screen from './support/console-screen';
 import { startAgentGuest } from './support/agent-vm';
+import { openClipboardConsole, pageClipboardUntil, sendTextToGuest, sha256, type ClipboardConsoleOptions } from './support/shared-clipboard';
 import { PNG } from 'pngjs';
 
 // The SPICE agent in the page, against the agent guest (Debian: X on QXL, spice-vdagent) under
@@ -25,7 +25,6 @@ let page: Page;
 let consoleErrors: ConsoleErrors;
 let vm: string;
 
-const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 // The guest's shell, with the X display its clipboard lives on.
 const inGuest = (script: string, timeoutMs?: number) => guestValue(helper, vm, `export DISPLAY=:0; ${script}`, timeoutMs);
 
@@ -42,19 +41,8 @@ after(async () => {
   await helper?.stop();
 });
 
-async function openConsole(options: { viewport?: { width: number; height: number }; deviceScaleFactor?: number } = {}): Promise<void> {
-  context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: helper.origin });
-  page = await context.newPage();
-  consoleErrors = new ConsoleErrors(page);
-  screen.watchScreen(page, helper.log);
-  if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
-  const { url } = helper.pairing();
-  await page.goto(url);
-  await page.getByRole('button', { name: 'Pair', exact: true }).click();
-  await page.waitForURL(`${helper.origin}/`);
-  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(vm)}`);
-  await screen.waitForScreenConnected(page);
+async function openConsole(options: ClipboardConsoleOptions = {}): Promise<void> {
+  ({ context, page, consoleErrors } = await openClipboardConsole(browser, helper, vm, options));
   // The agent announced itself: the toolbar says the clipboard is shared.
   await page.locator('[data-testid="console-clipboard"][data-shared="true"]').waitFor({ timeout: 120_000 });
   assert.equal(await page.getByTestId('console-clipboard').textContent(), 'Clipboard shared');
@@ -65,36 +53,15 @@ afterEach(async () => {
   if (consoleErrors) assert.deepEqual(consoleErrors.errors, [], 'the page logged errors');
 });
 
-// Polls the page's clipboard until `accept` takes what it holds.
-async function pageClipboardUntil(accept: (text: string) => boolean, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await page.evaluate(() => navigator.clipboard.readText());
-    if (accept(text)) return text;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the page's clipboard never got there; it holds ${JSON.stringify(text.slice(0, 200))}${text.length > 200 ? ` (${text.length} characters)` : ''}`);
-}
-
-// Puts text in the page's clipboard and sends it with the toolbar's button; returns when the
-// guest's X clipboard holds it (its sha256 read in the guest), or what the guest had instead.
-async function sendToGuest(text: string): Promise<string> {
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.getByRole('button', { name: 'Send clipboard' }).click();
-  const want = sha256(text);
-  return inGuest(`for i in $(seq 120); do v=$(timeout 20 xclip -o -selection clipboard 2>/dev/null | sha256sum | cut -c1-64); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
-}
-
 test('clipboard: text copied in the guest lands in the page, text copied in the page pastes in the guest (non-ASCII)', { skip: NO_SPICE }, async () => {
   await openConsole();
   const token = randomBytes(4).toString('hex');
   // "Grüße ✓ <token>" in octal escapes: the serial line carries ASCII only.
   await inGuest(`printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 %s' ${token} | xclip -i -selection clipboard; v=copied`);
-  assert.equal(await pageClipboardUntil((t) => t.includes(token)), `Grüße ✓ ${token}`);
+  assert.equal(await pageClipboardUntil(page, (t) => t.includes(token)), `Grüße ✓ ${token}`);
 
   const fromHost = `Ünïcødé ✓ 😀 — ${randomBytes(4).toString('hex')}`;
-  assert.equal(await sendToGuest(fromHost), sha256(fromHost));
+  assert.equal(await sendTextToGuest(page, inGuest, fromHost), sha256(fromHost));
   await screenshot(page, 'spice-agent-clipboard');
 });
 
@@ -104,7 +71,7 @@ test('clipboard: 1 MiB of non-ASCII text goes both ways whole', { skip: NO_SPICE
   const guestSha = await inGuest(
     "line=$(printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 0123456789'); yes \"$line\" | head -n 45591 >/tmp/big-out; xclip -i -selection clipboard </tmp/big-out; v=$(sha256sum </tmp/big-out | cut -c1-64)",
   );
-  const got = await pageClipboardUntil((t) => Buffer.byteLength(t) >= 45591 * 23);
+  const got = await pageClipboardUntil(page, (t) => Buffer.byteLength(t) >= 45591 * 23);
   assert.equal(Buffer.byteLength(got), 45591 * 23);
   assert.equal(sha256(got), guestSha);
 
@@ -112,7 +79,7 @@ test('clipboard: 1 MiB of non-ASCII text goes both ways whole', { skip: NO_SPICE
   const block = `ä€😀x ${randomBytes(2).toString('hex')}\n`;
   const big = block.repeat(Math.ceil((1024 * 1024) / Buffer.byteLength(block)));
   assert.ok(Buffer.byteLength(big) >= 1024 * 1024);
-  assert.equal(await sendToGuest(big), sha256(big));
+  assert.equal(await sendTextToGuest(page, inGuest, big), sha256(big));
 });
 
 // A small opaque picture (opaque: the browser keeps its pixels exact when it re-encodes it) with

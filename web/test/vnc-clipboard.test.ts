@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, afterEach, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ConsoleErrors, launchChromium, screenshot } from './support/browser';
+import { launchChromium, screenshot, type ConsoleErrors } from './support/browser';
 import { ensureWebBuilt } from './support/build-web';
 import { guestValue } from './support/guest-shell';
 import { RealHelper } from './support/real-helper';
-import * as screen from './support/console-screen';
 import { startAgentGuest } from './support/agent-vm';
+import { openClipboardConsole, pageClipboardUntil, sendTextToGuest, sha256 } from './support/shared-clipboard';
 
 // The shared clipboard of a VNC console: QEMU's own vdagent (the qemu-vdagent chardev on the
 // com.redhat.spice.0 port) talks to spice-vdagent in the agent guest, QEMU's VNC server relays
@@ -21,7 +21,6 @@ let page: Page;
 let consoleErrors: ConsoleErrors;
 let vm: string;
 
-const sha256 = (s: string | Uint8Array) => createHash('sha256').update(s).digest('hex');
 const inGuest = (script: string, timeoutMs?: number) => guestValue(helper, vm, `export DISPLAY=:0; ${script}`, timeoutMs);
 
 before(async () => {
@@ -37,18 +36,7 @@ after(async () => {
 });
 
 async function openConsole(): Promise<void> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: helper.origin });
-  page = await context.newPage();
-  consoleErrors = new ConsoleErrors(page);
-  screen.watchScreen(page, helper.log);
-  if (process.env.DEBUG_CONSOLE) page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
-  const { url } = helper.pairing();
-  await page.goto(url);
-  await page.getByRole('button', { name: 'Pair', exact: true }).click();
-  await page.waitForURL(`${helper.origin}/`);
-  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(vm)}`);
-  await screen.waitForScreenConnected(page);
+  ({ context, page, consoleErrors } = await openClipboardConsole(browser, helper, vm));
   assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
   await page.locator('[data-testid="console-clipboard"][data-shared="true"]').waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('console-clipboard').textContent(), 'Clipboard shared');
@@ -59,29 +47,10 @@ afterEach(async () => {
   if (consoleErrors) assert.deepEqual(consoleErrors.errors, [], 'the page logged errors');
 });
 
-async function pageClipboardUntil(accept: (text: string) => boolean, timeoutMs = 120_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await page.evaluate(() => navigator.clipboard.readText());
-    if (accept(text)) return text;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the page's clipboard never got there; it holds ${JSON.stringify(text.slice(0, 200))}${text.length > 200 ? ` (${text.length} characters)` : ''}`);
-}
-
-// Puts text in the page's clipboard and sends it with the toolbar's button; returns the sha256
-// of what the guest's X clipboard holds once it matches `want`, or of what it had at the end.
-async function sendToGuest(text: string, want = sha256(text)): Promise<string> {
-  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
-  await page.getByRole('button', { name: 'Send clipboard' }).click();
-  return inGuest(`for i in $(seq 120); do v=$(timeout 20 xclip -o -selection clipboard 2>/dev/null | sha256sum | cut -c1-64); [ "$v" = ${want} ] && break; sleep 1; done`, 240_000);
-}
-
 // Sends `text` and checks the guest's clipboard holds exactly its bytes; if not, says how many
 // bytes it holds and how they end (a CRLF or a NUL shows there).
 async function pasteInGuest(text: string): Promise<void> {
-  if ((await sendToGuest(text)) === sha256(text)) return;
+  if ((await sendTextToGuest(page, inGuest, text)) === sha256(text)) return;
   const held = await inGuest("v=$(timeout 20 xclip -o -selection clipboard | wc -c)_bytes_ending_$(timeout 20 xclip -o -selection clipboard | od -An -tx1 | tr -d ' \\n' | tail -c 48)");
   assert.fail(`the guest's clipboard does not hold the ${Buffer.byteLength(text)} bytes sent; it holds ${held}`);
 }
@@ -91,7 +60,7 @@ test('VNC clipboard: text copied in the guest lands in the page, text copied in 
   const token = randomBytes(4).toString('hex');
   // "Grüße ✓ <token>" and a second line, in octal escapes: the serial line carries ASCII only.
   await inGuest(`printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 %s\\nline 2' ${token} | xclip -i -selection clipboard; v=copied`);
-  assert.equal(await pageClipboardUntil((t) => t.includes(token)), `Grüße ✓ ${token}\nline 2`);
+  assert.equal(await pageClipboardUntil(page, (t) => t.includes(token)), `Grüße ✓ ${token}\nline 2`);
 
   // The guest gets exactly these bytes: LF line ends and no NUL after the text.
   const fromHost = `Ünïcødé ✓ 😀 — ${randomBytes(4).toString('hex')}\nzweite Zeile`;
@@ -112,7 +81,7 @@ test("VNC clipboard: 1 MiB from the guest, and the most QEMU's vdagent takes fro
   const guestSha = await inGuest(
     "line=$(printf 'Gr\\303\\274\\303\\237e \\342\\234\\223 0123456789'); yes \"$line\" | head -n 45591 >/tmp/big-out; xclip -i -selection clipboard </tmp/big-out; v=$(sha256sum </tmp/big-out | cut -c1-64)",
   );
-  const got = await pageClipboardUntil((t) => Buffer.byteLength(t) >= 45591 * 23);
+  const got = await pageClipboardUntil(page, (t) => Buffer.byteLength(t) >= 45591 * 23);
   assert.equal(Buffer.byteLength(got), 45591 * 23);
   assert.equal(sha256(got), guestSha);
 
@@ -138,15 +107,7 @@ test('a VNC VM without the clipboard channel (SPICE agent off) says so in the to
   await api.call('vm.start', { id });
   await helper.waitForGuestShell(id);
   vm = id;
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  page = await context.newPage();
-  consoleErrors = new ConsoleErrors(page);
-  const { url } = helper.pairing();
-  await page.goto(url);
-  await page.getByRole('button', { name: 'Pair', exact: true }).click();
-  await page.waitForURL(`${helper.origin}/`);
-  await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
-  await screen.waitForScreenConnected(page);
+  ({ context, page, consoleErrors } = await openClipboardConsole(browser, helper, id, { clipboard: false }));
   const state = page.locator('[data-testid="console-clipboard"][data-shared="false"]');
   await state.waitFor();
   assert.match((await state.textContent()) ?? '', /no clipboard channel for VNC: turn on the SPICE agent/);
