@@ -33,19 +33,24 @@ const MSGC_ACK = 2;
 const MSGC_PONG = 3;
 const MSGC_MAIN_AGENT_START = 106;
 const MSGC_MAIN_AGENT_DATA = 107;
+const MSGC_DISPLAY_INIT = 101;
 const SPICE_MAIN_CHANNEL = 1;
+const SPICE_DISPLAY_CHANNEL = 2;
 const LINK_HEADER_BYTES = 16;
 const MINI_HEADER_BYTES = 6;
 
-// A socket read as a byte stream: resolves exact byte counts, in order.
+// A socket read as a byte stream: resolves exact byte counts, in order. Chunks are joined only
+// once a whole read is there (a display channel's images run to megabytes).
 class ByteReader {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private length = 0;
   private want: { n: number; resolve: (b: Buffer) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
 
   constructor(socket: Duplex) {
     socket.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+      this.chunks.push(chunk);
+      this.length += chunk.length;
       this.serve();
     });
     const fail = (e: Error) => {
@@ -58,7 +63,7 @@ class ByteReader {
   }
 
   read(n: number): Promise<Buffer> {
-    if (this.failure && this.buf.length < n) return Promise.reject(this.failure);
+    if (this.failure && this.length < n) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.want = { n, resolve, reject };
       this.serve();
@@ -66,12 +71,13 @@ class ByteReader {
   }
 
   private serve(): void {
-    if (!this.want || this.buf.length < this.want.n) return;
+    if (!this.want || this.length < this.want.n) return;
     const { n, resolve } = this.want;
     this.want = null;
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    resolve(out);
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+    this.chunks = all.length > n ? [all.subarray(n)] : [];
+    this.length -= n;
+    resolve(all.subarray(0, n));
   }
 }
 
@@ -80,8 +86,9 @@ export class SpiceAgentClient {
   private readonly queue: Uint8Array[] = [];
   private readonly reassembler = new AgentReassembler();
   private readonly listeners = new Set<(m: AgentMessage) => void>();
-  private ackWindow = 0;
-  private unacked = 0;
+  private readonly acks = { window: 0, unacked: 0 };
+  private sessionId: number | null = null;
+  private display: net.Socket | null = null;
   private closed = false;
   // The guest agent's capabilities once it announced them.
   agentCaps: ReadonlySet<number> | null = null;
@@ -111,29 +118,49 @@ export class SpiceAgentClient {
 
   // Links a main channel and resolves once the agent has announced its capabilities.
   private static async link(socket: Duplex, timeoutMs: number): Promise<SpiceAgentClient> {
-    const reader = new ByteReader(socket);
-    const link = clientLink(SPICE_MAIN_CHANNEL, CAP.authSpice | CAP.miniHeader);
-    // Connection id 0: a new session (any other id on a main channel is a migration target,
-    // which QEMU never sends its MAIN_INIT).
-    link.writeUInt32LE(0, LINK_HEADER_BYTES);
-    socket.write(link);
-    const header = await reader.read(LINK_HEADER_BYTES);
-    if (header.toString('latin1', 0, 4) !== 'REDQ') throw new Error('not a SPICE server');
-    const reply = await reader.read(header.readUInt32LE(12));
-    if (reply.readUInt32LE(0) !== 0) throw new Error(`SPICE link refused (error ${reply.readUInt32LE(0)})`);
-    const capsAt = reply.readUInt32LE(4 + 162 + 8);
-    if ((reply.readUInt32LE(capsAt) & CAP.miniHeader) === 0) throw new Error('the SPICE server does not speak the mini header');
-    // The ticket as spice-html5 sends it: the (empty) password, NUL-ended, in RSA-OAEP under
-    // QEMU's key (QEMU runs without ticketing here, but still decrypts what it gets).
-    const key = createPublicKey({ key: reply.subarray(4, 4 + 162), format: 'der', type: 'spki' });
-    socket.write(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from([0])));
-    const result = (await reader.read(4)).readUInt32LE(0);
-    if (result !== 0) throw new Error(`SPICE login refused (result ${result})`);
+    const reader = await linkChannel(socket, SPICE_MAIN_CHANNEL, 0);
     const client = new SpiceAgentClient(socket);
     const announced = client.next((m) => m.type === AgentMsg.ANNOUNCE_CAPABILITIES, timeoutMs);
     void client.readMessages(reader);
     await announced;
     return client;
+  }
+
+  // Also links a display channel of this session on QEMU's socket and reads (and drops) what it
+  // draws, as a page showing the screen makes QEMU and the guest do; resolves once QEMU has set
+  // the channel up (closing a session while a channel is being set up crashes QEMU 7.2).
+  async attachDisplay(socketPath: string): Promise<void> {
+    if (this.sessionId === null) throw new Error('no SPICE session yet');
+    const socket = net.createConnection(socketPath);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    this.display = socket;
+    const reader = await linkChannel(socket, SPICE_DISPLAY_CHANNEL, this.sessionId);
+    // SpiceMsgcDisplayInit: no pixmap cache, no glz dictionary.
+    const init = Buffer.alloc(14);
+    writeMessage(socket, MSGC_DISPLAY_INIT, init);
+    const acks = { window: 0, unacked: 0 };
+    await new Promise<void>((resolve, reject) => {
+      let first = true;
+      void (async () => {
+        try {
+          for (;;) {
+            const head = await reader.read(MINI_HEADER_BYTES);
+            const type = head.readUInt16LE(0);
+            const body = await reader.read(head.readUInt32LE(2));
+            commonMessage(socket, type, body, acks);
+            if (first) {
+              first = false;
+              resolve();
+            }
+          }
+        } catch (e) {
+          if (first) reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      })();
+    });
   }
 
   // Resolves with the next agent message `match` accepts.
@@ -175,10 +202,13 @@ export class SpiceAgentClient {
     while (this.queue.length > below && !this.closed) await new Promise<void>((r) => this.socket.once('agent-flushed', r));
   }
 
+  // Main first (QEMU then tears the session down and closes the display channel itself).
   close(): void {
     this.closed = true;
     this.socket.end();
     this.socket.destroy();
+    const display = this.display;
+    if (display) setTimeout(() => display.destroy(), 2000).unref();
   }
 
   private flush(): void {
@@ -194,10 +224,7 @@ export class SpiceAgentClient {
   }
 
   private writeMessage(type: number, body: Uint8Array): void {
-    const head = Buffer.alloc(MINI_HEADER_BYTES);
-    head.writeUInt16LE(type, 0);
-    head.writeUInt32LE(body.length, 2);
-    this.socket.write(Buffer.concat([head, body]));
+    writeMessage(this.socket, type, body);
   }
 
   private async readMessages(reader: ByteReader): Promise<void> {
@@ -206,11 +233,7 @@ export class SpiceAgentClient {
         const head = await reader.read(MINI_HEADER_BYTES);
         const type = head.readUInt16LE(0);
         const body = Buffer.from(await reader.read(head.readUInt32LE(2)));
-        this.handle(type, body);
-        if (this.ackWindow > 0 && ++this.unacked >= this.ackWindow) {
-          this.unacked = 0;
-          this.writeMessage(MSGC_ACK, new Uint8Array(0));
-        }
+        if (!commonMessage(this.socket, type, body, this.acks)) this.handle(type, body);
       }
     } catch {
       this.closed = true;
@@ -219,17 +242,8 @@ export class SpiceAgentClient {
 
   private handle(type: number, body: Buffer): void {
     switch (type) {
-      case MSG_SET_ACK: {
-        this.ackWindow = body.readUInt32LE(4);
-        const sync = Buffer.alloc(4);
-        sync.writeUInt32LE(body.readUInt32LE(0), 0);
-        this.writeMessage(MSGC_ACK_SYNC, sync);
-        return;
-      }
-      case MSG_PING:
-        this.writeMessage(MSGC_PONG, body.subarray(0, 12));
-        return;
       case MSG_MAIN_INIT:
+        this.sessionId = body.readUInt32LE(0);
         // agent_connected, then agent_tokens (after session id, display hint, mouse modes).
         if (body.readUInt32LE(16) !== 0) this.startAgent(body.readUInt32LE(20));
         return;
@@ -272,4 +286,53 @@ export class SpiceAgentClient {
     }
     for (const l of [...this.listeners]) l(m);
   }
+}
+
+// Links one channel (connection id 0 for a session's main channel, its session id for the
+// others) and resolves once QEMU has logged it in; the reader then holds what follows.
+async function linkChannel(socket: Duplex, type: number, connectionId: number): Promise<ByteReader> {
+  const reader = new ByteReader(socket);
+  const link = clientLink(type, CAP.authSpice | CAP.miniHeader);
+  // A main channel with any other id than 0 would be a migration target, which QEMU never
+  // sends its MAIN_INIT.
+  link.writeUInt32LE(connectionId, LINK_HEADER_BYTES);
+  socket.write(link);
+  const header = await reader.read(LINK_HEADER_BYTES);
+  if (header.toString('latin1', 0, 4) !== 'REDQ') throw new Error('not a SPICE server');
+  const reply = await reader.read(header.readUInt32LE(12));
+  if (reply.readUInt32LE(0) !== 0) throw new Error(`SPICE link refused (error ${reply.readUInt32LE(0)})`);
+  const capsAt = reply.readUInt32LE(4 + 162 + 8);
+  if ((reply.readUInt32LE(capsAt) & CAP.miniHeader) === 0) throw new Error('the SPICE server does not speak the mini header');
+  // The ticket as spice-html5 sends it: the (empty) password, NUL-ended, in RSA-OAEP under
+  // QEMU's key (QEMU runs without ticketing here, but still decrypts what it gets).
+  const key = createPublicKey({ key: reply.subarray(4, 4 + 162), format: 'der', type: 'spki' });
+  socket.write(publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING }, Buffer.from([0])));
+  const result = (await reader.read(4)).readUInt32LE(0);
+  if (result !== 0) throw new Error(`SPICE login refused (result ${result})`);
+  return reader;
+}
+
+function writeMessage(socket: Duplex, type: number, body: Uint8Array): void {
+  const head = Buffer.alloc(MINI_HEADER_BYTES);
+  head.writeUInt16LE(type, 0);
+  head.writeUInt32LE(body.length, 2);
+  socket.write(Buffer.concat([head, body]));
+}
+
+// What every channel answers: SET_ACK, then an ACK per window of messages, and PING. Whether
+// `type` was one of those.
+function commonMessage(socket: Duplex, type: number, body: Buffer, acks: { window: number; unacked: number }): boolean {
+  let handled = true;
+  if (type === MSG_SET_ACK) {
+    acks.window = body.readUInt32LE(4);
+    const sync = Buffer.alloc(4);
+    sync.writeUInt32LE(body.readUInt32LE(0), 0);
+    writeMessage(socket, MSGC_ACK_SYNC, sync);
+  } else if (type === MSG_PING) writeMessage(socket, MSGC_PONG, body.subarray(0, 12));
+  else handled = false;
+  if (acks.window > 0 && ++acks.unacked >= acks.window) {
+    acks.unacked = 0;
+    writeMessage(socket, MSGC_ACK, new Uint8Array(0));
+  }
+  return handled;
 }
