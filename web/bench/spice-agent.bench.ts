@@ -89,7 +89,11 @@ async function agentBench(): Promise<void> {
     await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`);
     await waitForScreenConnected(page);
     await page.locator('[data-testid="console-clipboard"][data-shared="true"]').waitFor({ timeout: 120_000 });
-    const serial = await echoRounds();
+    // The page resizes the guest's screen to the window as it connects, which keeps the emulated
+    // guest busy for seconds: the page's figures are taken once its echo is back near the echo
+    // with no client (or after a minute), as the floors' were.
+    let serial = await echoRounds();
+    for (const settleBy = Date.now() + 60_000; serial > 2 * echoAlone && Date.now() < settleBy; ) serial = await echoRounds();
 
     // Guest to page: the copy is typed on the serial console; the clock stops when the page
     // has written the text to its clipboard.
@@ -131,7 +135,7 @@ async function agentBench(): Promise<void> {
     const mibs = (ms: number) => `${(FILE_MIB / (ms / 1000)).toFixed(1)} MiB/s`;
     report(`file into the guest, ${FILE_MIB} MiB`, mibs(dropMs), `${mibs(ncMs)} nc`, '≥ 0.5× nc', ncMs / dropMs >= 0.5);
     report('  floor: least SPICE client, full window', mibs(floorFileMs), `${mibs(ncMs)} nc`, '≥ 0.5× nc', ncMs / floorFileMs >= 0.5);
-    report('  page vs that floor', mibs(dropMs), `${mibs(floorFileMs)} floor`, `≥ ${1 / FLOOR_SLACK}× floor`, dropMs <= FLOOR_SLACK * floorFileMs);
+    report('  page vs that floor', mibs(dropMs), `${mibs(floorFileMs)} floor`, `≥ ${(1 / FLOOR_SLACK).toFixed(2)}× floor`, dropMs <= FLOOR_SLACK * floorFileMs);
     shell.close();
     await context.close();
   } finally {
