@@ -74,6 +74,15 @@ describe('SpiceAgentWindow', () => {
     assert.equal(window.heldPieces, 1);
   });
 
+  it('holds no more than the tokens it added: a page overrunning them is passed on to QEMU', () => {
+    const { window } = linked();
+    tokensSeen(window, mainInit(10));
+    let passed = 0;
+    for (let i = 0; i < 10 + EXTRA_TOKENS + 7; i++) passed += window.fromClient(agentData(i % 256)).length;
+    assert.equal(window.heldPieces, EXTRA_TOKENS);
+    assert.equal(passed, 10 + 7);
+  });
+
   it('cuts messages however the frames split them', () => {
     const stream = Buffer.concat([mouseMode, agentData(1), mini(104), agentData(2), mouseMode]);
     for (const step of [1, 3, 7, 50]) {

@@ -166,7 +166,9 @@ export class SpiceAgentWindow {
 
   // One whole agent data message from the page: on to QEMU if it has a token for it, else held.
   private agentPiece(message: Buffer, out: Buffer[]): void {
-    if (!this.active) return void out.push(message);
+    // A page that sends past the tokens it was given gets no more room here than it was given:
+    // the surplus goes straight on, and QEMU deals with it as with any client that overruns.
+    if (!this.active || this.held.length >= EXTRA_TOKENS) return void out.push(message);
     if (this.qemuTokens > 0 && this.held.length === 0) {
       this.qemuTokens--;
       out.push(message);
