@@ -135,9 +135,17 @@ describe('SpiceAgentWindow', () => {
     assert.equal(window.heldPieces, 0);
   });
 
-  it('lets a stream that is not SPICE through', () => {
+  it('lets a stream that is not SPICE through, however short its frames', () => {
+    for (const junk of [Buffer.from('ping'), Buffer.from('GET / HTTP/1.1\r\n\r\nmore bytes here')]) {
+      const window = new SpiceAgentWindow(() => assert.fail('nothing to release'));
+      assert.deepEqual(Buffer.concat(window.fromClient(junk)), junk);
+      assert.deepEqual(Buffer.concat(window.fromClient(junk)), junk);
+    }
+  });
+
+  it('passes the link on as it comes, byte by byte', () => {
     const window = new SpiceAgentWindow(() => assert.fail('nothing to release'));
-    const junk = Buffer.from('GET / HTTP/1.1\r\n\r\nmore bytes here');
-    assert.deepEqual(Buffer.concat(window.fromClient(junk)), junk);
+    const link = Buffer.concat([clientLink(MAIN), clientAuth(true)]);
+    for (let i = 0; i < link.length; i++) assert.deepEqual(Buffer.concat(window.fromClient(link.subarray(i, i + 1))), link.subarray(i, i + 1));
   });
 });

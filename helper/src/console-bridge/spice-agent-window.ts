@@ -92,7 +92,11 @@ export class SpiceAgentWindow {
         out.push(at === 0 ? chunk : chunk.subarray(at));
         break;
       }
+      // The link and auth pass as they come (what is not SPICE is then never held up); messages
+      // pass once whole (agent data) or once their header is (the others).
+      const linking = this.client === 'link-header' || this.client === 'link' || this.client === 'auth';
       const { at: next, whole } = this.clientCut.take(chunk, at, this.clientNeed);
+      if (linking) out.push(chunk.subarray(at, next));
       at = next;
       if (whole) this.clientStep(whole, out);
     }
@@ -113,11 +117,10 @@ export class SpiceAgentWindow {
     }
   }
 
-  // One whole unit of the page's stream: passed on (or, for agent data, gathered).
+  // One whole unit of the page's stream, read; messages passed on (agent data maybe held).
   private clientStep(whole: Buffer, out: Buffer[]): void {
     switch (this.client) {
       case 'link-header': {
-        out.push(whole);
         const size = whole.readUInt32LE(12);
         if (whole.toString('latin1', 0, 4) !== 'REDQ' || size < 18 || size > MAX_LINK_BYTES) return this.clientOff();
         this.client = 'link';
@@ -125,7 +128,6 @@ export class SpiceAgentWindow {
         return;
       }
       case 'link': {
-        out.push(whole);
         const capsAt = whole.readUInt32LE(14);
         const caps = whole.readUInt32LE(6) > 0 && capsAt + 4 <= whole.length ? whole.readUInt32LE(capsAt) : 0;
         if (whole[4] !== MAIN_CHANNEL || (caps & CAP_MINI_HEADER) === 0) return this.clientOff();
@@ -134,7 +136,6 @@ export class SpiceAgentWindow {
         return;
       }
       case 'auth':
-        out.push(whole);
         return this.nextClientHeader();
       case 'header': {
         const type = whole.readUInt16LE(0);
