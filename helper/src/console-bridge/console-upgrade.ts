@@ -121,7 +121,7 @@ async function openConsole(deps: UpgradeContext, r: UpgradeRequest): Promise<voi
       r,
       (ws) => {
         track(ws);
-        bridgeWebSocket(ws, r.socket, vm, { ...deps.bridge, log, label, session: join() });
+        bridgeWebSocket(ws, r.socket, vm, { ...deps.bridge, log, label, session: join(), spiceAgentWindow: target.protocol === 'spice' });
       },
       vm,
     );

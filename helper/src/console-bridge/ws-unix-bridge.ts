@@ -6,6 +6,7 @@ import { frameInPlace } from './ws-binary-frame';
 import { defaultLog, type ConsoleLog } from './console-log';
 import type { DisplayConnection } from './connect-endpoint';
 import type { SessionMember, VmCloseMode } from './spice-sessions';
+import { SpiceAgentWindow } from './spice-agent-window';
 
 // Limits of one bridged connection, each overridable; memory held per connection stays below
 // about highWaterMark + one socket read (display direction) plus maxPayload (input direction).
@@ -31,6 +32,9 @@ export interface BridgeOptions {
   label?: string;
   // The SPICE session this channel belongs to, which orders how its channels close.
   session?: SessionMember;
+  // A SPICE channel: if it is the main one, the agent's flow control is held here for the page
+  // (spice-agent-window.ts).
+  spiceAgentWindow?: boolean;
 }
 
 // What the bridge holds in memory right now and how it is flowing; for tests and the bench.
@@ -94,6 +98,8 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
   let observingVm = observing;
   // Set when the session closes this channel: the VM side ends gracefully rather than at once.
   let graceful = false;
+  const toVm = (bytes: Buffer): boolean => (vm.destroyed || vm.writableEnded ? true : vm.write(bytes));
+  const agentWindow = opts.spiceAgentWindow ? new SpiceAgentWindow(toVm) : null;
   const settle = (): void => {
     if (wsDone && vmDone && ending) {
       stopPings();
@@ -111,6 +117,7 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     }
     bytesToClient += chunk.length;
     if (observingVm) observingVm = opts.session!.observeVm(chunk);
+    agentWindow?.fromVm(chunk);
     // Header and payload as one write straight to the socket: ws's Sender writes synchronously
     // when nothing is compressed, so its own frames (pings, close) stay in order with these, and
     // ws.bufferedAmount still counts them. The pooled buffer goes back once the kernel has it.
@@ -143,7 +150,9 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
     const buf = toBuffer(data);
     bytesToVm += buf.length;
     if (observing) observing = opts.session!.observe(buf);
-    if (!vm.write(buf) && !clientPaused) {
+    let written = true;
+    for (const part of agentWindow ? agentWindow.fromClient(buf) : [buf]) written = vm.write(part);
+    if (!written && !clientPaused) {
       clientPaused = true;
       ws.pause();
     }

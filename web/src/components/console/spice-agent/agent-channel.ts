@@ -31,6 +31,7 @@ const MSG_MAIN_AGENT_TOKEN = 110;
 const MSG_MAIN_AGENT_CONNECTED_TOKENS = 115;
 const MSGC_MAIN_AGENT_START = 106;
 const MSGC_MAIN_AGENT_DATA = 107;
+const FRAME_PIECES = 64;
 
 // 'absent': no agent port open in the guest; 'starting': the port opened, its capabilities not
 // heard yet; 'ready': the agent said what it can do.
@@ -79,7 +80,7 @@ export class SpiceAgentChannel {
     private readonly sc: SpiceMainConn,
     private readonly events: AgentEvents,
   ) {
-    this.outbox = new AgentOutbox((piece) => this.sendPiece(piece));
+    this.outbox = new AgentOutbox((pieces) => this.sendPieces(pieces));
     this.transfers = new FileTransfers((type, body) => this.send(type, body), this.outbox, (v) => events.onTransfers(v));
     const main = sc as MainWithHooks;
     const process = main.process_channel_message.bind(sc);
@@ -155,7 +156,7 @@ export class SpiceAgentChannel {
     // The server may send the agent's data without limit: the page reads it as it comes.
     const start = new Uint8Array(4);
     new DataView(start.buffer).setUint32(0, 0xffffffff, true);
-    this.sendMain(MSGC_MAIN_AGENT_START, start);
+    this.sendMainOne(MSGC_MAIN_AGENT_START, start);
     this.send(AgentMsg.ANNOUNCE_CAPABILITIES, encodeCapabilities(true, CLIENT_CAPS));
     this.emitStatus();
   }
@@ -264,20 +265,32 @@ export class SpiceAgentChannel {
     this.outbox.send(encodeAgentMessage(type, body));
   }
 
-  private sendPiece(piece: Uint8Array): void {
-    this.sendMain(MSGC_MAIN_AGENT_DATA, piece);
+  // Agent pieces, each its own AGENT_DATA message, a frame per FRAME_PIECES (the helper takes
+  // frames of up to 1 MiB).
+  private sendPieces(pieces: Uint8Array[]): void {
+    for (let at = 0; at < pieces.length; at += FRAME_PIECES) {
+      this.sendMain(pieces.slice(at, at + FRAME_PIECES).map((p) => ({ type: MSGC_MAIN_AGENT_DATA, payload: p })));
+    }
   }
 
-  // One mini-header message on the main channel's socket: type (u16), size (u32), payload.
-  // Written here in one copy; spice-html5's send_msg copies byte by byte.
-  private sendMain(type: number, payload: Uint8Array): void {
+  private sendMainOne(type: number, payload: Uint8Array): void {
+    this.sendMain([{ type, payload }]);
+  }
+
+  // Mini-header messages on the main channel's socket (type u16, size u32, payload each), in one
+  // frame, written here in one copy; spice-html5's send_msg copies byte by byte.
+  private sendMain(messages: ReadonlyArray<{ type: number; payload: Uint8Array }>): void {
     const ws = this.sc.ws;
     if (this.closed || !ws || ws.readyState !== WebSocket.OPEN) return;
-    const out = new Uint8Array(6 + payload.length);
+    const out = new Uint8Array(messages.reduce((n, m) => n + 6 + m.payload.length, 0));
     const dv = new DataView(out.buffer);
-    dv.setUint16(0, type, true);
-    dv.setUint32(2, payload.length, true);
-    out.set(payload, 6);
+    let at = 0;
+    for (const { type, payload } of messages) {
+      dv.setUint16(at, type, true);
+      dv.setUint32(at + 2, payload.length, true);
+      out.set(payload, at + 6);
+      at += 6 + payload.length;
+    }
     ws.send(out.buffer);
   }
 }

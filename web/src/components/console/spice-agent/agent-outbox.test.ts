@@ -11,10 +11,16 @@ test('pieces go out one per token, in order, the rest waits for more tokens', ()
   ];
   for (const c of cases) {
     const sent: Uint8Array[] = [];
-    const box = new AgentOutbox((p) => sent.push(p));
+    const batches: number[] = [];
+    const box = new AgentOutbox((ps) => {
+      batches.push(ps.length);
+      sent.push(...ps);
+    });
     box.addTokens(c.tokens);
     for (const [i, size] of c.sizes.entries()) box.send(new Uint8Array(size).fill(i + 1));
     assert.equal(sent.length, c.sentBefore, JSON.stringify(c));
+    // What one send could take went out in one batch per message sent.
+    assert.ok(batches.length <= c.sizes.length, JSON.stringify(c));
     box.addTokens(c.more);
     assert.equal(sent.length, c.sentAfter, JSON.stringify(c));
     const pieces = c.sizes.reduce((n, size) => n + Math.ceil(size / 2048), 0);

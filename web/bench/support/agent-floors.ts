@@ -1,0 +1,111 @@
+// The agent bench's floors: the same clipboard and file exchanges as the page's, done by the
+// least client there is (spice-agent-client.ts, straight to QEMU's SPICE socket), timed the same
+// way. What these take is what the guest, QEMU and the SPICE protocol cost; no page can beat it.
+import { randomBytes } from 'node:crypto';
+import {
+  AgentCap,
+  AgentMsg,
+  ClipboardType,
+  decodeClipboard,
+  decodeClipboardGrab,
+  decodeClipboardRequest,
+  decodeFileXferStatus,
+  encodeClipboard,
+  encodeClipboardGrab,
+  encodeClipboardRequest,
+  encodeFileXferData,
+  encodeFileXferStart,
+  Selection,
+  XferStatus,
+} from '../../src/components/console/spice-agent/agent-protocol';
+import type { SerialShell } from './serial-shell';
+import type { SpiceAgentClient } from './spice-agent-client';
+
+// As the page: 64 KiB data messages (spice-gtk's size), read ahead no further than 96 pieces.
+const XFER_SLICE = 64 * 1024;
+const QUEUE_MARK = 96;
+
+function selectionOnWire(client: SpiceAgentClient): boolean {
+  return client.agentCaps?.has(AgentCap.CLIPBOARD_SELECTION) ?? false;
+}
+
+// Guest to client: the copy typed on the serial console, until the client holds the text. The
+// client requests the text the moment the guest grabs, as the page does.
+export async function guestToClientFloor(shell: SerialShell, client: SpiceAgentClient, rounds: number): Promise<number[]> {
+  const sel = selectionOnWire(client);
+  const off = client.onMessage((m) => {
+    if (m.type !== AgentMsg.CLIPBOARD_GRAB) return;
+    const g = decodeClipboardGrab(m.body, sel);
+    if (g.selection === Selection.CLIPBOARD && g.types.includes(ClipboardType.UTF8_TEXT)) {
+      client.send(AgentMsg.CLIPBOARD_REQUEST, encodeClipboardRequest(sel ? g.selection : null, ClipboardType.UTF8_TEXT));
+    }
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const text = randomBytes(512).toString('hex');
+      const got = client.next((m) => m.type === AgentMsg.CLIPBOARD && Buffer.from(decodeClipboard(m.body, sel).data).toString('utf8').replace(/\0$/, '') === text);
+      const t0 = performance.now();
+      shell.send(`printf %s ${text} | xclip -i -selection clipboard`);
+      await got;
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    off();
+  }
+  return times;
+}
+
+// Client to guest: the guest polls its clipboard for the text (started first, as in the page's
+// round), the client grabs and answers the guest's request; until the guest says it has it.
+export async function clientToGuestFloor(shell: SerialShell, client: SpiceAgentClient, rounds: number): Promise<number[]> {
+  const sel = selectionOnWire(client);
+  let offered = '';
+  const off = client.onMessage((m) => {
+    if (m.type !== AgentMsg.CLIPBOARD_REQUEST) return;
+    const r = decodeClipboardRequest(m.body, sel);
+    const data = r.type === ClipboardType.UTF8_TEXT ? Buffer.from(offered) : Buffer.alloc(0);
+    client.send(AgentMsg.CLIPBOARD, encodeClipboard(sel ? r.selection : null, data.length > 0 ? r.type : ClipboardType.NONE, data));
+  });
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const text = randomBytes(512).toString('hex');
+      const tag = `fl${i}x${randomBytes(2).toString('hex')}`;
+      const seen = shell.until(new RegExp(`${tag}-ok`), 120_000);
+      shell.send(`until [ "$(xclip -o -selection clipboard 2>/dev/null | head -c 16)" = ${text.slice(0, 16)} ]; do :; done; echo ${tag}-ok`);
+      const t0 = performance.now();
+      offered = text;
+      client.send(AgentMsg.CLIPBOARD_GRAB, encodeClipboardGrab(sel ? Selection.CLIPBOARD : null, [ClipboardType.UTF8_TEXT]));
+      await seen;
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    off();
+  }
+  return times;
+}
+
+// A file of `size` bytes into the guest with the whole token window: from FILE_XFER_START until
+// the guest says the file is written.
+export async function fileFloor(client: SpiceAgentClient, id: number, name: string, size: number): Promise<number> {
+  const slice = randomBytes(XFER_SLICE);
+  // Any status for this transfer; the wrong one fails the floor (the guest said why).
+  const status = async (want: number) => {
+    const m = await client.next((m) => m.type === AgentMsg.FILE_XFER_STATUS && decodeFileXferStatus(m.body).id === id, 600_000);
+    const { result } = decodeFileXferStatus(m.body);
+    if (result !== want) throw new Error(`the guest agent answered the file with status ${result}, not ${want}`);
+  };
+  const t0 = performance.now();
+  const canSend = status(XferStatus.CAN_SEND_DATA);
+  client.send(AgentMsg.FILE_XFER_START, encodeFileXferStart(id, name, size));
+  await canSend;
+  const done = status(XferStatus.SUCCESS);
+  done.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
+  for (let sent = 0; sent < size; sent += XFER_SLICE) {
+    await client.whenBelow(QUEUE_MARK);
+    client.send(AgentMsg.FILE_XFER_DATA, encodeFileXferData(id, slice.subarray(0, Math.min(XFER_SLICE, size - sent))));
+  }
+  await done;
+  return performance.now() - t0;
+}
