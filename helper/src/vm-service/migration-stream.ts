@@ -1,4 +1,4 @@
-import { closeSync, fsync as fsyncCb, open as openCb, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync as fdatasyncCb, fsync as fsyncCb, open as openCb, readSync, writeSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import net from 'node:net';
@@ -23,6 +23,10 @@ export interface StateSink {
   abort(): void;
 }
 
+// Every this many bytes written, the file is flushed to disk in the background while the stream
+// goes on, so the sync at the end, which QEMU's quit waits for, has only the tail left to write.
+const SYNC_EVERY = 16 * 1024 * 1024;
+
 // Listens for one migration connection and writes what arrives into `file` (created 0600: it
 // holds the guest's memory). Each chunk is written synchronously as it arrives: a page-cache
 // write of one socket read (64 KiB) takes microseconds, and skipping the thread pool and stream
@@ -46,9 +50,22 @@ export async function listenForState(endpoint: StreamEndpoint, file: string): Pr
   let conn: net.Socket | null = null;
   let bytes = 0;
   let open = true;
+  // The background flush in flight (one at a time); the fd is closed only once it is over.
+  let flushing: Promise<void> | null = null;
+  let unflushed = 0;
   const closeFd = () => {
-    if (open) closeSync(fd);
+    if (!open) return;
     open = false;
+    if (flushing) void flushing.finally(() => closeSync(fd));
+    else closeSync(fd);
+  };
+  // A background flush that fails is not an error yet: the final fsync reports what is wrong.
+  const flushSome = () => {
+    unflushed = 0;
+    flushing = fdatasyncFd(fd).then(
+      () => void (flushing = null),
+      () => void (flushing = null),
+    );
   };
   let settle!: { resolve: (n: number) => void; reject: (e: unknown) => void };
   const written = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
@@ -67,6 +84,8 @@ export async function listenForState(endpoint: StreamEndpoint, file: string): Pr
       try {
         for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
         bytes += chunk.length;
+        unflushed += chunk.length;
+        if (unflushed >= SYNC_EVERY && !flushing) flushSome();
       } catch (e) {
         fail(e);
       }
@@ -74,7 +93,7 @@ export async function listenForState(endpoint: StreamEndpoint, file: string): Pr
     socket.once('error', fail);
     socket.once('end', () => {
       if (!open) return;
-      fsyncFd(fd).then(
+      (flushing ?? Promise.resolve()).then(() => fsyncFd(fd)).then(
         () => {
           closeFd();
           settle.resolve(bytes);
@@ -115,7 +134,7 @@ export async function feedState(file: string, address: { kind: 'unix'; path: str
       if (n === 0) break;
       total += n;
       onBytes(total);
-      if (!socket.write(chunk.subarray(0, n))) await new Promise<void>((resolve) => socket.once('drain', resolve).once('close', resolve));
+      if (!socket.write(chunk.subarray(0, n))) await drained(socket);
       if (failure || socket.destroyed) throw failure ?? new Error('QEMU closed the connection before taking the whole saved state');
     }
     await new Promise<void>((resolve) => socket.end(resolve));
@@ -127,5 +146,17 @@ export async function feedState(file: string, address: { kind: 'unix'; path: str
   }
 }
 
+// Until the socket takes writes again or is gone; each wait takes its listeners with it.
+function drained(socket: net.Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done).off('close', done);
+      resolve();
+    };
+    socket.on('drain', done).on('close', done);
+  });
+}
+
 const openFd = promisify(openCb);
 const fsyncFd = promisify(fsyncCb);
+const fdatasyncFd = promisify(fdatasyncCb);
