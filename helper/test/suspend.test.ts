@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
@@ -74,6 +74,12 @@ test('a paused VM suspends and comes back paused after a helper restart; while s
   const resumed = await engine.start(id);
   assert.equal(resumed.state, 'paused', 'paused by its user before, paused after');
   assert.deepEqual(await stateFiles(folder), [], 'the saved state is spent once the guest is back');
+  if (process.platform === 'linux') {
+    // QEMU read the state from a descriptor it inherited: it must not keep the removed file open.
+    const fds = await readdir(`/proc/${resumed.pid}/fd`);
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${resumed.pid}/fd/${fd}`).catch(() => '')));
+    assert.deepEqual(targets.filter((t) => t.includes('suspended.state')), [], 'no descriptor of the spent state left in QEMU');
+  }
   assert.equal((await engine.queryStatus(id)).status, 'paused');
   assert.equal((await engine.resume(id)).state, 'running');
   // Not a fresh boot: the new run's serial log has no ready marker, and the shell still answers.
@@ -81,9 +87,15 @@ test('a paused VM suspends and comes back paused after a helper restart; while s
   const after = await waitForText(engine.paths(id).serialLog, 'still-42-here', 30_000);
   assert.equal(after.includes(guest.marker), false, 'the guest did not boot again');
 
-  // Suspended again, then discarded: stopped, no files left, and the next start boots afresh.
+  // Suspended again; a state QEMU cannot load (cut short) fails the start with QEMU's words and
+  // the way on, and is kept; then discarded: stopped, no files left, and the next start boots afresh.
   assert.equal((await engine.suspend(id)).state, 'suspended');
   await refused(engine.edit(id, { media: { cd0: null } }), 'INVALID_STATE', /media cannot change while the VM is suspended/);
+  const stateFile = path.join(folder, 'suspended.state');
+  await truncate(stateFile, Math.floor((await stat(stateFile)).size / 2));
+  await refused(engine.start(id), 'QEMU_FAILED', /could not be resumed; it is kept in suspended\.state\. Discard it/);
+  assert.equal((await engine.status(id)).state, 'suspended');
+  assert.deepEqual(await stateFiles(folder), ['suspended.json', 'suspended.state'], 'a state that did not load is kept');
   assert.equal((await engine.discardState(id)).state, 'stopped');
   assert.deepEqual(await stateFiles(folder), []);
   await refused(engine.discardState(id), 'INVALID_STATE', /must be suspended/);
