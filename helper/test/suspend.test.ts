@@ -137,3 +137,29 @@ test('a full disk during suspend: a clear error, nothing left behind, and the VM
   const before = Math.max(...[...(await readFile(log, 'utf8')).matchAll(/c(\d+)\r?\n/g)].map((m) => Number(m[1])));
   await waitForMatch(log, new RegExp(`c${before + 2}\\r?\\n`), 30_000);
 });
+
+// The Windows way, run here: the stream goes over loopback TCP both ways (the helper listens for
+// the save and feeds the file back to QEMU's `migrate-incoming tcp:`), no inherited descriptor.
+test('over loopback TCP (as on Windows): a running guest suspends and resumes with its shell state', async () => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-suspend-tcp-'));
+  const engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg', endpoints: 'tcp' });
+  cleanups.push(async () => {
+    for (const { config, status } of await engine.list()) if (status.pid !== null) await engine.kill(config.id);
+    await engine.close();
+    await rm(home, { recursive: true, force: true });
+  });
+  const { config } = await engine.create(kernelGuestRequest('suspend over tcp'));
+  const id = config.id;
+  await engine.start(id);
+  await waitForPrompt(engine.paths(id).serialLog, guest.marker, '# ', 120_000);
+  typeInGuest(engine, id, 'V=kept-$((40+2)); echo set-$V');
+  await waitForText(engine.paths(id).serialLog, 'set-kept-42', 30_000);
+
+  assert.equal((await engine.suspend(id)).state, 'suspended');
+  const resumed = await engine.start(id);
+  assert.equal(resumed.state, 'running');
+  assert.deepEqual(await stateFiles(vmFolder(home, id)), []);
+  typeInGuest(engine, id, 'echo back-$V');
+  const log = await waitForText(engine.paths(id).serialLog, 'back-kept-42', 30_000);
+  assert.equal(log.includes(guest.marker), false, 'the guest did not boot again');
+});
