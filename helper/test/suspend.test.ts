@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { OpenUtmError } from '@openutm/shared';
@@ -74,6 +74,12 @@ test('a paused VM suspends and comes back paused after a helper restart; while s
   const resumed = await engine.start(id);
   assert.equal(resumed.state, 'paused', 'paused by its user before, paused after');
   assert.deepEqual(await stateFiles(folder), [], 'the saved state is spent once the guest is back');
+  if (process.platform === 'linux') {
+    // QEMU read the state from a descriptor it inherited: it must not keep the removed file open.
+    const fds = await readdir(`/proc/${resumed.pid}/fd`);
+    const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${resumed.pid}/fd/${fd}`).catch(() => '')));
+    assert.deepEqual(targets.filter((t) => t.includes('suspended.state')), [], 'no descriptor of the spent state left in QEMU');
+  }
   assert.equal((await engine.queryStatus(id)).status, 'paused');
   assert.equal((await engine.resume(id)).state, 'running');
   // Not a fresh boot: the new run's serial log has no ready marker, and the shell still answers.
@@ -81,9 +87,15 @@ test('a paused VM suspends and comes back paused after a helper restart; while s
   const after = await waitForText(engine.paths(id).serialLog, 'still-42-here', 30_000);
   assert.equal(after.includes(guest.marker), false, 'the guest did not boot again');
 
-  // Suspended again, then discarded: stopped, no files left, and the next start boots afresh.
+  // Suspended again; a state QEMU cannot load (cut short) fails the start with QEMU's words and
+  // the way on, and is kept; then discarded: stopped, no files left, and the next start boots afresh.
   assert.equal((await engine.suspend(id)).state, 'suspended');
   await refused(engine.edit(id, { media: { cd0: null } }), 'INVALID_STATE', /media cannot change while the VM is suspended/);
+  const stateFile = path.join(folder, 'suspended.state');
+  await truncate(stateFile, Math.floor((await stat(stateFile)).size / 2));
+  await refused(engine.start(id), 'QEMU_FAILED', /could not be resumed; it is kept in suspended\.state\. Discard it/);
+  assert.equal((await engine.status(id)).state, 'suspended');
+  assert.deepEqual(await stateFiles(folder), ['suspended.json', 'suspended.state'], 'a state that did not load is kept');
   assert.equal((await engine.discardState(id)).state, 'stopped');
   assert.deepEqual(await stateFiles(folder), []);
   await refused(engine.discardState(id), 'INVALID_STATE', /must be suspended/);
@@ -149,4 +161,30 @@ test("a VNC VM with QEMU 7.2's vdagent: suspend refuses, names the setting, and 
   assert.equal(status.state, 'running');
   assert.equal(status.pid, pid, 'the same QEMU');
   assert.deepEqual(await stateFiles(vmFolder(home, config.id)), []);
+});
+
+// The Windows way, run here: the stream goes over loopback TCP both ways (the helper listens for
+// the save and feeds the file back to QEMU's `migrate-incoming tcp:`), no inherited descriptor.
+test('over loopback TCP (as on Windows): a running guest suspends and resumes with its shell state', async () => {
+  const home = await mkdtemp(path.join(os.tmpdir(), 'openutm-suspend-tcp-'));
+  const engine = await VmEngine.open({ home, runtimeRoot: defaultRuntimeRoot(home), hostFacts: facts, acceleratorOverride: 'tcg', endpoints: 'tcp' });
+  cleanups.push(async () => {
+    for (const { config, status } of await engine.list()) if (status.pid !== null) await engine.kill(config.id);
+    await engine.close();
+    await rm(home, { recursive: true, force: true });
+  });
+  const { config } = await engine.create(kernelGuestRequest('suspend over tcp'));
+  const id = config.id;
+  await engine.start(id);
+  await waitForPrompt(engine.paths(id).serialLog, guest.marker, '# ', 120_000);
+  typeInGuest(engine, id, 'V=kept-$((40+2)); echo set-$V');
+  await waitForText(engine.paths(id).serialLog, 'set-kept-42', 30_000);
+
+  assert.equal((await engine.suspend(id)).state, 'suspended');
+  const resumed = await engine.start(id);
+  assert.equal(resumed.state, 'running');
+  assert.deepEqual(await stateFiles(vmFolder(home, id)), []);
+  typeInGuest(engine, id, 'echo back-$V');
+  const log = await waitForText(engine.paths(id).serialLog, 'back-kept-42', 30_000);
+  assert.equal(log.includes(guest.marker), false, 'the guest did not boot again');
 });

@@ -13,6 +13,8 @@ export interface LaunchOptions {
   // QEMU's stdout and stderr are appended here from its first line (error_report, -msg
   // timestamps and qemu_log all go to stderr when there is no -D).
   logFile: string;
+  // Open files QEMU inherits as fd 3, 4, … (a resume's saved state, read by QEMU itself).
+  passFds?: readonly number[];
 }
 
 // How a QEMU this helper launched ended.
@@ -37,7 +39,7 @@ export interface LaunchedQemu {
 export async function launchQemu(opts: LaunchOptions): Promise<LaunchedQemu> {
   const log = openSync(opts.logFile, 'a', 0o600);
   try {
-    const child = spawn(opts.binary, opts.args, { stdio: ['ignore', log, log], detached: true, windowsHide: true });
+    const child = spawn(opts.binary, opts.args, { stdio: ['ignore', log, log, ...(opts.passFds ?? [])], detached: true, windowsHide: true });
     let done = false;
     const exited = new Promise<QemuExit>((resolve) => {
       child.once('exit', (code, signal) => {

@@ -97,6 +97,11 @@ export class QmpClient {
     socket.on('close', () => this.onSocketClose());
   }
 
+  // How long a connect that found no monitor waits at most before it tries again. QEMU's monitor
+  // appears a tenth of a second or so after launch, and each wait beyond that moment is added to
+  // the start (a resume waits on it too), while a failed attempt costs microseconds.
+  static readonly RETRY_MAX_MS = 25;
+
   // Opens the monitor, reads the greeting and sends qmp_capabilities; resolves ready for commands.
   // Fails with QMP_CLOSED when nothing listens there and QMP_TIMEOUT when the handshake stalls.
   static async connect(endpoint: ControlEndpoint, options: QmpConnectOptions = {}): Promise<QmpClient> {
@@ -110,7 +115,7 @@ export class QmpClient {
       } catch (e) {
         if (!retry || !isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
         await sleep(delay);
-        delay = Math.min(delay * 2, 200);
+        delay = Math.min(delay * 2, QmpClient.RETRY_MAX_MS);
       }
     }
   }

@@ -20,20 +20,34 @@ export async function runSnapshotJob(qmp: MonitorForJobs, command: string, args:
   const done = new Promise<void>((resolve, reject) => ((concluded = resolve), (lost = reject)));
   // QEMU may die while the command itself is still waiting for its reply; that rejection is the one reported.
   done.catch(() => undefined);
+  // A job that fails passes through `aborting`; one that never did has no error to read, which
+  // spares a query-jobs round trip on every success.
+  let aborted = false;
   const offEvent = qmp.onEvent((ev) => {
-    if (ev.event === 'JOB_STATUS_CHANGE' && ev.data?.id === jobId && ev.data?.status === 'concluded') concluded();
+    if (ev.event !== 'JOB_STATUS_CHANGE' || ev.data?.id !== jobId) return;
+    if (ev.data?.status === 'aborting') aborted = true;
+    if (ev.data?.status === 'concluded') concluded();
   });
   const offClose = qmp.onClose((info) => lost(new OpenUtmError('QMP_CLOSED', `QEMU went away during ${command}: ${info.message}`)));
   try {
     await qmp.execute(command, { 'job-id': jobId, ...args }, { timeoutMs: JOB_TIMEOUT_MS });
     // The events are checked against query-jobs too: one may have gone by before we listened.
-    const timer = setInterval(() => void jobStatus(qmp, jobId).then((j) => j?.status === 'concluded' && concluded(), () => undefined), 1_000);
+    let polled: z.infer<typeof JobInfo> | null = null;
+    const timer = setInterval(
+      () =>
+        void jobStatus(qmp, jobId).then((j) => {
+          if (j?.status !== 'concluded') return;
+          polled = j;
+          concluded();
+        }, () => undefined),
+      1_000,
+    );
     try {
       await done;
     } finally {
       clearInterval(timer);
     }
-    const job = await jobStatus(qmp, jobId);
+    const job = polled ?? (aborted ? await jobStatus(qmp, jobId) : null);
     await qmp.execute('job-dismiss', { id: jobId });
     if (job?.error) throw new OpenUtmError('QMP_ERROR', `QEMU could not ${describe(command)}: ${job.error}`, { command });
   } finally {

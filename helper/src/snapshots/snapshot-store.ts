@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { OpenUtmError, SnapshotName, SnapshotTag } from '@openutm/shared';
@@ -85,6 +85,22 @@ export class SnapshotStore {
 
   async restoreEfiVars(tag: string, varsFile: string): Promise<void> {
     await writeFileAtomic(varsFile, await readFile(this.efiVarsPath(tag)));
+  }
+
+  // The same into a store QEMU holds open (a live restore): written in place, since a rename would
+  // leave QEMU writing the firmware's next variables into the replaced file.
+  async rewriteEfiVars(tag: string, varsFile: string): Promise<void> {
+    const kept = await readFile(this.efiVarsPath(tag));
+    const handle = await open(varsFile, 'r+').catch((e: Error) => {
+      throw new OpenUtmError('IO_ERROR', `could not write the UEFI variables ${varsFile}: ${e.message}`);
+    });
+    try {
+      await handle.write(kept, 0, kept.length, 0);
+      await handle.truncate(kept.length);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 
   async copyEfiVarsTo(tag: string, target: string): Promise<void> {

@@ -86,12 +86,14 @@ export class VmSnapshots {
       const live = isLiveState(state);
       const disks = this.disks(id, config);
       return runJob({ job, vm: id, kind: 'snapshot', label: `Saving snapshot "${name}"`, emit: (p) => this.host.emitJob(p) }, async (report) => {
-        const thumbnail = live ? await this.host.screenshot(id).then((png) => store.saveThumbnail(tag, png).then(() => true), () => false) : false;
         const before = await allocatedBytes(disks.map((d) => d.file));
+        // The screen is dumped before the save job starts (QEMU takes monitor commands in order),
+        // while reading and storing the picture goes on beside the job.
+        const thumbnail = live ? this.host.screenshot(id).then((png) => store.saveThumbnail(tag, png).then(() => true), () => false) : Promise.resolve(false);
         const efiVars = vmBundlePaths(this.host.libraryRoot, id).efiVars;
         const hasVars = existsSync(efiVars);
-        if (live) await this.saveLive(id, tag, disks, config.system.memoryMiB * MiB, hasVars ? () => store.keepEfiVars(tag, efiVars) : null, report);
-        else await this.saveOffline(tag, disks, hasVars ? () => store.keepEfiVars(tag, efiVars) : null);
+        const keepVars = hasVars ? () => store.keepEfiVars(tag, efiVars) : null;
+        await Promise.all([live ? this.saveLive(id, tag, disks, config.system.memoryMiB * MiB, keepVars, report) : this.saveOffline(tag, disks, keepVars), thumbnail]);
         const entry: StoredSnapshot = {
           tag,
           name,
@@ -99,7 +101,7 @@ export class VmSnapshots {
           createdAt: new Date().toISOString(),
           memory: live,
           diskBytes: Math.max(0, (await allocatedBytes(disks.map((d) => d.file))) - before),
-          thumbnail,
+          thumbnail: await thumbnail,
           efiVars: hasVars,
         };
         // Only now is it listed: a crash before this line leaves tags that cleanUp deletes.
@@ -171,9 +173,13 @@ export class VmSnapshots {
     const why = restoreWhyNot(entry, state);
     if (why) throw new OpenUtmError('INVALID_STATE', why);
     const disks = this.disks(id, config);
-    if (entry.efiVars && !isLiveState(state)) await store.restoreEfiVars(entry.tag, vmBundlePaths(this.host.libraryRoot, id).efiVars);
+    const efiVars = vmBundlePaths(this.host.libraryRoot, id).efiVars;
+    if (entry.efiVars && !isLiveState(state)) await store.restoreEfiVars(entry.tag, efiVars);
     if (isLiveState(state)) {
       await this.loadInto(id, this.host.monitor(id), entry.tag, job, { name, vmStateBytes, running: state === 'running', disks });
+      // QEMU writes the flash it loaded back into the store only when the guest runs again (a
+      // running one at once); a paused VM may be stopped before that, so the store is put back here.
+      if (entry.efiVars && state !== 'running') await store.rewriteEfiVars(entry.tag, efiVars);
     } else if (!entry.memory) {
       await runJob({ job, vm: id, kind: 'snapshot', label: `Restoring snapshot "${name}"`, emit: (p) => this.host.emitJob(p) }, async () => {
         for (const d of disks) await offlineSnapshot(await this.host.qemuImg(), '-a', entry.tag, d.file);

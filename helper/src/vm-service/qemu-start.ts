@@ -26,7 +26,7 @@ export async function connectWhenReady(endpoint: ControlEndpoint, launched: Laun
       if (!isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
     }
     await Promise.race([sleep(delay), launched.exited]);
-    delay = Math.min(delay * 2, 200);
+    delay = Math.min(delay * 2, QmpClient.RETRY_MAX_MS);
   }
 }
 

@@ -1,10 +1,13 @@
+import { closeSync, open as openCb } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
+import { promisify } from 'node:util';
 import { OpenUtmError } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
 import { runJob, type JobOptions, type ReportStep } from './job-progress';
+import { launchQemu, type LaunchOptions, type LaunchedQemu } from '../qemu-process/launch';
 import { feedState, migrationUri } from './migration-stream';
-import { enableMigrationEvents, migrationOutcome } from './migration-watch';
+import { enableMigrationEvents, migrationOutcome, type MigrationInfo } from './migration-watch';
 import { STATE_FILE, removeSavedState, type SavedState, type SavedStateFacts } from './saved-state';
 import type { VmSupervisor } from './vm-supervisor';
 
@@ -20,6 +23,29 @@ export function resumeArgs(args: readonly string[], facts: SavedStateFacts | nul
   }
   out.push('-incoming', 'defer');
   return out;
+}
+
+// The descriptor a resuming QEMU finds its saved state on (the first after stdin, out and err).
+const STATE_FD = 3;
+// How often the restore's progress is read while QEMU reads the state itself.
+const PROGRESS_MS = 200;
+
+// Launches QEMU for a start; a resume's QEMU waits for its stream (resumeArgs). Where the stream
+// can come from a file (not on Windows, whose QEMU is fed over loopback TCP), QEMU inherits the
+// state file open for reading and reads it itself: the helper copies nothing, and nothing is
+// parsed from a path (the library's may hold commas). QEMU keeps its own copy of the descriptor.
+export async function launchForStart(opts: LaunchOptions, saved: SavedState | null, tcp: boolean): Promise<LaunchedQemu> {
+  if (!saved) return launchQemu(opts);
+  const args = resumeArgs(opts.args, saved.facts);
+  if (tcp) return launchQemu({ ...opts, args });
+  const fd = await openFd(saved.file, 'r').catch((e: NodeJS.ErrnoException) => {
+    throw new OpenUtmError('IO_ERROR', `cannot read the saved state ${saved.file}: ${e.message}`);
+  });
+  try {
+    return await launchQemu({ ...opts, args, passFds: [fd] });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface RestoreInput {
@@ -60,13 +86,22 @@ export async function restoreFromDisk(input: RestoreInput): Promise<void> {
   const { qmp, saved, report } = input;
   const label = 'Restoring the VM’s memory';
   report({ done: 0, total: saved.bytes, label });
-  const address = input.tcp ? ({ kind: 'tcp', port: await freeLoopbackPort() } as const) : ({ kind: 'unix', path: path.join(input.runtimeDir, 'resume.sock') } as const);
+  const progress = (bytes: number) => report({ done: Math.min(bytes, saved.bytes - 1), total: saved.bytes, label });
   await enableMigrationEvents(qmp);
-  await qmp.execute('migrate-incoming', { uri: migrationUri(address) });
-  const outcome = migrationOutcome(qmp);
-  outcome.catch(() => undefined);
-  await feedState(saved.file, address, (bytes) => report({ done: Math.min(bytes, saved.bytes - 1), total: saved.bytes, label }));
-  const info = await outcome;
+  let info: MigrationInfo;
+  if (input.tcp) {
+    const address = { kind: 'tcp', port: await freeLoopbackPort() } as const;
+    await qmp.execute('migrate-incoming', { uri: migrationUri(address) });
+    const outcome = migrationOutcome(qmp);
+    outcome.catch(() => undefined);
+    await feedState(saved.file, address, progress);
+    info = await outcome;
+  } else {
+    await qmp.execute('migrate-incoming', { uri: `fd:${STATE_FD}` });
+    const pid = input.sup.pid;
+    const timer = pid === null ? undefined : setInterval(() => void readOffset(pid, STATE_FD).then((at) => at !== null && progress(at)), PROGRESS_MS);
+    info = await migrationOutcome(qmp).finally(() => clearInterval(timer));
+  }
   if (info.status !== 'completed') {
     throw new OpenUtmError('QEMU_FAILED', `QEMU could not load the saved state (${info.status}${info['error-desc'] ? `: ${info['error-desc']}` : ''})`);
   }
@@ -85,6 +120,16 @@ export function restoreFailed(failure: unknown, saved: SavedState | null, name: 
     failure.details,
   );
 }
+
+// How far a process has read an open file, where the system says (Linux's /proc); elsewhere the
+// restore's progress stays at its start until the end.
+async function readOffset(pid: number, fd: number): Promise<number | null> {
+  const text = await readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '');
+  const pos = /^pos:\s*(\d+)$/m.exec(text);
+  return pos ? Number(pos[1]) : null;
+}
+
+const openFd = promisify(openCb);
 
 // A loopback port free now, for QEMU to listen on (Windows). Should another program take it in
 // between, migrate-incoming fails and the start says so.

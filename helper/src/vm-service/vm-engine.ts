@@ -3,7 +3,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import { OpenUtmError, canPerform, isActive, whyNot, type HostOs, type JobProgress, type VmAction, type VmConfig } from '@openutm/shared';
 import type { VmCreateRequest, VmEditRequest, VmLogTail, VmStatus } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
-import { launchQemu, readPidFile, type LaunchedQemu } from '../qemu-process/launch';
+import { readPidFile, type LaunchedQemu } from '../qemu-process/launch';
 import { connectWhenReady, explainStartFailure } from './qemu-start';
 import { isAlive } from '../qemu-process/process-control';
 import type { RuntimePaths } from '../runtime/runtime-paths';
@@ -37,7 +37,7 @@ import { DiskTools } from './disk-tools';
 import { TryModes } from './try-mode';
 import { VmPlaces } from './vm-places';
 import { suspendToDisk } from './suspend';
-import { resumeArgs, restoreFailed, runGuest } from './restore';
+import { launchForStart, restoreFailed, runGuest } from './restore';
 import { adoptSavedState, discardSavedState, readSavedState } from './saved-state';
 import { cleanUpAfterExit, type ExitInfo } from './exit-cleanup';
 
@@ -215,7 +215,7 @@ export class VmEngine extends EventEmitter<EngineEvents> {
       let launched: LaunchedQemu | null = null;
       try {
         await this.companions.start(id, companions);
-        launched = await launchQemu({ binary: plan.binary, args: saved ? resumeArgs(plan.args, saved.facts) : plan.args, logFile: paths.qemuLog });
+        launched = await launchForStart({ binary: plan.binary, args: plan.args, logFile: paths.qemuLog }, saved, this.tcpEndpoints);
         pid = launched.pid;
         if (paths.serial.kind === 'pipe') this.serialHubs.open(id, paths);
         const qmp = await connectWhenReady(paths.qmp, launched, paths.qemuLog, this.opts.startTimeoutMs ?? 30_000);

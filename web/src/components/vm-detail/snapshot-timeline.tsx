@@ -29,9 +29,17 @@ export function SnapshotTimeline({ vm, connected }: { vm: VmSummary; connected: 
   const job = useVmJob(config.id, 'snapshot');
   const working = jobRunning(job);
 
+  // Lists asked for at once (a job's end, then the request's own return) may answer out of order,
+  // and one read before a restore recorded its snapshot as current would put "Now" back where it
+  // was: only the answer to the latest asking is shown.
+  const asked = useRef(0);
   const refresh = useCallback(() => {
     if (!connected) return;
-    snapshotList(config.id).then(setList, (e: unknown) => setFailure(`Could not list the snapshots: ${errorMessage(e)}`));
+    const mine = ++asked.current;
+    snapshotList(config.id).then(
+      (l) => mine === asked.current && setList(l),
+      (e: unknown) => mine === asked.current && setFailure(`Could not list the snapshots: ${errorMessage(e)}`),
+    );
   }, [connected, config.id, setFailure]);
   // Again whenever the VM's state or settings change, and when a snapshot job (from anywhere) ends.
   useEffect(refresh, [refresh, status.state, config.updatedAt, job?.state]);
