@@ -130,7 +130,7 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
           data-shared={clipboardReason === null && p.clipboardProblem === null ? 'true' : 'false'}
           title={clipboardState}
           className={
-            clipboardReason === null && p.clipboardProblem === null ? 'max-w-56 truncate text-xs text-emerald-700 dark:text-emerald-400' : 'max-w-56 truncate text-xs text-amber-700 dark:text-amber-400'
+            clipboardReason === null && p.clipboardProblem === null ? 'min-w-0 max-w-md truncate text-xs text-emerald-700 dark:text-emerald-400' : 'min-w-0 max-w-md truncate text-xs text-amber-700 dark:text-amber-400'
           }
         >
           {clipboardState}
