@@ -18,3 +18,4 @@ export * from './protocol/close-codes';
 export * from './protocol/pending-calls';
 export * from './protocol/auth-permissions';
 export * from './guest-agent/guest-agent';
+export * from './protocol/spice-messages';

@@ -16,6 +16,8 @@
 // Anything else (another channel, full headers, a field split across two reads) leaves the
 // stream untouched and the window off: the page then keeps to QEMU's own tokens.
 
+import { SPICE_MSG, SPICE_MSGC } from '@openutm/shared';
+
 export const EXTRA_TOKENS = 120;
 
 const LINK_HEADER_BYTES = 16;
@@ -24,11 +26,6 @@ const MINI_HEADER_BYTES = 6;
 const MAIN_CHANNEL = 1;
 const CAP_AUTH_SELECTION = 1 << 0;
 const CAP_MINI_HEADER = 1 << 3;
-const MSG_MAIN_INIT = 103;
-const MSG_MAIN_AGENT_DISCONNECTED = 108;
-const MSG_MAIN_AGENT_TOKEN = 110;
-const MSG_MAIN_AGENT_CONNECTED_TOKENS = 115;
-const MSGC_MAIN_AGENT_DATA = 107;
 // agent_tokens in SpiceMsgMainInit: after session_id, display_channels_hint,
 // supported_mouse_modes, current_mouse_mode, agent_connected.
 const INIT_TOKENS_AT = 20;
@@ -140,7 +137,7 @@ export class SpiceAgentWindow {
       case 'header': {
         const type = whole.readUInt16LE(0);
         const size = whole.readUInt32LE(2);
-        const agent = type === MSGC_MAIN_AGENT_DATA;
+        const agent = type === SPICE_MSGC.MAIN_AGENT_DATA;
         // Agent data is gathered whole (header copied: the page's frame is not ours to keep).
         this.clientAgentHeader = agent ? Buffer.from(whole) : null;
         if (!agent) out.push(whole);
@@ -216,20 +213,20 @@ export class SpiceAgentWindow {
     this.server = 'header';
     this.serverNeed = MINI_HEADER_BYTES;
     switch (this.serverType) {
-      case MSG_MAIN_INIT:
+      case SPICE_MSG.MAIN_INIT:
         if (inPlace && body.length >= INIT_TOKENS_AT + 4) this.grant(body, INIT_TOKENS_AT);
         return;
-      case MSG_MAIN_AGENT_CONNECTED_TOKENS:
+      case SPICE_MSG.MAIN_AGENT_CONNECTED_TOKENS:
         // The agent (re)started with a fresh window: what waits here was for the one before.
         this.held.length = 0;
         if (inPlace && body.length >= 4) this.grant(body, 0);
         else this.active = false;
         return;
-      case MSG_MAIN_AGENT_DISCONNECTED:
+      case SPICE_MSG.MAIN_AGENT_DISCONNECTED:
         this.held.length = 0;
         this.qemuTokens = 0;
         return;
-      case MSG_MAIN_AGENT_TOKEN:
+      case SPICE_MSG.MAIN_AGENT_TOKEN:
         if (body.length >= 4) this.release(body.readUInt32LE(0));
         return;
     }

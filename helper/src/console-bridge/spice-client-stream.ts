@@ -11,6 +11,8 @@
 // loop from link until that message arrives, and a session torn down in that state hangs or
 // crashes QEMU. Sending the message the client never sent lets the thread out of that loop.
 
+import { SPICE_MSGC } from '@openutm/shared';
+
 export const SPICE_MAIN_CHANNEL = 1;
 export const SPICE_DISPLAY_CHANNEL = 2;
 
@@ -20,7 +22,6 @@ const TICKET_BYTES = 128;
 const CAP_AUTH_SELECTION = 0;
 const CAP_MINI_HEADER = 3;
 const AUTH_SPICE = 1;
-const MSGC_DISPLAY_INIT = 101;
 const MINI_HEADER_BYTES = 6;
 const FULL_HEADER_BYTES = 18;
 // No real link message comes near this; a client claiming more is not followed further.
@@ -117,7 +118,7 @@ export class SpiceClientStream {
       this.bodyLeft = this.header.readUInt32LE(at + 2);
       this.header = Buffer.alloc(0);
       this.messages += 1;
-      if (type === MSGC_DISPLAY_INIT) {
+      if (type === SPICE_MSGC.DISPLAY_INIT) {
         this.initSent = true;
         this.phase = 'done';
       }
@@ -137,7 +138,7 @@ export function displayInitMessage(mini: boolean, serial = 1n): Buffer {
   const msg = Buffer.alloc(headerBytes + 14);
   const at = mini ? 0 : 8;
   if (!mini) msg.writeBigUInt64LE(serial, 0);
-  msg.writeUInt16LE(MSGC_DISPLAY_INIT, at);
+  msg.writeUInt16LE(SPICE_MSGC.DISPLAY_INIT, at);
   msg.writeUInt32LE(14, at + 2);
   msg.writeUInt8(1, headerBytes); // pixmap_cache_id
   msg.writeBigUInt64LE(10n * 1024n * 1024n, headerBytes + 1); // pixmap_cache_size

@@ -3,6 +3,7 @@
 // enums.h (all little-endian, structs packed).
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { SPICE_MSGC } from '@openutm/shared';
 
 const MAGIC = 'REDQ';
 const VERSION_MAJOR = 2;
@@ -18,8 +19,6 @@ const CAP_MINI_HEADER = 3;
 export const MSG_SET_ACK = 3;
 export const MSG_MAIN_INIT = 103;
 export const MSG_DISPLAY_SURFACE_CREATE = 314;
-const MSGC_ACK_SYNC = 1;
-const MSGC_DISPLAY_INIT = 101;
 
 // Reads exact byte counts (or waits for text) from the binary frames of a WebSocket, however
 // they were split. Create it right after the WebSocket, before 'open': a server may send at once.
@@ -174,7 +173,7 @@ export function displayInit(mini: boolean): Buffer {
   body.writeBigUInt64LE(10n * 1024n * 1024n, 1); // pixmap_cache_size
   body.writeUInt8(0, 9); // glz_dictionary_id
   body.writeUInt32LE(0, 10); // glz_dictionary_window_size
-  return clientMessage(MSGC_DISPLAY_INIT, body, mini);
+  return clientMessage(SPICE_MSGC.DISPLAY_INIT, body, mini);
 }
 
 // Reads messages until one of `type` arrives, answering SET_ACK on the way; returns its body.
@@ -193,7 +192,7 @@ export async function readMessage(stream: FrameStream, type: number, mini: boole
     }
     const body = await stream.read(size);
     if (msgType === type) return body;
-    if (msgType === MSG_SET_ACK) stream.send(clientMessage(MSGC_ACK_SYNC, body.subarray(0, 4), mini, 2n));
+    if (msgType === MSG_SET_ACK) stream.send(clientMessage(SPICE_MSGC.ACK_SYNC, body.subarray(0, 4), mini, 2n));
   }
   throw new Error(`no message of type ${type} within ${maxMessages} messages`);
 }

@@ -18,24 +18,8 @@ import {
   type AgentMessage,
 } from '../../src/components/console/spice-agent/agent-protocol';
 import { AgentReassembler } from '../../src/components/console/spice-agent/agent-reassembler';
+import { SPICE_CHANNEL, SPICE_MSG, SPICE_MSGC } from '@openutm/shared';
 
-// spice-protocol's enums.h: common and main-channel message numbers.
-const MSG_SET_ACK = 3;
-const MSG_PING = 4;
-const MSG_MAIN_INIT = 103;
-const MSG_MAIN_AGENT_CONNECTED = 107;
-const MSG_MAIN_AGENT_DISCONNECTED = 108;
-const MSG_MAIN_AGENT_DATA = 109;
-const MSG_MAIN_AGENT_TOKEN = 110;
-const MSG_MAIN_AGENT_CONNECTED_TOKENS = 115;
-const MSGC_ACK_SYNC = 1;
-const MSGC_ACK = 2;
-const MSGC_PONG = 3;
-const MSGC_MAIN_AGENT_START = 106;
-const MSGC_MAIN_AGENT_DATA = 107;
-const MSGC_DISPLAY_INIT = 101;
-const SPICE_MAIN_CHANNEL = 1;
-const SPICE_DISPLAY_CHANNEL = 2;
 const LINK_HEADER_BYTES = 16;
 const MINI_HEADER_BYTES = 6;
 
@@ -118,7 +102,7 @@ export class SpiceAgentClient {
 
   // Links a main channel and resolves once the agent has announced its capabilities.
   private static async link(socket: Duplex, timeoutMs: number): Promise<SpiceAgentClient> {
-    const reader = await linkChannel(socket, SPICE_MAIN_CHANNEL, 0);
+    const reader = await linkChannel(socket, SPICE_CHANNEL.MAIN, 0);
     const client = new SpiceAgentClient(socket);
     const announced = client.next((m) => m.type === AgentMsg.ANNOUNCE_CAPABILITIES, timeoutMs);
     void client.readMessages(reader);
@@ -137,10 +121,10 @@ export class SpiceAgentClient {
       socket.once('error', reject);
     });
     this.display = socket;
-    const reader = await linkChannel(socket, SPICE_DISPLAY_CHANNEL, this.sessionId);
+    const reader = await linkChannel(socket, SPICE_CHANNEL.DISPLAY, this.sessionId);
     // SpiceMsgcDisplayInit: no pixmap cache, no glz dictionary.
     const init = Buffer.alloc(14);
-    writeMessage(socket, MSGC_DISPLAY_INIT, init);
+    writeMessage(socket, SPICE_MSGC.DISPLAY_INIT, init);
     const acks = { window: 0, unacked: 0 };
     await new Promise<void>((resolve, reject) => {
       let first = true;
@@ -215,7 +199,7 @@ export class SpiceAgentClient {
     let n = 0;
     while (this.tokens > 0 && n < this.queue.length) {
       this.tokens--;
-      this.writeMessage(MSGC_MAIN_AGENT_DATA, this.queue[n++]!);
+      this.writeMessage(SPICE_MSGC.MAIN_AGENT_DATA, this.queue[n++]!);
     }
     if (n > 0) {
       this.queue.splice(0, n);
@@ -242,26 +226,26 @@ export class SpiceAgentClient {
 
   private handle(type: number, body: Buffer): void {
     switch (type) {
-      case MSG_MAIN_INIT:
+      case SPICE_MSG.MAIN_INIT:
         this.sessionId = body.readUInt32LE(0);
         // agent_connected, then agent_tokens (after session id, display hint, mouse modes).
         if (body.readUInt32LE(16) !== 0) this.startAgent(body.readUInt32LE(20));
         return;
-      case MSG_MAIN_AGENT_CONNECTED_TOKENS:
+      case SPICE_MSG.MAIN_AGENT_CONNECTED_TOKENS:
         this.startAgent(body.readUInt32LE(0));
         return;
-      case MSG_MAIN_AGENT_CONNECTED:
+      case SPICE_MSG.MAIN_AGENT_CONNECTED:
         this.startAgent(this.tokens);
         return;
-      case MSG_MAIN_AGENT_TOKEN:
+      case SPICE_MSG.MAIN_AGENT_TOKEN:
         this.tokens += body.readUInt32LE(0);
         this.flush();
         return;
-      case MSG_MAIN_AGENT_DISCONNECTED:
+      case SPICE_MSG.MAIN_AGENT_DISCONNECTED:
         this.agentCaps = null;
         this.tokens = 0;
         return;
-      case MSG_MAIN_AGENT_DATA:
+      case SPICE_MSG.MAIN_AGENT_DATA:
         for (const m of this.reassembler.push(new Uint8Array(body))) this.deliver(m);
         return;
       default:
@@ -274,7 +258,7 @@ export class SpiceAgentClient {
     this.reassembler.reset();
     const start = Buffer.alloc(4);
     start.writeUInt32LE(0xffffffff, 0);
-    this.writeMessage(MSGC_MAIN_AGENT_START, start);
+    this.writeMessage(SPICE_MSGC.MAIN_AGENT_START, start);
     this.send(AgentMsg.ANNOUNCE_CAPABILITIES, encodeCapabilities(true, CLIENT_CAPS));
   }
 
@@ -323,16 +307,16 @@ function writeMessage(socket: Duplex, type: number, body: Uint8Array): void {
 // `type` was one of those.
 function commonMessage(socket: Duplex, type: number, body: Buffer, acks: { window: number; unacked: number }): boolean {
   let handled = true;
-  if (type === MSG_SET_ACK) {
+  if (type === SPICE_MSG.SET_ACK) {
     acks.window = body.readUInt32LE(4);
     const sync = Buffer.alloc(4);
     sync.writeUInt32LE(body.readUInt32LE(0), 0);
-    writeMessage(socket, MSGC_ACK_SYNC, sync);
-  } else if (type === MSG_PING) writeMessage(socket, MSGC_PONG, body.subarray(0, 12));
+    writeMessage(socket, SPICE_MSGC.ACK_SYNC, sync);
+  } else if (type === SPICE_MSG.PING) writeMessage(socket, SPICE_MSGC.PONG, body.subarray(0, 12));
   else handled = false;
   if (acks.window > 0 && ++acks.unacked >= acks.window) {
     acks.unacked = 0;
-    writeMessage(socket, MSGC_ACK, new Uint8Array(0));
+    writeMessage(socket, SPICE_MSGC.ACK, new Uint8Array(0));
   }
   return handled;
 }

@@ -22,16 +22,9 @@ import {
 import { AgentReassembler } from './agent-reassembler';
 import { ClipboardSync, type ClipboardAction, type HostClipboardItem } from './clipboard-sync';
 import { FileTransfers, type TransferSource, type TransferView } from './file-transfer';
+import { SPICE_MSG, SPICE_MSGC } from '@openutm/shared';
 
-// SPICE main channel message numbers (spice-protocol's enums.h) the agent rides on.
-const MSG_MAIN_AGENT_CONNECTED = 107;
-const MSG_MAIN_AGENT_DISCONNECTED = 108;
-const MSG_MAIN_AGENT_DATA = 109;
-const MSG_MAIN_AGENT_TOKEN = 110;
-const MSG_MAIN_AGENT_CONNECTED_TOKENS = 115;
-const MSGC_MAIN_AGENT_START = 106;
-const MSGC_MAIN_AGENT_DATA = 107;
-const FRAME_PIECES = 64;
+const FRAME_PIECES = 64; // agent pieces per WebSocket frame at the most
 
 // 'absent': no agent port open in the guest; 'starting': the port opened, its capabilities not
 // heard yet; 'ready': the agent said what it can do.
@@ -127,19 +120,19 @@ export class SpiceAgentChannel {
   private process(msg: MainMessage): boolean {
     if (this.closed) return false;
     switch (msg.type) {
-      case MSG_MAIN_AGENT_CONNECTED:
+      case SPICE_MSG.MAIN_AGENT_CONNECTED:
         this.start(this.outbox.available);
         return true;
-      case MSG_MAIN_AGENT_CONNECTED_TOKENS:
+      case SPICE_MSG.MAIN_AGENT_CONNECTED_TOKENS:
         this.start(u32(msg.data));
         return true;
-      case MSG_MAIN_AGENT_TOKEN:
+      case SPICE_MSG.MAIN_AGENT_TOKEN:
         this.outbox.addTokens(u32(msg.data));
         return true;
-      case MSG_MAIN_AGENT_DISCONNECTED:
+      case SPICE_MSG.MAIN_AGENT_DISCONNECTED:
         this.stop();
         return true;
-      case MSG_MAIN_AGENT_DATA:
+      case SPICE_MSG.MAIN_AGENT_DATA:
         this.receive(msg.data);
         return true;
       default:
@@ -156,7 +149,7 @@ export class SpiceAgentChannel {
     // The server may send the agent's data without limit: the page reads it as it comes.
     const start = new Uint8Array(4);
     new DataView(start.buffer).setUint32(0, 0xffffffff, true);
-    this.sendMainOne(MSGC_MAIN_AGENT_START, start);
+    this.sendMainOne(SPICE_MSGC.MAIN_AGENT_START, start);
     this.send(AgentMsg.ANNOUNCE_CAPABILITIES, encodeCapabilities(true, CLIENT_CAPS));
     this.emitStatus();
   }
@@ -269,7 +262,7 @@ export class SpiceAgentChannel {
   // frames of up to 1 MiB).
   private sendPieces(pieces: Uint8Array[]): void {
     for (let at = 0; at < pieces.length; at += FRAME_PIECES) {
-      this.sendMain(pieces.slice(at, at + FRAME_PIECES).map((p) => ({ type: MSGC_MAIN_AGENT_DATA, payload: p })));
+      this.sendMain(pieces.slice(at, at + FRAME_PIECES).map((p) => ({ type: SPICE_MSGC.MAIN_AGENT_DATA, payload: p })));
     }
   }
 
