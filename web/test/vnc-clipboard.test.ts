@@ -40,6 +40,7 @@ async function openConsole(): Promise<void> {
   assert.equal(await page.getByTestId('console-screen').getAttribute('data-protocol'), 'vnc');
   await page.locator('[data-testid="console-clipboard"][data-shared="true"]').waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('console-clipboard').textContent(), 'Clipboard shared');
+  assert.equal((await (await helper.api()).call('vm.get', { id: vm })).status.spiceAgentOpen, true);
 }
 
 afterEach(async () => {
@@ -107,6 +108,7 @@ test('a VNC VM without the clipboard channel (SPICE agent off) says so in the to
   await api.call('vm.start', { id });
   await helper.waitForGuestShell(id);
   vm = id;
+  assert.equal((await api.call('vm.get', { id })).status.spiceAgentOpen, null, 'no channel: nothing to be open');
   ({ context, page, consoleErrors } = await openClipboardConsole(browser, helper, id, { clipboard: false }));
   const state = page.locator('[data-testid="console-clipboard"][data-shared="false"]');
   await state.waitFor();
@@ -114,5 +116,27 @@ test('a VNC VM without the clipboard channel (SPICE agent off) says so in the to
   const send = page.getByRole('button', { name: 'Send clipboard' });
   assert.equal(await send.getAttribute('aria-disabled'), 'true');
   assert.match((await send.getAttribute('title')) ?? '', /qemu-vdagent/);
+  await api.call('vm.kill', { id });
+});
+
+// The busybox guest loads no virtio_console driver, so the SPICE agent's port stays closed: the
+// channel is on QEMU's side only, which VNC alone cannot tell from a guest with an agent.
+test('a VNC VM whose guest runs no spice-vdagent (channel there, nobody opens it) says "No agent in the guest", and Send clipboard says why it is off', async () => {
+  const api = await helper.api();
+  await api.call('vm.kill', { id: vm }).catch(() => undefined);
+  const id = await helper.createKernelGuest('Tux VNC agent channel', { display: { type: 'vnc' }, sharing: { spiceAgent: true, guestAgent: false } });
+  await api.call('vm.start', { id });
+  await helper.waitForGuestShell(id);
+  vm = id;
+  assert.equal((await api.call('vm.get', { id })).status.spiceAgentOpen, false, "the helper should see the agent's port closed");
+  ({ context, page, consoleErrors } = await openClipboardConsole(browser, helper, id, { clipboard: false }));
+  const state = page.locator('[data-testid="console-clipboard"][data-shared="false"]');
+  await state.waitFor();
+  assert.equal(await state.textContent(), 'No agent in the guest: install spice-vdagent');
+  const send = page.getByRole('button', { name: 'Send clipboard' });
+  assert.equal(await send.getAttribute('aria-disabled'), 'true');
+  assert.match((await send.getAttribute('title')) ?? '', /no agent in the guest: install spice-vdagent/);
+  await screenshot(page, 'vnc-no-agent');
+
   await api.call('vm.kill', { id });
 });

@@ -1,6 +1,7 @@
 import type { CrashInfo, GuestAgentInfo, TryMode, VmState, VmStatus } from '@openutm/shared';
 import { OpenUtmError } from '@openutm/shared';
 import type { QmpClient } from '../qmp/qmp-client';
+import { watchAgentPort, type AgentPortState } from './agent-port-watch';
 import { POWERED_OFF_GRACE_MS, killIfStillRunning } from './powered-off-kill';
 import { transition, type VmEffect, type VmInput } from './state-machine';
 
@@ -36,6 +37,8 @@ export class VmSupervisor {
   private disarmKill: (() => void) | null = null;
   // When a shut down in progress turns into a forced stop, for the UI's countdown.
   private forceStopAtValue: string | null = null;
+  // Whether the guest opened the SPICE agent's port, while a monitor is attached.
+  private agentPort: AgentPortState = null;
 
   constructor(
     readonly id: string,
@@ -76,6 +79,7 @@ export class VmSupervisor {
       forceStopAt: this.stateValue === 'stopping' ? this.forceStopAtValue : null,
       guestAgent: this.hooks.guestAgent?.(this.stateValue) ?? null,
       tryMode: this.hooks.tryMode?.(this.stateValue) ?? null,
+      spiceAgentOpen: this.qmpClient === null ? null : this.agentPort,
     };
   }
 
@@ -92,6 +96,7 @@ export class VmSupervisor {
     this.crashReason = null;
     this.lastShutdown = null;
     this.exitDone = null;
+    this.agentPort = null;
     this.unsubscribe = [
       qmp.onEvent((ev) => {
         if (ev.event === 'SHUTDOWN') {
@@ -100,6 +105,11 @@ export class VmSupervisor {
           this.lastShutdown ??= typeof ev.data?.reason === 'string' ? ev.data.reason : 'unknown';
         }
         this.dispatch({ type: 'event', name: ev.event, data: ev.data });
+      }),
+      watchAgentPort(qmp, (open) => {
+        if (open === this.agentPort) return;
+        this.agentPort = open;
+        this.hooks.onChange(this.status());
       }),
       qmp.onClose(() => {
         this.exitDone = this.handleExit();

@@ -123,5 +123,9 @@ export const VmStatus = z.object({
   // stopped (or crashed, or the helper restarted) with the choice, keep or discard, still to
   // make. null otherwise. Optional: older helpers do not send it.
   tryMode: TryMode.nullable().optional(),
+  // Whether the guest's SPICE agent (spice-vdagent) has its port open, as QEMU sees it; null
+  // when the VM is not running or has no SPICE agent channel. A VNC console reads it: nothing
+  // about the guest's agent crosses VNC. Optional: older helpers do not send it.
+  spiceAgentOpen: z.boolean().nullable().optional(),
 });
 export type VmStatus = z.infer<typeof VmStatus>;

@@ -1,6 +1,7 @@
 'use client';
 
 import type { RefObject } from 'react';
+import { clipboardOffReason } from './clipboard-reason';
 import type { KeyCombo } from './guest-keys';
 import { KeyComboMenu } from './key-combo-menu';
 import { SoundControls } from './sound/sound-controls';
@@ -21,6 +22,8 @@ export interface ConsoleToolbarProps {
   onCombo: (combo: KeyCombo) => void;
   onCapturePointer: () => void;
   onPasteAsKeys: () => void;
+  // Whether the guest opened its SPICE agent's port (the VM's status); a VNC console needs it.
+  guestAgentOpen: boolean | null | undefined;
   // The page's clipboard could not be read or written (null when fine).
   clipboardProblem: string | null;
   onSendClipboard: () => void;
@@ -41,17 +44,7 @@ export function ConsoleToolbar({ firstButton, ...p }: ConsoleToolbarProps) {
         : p.fit
           ? null
           : 'off in 1:1, which shows the guest at its own resolution; pick Fit');
-  const clipboardReason =
-    notConnected ??
-    (p.view.protocol === 'vnc'
-      ? p.view.agent.clipboard
-        ? null
-        : "this VM's QEMU has no clipboard channel for VNC: turn on the SPICE agent in the VM's settings, or use a QEMU with qemu-vdagent (6.1 or later)"
-      : p.view.agent.clipboard
-        ? null
-        : p.view.agent.phase === 'starting'
-          ? 'the guest agent is starting'
-          : 'no agent in the guest: install spice-vdagent');
+  const clipboardReason = notConnected ?? clipboardOffReason(p.view.protocol, p.view.agent, p.guestAgentOpen);
   const clipboardState = connected ? (clipboardReason === null ? (p.clipboardProblem ?? 'Clipboard shared') : capitalize(clipboardReason)) : null;
   const captureReason =
     notConnected ?? (p.view.pointer === 'absolute' ? 'not needed: the guest has a USB tablet, so the pointer moves in and out freely' : null);

@@ -123,7 +123,7 @@ export function ConsoleView() {
         hidden={tab !== 'display'}
         className="min-h-0 flex-1 overflow-hidden rounded-2xl border border-neutral-200 dark:border-neutral-800"
       >
-        {vmId !== '' && <DisplayPane vmId={vmId} vmName={name} allowed={allowed} blocked={blocked} protocolHint={vm?.config.display.type} keyboardLayout={vm?.config.keyboardLayout ?? 'us'} />}
+        {vmId !== '' && <DisplayPane vmId={vmId} vmName={name} allowed={allowed} blocked={blocked} protocolHint={vm?.config.display.type} keyboardLayout={vm?.config.keyboardLayout ?? 'us'} guestAgentOpen={vm?.status.spiceAgentOpen} />}
       </div>
       <div
         id={`${tabsId}-serial`}

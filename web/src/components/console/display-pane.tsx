@@ -15,6 +15,7 @@ import type { KeyboardLayout } from '@openutm/shared';
 import { FileTransferList, useFileDrop } from './file-transfers';
 import { guestSizeFor } from './spice-agent/guest-size';
 import { useClipboardBridge } from './use-clipboard-bridge';
+import { clipboardOffReason } from './clipboard-reason';
 import { useDevicePixelRatio } from './use-device-pixel-ratio';
 
 export interface DisplayPaneProps {
@@ -28,10 +29,12 @@ export interface DisplayPaneProps {
   protocolHint?: 'spice' | 'vnc' | 'none';
   // The guest's layout, for Paste as keys.
   keyboardLayout: KeyboardLayout;
+  // Whether the guest opened its SPICE agent's port (VmStatus.spiceAgentOpen).
+  guestAgentOpen?: boolean | null | undefined;
 }
 
 // The VM's screen: the toolbar, the canvas (SPICE or VNC), and what is wrong when it is not there.
-export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyboardLayout }: DisplayPaneProps) {
+export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyboardLayout, guestAgentOpen }: DisplayPaneProps) {
   const pasteDialog = useRef<HTMLDialogElement>(null);
   const screenId = `console-screen-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
   const screenRef = useRef<HTMLDivElement>(null);
@@ -48,7 +51,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
   const fullscreen = useFullscreen(panelRef);
   const dpr = useDevicePixelRatio();
   const connected = view.phase.phase === 'connected';
-  const clipboard = useClipboardBridge(session, connected && view.agent.clipboard, guestClipboard);
+  const clipboard = useClipboardBridge(session, connected && clipboardOffReason(view.protocol, view.agent, guestAgentOpen) === null, guestClipboard);
   const sendFiles = (files: File[]) => void session.current?.sendFiles(files);
   const dropReason = !connected ? 'the screen is not connected' : view.protocol === 'vnc' ? 'files can be dropped on SPICE consoles only' : view.agent.files ? null : 'no agent in the guest: install spice-vdagent to copy files in';
   const dragging = useFileDrop(viewportRef, dropReason, sendFiles);
@@ -139,6 +142,7 @@ export function DisplayPane({ vmId, vmName, allowed, blocked, protocolHint, keyb
         }}
         onCapturePointer={() => capturePointer(screenRef.current)}
         onPasteAsKeys={() => pasteDialog.current?.showModal()}
+        guestAgentOpen={guestAgentOpen}
         clipboardProblem={clipboard.problem}
         onSendClipboard={() => void clipboard.sendToGuest()}
         firstButton={toolbarFocus}

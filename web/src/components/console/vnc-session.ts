@@ -91,7 +91,8 @@ function startRfb(screen: HTMLElement, socket: WebSocket, target: DisplayTarget,
     const canvas = screen.querySelector('canvas');
     if (canvas) events.onGuestSize(canvas.width, canvas.height);
     // QEMU's vdagent shares the clipboard and nothing else. Whether the guest runs spice-vdagent
-    // does not cross VNC, so the toolbar says shared as soon as the channel exists.
+    // does not cross VNC: the VM's status says it (clipboard-reason.ts), this only says the
+    // channel exists.
     if (target.clipboard) events.onAgent({ phase: 'ready', clipboard: true, resize: false, files: false });
   });
   // QEMU 6.1+ (the only ones with a vdagent) speak the extended clipboard, which noVNC takes up:
