@@ -14,20 +14,31 @@ export function SoundMeter({ sound }: { sound: ConsoleSound | null }) {
     const fill = bar.current;
     if (!el || !fill || !sound) return;
     let frame = 0;
+    // What was last written: a silent guest then changes nothing in the DOM from frame to frame,
+    // and the page costs the (often emulated) guest's host no style or paint work while idle.
+    const shownNow: Record<string, string> = {};
+    const put = (key: string, value: string, write: (v: string) => void) => {
+      if (shownNow[key] === value) return;
+      shownNow[key] = value;
+      write(value);
+    };
     const draw = () => {
       const s = sound.stats();
       // RMS of a full-scale sine is 0.707: scale so that a loud sound fills the bar.
       const shown = Math.min(1, s.level * 1.4);
-      fill.style.transform = `scaleX(${shown})`;
-      el.setAttribute('aria-valuenow', String(Math.round(shown * 100)));
-      el.dataset.level = s.level.toFixed(4);
-      el.dataset.peak = s.peak.toFixed(4);
-      el.dataset.blocks = String(s.blocks);
-      el.dataset.bytes = String(s.bytes);
-      el.dataset.queuedMs = (s.queued * 1000).toFixed(0);
-      el.dataset.micLevel = s.micLevel.toFixed(4);
-      el.dataset.guestVolume = s.guestVolume.map((v) => v.toFixed(2)).join(' ');
-      el.dataset.guestMuted = String(s.guestMuted);
+      put('transform', `scaleX(${shown})`, (v) => (fill.style.transform = v));
+      put('valuenow', String(Math.round(shown * 100)), (v) => el.setAttribute('aria-valuenow', v));
+      const data: Record<string, string> = {
+        level: s.level.toFixed(4),
+        peak: s.peak.toFixed(4),
+        blocks: String(s.blocks),
+        bytes: String(s.bytes),
+        queuedMs: (s.queued * 1000).toFixed(0),
+        micLevel: s.micLevel.toFixed(4),
+        guestVolume: s.guestVolume.map((v) => v.toFixed(2)).join(' '),
+        guestMuted: String(s.guestMuted),
+      };
+      for (const [key, value] of Object.entries(data)) put(key, value, (v) => (el.dataset[key] = v));
       frame = requestAnimationFrame(draw);
     };
     frame = requestAnimationFrame(draw);
