@@ -86,30 +86,21 @@ function settingsFromFlags(values: Values, cwd: string): SharedSettings {
   };
 }
 
-type LifecycleMethod = Extract<MethodName, 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.kill'>;
+type LifecycleMethod = Extract<MethodName, 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.kill' | 'vm.start' | 'vm.suspend'>;
 
-// A command that names one VM and asks the helper to change its state.
-const lifecycle = (summary: string, method: LifecycleMethod): Command => ({
+// A command that names one VM and asks the helper to change its state. With `progress`, the
+// request reports a job (saving or restoring a VM's memory), shown on stderr under that name.
+const lifecycle = (summary: string, method: LifecycleMethod, progress?: string): Command => ({
   summary,
   usage: '<vm>',
   options: {},
   async run(ctx, { positionals, json }) {
     const api = await ctx.api();
     const vm = await findVm(api, positionals[0]);
-    const status: VmStatus = await api.call(method, { id: vm.config.id });
-    print(ctx, json, status, () => formatStatus(status));
-  },
-});
-
-// The same for requests that report progress (saving or restoring a VM's memory), on stderr.
-const jobLifecycle = (summary: string, method: 'vm.start' | 'vm.suspend', what: string): Command => ({
-  summary,
-  usage: '<vm>',
-  options: {},
-  async run(ctx, { positionals, json }) {
-    const api = await ctx.api();
-    const vm = await findVm(api, positionals[0]);
-    const status: VmStatus = await withJob(api, ctx.err, what, (job) => api.call(method, { id: vm.config.id, job }, { timeoutMs: 30 * 60_000 }));
+    const status: VmStatus =
+      progress === undefined
+        ? await api.call(method, { id: vm.config.id })
+        : await withJob(api, ctx.err, progress, (job) => api.call(method, { id: vm.config.id, job }, { timeoutMs: 30 * 60_000 }));
     print(ctx, json, status, () => formatStatus(status));
   },
 });
@@ -194,7 +185,7 @@ export const VM_COMMANDS: Record<string, Command> = {
       }
     },
   },
-  suspend: jobLifecycle('save a running VM’s whole state to its folder and end it; `start` resumes it', 'vm.suspend', 'suspend'),
+  suspend: lifecycle('save a running VM’s whole state to its folder and end it; `start` resumes it', 'vm.suspend', 'suspend'),
   'discard-state': {
     summary: 'throw away a suspended VM’s saved state (what ran in it is lost); it boots afresh next time',
     usage: '<vm> [--yes]',

@@ -18,7 +18,7 @@ import {
   type QmpStatusInfo,
   type QmpVersionInfo,
 } from './qmp-messages';
-import { connectFailure, describeEndpoint, isSocketMissing, notQmpFailure } from './qmp-connect-errors';
+import { CONNECT_RETRY_MAX_MS, connectFailure, describeEndpoint, isSocketMissing, notQmpFailure } from './qmp-connect-errors';
 
 // Limits, each overridable per client; the defaults suit a local QEMU.
 export const QMP_DEFAULTS = {
@@ -97,11 +97,6 @@ export class QmpClient {
     socket.on('close', () => this.onSocketClose());
   }
 
-  // How long a connect that found no monitor waits at most before it tries again. QEMU's monitor
-  // appears a tenth of a second or so after launch, and each wait beyond that moment is added to
-  // the start (a resume waits on it too), while a failed attempt costs microseconds.
-  static readonly RETRY_MAX_MS = 25;
-
   // Opens the monitor, reads the greeting and sends qmp_capabilities; resolves ready for commands.
   // Fails with QMP_CLOSED when nothing listens there and QMP_TIMEOUT when the handshake stalls.
   static async connect(endpoint: ControlEndpoint, options: QmpConnectOptions = {}): Promise<QmpClient> {
@@ -115,7 +110,7 @@ export class QmpClient {
       } catch (e) {
         if (!retry || !isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
         await sleep(delay);
-        delay = Math.min(delay * 2, QmpClient.RETRY_MAX_MS);
+        delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
       }
     }
   }

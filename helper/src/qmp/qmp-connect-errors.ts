@@ -1,6 +1,10 @@
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import type { ControlEndpoint } from '../runtime/runtime-paths';
 
+// The longest wait between connects that found no monitor: a wait past the moment QEMU's
+// monitor appears is added to every start and resume, while a failed attempt costs microseconds.
+export const CONNECT_RETRY_MAX_MS = 25;
+
 // How an endpoint is named in messages: the socket or pipe path, or host:port.
 export function describeEndpoint(endpoint: ControlEndpoint): string {
   return endpoint.kind === 'tcp' ? `${endpoint.host}:${endpoint.port}` : endpoint.path;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import type { LaunchedQemu, QemuExit } from '../qemu-process/launch';
-import { isSocketMissing } from '../qmp/qmp-connect-errors';
+import { CONNECT_RETRY_MAX_MS, isSocketMissing } from '../qmp/qmp-connect-errors';
 import type { ControlEndpoint } from '../runtime/runtime-paths';
 import { tailLines } from './crash-log';
 
@@ -26,7 +26,7 @@ export async function connectWhenReady(endpoint: ControlEndpoint, launched: Laun
       if (!isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
     }
     await Promise.race([sleep(delay), launched.exited]);
-    delay = Math.min(delay * 2, QmpClient.RETRY_MAX_MS);
+    delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
   }
 }
 
