@@ -2,7 +2,7 @@
 // agent and sound channels, the helper's agent window in the console bridge, and the benches'
 // least client. One table, so a number is never mistyped in one of them.
 
-export const SPICE_CHANNEL = { MAIN: 1, DISPLAY: 2 } as const;
+export const SPICE_CHANNEL = { MAIN: 1, DISPLAY: 2, INPUTS: 3, CURSOR: 4 } as const;
 
 // Server → client.
 export const SPICE_MSG = {

@@ -19,7 +19,43 @@ import {
   XferStatus,
 } from '../../src/components/console/spice-agent/agent-protocol';
 import type { SerialShell } from './serial-shell';
-import type { SpiceAgentClient } from './spice-agent-client';
+import { SpiceAgentClient } from './spice-agent-client';
+
+// What one phase of the bench measured, by the page or by the least client: each in ms.
+export interface AgentSamples {
+  toHost: number[];
+  toGuest: number[];
+  file: number[];
+  // The serial echo (median) while this client was connected.
+  echo: number;
+}
+
+// The floor's phase: the least client connects to QEMU's SPICE socket (with display, inputs and
+// cursor channels, as the page has: QEMU and the guest then do the same work besides), runs the
+// same exchanges as the page, and leaves. The bench runs one before the page and one after it, since the guest
+// speeds up as it settles after boot and the page's phase sits between the two.
+export async function floorPhase(
+  shell: SerialShell,
+  spicePath: string,
+  opts: { rounds: number; warmup: number; fileRounds: number; fileBytes: number; echoRounds: () => Promise<number> },
+): Promise<AgentSamples> {
+  const client = await SpiceAgentClient.connect(spicePath);
+  try {
+    await client.attachDisplay(spicePath);
+    await client.attachInputs(spicePath);
+    const echo = await opts.echoRounds();
+    const toHost = (await guestToClientFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
+    const toGuest = (await clientToGuestFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
+    const file: number[] = [];
+    for (let i = 0; i < opts.fileRounds; i++) {
+      file.push(await fileFloor(client, 9000 + i, `floor-${randomBytes(3).toString('hex')}.bin`, opts.fileBytes));
+      await shell.timed('rm -f /root/Downloads/*; echo rm-$((1+1))', /rm-2/);
+    }
+    return { toHost, toGuest, file, echo };
+  } finally {
+    client.close();
+  }
+}
 
 // As the page: 64 KiB data messages (spice-gtk's size), read ahead no further than 96 pieces.
 const XFER_SLICE = 64 * 1024;

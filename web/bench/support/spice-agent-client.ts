@@ -72,7 +72,7 @@ export class SpiceAgentClient {
   private readonly listeners = new Set<(m: AgentMessage) => void>();
   private readonly acks = { window: 0, unacked: 0 };
   private sessionId: number | null = null;
-  private display: net.Socket | null = null;
+  private readonly channels: net.Socket[] = [];
   private closed = false;
   // The guest agent's capabilities once it announced them.
   agentCaps: ReadonlySet<number> | null = null;
@@ -114,17 +114,28 @@ export class SpiceAgentClient {
   // draws, as a page showing the screen makes QEMU and the guest do; resolves once QEMU has set
   // the channel up (closing a session while a channel is being set up crashes QEMU 7.2).
   async attachDisplay(socketPath: string): Promise<void> {
+    // SpiceMsgcDisplayInit: no pixmap cache, no glz dictionary.
+    await this.attachChannel(socketPath, SPICE_CHANNEL.DISPLAY, { type: SPICE_MSGC.DISPLAY_INIT, body: Buffer.alloc(14) });
+  }
+
+  // Also links the inputs and cursor channels, as a page with a keyboard and a pointer has.
+  async attachInputs(socketPath: string): Promise<void> {
+    await this.attachChannel(socketPath, SPICE_CHANNEL.INPUTS);
+    await this.attachChannel(socketPath, SPICE_CHANNEL.CURSOR);
+  }
+
+  // Links one more channel of this session, answers what every channel must and drops the rest;
+  // resolves at its first message from QEMU.
+  private async attachChannel(socketPath: string, type: number, init?: { type: number; body: Buffer }): Promise<void> {
     if (this.sessionId === null) throw new Error('no SPICE session yet');
     const socket = net.createConnection(socketPath);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    this.display = socket;
-    const reader = await linkChannel(socket, SPICE_CHANNEL.DISPLAY, this.sessionId);
-    // SpiceMsgcDisplayInit: no pixmap cache, no glz dictionary.
-    const init = Buffer.alloc(14);
-    writeMessage(socket, SPICE_MSGC.DISPLAY_INIT, init);
+    this.channels.push(socket);
+    const reader = await linkChannel(socket, type, this.sessionId);
+    if (init) writeMessage(socket, init.type, init.body);
     const acks = { window: 0, unacked: 0 };
     await new Promise<void>((resolve, reject) => {
       let first = true;
@@ -191,8 +202,8 @@ export class SpiceAgentClient {
     this.closed = true;
     this.socket.end();
     this.socket.destroy();
-    const display = this.display;
-    if (display) setTimeout(() => display.destroy(), 2000).unref();
+    const channels = this.channels.splice(0);
+    if (channels.length > 0) setTimeout(() => channels.forEach((c) => c.destroy()), 2000).unref();
   }
 
   private flush(): void {

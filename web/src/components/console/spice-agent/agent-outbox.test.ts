@@ -47,3 +47,42 @@ test('whenBelow resolves once the queue drains to the mark; reset empties it', a
   assert.equal(box.pending, 0);
   assert.equal(box.available, 3);
 });
+
+test('with more queued than the tokens cover, pieces wait for a batch of tokens; what fits goes at once', () => {
+  const batches: number[] = [];
+  const box = new AgentOutbox((ps) => batches.push(ps.length));
+  // A window of 130 (QEMU's 10 and the helper's 120): batches of 32.
+  box.reset(130);
+  box.send(new Uint8Array(2048 * 200));
+  assert.deepEqual(batches, [130]);
+  for (let i = 0; i < 6; i++) box.addTokens(5);
+  assert.deepEqual(batches, [130], '30 tokens are less than a batch');
+  box.addTokens(5);
+  assert.deepEqual(batches, [130, 35]);
+  // The last 35 pieces: tokens for all of them send them together, fewer than a batch too.
+  box.addTokens(20);
+  assert.deepEqual(batches, [130, 35]);
+  box.addTokens(15);
+  assert.deepEqual(batches, [130, 35, 35]);
+  assert.equal(box.pending, 0);
+  // A small message with tokens there goes at once.
+  box.addTokens(3);
+  box.send(new Uint8Array(100));
+  assert.deepEqual(batches, [130, 35, 35, 1]);
+});
+
+test('a small window never waits for more tokens than it has', () => {
+  for (const window of [1, 2, 5, 10, 64]) {
+    let inFlight = 0;
+    const box = new AgentOutbox((ps) => (inFlight += ps.length));
+    box.reset(window);
+    box.send(new Uint8Array(2048 * 50));
+    // The server takes what is in flight and gives a token back for each piece.
+    for (let round = 0; round < 200 && box.pending > 0; round++) {
+      const back = inFlight;
+      inFlight = 0;
+      box.addTokens(back);
+    }
+    assert.equal(box.pending, 0, `window ${window}`);
+  }
+});

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { AgentMsg, AgentProtocolError, XferStatus } from './agent-protocol';
 import { AgentOutbox } from './agent-outbox';
 import { AgentReassembler } from './agent-reassembler';
-import { FileTransfers, formatBytes, transferError, XFER_SLICE, type TransferView } from './file-transfer';
+import { FileTransfers, formatBytes, PROGRESS_MS, transferError, XFER_SLICE, type TransferView } from './file-transfer';
 
 // The guest's side of the wire: pieces reassembled into messages, file data gathered per id.
 function guest() {
@@ -32,10 +32,10 @@ function guest() {
   return { outbox, log, files, names };
 }
 
-function setup(tokens = 10) {
+function setup(tokens = 10, clock?: () => number) {
   const g = guest();
   let views: TransferView[] = [];
-  const xfers = new FileTransfers((type, body) => g.outbox.send(new Uint8Array(Buffer.concat([header(type, body.length), body]))), g.outbox, (v) => (views = v));
+  const xfers = new FileTransfers((type, body) => g.outbox.send(new Uint8Array(Buffer.concat([header(type, body.length), body]))), g.outbox, (v) => (views = v), clock);
   g.outbox.addTokens(tokens);
   return { ...g, xfers, views: () => views };
 }
@@ -146,4 +146,33 @@ test('status words and sizes', () => {
   for (const [result, words] of cases) assert.match(transferError(result, new Uint8Array(0)), words, String(result));
   assert.deepEqual([0, 1023, 1024, 1536, 20 * 1024 * 1024, 3 * 1024 ** 4].map(formatBytes), ['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '20 MiB', '3.0 TiB']);
   assert.ok(new AgentProtocolError('x') instanceof Error);
+});
+
+test('progress is shown at most every PROGRESS_MS while sending, and always once all is sent', async () => {
+  let now = 0;
+  const s = setup(0, () => now);
+  const seen: number[] = [];
+  const data = new Uint8Array(40 * XFER_SLICE);
+  const [id] = s.xfers.add([new File([data], 'f')]);
+  s.xfers.status(id!, XferStatus.CAN_SEND_DATA, new Uint8Array(0));
+  // The clock stands still: however much goes, no progress is drawn until all of it has.
+  for (let i = 0; i < 20; i++) {
+    s.outbox.addTokens(64);
+    await new Promise((r) => setImmediate(r));
+    seen.push(s.views()[0]!.sent);
+  }
+  assert.ok(seen.every((n) => n === 0 || n === data.length), JSON.stringify(seen));
+  // With time passing, what has gone shows.
+  const t = setup(0, () => now);
+  const [id2] = t.xfers.add([new File([data], 'g')]);
+  t.xfers.status(id2!, XferStatus.CAN_SEND_DATA, new Uint8Array(0));
+  await new Promise((r) => setImmediate(r));
+  t.outbox.addTokens(64);
+  now += PROGRESS_MS;
+  t.outbox.addTokens(64);
+  await new Promise((r) => setImmediate(r));
+  const mid = t.views()[0]!.sent;
+  assert.ok(mid > 0 && mid < data.length, `${mid}`);
+  await drive(t, () => t.views()[0]!.state === 'finishing');
+  assert.equal(t.views()[0]!.sent, data.length);
 });
