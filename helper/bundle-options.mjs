@@ -1,6 +1,7 @@
 // esbuild options of the helper's bundle (build.mjs), shared with the console bench, which runs
 // its bridge from a bundle built the same way so that it is measured as the helper runs it.
 import { deferredPackages } from './deferred-packages.mjs';
+import { lazyZodMethods } from './lazy-zod-methods.mjs';
 
 export const HELPER_BUNDLE_OPTIONS = {
   bundle: true,
@@ -18,6 +19,6 @@ export const HELPER_BUNDLE_OPTIONS = {
     'process.env.WS_NO_UTF_8_VALIDATE': '"1"',
   },
   banner: { js: "const __openutmBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [deferredPackages(['execa'])],
+  plugins: [deferredPackages(['execa']), lazyZodMethods()],
   logLevel: 'warning',
 };
