@@ -12,7 +12,7 @@ import { ensureWebBuilt } from '../test/support/build-web';
 import { startAgentGuest } from '../test/support/agent-vm';
 import { RealHelper } from '../test/support/real-helper';
 import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
-import { floorPhase, type AgentSamples } from './support/agent-floors';
+import { clearDownloads, floorPhase, type AgentSamples } from './support/agent-floors';
 import { BareChromium } from './support/bare-chromium';
 import { dropAndTime, guestToPage, openConsole, pageToGuest } from './support/page-rounds';
 import { SerialShell } from './support/serial-shell';
@@ -78,7 +78,7 @@ async function agentBench(): Promise<void> {
       toGuest = (await pageToGuest(shell, page, WARMUP + ROUNDS)).slice(WARMUP);
       for (let i = 0; i < FILE_ROUNDS; i++) {
         drops.push(await dropAndTime(page, `bench-${randomBytes(3).toString('hex')}.bin`, fileBytes));
-        await shell.timed('rm -f /root/Downloads/*; echo rm-$((1+1))', /rm-2/);
+        await clearDownloads(shell);
       }
     } finally {
       await page.close();

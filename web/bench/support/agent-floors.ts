@@ -32,8 +32,8 @@ export interface AgentSamples {
 
 // The floor's phase: the least client connects to QEMU's SPICE socket (with display, inputs and
 // cursor channels, as the page has: QEMU and the guest then do the same work besides), runs the
-// same exchanges as the page, and leaves. The bench runs one before the page and one after it, since the guest
-// speeds up as it settles after boot and the page's phase sits between the two.
+// same exchanges as the page, and leaves. The bench runs one before the page and one after it:
+// the guest speeds up as it settles after boot, and the page's phase sits between the two.
 export async function floorPhase(
   shell: SerialShell,
   spicePath: string,
@@ -49,12 +49,17 @@ export async function floorPhase(
     const file: number[] = [];
     for (let i = 0; i < opts.fileRounds; i++) {
       file.push(await fileFloor(client, 9000 + i, `floor-${randomBytes(3).toString('hex')}.bin`, opts.fileBytes));
-      await shell.timed('rm -f /root/Downloads/*; echo rm-$((1+1))', /rm-2/);
+      await clearDownloads(shell);
     }
     return { toHost, toGuest, file, echo };
   } finally {
     client.close();
   }
+}
+
+// Empties the guest agent's download folder between file rounds, so every copy starts alike.
+export async function clearDownloads(shell: SerialShell): Promise<void> {
+  await shell.timed('rm -f /root/Downloads/*; echo rm-$((1+1))', /rm-2/);
 }
 
 // As the page: 64 KiB data messages (spice-gtk's size), read ahead no further than 96 pieces.

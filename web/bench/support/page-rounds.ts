@@ -3,17 +3,12 @@
 // timed on one clock (performance.timeOrigin + now(), in the page and here), so that no round
 // trip to the browser falls inside a figure.
 import { randomBytes } from 'node:crypto';
+import { withTimeout } from '../../../helper/src/vm-service/with-timeout';
 import type { RealHelper } from '../../test/support/real-helper';
 import type { BareChromium } from './bare-chromium';
 import type { SerialShell } from './serial-shell';
 
 const wallNow = () => performance.timeOrigin + performance.now();
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} (within ${ms} ms)`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 // Before the page loads: notes when the page has written a text to its clipboard (what the
 // guest copied), for the clock; benchWritten(text) resolves with that time.
@@ -49,7 +44,9 @@ export async function guestToPage(shell: SerialShell, page: BareChromium, rounds
   for (let i = 0; i < rounds; i++) {
     const text = randomBytes(512).toString('hex');
     // Waits in the page without polling (which would take CPU from the guest meanwhile).
-    const written = within(page.evaluate<number>(`window.benchWritten(${JSON.stringify(text)})`), 120_000, 'the page never wrote the guest text to its clipboard');
+    const written = withTimeout(page.evaluate<number>(`window.benchWritten(${JSON.stringify(text)})`), 120_000).catch((e: unknown) => {
+      throw e instanceof Error && e.message === 'timeout' ? new Error('the page did not write the guest text to its clipboard within 2 min') : e;
+    });
     const t0 = wallNow();
     shell.send(`printf %s ${text} | xclip -i -selection clipboard`);
     times.push((await written) - t0);
