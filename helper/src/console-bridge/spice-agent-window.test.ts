@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EXTRA_TOKENS, SpiceAgentWindow } from './spice-agent-window';
+import { EXTRA_TOKENS, SpiceAgentWindow, TOKEN_BATCH } from './spice-agent-window';
 import { CAP, clientAuth, clientLink, linkResult, serverReply } from './testing/spice-bytes';
 
 const MAIN = 1;
@@ -29,21 +29,36 @@ interface Setup {
   released: Buffer[];
   // What the page sent that went to QEMU at once, joined.
   passed: Buffer[];
+  // Messages the window made for the page.
+  toPage: Buffer[];
 }
 
 function linked(channel = MAIN, caps: number = CAP.authSelection | CAP.authSpice | CAP.miniHeader): Setup {
   const released: Buffer[] = [];
-  const window = new SpiceAgentWindow((b) => released.push(Buffer.from(b)));
+  const toPage: Buffer[] = [];
+  const window = new SpiceAgentWindow(
+    (b) => released.push(Buffer.from(b)),
+    (b) => toPage.push(b),
+  );
   const passed = window.fromClient(Buffer.concat([clientLink(channel, caps), clientAuth((caps & CAP.authSelection) !== 0)]));
   window.fromVm(Buffer.concat([serverReply(), linkResult(0)]));
-  return { window, released, passed };
+  return { window, released, passed, toPage };
 }
 
 // The page's tokens as it reads them from the (rewritten) server bytes.
 function tokensSeen(window: SpiceAgentWindow, message: Buffer): number {
   const copy = Buffer.from(message);
-  window.fromVm(copy);
+  assert.equal(window.fromVm(copy), true, 'passed on to the page');
   return copy.readUInt32LE(copy.length - (copy.readUInt16LE(0) === 103 ? 12 : 4));
+}
+
+// The tokens the page is given in what reaches it: `chunks` passed on, and `made` by the window.
+function tokensGiven(chunks: Buffer[], made: Buffer[]): number {
+  let n = 0;
+  for (const b of [...chunks, ...made]) {
+    for (let at = 0; at + 6 <= b.length; at += 6 + b.readUInt32LE(at + 2)) if (b.readUInt16LE(at) === 110) n += b.readUInt32LE(at + 6);
+  }
+  return n;
 }
 
 describe('SpiceAgentWindow', () => {
@@ -55,7 +70,7 @@ describe('SpiceAgentWindow', () => {
   });
 
   it('gives the page EXTRA_TOKENS more than QEMU and holds what goes beyond QEMU’s tokens', () => {
-    const { window, released } = linked();
+    const { window, released, toPage } = linked();
     assert.equal(tokensSeen(window, mainInit(10)), 10 + EXTRA_TOKENS);
     const sent: Buffer[] = [];
     for (let i = 0; i < 25; i++) sent.push(...window.fromClient(agentData(i)));
@@ -63,15 +78,73 @@ describe('SpiceAgentWindow', () => {
     assert.equal(window.heldPieces, 15);
     // Other messages are not held behind agent data.
     assert.deepEqual(Buffer.concat(window.fromClient(mouseMode)), mouseMode);
-    // QEMU's tokens coming back send on what waits, in order, and reach the page unchanged.
-    assert.equal(tokensSeen(window, agentToken(5)), 5);
+    // QEMU's tokens coming back send on what waits, in order; the page gets them once nothing
+    // waits here any more.
+    assert.equal(window.fromVm(agentToken(5)), false);
     assert.deepEqual(released, [Buffer.concat(Array.from({ length: 5 }, (_, i) => agentData(10 + i)))]);
     assert.equal(window.heldPieces, 10);
-    assert.equal(tokensSeen(window, agentToken(12)), 12);
+    assert.deepEqual(toPage, []);
+    assert.equal(window.fromVm(agentToken(12)), false);
     assert.equal(window.heldPieces, 0);
+    assert.deepEqual(toPage, [agentToken(17)]);
     // Two tokens left over: the next two pieces go at once, in order after the released ones.
     assert.deepEqual(window.fromClient(Buffer.concat([agentData(30), agentData(31), agentData(32)])), [agentData(30), agentData(31)]);
     assert.equal(window.heldPieces, 1);
+  });
+
+  it('gives the page QEMU’s returned tokens TOKEN_BATCH at a time while pieces wait, losing none', () => {
+    const { window, released, toPage } = linked();
+    tokensSeen(window, mainInit(10));
+    for (let i = 0; i < 10 + EXTRA_TOKENS; i++) window.fromClient(agentData(i % 256));
+    const passed: Buffer[] = [];
+    let returned = 0;
+    // QEMU returns tokens 5 at a time, sometimes two messages in one read.
+    while (window.heldPieces > 0) {
+      const chunk = returned % 15 === 10 ? Buffer.concat([agentToken(5), agentToken(5)]) : agentToken(5);
+      returned += returned % 15 === 10 ? 10 : 5;
+      if (window.fromVm(chunk)) passed.push(chunk);
+    }
+    assert.deepEqual(passed, []);
+    assert.equal(Buffer.concat(released).length, EXTRA_TOKENS * agentData(0).length);
+    assert.ok(toPage.length < returned / 5 / 4, `${toPage.length} messages for ${returned / 5} of QEMU's`);
+    for (const m of toPage.slice(0, -1)) assert.ok(m.readUInt32LE(6) >= TOKEN_BATCH);
+    assert.equal(tokensGiven([], toPage), returned);
+    // With nothing waiting, QEMU's tokens reach the page as they come.
+    assert.equal(window.fromVm(agentToken(5)), false);
+    assert.deepEqual(toPage.at(-1), agentToken(5));
+  });
+
+  it('keeps back no token that comes with other messages, nor on a channel the client acknowledges', () => {
+    const { window, toPage } = linked();
+    tokensSeen(window, mainInit(10));
+    for (let i = 0; i < 40; i++) window.fromClient(agentData(i));
+    const mixed = Buffer.concat([agentToken(5), mouseMode]);
+    assert.equal(window.fromVm(mixed), true);
+    // A token message split over two reads goes on as it came.
+    const split = agentToken(5);
+    assert.equal(window.fromVm(split.subarray(0, 4)), true);
+    assert.equal(window.fromVm(split.subarray(4)), true);
+    assert.equal(window.fromVm(agentToken(5)), false);
+    // A SET_ACK: what was kept back is given at once, and nothing is kept back after it.
+    const setAck = mini(3, Buffer.concat([u32(1), u32(20)]));
+    assert.equal(window.fromVm(setAck), true);
+    assert.deepEqual(toPage, [agentToken(5)]);
+    assert.equal(window.fromVm(agentToken(5)), true);
+    assert.deepEqual(toPage, [agentToken(5)]);
+  });
+
+  it('drops the tokens owed for an agent that went away', () => {
+    const { window, toPage } = linked();
+    tokensSeen(window, mainInit(10));
+    for (let i = 0; i < 40; i++) window.fromClient(agentData(i));
+    assert.equal(window.fromVm(agentToken(5)), false);
+    window.fromVm(mini(108));
+    tokensSeen(window, connectedTokens(10));
+    for (let i = 0; i < 40; i++) window.fromClient(agentData(i));
+    assert.equal(window.fromVm(agentToken(5)), false);
+    assert.equal(window.fromVm(agentToken(5)), false);
+    while (window.heldPieces > 0) window.fromVm(agentToken(5));
+    assert.equal(tokensGiven([], toPage), 30);
   });
 
   it('holds no more than the tokens it added: a page overrunning them is passed on to QEMU', () => {
@@ -81,6 +154,15 @@ describe('SpiceAgentWindow', () => {
     for (let i = 0; i < 10 + EXTRA_TOKENS + 7; i++) passed += window.fromClient(agentData(i % 256)).length;
     assert.equal(window.heldPieces, EXTRA_TOKENS);
     assert.equal(passed, 10 + 7);
+  });
+
+  it('passes whole pieces on as views of the page’s frame, not copies', () => {
+    const { window } = linked();
+    tokensSeen(window, mainInit(10));
+    const frame = Buffer.concat([agentData(1), agentData(2)]);
+    const out = window.fromClient(frame);
+    assert.deepEqual(out, [agentData(1), agentData(2)]);
+    for (const piece of out) assert.equal(piece.buffer, frame.buffer);
   });
 
   it('cuts messages however the frames split them', () => {
@@ -137,14 +219,20 @@ describe('SpiceAgentWindow', () => {
 
   it('lets a stream that is not SPICE through, however short its frames', () => {
     for (const junk of [Buffer.from('ping'), Buffer.from('GET / HTTP/1.1\r\n\r\nmore bytes here')]) {
-      const window = new SpiceAgentWindow(() => assert.fail('nothing to release'));
+      const window = new SpiceAgentWindow(
+        () => assert.fail('nothing to release'),
+        () => assert.fail('nothing to say to the page'),
+      );
       assert.deepEqual(Buffer.concat(window.fromClient(junk)), junk);
       assert.deepEqual(Buffer.concat(window.fromClient(junk)), junk);
     }
   });
 
   it('passes the link on as it comes, byte by byte', () => {
-    const window = new SpiceAgentWindow(() => assert.fail('nothing to release'));
+    const window = new SpiceAgentWindow(
+        () => assert.fail('nothing to release'),
+        () => assert.fail('nothing to say to the page'),
+      );
     const link = Buffer.concat([clientLink(MAIN), clientAuth(true)]);
     for (let i = 0; i < link.length; i++) assert.deepEqual(Buffer.concat(window.fromClient(link.subarray(i, i + 1))), link.subarray(i, i + 1));
   });

@@ -5,8 +5,15 @@
 // guest, set the pace of a file copy (0.5–2 MiB/s, where a client next to QEMU reached 5–6).
 // So the bridge of a main channel gives the page EXTRA_TOKENS more than QEMU did, keeps the
 // page's agent pieces beyond QEMU's tokens here, and sends them on as QEMU's tokens come back,
-// which it passes on to the page unchanged. What the page may have outstanding is then QEMU's
-// window plus EXTRA_TOKENS pieces, of which at most EXTRA_TOKENS wait here (~240 KiB).
+// which it passes on to the page. What the page may have outstanding is then QEMU's window plus
+// EXTRA_TOKENS pieces, of which at most EXTRA_TOKENS wait here (~1 MiB, views of the page's
+// frames). That is ~140 ms of a copy at the guest's 7 MiB/s: on 2 cores, where the emulated guest
+// takes one, the browser and this helper are often not scheduled for tens of milliseconds, and
+// QEMU should not run dry meanwhile.
+// QEMU's tokens come back 5 at a time, each in a message of its own: ~2,100 per 20 MiB, and each
+// one a frame the browser's network process hands to the page and the page parses, CPU a 2-core
+// host takes from the guest. While pieces wait here those messages are kept back and the page
+// gets their tokens in one message once TOKEN_BATCH are owed (or nothing waits any more).
 //
 // Wire (spice-protocol's protocol.h and enums.h, little-endian): the client's SpiceLinkHeader
 // (16 bytes: magic, major, minor, size) and SpiceLinkMess (connection_id u32, channel_type u8,
@@ -18,7 +25,11 @@
 
 import { SPICE_MSG, SPICE_MSGC } from '@openutm/shared';
 
-export const EXTRA_TOKENS = 120;
+export const EXTRA_TOKENS = 500;
+// The page waits for at most 64 tokens and at most a quarter of its window (agent-outbox.ts), so
+// of the EXTRA_TOKENS + QEMU's tokens it was given, keeping back fewer than TOKEN_BATCH here
+// (and QEMU fewer than 5 of its own) never leaves it waiting for tokens that will not come.
+export const TOKEN_BATCH = 64;
 
 const LINK_HEADER_BYTES = 16;
 const TICKET_BYTES = 128;
@@ -37,6 +48,11 @@ const MAX_LINK_BYTES = 4096;
 class MessageCutter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+
+  // Whether no unit is partly gathered (the next byte starts one).
+  get empty(): boolean {
+    return this.pendingBytes === 0;
+  }
 
   // Gathers `n` bytes from `chunk` at `at`; returns the new offset and the whole bytes once all
   // `n` are there (null before).
@@ -71,8 +87,19 @@ export class SpiceAgentWindow {
   private readonly serverCut = new MessageCutter();
   private serverNeed = LINK_HEADER_BYTES;
   private serverType = 0;
+  // A channel whose messages the client acknowledges by count: none may then be kept back.
+  private acked = false;
+  // Tokens QEMU returned that the page has not been given yet.
+  private owed = 0;
+  // What the chunk being read held: the tokens of its token messages, and whether anything else.
+  private chunkTokens = 0;
+  private chunkOther = false;
 
-  constructor(private readonly writeToVm: (bytes: Buffer) => void) {}
+  constructor(
+    private readonly writeToVm: (bytes: Buffer) => void,
+    // Bytes for the page made here (a token message standing for several of QEMU's).
+    private readonly writeToPage: (bytes: Buffer) => void,
+  ) {}
 
   // Agent pieces held for QEMU's tokens.
   get heldPieces(): number {
@@ -101,8 +128,12 @@ export class SpiceAgentWindow {
   }
 
   // Bytes from QEMU, on their way to the page: the agent's token counts are raised in place, and
-  // QEMU's returned tokens send on what waits here.
-  fromVm(chunk: Buffer): void {
+  // QEMU's returned tokens send on what waits here. Returns whether to pass the chunk on: one
+  // made only of token messages is kept back while pieces wait here.
+  fromVm(chunk: Buffer): boolean {
+    const atBoundary = this.server === 'header' && this.serverCut.empty;
+    this.chunkTokens = 0;
+    this.chunkOther = false;
     let at = 0;
     while (at < chunk.length && this.server !== 'off') {
       const start = at;
@@ -112,6 +143,22 @@ export class SpiceAgentWindow {
       const inPlace = whole !== null && whole.buffer === chunk.buffer && whole.byteOffset === chunk.byteOffset + start;
       if (whole) this.serverStep(whole, inPlace);
     }
+    const onlyTokens = atBoundary && this.server === 'header' && this.serverCut.empty && !this.chunkOther && this.chunkTokens > 0;
+    if (!onlyTokens || !this.active || this.acked) return true;
+    this.owed += this.chunkTokens;
+    if (this.owed >= TOKEN_BATCH || this.held.length === 0) this.payOwed();
+    return false;
+  }
+
+  // Tokens returned by QEMU and not yet given to the page: given now, in one message.
+  private payOwed(): void {
+    if (this.owed === 0) return;
+    const message = Buffer.alloc(MINI_HEADER_BYTES + 4);
+    message.writeUInt16LE(SPICE_MSG.MAIN_AGENT_TOKEN, 0);
+    message.writeUInt32LE(4, 2);
+    message.writeUInt32LE(this.owed, MINI_HEADER_BYTES);
+    this.owed = 0;
+    this.writeToPage(message);
   }
 
   // One whole unit of the page's stream, read; messages passed on (agent data maybe held).
@@ -138,8 +185,9 @@ export class SpiceAgentWindow {
         const type = whole.readUInt16LE(0);
         const size = whole.readUInt32LE(2);
         const agent = type === SPICE_MSGC.MAIN_AGENT_DATA;
-        // Agent data is gathered whole (header copied: the page's frame is not ours to keep).
-        this.clientAgentHeader = agent ? Buffer.from(whole) : null;
+        // Agent data is gathered whole. The page's frames are the socket's fresh reads, which
+        // nothing reuses: what waits here is views of them, not copies.
+        this.clientAgentHeader = agent ? whole : null;
         if (!agent) out.push(whole);
         if (size === 0) {
           if (agent) this.agentPiece(this.clientAgentHeader!, out);
@@ -150,7 +198,7 @@ export class SpiceAgentWindow {
         return;
       }
       case 'body':
-        if (this.clientAgentHeader) this.agentPiece(Buffer.concat([this.clientAgentHeader, whole]), out);
+        if (this.clientAgentHeader) this.agentPiece(joined(this.clientAgentHeader, whole), out);
         else out.push(whole);
         return this.nextClientHeader();
     }
@@ -212,22 +260,32 @@ export class SpiceAgentWindow {
   private serverMessage(body: Buffer, inPlace: boolean): void {
     this.server = 'header';
     this.serverNeed = MINI_HEADER_BYTES;
+    if (this.serverType !== SPICE_MSG.MAIN_AGENT_TOKEN) this.chunkOther = true;
     switch (this.serverType) {
+      case SPICE_MSG.SET_ACK:
+        this.acked = true;
+        this.payOwed();
+        return;
       case SPICE_MSG.MAIN_INIT:
         if (inPlace && body.length >= INIT_TOKENS_AT + 4) this.grant(body, INIT_TOKENS_AT);
         return;
       case SPICE_MSG.MAIN_AGENT_CONNECTED_TOKENS:
         // The agent (re)started with a fresh window: what waits here was for the one before.
         this.held.length = 0;
+        this.owed = 0;
         if (inPlace && body.length >= 4) this.grant(body, 0);
         else this.active = false;
         return;
       case SPICE_MSG.MAIN_AGENT_DISCONNECTED:
         this.held.length = 0;
         this.qemuTokens = 0;
+        this.owed = 0;
         return;
       case SPICE_MSG.MAIN_AGENT_TOKEN:
-        if (body.length >= 4) this.release(body.readUInt32LE(0));
+        // Not a count to add up: the chunk goes on as it came.
+        if (body.length < 4) return void (this.chunkOther = true);
+        this.chunkTokens += body.readUInt32LE(0);
+        this.release(body.readUInt32LE(0));
         return;
     }
   }
@@ -256,4 +314,13 @@ export class SpiceAgentWindow {
     this.server = 'off';
     this.active = false;
   }
+}
+
+// A message's header and body as one buffer: a view when they lie side by side (the usual case,
+// a whole message in one frame), a copy when a frame boundary split them.
+function joined(head: Buffer, body: Buffer): Buffer {
+  if (head.buffer === body.buffer && head.byteOffset + head.length === body.byteOffset) {
+    return Buffer.from(head.buffer, head.byteOffset, head.length + body.length);
+  }
+  return Buffer.concat([head, body]);
 }

@@ -99,7 +99,11 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
   // Set when the session closes this channel: the VM side ends gracefully rather than at once.
   let graceful = false;
   const toVm = (bytes: Buffer): boolean => (vm.destroyed || vm.writableEnded ? true : vm.write(bytes));
-  const agentWindow = opts.spiceAgentWindow ? new SpiceAgentWindow(toVm) : null;
+  const toPage = (bytes: Buffer): void => {
+    bytesToClient += bytes.length;
+    ws.send(bytes, SEND_OPTIONS);
+  };
+  const agentWindow = opts.spiceAgentWindow ? new SpiceAgentWindow(toVm, toPage) : null;
   const settle = (): void => {
     if (wsDone && vmDone && ending) {
       stopPings();
@@ -115,9 +119,14 @@ export function bridgeWebSocket(ws: WebSocket, wsSocket: Duplex, display: Displa
       release?.();
       return;
     }
-    bytesToClient += chunk.length;
     if (observingVm) observingVm = opts.session!.observeVm(chunk);
-    agentWindow?.fromVm(chunk);
+    // The agent window may keep back a chunk of QEMU's returned agent tokens (its own message
+    // to the page gives them later).
+    if (agentWindow && !agentWindow.fromVm(chunk)) {
+      release?.();
+      return;
+    }
+    bytesToClient += chunk.length;
     // Header and payload as one write straight to the socket: ws's Sender writes synchronously
     // when nothing is compressed, so its own frames (pings, close) stay in order with these, and
     // ws.bufferedAmount still counts them. The pooled buffer goes back once the kernel has it.

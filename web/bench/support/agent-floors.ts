@@ -18,6 +18,7 @@ import {
   Selection,
   XferStatus,
 } from '../../src/components/console/spice-agent/agent-protocol';
+import { addCpu, cpuSnapshot, cpuSpent, noCpu, type CpuUse } from './cpu-use';
 import type { SerialShell } from './serial-shell';
 import { SpiceAgentClient } from './spice-agent-client';
 
@@ -26,6 +27,8 @@ export interface AgentSamples {
   toHost: number[];
   toGuest: number[];
   file: number[];
+  // CPU the file rounds took (the copies only), by part.
+  fileCpu: CpuUse;
   // The serial echo (median) while this client was connected.
   echo: number;
 }
@@ -47,11 +50,14 @@ export async function floorPhase(
     const toHost = (await guestToClientFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
     const toGuest = (await clientToGuestFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
     const file: number[] = [];
+    let fileCpu = noCpu();
     for (let i = 0; i < opts.fileRounds; i++) {
+      const before = cpuSnapshot();
       file.push(await fileFloor(client, 9000 + i, `floor-${randomBytes(3).toString('hex')}.bin`, opts.fileBytes));
+      fileCpu = addCpu(fileCpu, cpuSpent(before, cpuSnapshot()));
       await clearDownloads(shell);
     }
-    return { toHost, toGuest, file, echo };
+    return { toHost, toGuest, file, fileCpu, echo };
   } finally {
     client.close();
   }

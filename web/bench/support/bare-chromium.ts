@@ -90,7 +90,11 @@ export class BareChromium {
     await this.call('Page.navigate', { url });
     for (const until = Date.now() + timeoutMs; ; ) {
       if (await this.evaluate<boolean>(`!!(${ready})`).catch(() => false)) return;
-      if (Date.now() > until) throw new Error(`${url}: not ready (${ready}) within ${timeoutMs} ms`);
+      if (Date.now() > until) {
+        // What the page said, for whoever reads the failure.
+        const said = await this.evaluate<string>(`document.body?.innerText.replace(/\\s+/g, ' ').slice(0, 600) ?? ''`).catch(() => '');
+        throw new Error(`${url}: not ready (${ready}) within ${timeoutMs} ms; the page said: ${said}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -99,6 +103,7 @@ export class BareChromium {
     this.ws.close();
     this.child.kill();
     await new Promise((r) => this.child.once('exit', r));
-    await rm(this.profile, { recursive: true, force: true });
+    // Its helper processes may still be writing the profile as the main one exits.
+    await rm(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }

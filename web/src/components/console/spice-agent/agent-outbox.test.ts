@@ -51,7 +51,7 @@ test('whenBelow resolves once the queue drains to the mark; reset empties it', a
 test('with more queued than the tokens cover, pieces wait for a batch of tokens; what fits goes at once', () => {
   const batches: number[] = [];
   const box = new AgentOutbox((ps) => batches.push(ps.length));
-  // A window of 130 (QEMU's 10 and the helper's 120): batches of 32.
+  // A window of 130: batches of a quarter of it, 32.
   box.reset(130);
   box.send(new Uint8Array(2048 * 200));
   assert.deepEqual(batches, [130]);
@@ -69,6 +69,19 @@ test('with more queued than the tokens cover, pieces wait for a batch of tokens;
   box.addTokens(3);
   box.send(new Uint8Array(100));
   assert.deepEqual(batches, [130, 35, 35, 1]);
+});
+
+test('a large window waits for batches of 64 pieces, one frame', () => {
+  const batches: number[] = [];
+  const box = new AgentOutbox((ps) => batches.push(ps.length));
+  // QEMU's 10 tokens and the helper's 500.
+  box.reset(510);
+  box.send(new Uint8Array(2048 * 700));
+  assert.deepEqual(batches, [510]);
+  box.addTokens(63);
+  assert.deepEqual(batches, [510]);
+  box.addTokens(1);
+  assert.deepEqual(batches, [510, 64]);
 });
 
 test('a small window never waits for more tokens than it has', () => {

@@ -8,7 +8,7 @@ import { chunkMessage } from './agent-protocol';
 // tokens cover, the box waits for a batch's worth of tokens: the server hands them back 5 at a
 // time, and a frame per 5 pieces cost a file copy a fifth of the page's CPU in frame sends
 // (the browser's and the helper's time with it, which a 2-core host takes from the guest).
-const MAX_BATCH = 32;
+const MAX_BATCH = 64;
 
 export class AgentOutbox {
   private tokens = 0;
