@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { untilEndpointMayAccept } from './endpoint-wait';
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import type { z } from 'zod';
 import type { ControlEndpoint } from '../runtime/runtime-paths';
@@ -109,7 +109,7 @@ export class QmpClient {
         return await QmpClient.connectOnce(endpoint, opts, Math.max(deadline - Date.now(), 1));
       } catch (e) {
         if (!retry || !isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
-        await sleep(delay);
+        await untilEndpointMayAccept(endpoint, delay, e);
         delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
       }
     }

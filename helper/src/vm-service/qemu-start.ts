@@ -4,6 +4,7 @@ import { QmpClient } from '../qmp/qmp-client';
 import type { LaunchedQemu, QemuExit } from '../qemu-process/launch';
 import { CONNECT_RETRY_MAX_MS, isSocketMissing } from '../qmp/qmp-connect-errors';
 import type { ControlEndpoint } from '../runtime/runtime-paths';
+import { untilEndpointMayAccept } from '../qmp/endpoint-wait';
 import { tailLines } from './crash-log';
 
 // How many of QEMU's last log lines an error carries (the MSR assertion takes two).
@@ -20,12 +21,14 @@ export async function connectWhenReady(endpoint: ControlEndpoint, launched: Laun
   let delay = 10;
   for (;;) {
     if (launched.hasExited()) throw await qemuFailed(await launched.exited, logFile);
+    let lastError: unknown;
     try {
       return await QmpClient.connect(endpoint, { timeoutMs: Math.max(deadline - Date.now(), 1) });
     } catch (e) {
       if (!isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
+      lastError = e;
     }
-    await Promise.race([sleep(delay), launched.exited]);
+    await untilEndpointMayAccept(endpoint, delay, lastError, launched.exited);
     delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
   }
 }
