@@ -61,7 +61,7 @@ function assertCommon(args: string[], host: HostFacts, hostName: HostName): void
   assert.deepEqual(valuesOf(args, '-mon'), ['chardev=qmp,mode=control']);
   assert.deepEqual(valuesOf(args, '-serial'), ['chardev:serial0']);
   const name = parseQemuOptsUnique(single(args, '-name'), 'guest');
-  assert.deepEqual(Object.keys(name), host.os === 'linux' ? ['guest', 'process'] : ['guest']);
+  assert.deepEqual(Object.keys(name), host.os === 'linux' ? ['guest', 'process', 'debug-threads'] : ['guest']);
 }
 
 for (const [hostName, host] of Object.entries(HOSTS) as Array<[HostName, HostFacts]>) {

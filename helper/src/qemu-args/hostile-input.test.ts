@@ -46,7 +46,7 @@ describe('hostile VM names cannot inject -name options', () => {
         assert.equal(values.length, 1);
         const parsed = parseQemuOpts(values[0]!, 'guest');
         const expected: Array<[string, string]> = [['guest', name]];
-        if (os === 'linux') expected.push(['process', `openutm-${VM_ID}`]);
+        if (os === 'linux') expected.push(['process', `openutm-${VM_ID}`], ['debug-threads', 'on']);
         assert.deepEqual(parsed, expected);
       }
     });

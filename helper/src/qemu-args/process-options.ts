@@ -31,6 +31,9 @@ export function startOptions(ctx: BuildContext): QemuOption[] {
         // Shows in top/ps on Linux. Elsewhere QEMU exits with "Change of process name not
         // supported by your OS", so it is left out there.
         process: ctx.host.os === 'linux' ? `openutm-${ctx.config.id}` : undefined,
+        // Names QEMU's threads (the vCPUs "CPU 0/TCG" or "CPU 0/KVM", the SPICE worker, I/O) for
+        // top -H and the bench's CPU accounting, as libvirt does; Linux only, like the above.
+        'debug-threads': ctx.host.os === 'linux' ? true : undefined,
       }),
     ],
     ['-uuid', vmUuid(ctx.config)],

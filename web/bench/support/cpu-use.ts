@@ -5,8 +5,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 // The browser is split by process type: its renderer (the page), its main process (which reads
 // dropped files), its network service (which frames WebSocket data) and its GPU process.
-export type CpuPart = 'guest' | 'helper' | 'renderer' | 'browser' | 'network' | 'gpu' | 'bench';
-const PARTS: readonly CpuPart[] = ['guest', 'helper', 'renderer', 'browser', 'network', 'gpu', 'bench'];
+// 'vcpu' and 'spice' are the parts of the guest's time its emulated CPUs' threads and the SPICE
+// server's display worker took (QEMU names its threads with -name debug-threads=on).
+export type CpuPart = 'guest' | 'vcpu' | 'spice' | 'helper' | 'renderer' | 'browser' | 'network' | 'gpu' | 'bench';
+const PARTS: readonly CpuPart[] = ['guest', 'vcpu', 'spice', 'helper', 'renderer', 'browser', 'network', 'gpu', 'bench'];
 export type CpuSnapshot = Map<number, { part: CpuPart; seconds: number }>;
 export type CpuUse = Record<CpuPart, number>;
 
@@ -38,7 +40,15 @@ export function cpuSnapshot(): CpuSnapshot {
       // Chromium rewrites its children's command lines as one string, spaces between.
       const part = partOf(pid, raw.split(raw.includes('\0') ? '\0' : ' '));
       if (!part) continue;
-      out.set(pid, { part, seconds: statSeconds(`/proc/${pid}/stat`) });
+      out.set(pid, { part, seconds: statOf(`/proc/${pid}/stat`).seconds });
+      if (part === 'guest') {
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          const thread = statOf(`/proc/${pid}/task/${tid}/stat`);
+          // Keyed apart from processes (a process's first thread has its id).
+          const threadPart = thread.name.startsWith('CPU ') ? 'vcpu' : thread.name.startsWith('SPICE') ? 'spice' : null;
+          if (threadPart) out.set(-Number(tid), { part: threadPart, seconds: thread.seconds });
+        }
+      }
     } catch {
       // The process ended between the listing and the read.
     }
@@ -46,12 +56,12 @@ export function cpuSnapshot(): CpuSnapshot {
   return out;
 }
 
-// A process's CPU seconds, from its stat file.
-function statSeconds(file: string): number {
+// A process's or thread's name and CPU seconds, from its stat file.
+function statOf(file: string): { name: string; seconds: number } {
   const stat = readFileSync(file, 'utf8');
   // Fields after the name (which may hold spaces and parentheses): utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND };
 }
 
 // Seconds each part spent between two snapshots (a process that ended in between is not seen).
