@@ -14,7 +14,7 @@ import { RealHelper } from '../test/support/real-helper';
 import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
 import { clearDownloads, floorPhase, type AgentSamples } from './support/agent-floors';
 import { BareChromium } from './support/bare-chromium';
-import { addCpu, cpuSnapshot, cpuSpent, describeCpu, noCpu } from './support/cpu-use';
+import { addCpu, CpuTally, describeCpu } from './support/cpu-use';
 import { dropAndTime, guestToPage, openConsole, pageToGuest } from './support/page-rounds';
 import { SerialShell } from './support/serial-shell';
 
@@ -67,7 +67,7 @@ async function agentBench(): Promise<void> {
     let toPage: number[];
     let toGuest: number[];
     const drops: number[] = [];
-    let dropCpu = noCpu();
+    const dropCpu = new CpuTally();
     let serial: number;
     try {
       await openConsole(page, helper, id);
@@ -79,9 +79,7 @@ async function agentBench(): Promise<void> {
       toPage = (await guestToPage(shell, page, WARMUP + ROUNDS)).slice(WARMUP);
       toGuest = (await pageToGuest(shell, page, WARMUP + ROUNDS)).slice(WARMUP);
       for (let i = 0; i < FILE_ROUNDS; i++) {
-        const before = cpuSnapshot();
-        drops.push(await dropAndTime(page, `bench-${randomBytes(3).toString('hex')}.bin`, fileBytes));
-        dropCpu = addCpu(dropCpu, cpuSpent(before, cpuSnapshot()));
+        drops.push(await dropCpu.around(() => dropAndTime(page, `bench-${randomBytes(3).toString('hex')}.bin`, fileBytes)));
         await clearDownloads(shell);
       }
     } finally {
@@ -112,7 +110,7 @@ async function agentBench(): Promise<void> {
     report('    before / after the page', `${mibs(median(floorBefore.file))} / ${mibs(median(floorAfter.file))}`, '', 'none', null);
     report('  page vs that floor', mibs(dropMs), `${mibs(floorFileMs)} floor`, `≥ ${(1 / FLOOR_SLACK).toFixed(2)}× floor`, dropMs <= FLOOR_SLACK * floorFileMs);
     process.stdout.write(
-      `      CPU per ${FILE_MIB} MiB copy: page ${describeCpu(dropCpu, FILE_ROUNDS)}; ` +
+      `      CPU per ${FILE_MIB} MiB copy: page ${describeCpu(dropCpu.total, FILE_ROUNDS)}; ` +
         `least client ${describeCpu(addCpu(floorBefore.fileCpu, floorAfter.fileCpu), 2 * FILE_ROUNDS)}\n`,
     );
     shell.close();

@@ -18,7 +18,7 @@ import {
   Selection,
   XferStatus,
 } from '../../src/components/console/spice-agent/agent-protocol';
-import { addCpu, cpuSnapshot, cpuSpent, noCpu, type CpuUse } from './cpu-use';
+import { CpuTally, type CpuUse } from './cpu-use';
 import type { SerialShell } from './serial-shell';
 import { SpiceAgentClient } from './spice-agent-client';
 
@@ -50,14 +50,12 @@ export async function floorPhase(
     const toHost = (await guestToClientFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
     const toGuest = (await clientToGuestFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
     const file: number[] = [];
-    let fileCpu = noCpu();
+    const fileCpu = new CpuTally();
     for (let i = 0; i < opts.fileRounds; i++) {
-      const before = cpuSnapshot();
-      file.push(await fileFloor(client, 9000 + i, `floor-${randomBytes(3).toString('hex')}.bin`, opts.fileBytes));
-      fileCpu = addCpu(fileCpu, cpuSpent(before, cpuSnapshot()));
+      file.push(await fileCpu.around(() => fileFloor(client, 9000 + i, `floor-${randomBytes(3).toString('hex')}.bin`, opts.fileBytes)));
       await clearDownloads(shell);
     }
-    return { toHost, toGuest, file, fileCpu, echo };
+    return { toHost, toGuest, file, fileCpu: fileCpu.total, echo };
   } finally {
     client.close();
   }

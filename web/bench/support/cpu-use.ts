@@ -71,12 +71,26 @@ export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): CpuUse {
   return spent;
 }
 
-export function noCpu(): CpuUse {
+function noCpu(): CpuUse {
   return Object.fromEntries(PARTS.map((p) => [p, 0])) as CpuUse;
 }
 
 export function addCpu(a: CpuUse, b: CpuUse): CpuUse {
   return Object.fromEntries(PARTS.map((p) => [p, a[p] + b[p]])) as CpuUse;
+}
+
+// What a series of runs took, added up (e.g. the file copies of one phase, not what lies between).
+export class CpuTally {
+  total: CpuUse = noCpu();
+
+  async around<T>(run: () => Promise<T>): Promise<T> {
+    const before = cpuSnapshot();
+    try {
+      return await run();
+    } finally {
+      this.total = addCpu(this.total, cpuSpent(before, cpuSnapshot()));
+    }
+  }
 }
 
 // "guest 3.10 s, helper 0.40 s, …" per `per` (e.g. per round).
