@@ -12,10 +12,10 @@ import { ensureWebBuilt } from '../test/support/build-web';
 import { startAgentGuest } from '../test/support/agent-vm';
 import { RealHelper } from '../test/support/real-helper';
 import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
-import { clearDownloads, floorPhase, type AgentSamples } from './support/agent-floors';
+import { clearDownloads, floorFileRound, floorPhase } from './support/agent-floors';
 import { BareChromium } from './support/bare-chromium';
-import { addCpu, CpuTally, describeCpu } from './support/cpu-use';
-import { dropAndTime, guestToPage, openConsole, pageToGuest } from './support/page-rounds';
+import { CpuTally, describeCpu } from './support/cpu-use';
+import { dropAndTime, guestToPage, leaveConsole, openConsole, pageToGuest, showConsole } from './support/page-rounds';
 import { SerialShell } from './support/serial-shell';
 
 const ROUNDS = Number(process.env.OPENUTM_BENCH_AGENT_ROUNDS ?? 25);
@@ -27,6 +27,10 @@ const ECHO_ROUNDS = 10;
 const WARMUP = 2;
 // The page is as fast as the protocol allows when within this factor of the least client's time.
 const FLOOR_SLACK = 1.2;
+
+// As a client goes, its SPICE session closes (the bridge closes QEMU's side of the page's
+// channels; the least client's go 2 s after its main channel): the next client waits until it has.
+const sessionGone = () => new Promise((r) => setTimeout(r, 3000));
 
 async function agentBench(): Promise<void> {
   const helper = await RealHelper.start();
@@ -56,44 +60,68 @@ async function agentBench(): Promise<void> {
       const tag = `al${i}x${randomBytes(2).toString('hex')}`;
       guestAlone.push(await shell.timed(`printf %s ${text} | xclip -i -selection clipboard; xclip -o -selection clipboard | head -c 4; echo :${tag}-$((1+1))`, new RegExp(`:${tag}-2`)));
     }
-    // The floor's first phase, before the page connects (QEMU's SPICE server takes one client at
-    // a time); its second comes after the page has left.
+    // The floor's first clipboard phase, before the page connects (QEMU's SPICE server takes one
+    // client at a time); its second comes after the page has left.
     const spice = runtimePathsFor(defaultRuntimeRoot(helper.home), id, 'linux').spice;
     if (spice.kind !== 'unix') throw new Error("the agent bench needs QEMU's SPICE server on a unix socket");
-    const floorOpts = { rounds: ROUNDS, warmup: WARMUP, fileRounds: FILE_ROUNDS, fileBytes, echoRounds };
+    const floorOpts = { rounds: ROUNDS, warmup: WARMUP, echoRounds };
     const floorBefore = await floorPhase(shell, spice.path, floorOpts);
 
     const page = await BareChromium.launch(helper.origin);
     let toPage: number[];
     let toGuest: number[];
     const drops: number[] = [];
+    const floorFiles: number[] = [];
+    // Each copy's MiB/s in the order they ran, for the line that shows the guest's drift.
+    const copies: string[] = [];
     const dropCpu = new CpuTally();
+    const floorCpu = new CpuTally();
     let serial: number;
     try {
       await openConsole(page, helper, id);
       // The page resizes the guest's screen to the window as it connects, which keeps the emulated
       // guest busy for seconds: the page's figures are taken once its echo is back near the echo
-      // with no client (or after a minute).
-      serial = await echoRounds();
-      for (const settleBy = Date.now() + 60_000; serial > 2 * echoAlone && Date.now() < settleBy; ) serial = await echoRounds();
+      // with no client (or after a while).
+      const settle = async (withinMs: number): Promise<number> => {
+        let echo = await echoRounds();
+        for (const settleBy = Date.now() + withinMs; echo > 2 * echoAlone && Date.now() < settleBy; ) echo = await echoRounds();
+        return echo;
+      };
+      serial = await settle(60_000);
       toPage = (await guestToPage(shell, page, WARMUP + ROUNDS)).slice(WARMUP);
       toGuest = (await pageToGuest(shell, page, WARMUP + ROUNDS)).slice(WARMUP);
-      for (let i = 0; i < FILE_ROUNDS; i++) {
-        drops.push(await dropCpu.around(() => dropAndTime(page, `bench-${randomBytes(3).toString('hex')}.bin`, fileBytes)));
-        await clearDownloads(shell);
+      // The file copies of the page and of the least client take turns (page, floor, floor, page,
+      // page, …): the guest's pace drifts by a fifth over minutes whoever copies, and copies side
+      // by side in time see the same guest. Each switch closes one client's SPICE session before
+      // the other connects.
+      let pageOnConsole = true;
+      for (let i = 0; i < 2 * FILE_ROUNDS; i++) {
+        const pageTurn = i % 4 === 0 || i % 4 === 3;
+        if (pageTurn && !pageOnConsole) {
+          await showConsole(page, helper, id);
+          await settle(20_000);
+          pageOnConsole = true;
+        } else if (!pageTurn && pageOnConsole) {
+          await leaveConsole(page);
+          await sessionGone();
+          pageOnConsole = false;
+        }
+        if (pageTurn) {
+          drops.push(await dropCpu.around(() => dropAndTime(page, `bench-${randomBytes(3).toString('hex')}.bin`, fileBytes)));
+          await clearDownloads(shell);
+        } else floorFiles.push(await floorFileRound(shell, spice.path, 9000 + i, fileBytes, floorCpu));
+        copies.push(`${pageTurn ? 'page' : 'floor'} ${(FILE_MIB / ((pageTurn ? drops : floorFiles).at(-1)! / 1000)).toFixed(1)}`);
+        if (!pageTurn) await sessionGone();
       }
     } finally {
       await page.close();
     }
-    // The bridge closes QEMU's side of the page's channels as the page goes; the next client
-    // waits until it has.
-    await new Promise((r) => setTimeout(r, 3000));
+    await sessionGone();
     const floorAfter = await floorPhase(shell, spice.path, floorOpts);
     // Baseline for the file: the same size pulled by the guest from the host over QEMU's user
     // network.
     const ncMs = await netcatPull(shell, fileBytes);
 
-    const both = (pick: (s: AgentSamples) => number[]) => [...pick(floorBefore), ...pick(floorAfter)];
     const load = os.loadavg()[0]!.toFixed(2);
     process.stdout.write(
       `agent bench: ${ROUNDS} clipboard rounds, ${FILE_ROUNDS}× ${FILE_MIB} MiB, load ${load}; serial echo (median) with the page ${fmtMs(serial)}, ` +
@@ -102,16 +130,19 @@ async function agentBench(): Promise<void> {
     report('  1 KiB in the guest alone, xclip -i → -o', fmtMs(median(guestAlone)), `${fmtMs(echoAlone)} echo`, 'none (the guest side no client avoids)', null);
     clipboardLines('clipboard guest → page, 1 KiB (median)', toPage, floorBefore.toHost, floorAfter.toHost, serial);
     clipboardLines('clipboard page → guest, 1 KiB (median)', toGuest, floorBefore.toGuest, floorAfter.toGuest, serial);
-    const mibs = (ms: number) => `${(FILE_MIB / (ms / 1000)).toFixed(1)} MiB/s`;
+    const rate = (ms: number) => (FILE_MIB / (ms / 1000)).toFixed(1);
+    const mibs = (ms: number) => `${rate(ms)} MiB/s`;
+    const spread = (ms: number[]) => `${rate(Math.max(...ms))}–${rate(Math.min(...ms))}`;
     const dropMs = median(drops);
-    const floorFileMs = median(both((s) => s.file));
+    const floorFileMs = median(floorFiles);
     report(`file into the guest, ${FILE_MIB} MiB (median)`, mibs(dropMs), `${mibs(ncMs)} nc`, '≥ 0.5× nc', ncMs / dropMs >= 0.5);
     report('  floor: least SPICE client, full window', mibs(floorFileMs), `${mibs(ncMs)} nc`, '≥ 0.5× nc', ncMs / floorFileMs >= 0.5);
-    report('    before / after the page', `${mibs(median(floorBefore.file))} / ${mibs(median(floorAfter.file))}`, '', 'none', null);
+    report('    slowest–fastest, page / floor', `${spread(drops)} / ${spread(floorFiles)} MiB/s`, '', 'none', null);
+    report('    copies in turn (MiB/s)', copies.join(', '), '', 'none', null);
     report('  page vs that floor', mibs(dropMs), `${mibs(floorFileMs)} floor`, `≥ ${(1 / FLOOR_SLACK).toFixed(2)}× floor`, dropMs <= FLOOR_SLACK * floorFileMs);
     process.stdout.write(
       `      CPU per ${FILE_MIB} MiB copy: page ${describeCpu(dropCpu.total, FILE_ROUNDS)}; ` +
-        `least client ${describeCpu(addCpu(floorBefore.fileCpu, floorAfter.fileCpu), 2 * FILE_ROUNDS)}\n`,
+        `least client ${describeCpu(floorCpu.total, FILE_ROUNDS)}\n`,
     );
     shell.close();
   } finally {

@@ -340,3 +340,19 @@ test('with retry, connect waits for a socket that appears later', async () => {
   assert.equal(client.greeting.QMP.version.qemu.major, 1);
   await client.close();
 });
+
+test('with retry, connect stops trying once retryUntil settles and throws the last error', async () => {
+  const never = await vacantEndpoint(dir, 'never.sock');
+  let stop!: () => void;
+  const exited = new Promise<void>((resolve) => (stop = resolve));
+  // Without retryUntil this would keep trying for ten minutes.
+  const connecting = QmpClient.connect(never, { retry: true, timeoutMs: 600_000, retryUntil: exited });
+  setTimeout(stop, 50);
+  const details = await rejectsWith(connecting, 'QMP_CLOSED', /.+/);
+  assert.ok(details.errno === 'ENOENT' || details.errno === 'ECONNREFUSED', String(details.errno));
+});
+
+test('with retry, connect tries once when retryUntil has already settled', async () => {
+  const never = await vacantEndpoint(dir, 'never2.sock');
+  await rejectsWith(QmpClient.connect(never, { retry: true, timeoutMs: 600_000, retryUntil: Promise.resolve() }), 'QMP_CLOSED', /.+/);
+});

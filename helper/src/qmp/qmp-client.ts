@@ -36,7 +36,11 @@ type Limits = { -readonly [K in keyof typeof QMP_DEFAULTS]: number };
 
 // Options for QmpClient.connect; limits default to QMP_DEFAULTS. `retry` keeps trying while the
 // socket is missing or refusing (a QEMU that is still starting) until timeoutMs runs out.
-export type QmpConnectOptions = Partial<Limits> & { retry?: boolean };
+export type QmpConnectOptions = Partial<Limits> & {
+  retry?: boolean;
+  // Once this settles (QEMU exited, say), no more tries: the last error is thrown.
+  retryUntil?: Promise<unknown>;
+};
 
 // Per-call options for execute().
 export interface QmpExecuteOptions {
@@ -100,16 +104,21 @@ export class QmpClient {
   // Opens the monitor, reads the greeting and sends qmp_capabilities; resolves ready for commands.
   // Fails with QMP_CLOSED when nothing listens there and QMP_TIMEOUT when the handshake stalls.
   static async connect(endpoint: ControlEndpoint, options: QmpConnectOptions = {}): Promise<QmpClient> {
-    const { retry = false, ...limits } = options;
+    const { retry = false, retryUntil, ...limits } = options;
     const opts: Limits = { ...QMP_DEFAULTS, ...limits };
     const deadline = Date.now() + opts.timeoutMs;
+    // Set before any wait below sees `retryUntil` settle (its callbacks run in order).
+    let stopped = false;
+    const stop = (): void => void (stopped = true);
+    retryUntil?.then(stop, stop);
     let delay = 10;
     for (;;) {
       try {
         return await QmpClient.connectOnce(endpoint, opts, Math.max(deadline - Date.now(), 1));
       } catch (e) {
-        if (!retry || !isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
-        await untilEndpointMayAccept(endpoint, delay, e);
+        if (!retry || stopped || !isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
+        await untilEndpointMayAccept(endpoint, delay, e, retryUntil);
+        if (stopped) throw e;
         delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
       }
     }

@@ -2,9 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OpenUtmError, isOpenUtmError } from '@openutm/shared';
 import { QmpClient } from '../qmp/qmp-client';
 import type { LaunchedQemu, QemuExit } from '../qemu-process/launch';
-import { CONNECT_RETRY_MAX_MS, isSocketMissing } from '../qmp/qmp-connect-errors';
 import type { ControlEndpoint } from '../runtime/runtime-paths';
-import { untilEndpointMayAccept } from '../qmp/endpoint-wait';
 import { tailLines } from './crash-log';
 
 // How many of QEMU's last log lines an error carries (the MSR assertion takes two).
@@ -14,22 +12,15 @@ const ERROR_LINES = 5;
 const EXIT_GRACE_MS = 2_000;
 
 // QEMU is ready once its monitor accepts (it runs paused under -S). A QEMU that exits first
-// ends the wait at once with its own words instead of a connection timeout; between attempts
-// the wait also ends on exit, so nothing keeps trying after QEMU is gone.
+// ends the wait at once with its own words instead of a connection timeout, and nothing keeps
+// trying after QEMU is gone.
 export async function connectWhenReady(endpoint: ControlEndpoint, launched: LaunchedQemu, logFile: string, timeoutMs: number): Promise<QmpClient> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 10;
-  for (;;) {
+  if (launched.hasExited()) throw await qemuFailed(await launched.exited, logFile);
+  try {
+    return await QmpClient.connect(endpoint, { timeoutMs, retry: true, retryUntil: launched.exited });
+  } catch (e) {
     if (launched.hasExited()) throw await qemuFailed(await launched.exited, logFile);
-    let lastError: unknown;
-    try {
-      return await QmpClient.connect(endpoint, { timeoutMs: Math.max(deadline - Date.now(), 1) });
-    } catch (e) {
-      if (!isSocketMissing(e) || deadline - Date.now() <= delay) throw e;
-      lastError = e;
-    }
-    await untilEndpointMayAccept(endpoint, delay, lastError, launched.exited);
-    delay = Math.min(delay * 2, CONNECT_RETRY_MAX_MS);
+    throw e;
   }
 }
 

@@ -18,46 +18,60 @@ import {
   Selection,
   XferStatus,
 } from '../../src/components/console/spice-agent/agent-protocol';
-import { CpuTally, type CpuUse } from './cpu-use';
+import type { CpuTally } from './cpu-use';
 import type { SerialShell } from './serial-shell';
 import { SpiceAgentClient } from './spice-agent-client';
 
-// What one phase of the bench measured, by the page or by the least client: each in ms.
+// What one clipboard phase of the bench measured, by the page or by the least client: each in ms.
 export interface AgentSamples {
   toHost: number[];
   toGuest: number[];
-  file: number[];
-  // CPU the file rounds took (the copies only), by part.
-  fileCpu: CpuUse;
   // The serial echo (median) while this client was connected.
   echo: number;
 }
 
-// The floor's phase: the least client connects to QEMU's SPICE socket (with display, inputs and
-// cursor channels, as the page has: QEMU and the guest then do the same work besides), runs the
-// same exchanges as the page, and leaves. The bench runs one before the page and one after it:
-// the guest speeds up as it settles after boot, and the page's phase sits between the two.
+// The floor's clipboard phase: the least client connects to QEMU's SPICE socket (with display,
+// inputs and cursor channels, as the page has: QEMU and the guest then do the same work besides),
+// runs the same exchanges as the page, and leaves. The bench runs one before the page and one
+// after it: the guest speeds up as it settles after boot, and the page's phase sits between the two.
 export async function floorPhase(
   shell: SerialShell,
   spicePath: string,
-  opts: { rounds: number; warmup: number; fileRounds: number; fileBytes: number; echoRounds: () => Promise<number> },
+  opts: { rounds: number; warmup: number; echoRounds: () => Promise<number> },
 ): Promise<AgentSamples> {
+  const client = await connectFloor(spicePath);
+  try {
+    const echo = await opts.echoRounds();
+    const toHost = (await guestToClientFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
+    const toGuest = (await clientToGuestFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
+    return { toHost, toGuest, echo };
+  } finally {
+    client.close();
+  }
+}
+
+// One file copy by the least client, connected for it alone (the page's copies go between the
+// floor's, and QEMU's SPICE server takes one client at a time); the guest's download folder is
+// emptied after it. `tally` gets the CPU the copy took.
+export async function floorFileRound(shell: SerialShell, spicePath: string, id: number, bytes: number, tally: CpuTally): Promise<number> {
+  const client = await connectFloor(spicePath);
+  try {
+    return await tally.around(() => fileFloor(client, id, `floor-${randomBytes(3).toString('hex')}.bin`, bytes));
+  } finally {
+    client.close();
+    await clearDownloads(shell);
+  }
+}
+
+async function connectFloor(spicePath: string): Promise<SpiceAgentClient> {
   const client = await SpiceAgentClient.connect(spicePath);
   try {
     await client.attachDisplay(spicePath);
     await client.attachInputs(spicePath);
-    const echo = await opts.echoRounds();
-    const toHost = (await guestToClientFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
-    const toGuest = (await clientToGuestFloor(shell, client, opts.warmup + opts.rounds)).slice(opts.warmup);
-    const file: number[] = [];
-    const fileCpu = new CpuTally();
-    for (let i = 0; i < opts.fileRounds; i++) {
-      file.push(await fileCpu.around(() => fileFloor(client, 9000 + i, `floor-${randomBytes(3).toString('hex')}.bin`, opts.fileBytes)));
-      await clearDownloads(shell);
-    }
-    return { toHost, toGuest, file, fileCpu: fileCpu.total, echo };
-  } finally {
+    return client;
+  } catch (e) {
     client.close();
+    throw e;
   }
 }
 

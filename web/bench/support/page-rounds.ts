@@ -34,7 +34,28 @@ export async function openConsole(page: BareChromium, helper: RealHelper, id: st
   const pairButton = `[...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Pair')`;
   await page.goto(helper.pairing().url, pairButton);
   await page.evaluate(`${pairButton}.click()`);
+  // Paired once the app leaves the pairing page for the library; going on before that loses the
+  // pairing (one bench run waited 3 minutes on a console that said "Not paired").
+  await page.evaluate(`new Promise((resolve, reject) => {
+    const until = Date.now() + 60000;
+    const check = () => {
+      if (!/\\/pair\\/?$/.test(location.pathname)) resolve(true);
+      else if (Date.now() > until) reject(new Error('the page did not pair within 60 s: ' + document.body.innerText.slice(0, 300)));
+      else setTimeout(check, 50);
+    };
+    check();
+  })`);
+  await showConsole(page, helper, id);
+}
+
+// The VM's console again (the page is paired); resolves once the guest agent shares the clipboard.
+export async function showConsole(page: BareChromium, helper: RealHelper, id: string): Promise<void> {
   await page.goto(`${helper.origin}/console?vm=${encodeURIComponent(id)}`, `document.querySelector('[data-testid="console-clipboard"][data-shared="true"]')`, 180_000);
+}
+
+// Leaves the console (its SPICE session closes) for a blank page, so another client can connect.
+export async function leaveConsole(page: BareChromium): Promise<void> {
+  await page.goto('about:blank', `location.href === 'about:blank'`);
 }
 
 // Guest to page: the copy is typed on the serial console; the clock stops when the page has
