@@ -6,7 +6,6 @@
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream, WebSocket } from 'ws';
 import { clientLink, CAP } from '../../../helper/src/console-bridge/testing/spice-bytes';
 import {
   AgentMsg,
@@ -88,16 +87,6 @@ export class SpiceAgentClient {
       socket.once('error', reject);
     });
     return SpiceAgentClient.link(socket, timeoutMs);
-  }
-
-  // Through the helper's console bridge, as the page goes: `url` carries the console ticket.
-  static async connectWebSocket(url: string, origin: string, timeoutMs = 60_000): Promise<SpiceAgentClient> {
-    const ws = new WebSocket(url, { origin });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return SpiceAgentClient.link(createWebSocketStream(ws), timeoutMs);
   }
 
   // Links a main channel and resolves once the agent has announced its capabilities.
