@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState, type RefObject } from 'react';
+import { ProgressTrack } from '../jobs/progress-track';
 import { formatBytes } from './spice-agent/file-transfer';
 import type { TransferView } from './display-session';
 
@@ -26,7 +27,7 @@ export function FileTransferList({ transfers, onCancel, onDismiss }: { transfers
                 <span className="sr-only"> {t.name}</span>
               </button>
             </div>
-            <progress className="mt-2 h-1.5 w-full" max={Math.max(t.size, 1)} value={t.state === 'done' ? Math.max(t.size, 1) : t.sent} aria-label={`Copying ${t.name}`} />
+            <ProgressTrack percent={transferPercent(t)} label={`Copying ${t.name}`} className="mt-2 h-1.5 w-full" />
             <p className={t.state === 'failed' ? 'mt-1 text-xs text-red-700 dark:text-red-400' : 'mt-1 text-xs text-neutral-600 dark:text-neutral-400'} role={t.state === 'failed' ? 'alert' : undefined}>
               {describe(t)}
             </p>
@@ -35,6 +36,14 @@ export function FileTransferList({ transfers, onCancel, onDismiss }: { transfers
       })}
     </ul>
   );
+}
+
+// Whole percent copied (an empty file is done at once); a new value only every 1% means the bar
+// is redrawn no more than a hundred times per file.
+function transferPercent(t: TransferView): number {
+  if (t.state === 'done') return 100;
+  if (t.size === 0) return 0;
+  return Math.min(100, Math.floor((t.sent / t.size) * 100));
 }
 
 function describe(t: TransferView): string {

@@ -2,6 +2,7 @@
 
 import type { JobProgress } from '@openutm/shared';
 import { cx } from '../cx';
+import { ProgressTrack } from './progress-track';
 
 // Whole percent of a job, or null before its first step is known.
 export function jobPercent(progress: JobProgress | undefined): number | null {
@@ -17,21 +18,7 @@ export function JobProgressBar({ progress, label, className }: { progress: JobPr
   const text = progress === undefined ? 'Starting…' : `${progress.label} · ${percent}%`;
   return (
     <div className={cx('flex min-w-0 items-center gap-2 text-xs', className)}>
-      <div
-        role="progressbar"
-        aria-label={label}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent ?? undefined}
-        aria-valuetext={text}
-        data-testid="job-progress"
-        className="relative h-2 w-24 shrink-0 overflow-hidden rounded-full bg-neutral-200 dark:bg-neutral-700"
-      >
-        <div
-          className={cx('h-full rounded-full bg-sky-600', percent === null && 'w-1/3 animate-pulse')}
-          style={percent === null ? undefined : { width: `${percent}%` }}
-        />
-      </div>
+      <ProgressTrack percent={percent} label={label} valueText={text} testId="job-progress" className="h-2 w-24 shrink-0" />
       <span className="truncate tabular-nums text-neutral-600 dark:text-neutral-400">{text}</span>
     </div>
   );
