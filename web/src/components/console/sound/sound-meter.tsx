@@ -2,9 +2,11 @@
 
 import { useEffect, useRef } from 'react';
 import type { ConsoleSound } from './console-sound';
+import { paceMeter } from './meter-pace';
 
-// How loud the guest plays, redrawn every frame straight into the DOM (a React render per
-// frame would be wasted work). The data attributes are what the sound test reads.
+// How loud the guest plays, redrawn straight into the DOM (a React render per frame would be
+// wasted work), every frame while it moves (meter-pace.ts). The data attributes are what the
+// sound test reads.
 export function SoundMeter({ sound }: { sound: ConsoleSound | null }) {
   const meter = useRef<HTMLDivElement>(null);
   const bar = useRef<HTMLDivElement>(null);
@@ -13,16 +15,18 @@ export function SoundMeter({ sound }: { sound: ConsoleSound | null }) {
     const el = meter.current;
     const fill = bar.current;
     if (!el || !fill || !sound) return;
-    let frame = 0;
     // What was last written: a silent guest then changes nothing in the DOM from frame to frame,
     // and the page costs the (often emulated) guest's host no style or paint work while idle.
     const shownNow: Record<string, string> = {};
+    let changed = false;
     const put = (key: string, value: string, write: (v: string) => void) => {
       if (shownNow[key] === value) return;
       shownNow[key] = value;
+      changed = true;
       write(value);
     };
-    const draw = () => {
+    const draw = (): boolean => {
+      changed = false;
       const s = sound.stats();
       // RMS of a full-scale sine is 0.707: scale so that a loud sound fills the bar.
       const shown = Math.min(1, s.level * 1.4);
@@ -39,10 +43,9 @@ export function SoundMeter({ sound }: { sound: ConsoleSound | null }) {
         guestMuted: String(s.guestMuted),
       };
       for (const [key, value] of Object.entries(data)) put(key, value, (v) => (el.dataset[key] = v));
-      frame = requestAnimationFrame(draw);
+      return changed;
     };
-    frame = requestAnimationFrame(draw);
-    return () => cancelAnimationFrame(frame);
+    return paceMeter(draw);
   }, [sound]);
 
   return (
