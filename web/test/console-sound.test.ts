@@ -50,14 +50,14 @@ test('a VM with a sound card: the page links SPICE playback asking for raw PCM, 
   const group = page.getByRole('group', { name: 'Sound' });
   await page.locator('[data-testid="console-sound"][data-output="ready"]').waitFor();
   // Playback with VOLUME (bit 1) and without OPUS (bit 3): the server then sends raw PCM.
-  for (let i = 0; i < 100 && !links.some((l) => l.type === 6); i++) await page.waitForTimeout(50);
+  // Each channel is its own WebSocket, and their links go out in whatever order the helper
+  // accepts them (one CI run saw record linked before playback, inputs and cursor).
+  const linked = (type: number) => links.some((l) => l.type === type);
+  for (let i = 0; i < 400 && !(linked(5) && linked(6)); i++) await page.waitForTimeout(50);
   const playback = links.find((l) => l.type === 5);
   assert.ok(playback, `no playback channel link among ${JSON.stringify(links)}`);
   assert.equal(playback.caps, 1 << 1, 'playback asks for the guest volume and raw PCM, not Opus');
-  assert.ok(
-    links.some((l) => l.type === 6),
-    'the record channel is linked too',
-  );
+  assert.ok(linked(6), 'the record channel is linked too');
 
   const mute = group.getByRole('button', { name: 'Mute' });
   const volume = group.getByRole('slider', { name: 'Volume' });
