@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { waitForText } from '../../helper/test/support/wait';
 import { defaultRuntimeRoot, runtimePathsFor } from '../../helper/src/runtime/runtime-paths';
 import { readPidFile } from '../../helper/src/qemu-process/launch';
 import { screenshot } from './support/browser';
-import { typeSerialEcho, waitForGuestOnCanvas, waitForScreenConnected, watchScreen } from './support/console-screen';
+import { typeSerialEcho, waitForGuestOnCanvas, waitForScreenConnected, waitForTyped, watchScreen } from './support/console-screen';
 import { uiSuite } from './support/ui-suite';
 
 // The consoles in the Windows form, on this host: the helper runs with OPENUTM_QEMU_ENDPOINTS=tcp,
@@ -44,7 +43,7 @@ for (const display of ['spice', 'vnc'] as const) {
       const token = `tcp-${display}-${randomBytes(4).toString('hex')}`;
       await page.locator('[data-testid="console-screen"] canvas').focus();
       await typeSerialEcho(page, token);
-      await waitForText(helper.serialLog(id), token, 60_000);
+      await waitForTyped(page, helper.serialLog(id), token);
       await screenshot(page, `console-tcp-${display}`);
       // Leave the console before the VM goes, so its drop is not this test's.
       await page.goto(`${helper.origin}/vm?id=${encodeURIComponent(id)}`);

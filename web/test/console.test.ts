@@ -117,7 +117,7 @@ test('the SPICE screen, opened from the library card, shows the guest and keys t
   const before = inkedPixels();
   await page.locator('[data-testid="console-screen"] canvas').focus();
   await typeSerialEcho(token);
-  await waitForText(helper.serialLog(spiceVm), token, 60_000);
+  await screen.waitForTyped(page, helper.serialLog(spiceVm), token);
   assert.notEqual(await inkedPixels(), await before, 'the typed command shows on the screen');
   await screenshot(page, 'console-spice-typed');
 
@@ -228,7 +228,7 @@ test('a VNC guest shows its screen through noVNC, takes keystrokes, and never ca
   const token = `vnc-typed-${randomBytes(4).toString('hex')}`;
   await page.locator('[data-testid="console-screen"] canvas').focus();
   await typeSerialEcho(token);
-  await waitForText(helper.serialLog(id), token, 60_000);
+  await screen.waitForTyped(page, helper.serialLog(id), token);
   await screenshot(page, 'console-vnc');
   // noVNC sends absolute positions (QEMU's VNC maps them): nothing to capture, and a click
   // on the screen must not take the pointer.

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import { waitForText } from '../../../helper/test/support/wait';
 
 // What the console tests check on a page's screen pane, shared by the unix-socket and the
 // loopback-TCP (Windows form) console tests.
@@ -13,6 +14,7 @@ interface SocketRecord {
   framesOut: number;
   closed: boolean;
 }
+const SPICE_CHANNELS: Record<number, string> = { 1: 'main', 2: 'display', 3: 'inputs', 4: 'cursor', 5: 'playback', 6: 'record' };
 const watched = new WeakMap<Page, { sockets: SocketRecord[]; log: string[]; helperLog: string[] }>();
 
 // Starts recording `page`'s WebSockets and console lines; `helperLog` is the helper's output.
@@ -28,7 +30,13 @@ export function watchScreen(page: Page, helperLog: string[] = []): void {
       r.framesIn += 1;
       r.bytesIn += payload.length;
     });
-    ws.on('framesent', () => (r.framesOut += 1));
+    ws.on('framesent', ({ payload }) => {
+      // A SPICE channel's first frame is its link message: name the socket after its channel.
+      if (r.framesOut === 0 && typeof payload !== 'string' && payload.length > 20 && payload.subarray(0, 4).toString('latin1') === 'REDQ') {
+        r.what += ` (SPICE ${SPICE_CHANNELS[payload[20]!] ?? `channel ${payload[20]}`})`;
+      }
+      r.framesOut += 1;
+    });
     ws.on('close', () => (r.closed = true));
   });
 }
@@ -99,4 +107,19 @@ export async function typeSerialEcho(page: Page, token: string): Promise<void> {
   await page.keyboard.press('Shift+KeyS');
   await page.keyboard.type('0', { delay: 15 });
   await page.keyboard.press('Enter');
+}
+
+// Waits for a token typed into the screen to reach the guest's serial log. When it does not,
+// the failure says where the page's keyboard focus was and what its sockets sent (the inputs
+// channel's frames out tell keys the page never sent from keys the guest never read).
+export async function waitForTyped(page: Page, serialLog: string, token: string, timeoutMs = 60_000): Promise<string> {
+  return waitForText(serialLog, token, timeoutMs).catch(async (e: Error) => {
+    const focus = await page
+      .evaluate(() => {
+        const el = document.activeElement;
+        return el ? `${el.tagName.toLowerCase()}${el.closest('[data-testid]') ? ` in ${el.closest('[data-testid]')?.getAttribute('data-testid')}` : ''}` : 'none';
+      })
+      .catch(() => '(page gone)');
+    assert.fail(`${e.message}\nfocus: ${focus}\n${await screenDiagnostics(page)}`);
+  });
 }

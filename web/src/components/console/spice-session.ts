@@ -7,6 +7,7 @@ import { comboStrokes, spiceScancode, type KeyCombo } from './guest-keys';
 import { ConsoleSound } from './sound/console-sound';
 import { hookAudioChannels } from './sound/spice-audio-channels';
 import { SpiceAgentChannel } from './spice-agent/agent-channel';
+import { whenInputsReady } from './spice-inputs-ready';
 import './spice-surfaces';
 import { padTicket } from './spice-ticket';
 import { tearDownViewer } from './viewer-teardown';
@@ -46,6 +47,13 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     });
   };
 
+  // Connected once the guest is on screen and keys reach it, not before.
+  let mainReady = false;
+  let inputsReady = false;
+  const tellConnected = () => {
+    if (mainReady && inputsReady && !closed) events.onPhase({ phase: 'connected' });
+  };
+
   const sc = new SpiceMainConn({
     uri: target.url,
     // The SPICE ticket: spice-html5 encrypts it with QEMU's key, so only QEMU can read it. Empty
@@ -53,7 +61,8 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     password: target.password ?? '',
     screen_id: screen.id,
     onsuccess: () => {
-      events.onPhase({ phase: 'connected' });
+      mainReady = true;
+      tellConnected();
       events.onPointerMode(pointerMode(sc.mouse_mode));
     },
     onerror: (e) => finish(e.message),
@@ -74,6 +83,10 @@ export function openSpiceSession(screen: HTMLElement, target: DisplayTarget, eve
     if (!closed) events.onPointerMode(pointerMode(current));
   };
   // Playback and record are the console's own (sound/): taken before the main channel links.
+  whenInputsReady(sc, () => {
+    inputsReady = true;
+    tellConnected();
+  });
   const sound = new ConsoleSound();
   sound.attach(hookAudioChannels(sc, sound.events));
   events.onSound(sound);

@@ -86,6 +86,8 @@ declare module '@spice-project/spice-html5/src/enums.js' {
     SPICE_MSGC_INPUTS_MOUSE_MOTION: number;
     SPICE_MOUSE_MODE_CLIENT: number;
     SPICE_MOUSE_MODE_SERVER: number;
+    SPICE_MSG_MAIN_CHANNELS_LIST: number;
+    SPICE_MSG_INPUTS_INIT: number;
   };
 }
 
