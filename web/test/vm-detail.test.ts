@@ -134,6 +134,9 @@ test('while running: settings locked with the reason, name and media live, the l
   const left = (await (await ui.helper.api()).call('vm.list', {})).map((v) => v.config.id);
   assert.equal(left.includes(copyId), false);
   assert.equal(left.includes(id), true, 'the original is still there');
+  // Back skips the deleted copy's page: it returns to the original's.
+  await page.goBack();
+  await page.getByRole('heading', { name: 'Live VM', level: 1 }).waitFor();
 });
 
 test('a crash shows its reason and the last log lines; the VM can be started again', async () => {

@@ -208,6 +208,9 @@ test('item 16: Create with an installer disc starts the VM and opens its console
   const id = new URL(page.url()).searchParams.get('vm')!;
   const api = await ui.helper.api();
   assert.equal((await api.call('vm.status', { id })).state, 'running');
+  // The wizard is done with: Back leaves the console for the library it was opened from.
+  await page.goBack();
+  await page.getByRole('heading', { name: /^Library/, level: 1 }).waitFor();
   await api.call('vm.kill', { id });
 });
 

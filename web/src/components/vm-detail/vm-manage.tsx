@@ -46,7 +46,8 @@ export function VmManage({ vm, connected }: { vm: VmSummary; connected: boolean 
     try {
       await vmDelete(config.id, confirm);
       dialogRef.current?.close();
-      router.push('/');
+      // Back must not return to the page of a VM that is gone.
+      router.replace('/');
     } catch (e) {
       setFailure(`Could not delete: ${errorMessage(e)}`);
       dialogRef.current?.close();

@@ -157,15 +157,17 @@ export function VmWizard() {
     setPhase({ kind: 'creating', job });
     try {
       const { config } = await vmCreate(draftToRequest(draft), job);
-      if (!willStart) return router.push(`/vm?id=${config.id}`);
+      // The wizard leaves the history with its VM made: Back from what opens returns to where
+      // New VM was pressed, not to an empty wizard.
+      if (!willStart) return router.replace(`/vm?id=${config.id}`);
       setPhase({ kind: 'starting', name: config.name });
       try {
         await vmStart(config.id);
       } catch {
         // Created, not started: its page says why and offers Start again.
-        return router.push(`/vm?id=${config.id}`);
+        return router.replace(`/vm?id=${config.id}`);
       }
-      router.push(consoleHref(config.id));
+      router.replace(consoleHref(config.id));
     } catch (err) {
       const message = errorMessage(err);
       // The helper checks the disc again; its refusal belongs next to the field.
