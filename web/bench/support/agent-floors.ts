@@ -13,7 +13,7 @@ import {
   encodeClipboard,
   encodeClipboardGrab,
   encodeClipboardRequest,
-  encodeFileXferData,
+  encodeFileXferDataMessage,
   encodeFileXferStart,
   Selection,
   XferStatus,
@@ -163,7 +163,7 @@ export async function fileFloor(client: SpiceAgentClient, id: number, name: stri
   done.catch(() => undefined); // awaited below; a failure meanwhile must not go unhandled
   for (let sent = 0; sent < size; sent += XFER_SLICE) {
     await client.whenBelow(QUEUE_MARK);
-    client.send(AgentMsg.FILE_XFER_DATA, encodeFileXferData(id, slice.subarray(0, Math.min(XFER_SLICE, size - sent))));
+    client.sendMessage(encodeFileXferDataMessage(id, slice.subarray(0, Math.min(XFER_SLICE, size - sent))));
   }
   await done;
   return performance.now() - t0;

@@ -172,7 +172,12 @@ export class SpiceAgentClient {
 
   // One agent message, cut into the server's 2 KiB pieces, each sent as soon as a token is there.
   send(type: number, body: Uint8Array): void {
-    for (const piece of chunkMessage(encodeAgentMessage(type, body))) this.queue.push(piece);
+    this.sendMessage(encodeAgentMessage(type, body));
+  }
+
+  // A whole agent message, header and all (the file copy's data, encoded as the page does).
+  sendMessage(message: Uint8Array): void {
+    for (const piece of chunkMessage(message)) this.queue.push(piece);
     this.flush();
   }
 

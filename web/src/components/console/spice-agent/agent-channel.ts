@@ -74,7 +74,7 @@ export class SpiceAgentChannel {
     private readonly events: AgentEvents,
   ) {
     this.outbox = new AgentOutbox((pieces) => this.sendPieces(pieces));
-    this.transfers = new FileTransfers((type, body) => this.send(type, body), this.outbox, (v) => events.onTransfers(v));
+    this.transfers = new FileTransfers((message) => this.sendMessage(message), this.outbox, (v) => events.onTransfers(v));
     const main = sc as MainWithHooks;
     const process = main.process_channel_message.bind(sc);
     main.process_channel_message = (msg: MainMessage) => this.process(msg) || process(msg);
@@ -254,8 +254,12 @@ export class SpiceAgentChannel {
   }
 
   private send(type: number, body: Uint8Array): void {
+    this.sendMessage(encodeAgentMessage(type, body));
+  }
+
+  private sendMessage(message: Uint8Array): void {
     if (this.closed || this.phase === 'absent') return;
-    this.outbox.send(encodeAgentMessage(type, body));
+    this.outbox.send(message);
   }
 
   // Agent pieces, each its own AGENT_DATA message, a frame per FRAME_PIECES (the helper takes

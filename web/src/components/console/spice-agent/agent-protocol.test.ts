@@ -18,7 +18,7 @@ import {
   encodeClipboardGrab,
   encodeClipboardRelease,
   encodeClipboardRequest,
-  encodeFileXferData,
+  encodeFileXferDataMessage,
   encodeFileXferStart,
   encodeFileXferStatus,
   encodeMonitorsConfig,
@@ -110,7 +110,8 @@ test('file transfer: the start key file (escaped, UTF-8, NUL-terminated), data w
     assert.equal(body[body.length - 1], 0);
     assert.equal(new TextDecoder().decode(body.subarray(4, -1)), `[vdagent-file-xfer]\n${line}\nsize=20971520\n`);
   }
-  assert.equal(hex(encodeFileXferData(3, new Uint8Array([5, 6]))), '03000000' + '0200000000000000' + '0506');
+  // Agent header (protocol 1, FILE_XFER_DATA = 12, opaque 0, size 14), then id, length, bytes.
+  assert.equal(hex(encodeFileXferDataMessage(3, new Uint8Array([5, 6]))), '01000000' + '0c000000' + '0000000000000000' + '0e000000' + '03000000' + '0200000000000000' + '0506');
   assert.equal(hex(encodeFileXferStatus(3, 1)), '03000000' + '01000000');
   const status = decodeFileXferStatus(Uint8Array.from(Buffer.from('0300000004000000' + '0010000000000000', 'hex')));
   assert.equal(status.id, 3);

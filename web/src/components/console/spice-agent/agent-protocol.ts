@@ -256,10 +256,16 @@ export function decodeFileXferStatus(body: Uint8Array): { id: number; result: nu
   return { id: dv.getUint32(0, true), result: dv.getUint32(4, true), detail: body.subarray(8) };
 }
 
-export function encodeFileXferData(id: number, data: Uint8Array): Uint8Array {
-  const { out, dv } = words(12 + data.length);
-  dv.setUint32(0, id, true);
-  dv.setBigUint64(4, BigInt(data.length), true);
-  out.set(data, 12);
+// The whole agent message for a FILE_XFER_DATA, in one copy of `data`: encoding the body and
+// then the message copied every 64 KiB of a file twice on the page's main thread.
+export function encodeFileXferDataMessage(id: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(AGENT_HEADER_SIZE + 12 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, VD_AGENT_PROTOCOL, true);
+  dv.setUint32(4, AgentMsg.FILE_XFER_DATA, true);
+  dv.setUint32(16, 12 + data.length, true);
+  dv.setUint32(AGENT_HEADER_SIZE, id, true);
+  dv.setBigUint64(AGENT_HEADER_SIZE + 4, BigInt(data.length), true);
+  out.set(data, AGENT_HEADER_SIZE + 12);
   return out;
 }

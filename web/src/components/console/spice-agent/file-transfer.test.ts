@@ -35,17 +35,9 @@ function guest() {
 function setup(tokens = 10, clock?: () => number) {
   const g = guest();
   let views: TransferView[] = [];
-  const xfers = new FileTransfers((type, body) => g.outbox.send(new Uint8Array(Buffer.concat([header(type, body.length), body]))), g.outbox, (v) => (views = v), clock);
+  const xfers = new FileTransfers((message) => g.outbox.send(message), g.outbox, (v) => (views = v), clock);
   g.outbox.addTokens(tokens);
   return { ...g, xfers, views: () => views };
-}
-
-function header(type: number, size: number): Buffer {
-  const b = Buffer.alloc(20);
-  b.writeUInt32LE(1, 0);
-  b.writeUInt32LE(type, 4);
-  b.writeUInt32LE(size, 16);
-  return b;
 }
 
 const sha = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');

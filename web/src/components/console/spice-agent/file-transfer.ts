@@ -1,4 +1,4 @@
-import { AgentMsg, encodeFileXferData, encodeFileXferStart, encodeFileXferStatus, XferStatus } from './agent-protocol';
+import { AgentMsg, encodeAgentMessage, encodeFileXferDataMessage, encodeFileXferStart, encodeFileXferStatus, XferStatus } from './agent-protocol';
 import type { AgentOutbox } from './agent-outbox';
 
 // One file on its way into the guest, as the page shows it.
@@ -76,7 +76,8 @@ export class FileTransfers {
   private active: Task | null = null;
 
   constructor(
-    private readonly send: (type: number, body: Uint8Array) => void,
+    // Whole agent messages (header and body) to the guest.
+    private readonly sendMessage: (message: Uint8Array) => void,
     private readonly outbox: AgentOutbox,
     private readonly onChange: (views: TransferView[]) => void,
     private readonly clock: () => number = () => performance.now(),
@@ -163,7 +164,7 @@ export class FileTransfers {
           await this.outbox.whenBelow(QUEUE_MARK);
           if (view.state !== 'sending') return;
           const bytes = block.subarray(at, Math.min(at + XFER_SLICE, block.length));
-          this.send(AgentMsg.FILE_XFER_DATA, encodeFileXferData(view.id, bytes));
+          this.sendMessage(encodeFileXferDataMessage(view.id, bytes));
           view.sent = blockStart + at + bytes.length;
           if (view.sent === view.size || this.clock() - shownAt >= PROGRESS_MS) {
             shownAt = this.clock();
@@ -172,7 +173,7 @@ export class FileTransfers {
         }
       }
       // An empty file still needs its (empty) data message for the agent to close it.
-      if (view.size === 0) this.send(AgentMsg.FILE_XFER_DATA, encodeFileXferData(view.id, new Uint8Array(0)));
+      if (view.size === 0) this.sendMessage(encodeFileXferDataMessage(view.id, new Uint8Array(0)));
       if (view.state === 'sending') {
         view.state = 'finishing';
         this.changed();
@@ -182,6 +183,10 @@ export class FileTransfers {
       this.send(AgentMsg.FILE_XFER_STATUS, encodeFileXferStatus(view.id, XferStatus.ERROR));
       this.finish(task, 'failed', `the file could not be read (${e instanceof Error ? e.message : String(e)}): drop it again`);
     }
+  }
+
+  private send(type: number, body: Uint8Array): void {
+    this.sendMessage(encodeAgentMessage(type, body));
   }
 
   private finish(task: Task, state: 'done' | 'failed' | 'cancelled', error?: string, next = true): void {
