@@ -16,6 +16,7 @@ import {
   encodeClipboard,
   encodeClipboardGrab,
   encodeClipboardRequest,
+  encodeMiniMessages,
   encodeMonitorsConfig,
   type AgentMessage,
 } from './agent-protocol';
@@ -279,16 +280,7 @@ export class SpiceAgentChannel {
   private sendMain(messages: ReadonlyArray<{ type: number; payload: Uint8Array }>): void {
     const ws = this.sc.ws;
     if (this.closed || !ws || ws.readyState !== WebSocket.OPEN) return;
-    const out = new Uint8Array(messages.reduce((n, m) => n + 6 + m.payload.length, 0));
-    const dv = new DataView(out.buffer);
-    let at = 0;
-    for (const { type, payload } of messages) {
-      dv.setUint16(at, type, true);
-      dv.setUint32(at + 2, payload.length, true);
-      out.set(payload, at + 6);
-      at += 6 + payload.length;
-    }
-    ws.send(out.buffer);
+    ws.send(encodeMiniMessages(messages).buffer);
   }
 }
 

@@ -269,3 +269,18 @@ export function encodeFileXferDataMessage(id: number, data: Uint8Array): Uint8Ar
   out.set(data, AGENT_HEADER_SIZE + 12);
   return out;
 }
+
+// Mini-header messages (type u16, size u32, then the payload, each) in one buffer: what one
+// WebSocket frame of a channel carries.
+export function encodeMiniMessages(messages: ReadonlyArray<{ type: number; payload: Uint8Array }>): Uint8Array {
+  const out = new Uint8Array(messages.reduce((n, m) => n + 6 + m.payload.length, 0));
+  const dv = new DataView(out.buffer);
+  let at = 0;
+  for (const { type, payload } of messages) {
+    dv.setUint16(at, type, true);
+    dv.setUint32(at + 2, payload.length, true);
+    out.set(payload, at + 6);
+    at += 6 + payload.length;
+  }
+  return out;
+}
