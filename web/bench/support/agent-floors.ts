@@ -18,6 +18,8 @@ import {
   Selection,
   XferStatus,
 } from '../../src/components/console/spice-agent/agent-protocol';
+// As the page: 64 KiB data messages (spice-gtk's size), read ahead no further than 96 pieces.
+import { QUEUE_MARK, XFER_SLICE } from '../../src/components/console/spice-agent/file-transfer';
 import type { CpuTally } from './cpu-use';
 import type { SerialShell } from './serial-shell';
 import { SpiceAgentClient } from './spice-agent-client';
@@ -79,10 +81,6 @@ async function connectFloor(spicePath: string): Promise<SpiceAgentClient> {
 export async function clearDownloads(shell: SerialShell): Promise<void> {
   await shell.timed('rm -f /root/Downloads/*; echo rm-$((1+1))', /rm-2/);
 }
-
-// As the page: 64 KiB data messages (spice-gtk's size), read ahead no further than 96 pieces.
-const XFER_SLICE = 64 * 1024;
-const QUEUE_MARK = 96;
 
 function selectionOnWire(client: SpiceAgentClient): boolean {
   return client.agentCaps?.has(AgentCap.CLIPBOARD_SELECTION) ?? false;

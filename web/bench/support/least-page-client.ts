@@ -4,7 +4,7 @@
 // else: no React, no spice-html5, a display channel whose pictures are read and dropped. It links
 // the session's main, display, inputs and cursor channels through a console.open ticket, starts
 // the agent and copies a file, spending each token the moment it arrives (one frame per flush).
-// Bundled by esbuild (least-page-bundle.ts) and called as window.leastPageCopy(url, id, size).
+// Bundled by esbuild (least-page-round.ts) and called as window.leastPageCopy(url, id, size).
 import { SPICE_CHANNEL, SPICE_MSG, SPICE_MSGC } from '@openutm/shared';
 import {
   AgentMsg,
@@ -21,10 +21,8 @@ import {
   type AgentMessage,
 } from '../../src/components/console/spice-agent/agent-protocol';
 import { AgentReassembler } from '../../src/components/console/spice-agent/agent-reassembler';
-import { XFER_SLICE } from '../../src/components/console/spice-agent/file-transfer';
+import { fileBlocks, QUEUE_MARK, XFER_SLICE } from '../../src/components/console/spice-agent/file-transfer';
 
-const QUEUE_MARK = 96;
-const READ_BLOCK = 1024 * 1024;
 const CAPS = (1 << 1) | (1 << 3); // auth SPICE, mini header
 
 // A channel's bytes, read in exact counts.
@@ -198,28 +196,22 @@ export async function leastPageCopy(url: string, id: number, size: number): Prom
     for (const c of others) void c.loop(() => undefined);
     await agentReady;
 
-    // A file as the bench drops one on the page, read as the page reads it: a block at a time,
-    // the next while this one is sent.
+    // A file as the bench drops one on the page, read as the page reads it (fileBlocks).
     const bytes = new Uint8Array(size);
     crypto.getRandomValues(bytes.subarray(0, Math.min(size, 65536)));
     for (let at = 65536; at < size; at *= 2) bytes.copyWithin(at, 0, Math.min(at, size - at));
     const file = new File([bytes], `least-page-${id}.bin`);
-    const read = (start: number) => file.slice(start, Math.min(start + READ_BLOCK, size)).arrayBuffer().then((b) => new Uint8Array(b));
     const t0 = performance.now();
     const canSend = status(XferStatus.CAN_SEND_DATA);
     sendAgent(encodeAgentMessage(AgentMsg.FILE_XFER_START, encodeFileXferStart(id, file.name, size)));
     await canSend;
     const done = status(XferStatus.SUCCESS);
     done.catch(() => undefined); // awaited below
-    let next = size > 0 ? read(0) : null;
-    for (let blockStart = 0; next; ) {
-      const block = await next;
-      next = blockStart + block.length < size ? read(blockStart + block.length) : null;
+    for await (const block of fileBlocks(file, size)) {
       for (let at = 0; at < block.length; at += XFER_SLICE) {
         while (queue.length > QUEUE_MARK) await new Promise<void>((r) => drained.push(r));
         sendAgent(encodeFileXferDataMessage(id, block.subarray(at, Math.min(at + XFER_SLICE, block.length))));
       }
-      blockStart += block.length;
     }
     await done;
     return performance.now() - t0;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { AgentMsg, AgentProtocolError, XferStatus } from './agent-protocol';
 import { AgentOutbox } from './agent-outbox';
 import { AgentReassembler } from './agent-reassembler';
-import { FileTransfers, formatBytes, PROGRESS_MS, transferError, XFER_SLICE, type TransferView } from './file-transfer';
+import { fileBlocks, FileTransfers, formatBytes, PROGRESS_MS, READ_BLOCK, transferError, XFER_SLICE, type TransferSource, type TransferView } from './file-transfer';
 
 // The guest's side of the wire: pieces reassembled into messages, file data gathered per id.
 function guest() {
@@ -167,4 +167,37 @@ test('progress is shown at most every PROGRESS_MS while sending, and always once
   assert.ok(mid > 0 && mid < data.length, `${mid}`);
   await drive(t, () => t.views()[0]!.state === 'finishing');
   assert.equal(t.views()[0]!.sent, data.length);
+});
+
+test('a file is read a block at a time, the next block asked for before this one is taken; a file that ends early fails', async () => {
+  for (const size of [0, 5, READ_BLOCK, 2 * READ_BLOCK + 7]) {
+    const data = new Uint8Array(size).map((_, i) => (i * 7) % 253);
+    const asked: number[] = [];
+    const file = new File([data], 'f');
+    const source: TransferSource = { name: 'f', size, slice: (a, b) => (asked.push(a), file.slice(a, b)) };
+    const blocks: Uint8Array[] = [];
+    for await (const block of fileBlocks(source, size)) {
+      // Read ahead: the block after this one is already asked for (none past the end).
+      assert.equal(asked.length, Math.min(blocks.length + 2, Math.ceil(size / READ_BLOCK)), `size ${size}, block ${blocks.length}`);
+      blocks.push(block);
+    }
+    assert.ok(blocks.every((b) => b.length <= READ_BLOCK));
+    assert.deepEqual(Buffer.concat(blocks), Buffer.from(data), `size ${size}`);
+  }
+  // A file that shrank on disk after the drop: its reads come back empty before the end.
+  const shrunk: TransferSource = { name: 's', size: 3 * READ_BLOCK, slice: (a, b) => new Blob([new Uint8Array(a === 0 ? b - a : 0)]) };
+  await assert.rejects(async () => {
+    for await (const block of fileBlocks(shrunk, shrunk.size)) assert.ok(block.length > 0);
+  }, /the file ended at 1048576 of 3145728 bytes/);
+});
+
+test('a file that cannot be read fails with what to do, and the guest is told to drop it', async () => {
+  const s = setup();
+  const unreadable: TransferSource = { name: 'gone.bin', size: 2 * READ_BLOCK, slice: () => ({ arrayBuffer: () => Promise.reject(new Error('NotReadableError')) }) };
+  const [id] = s.xfers.add([unreadable]);
+  s.xfers.status(id!, XferStatus.CAN_SEND_DATA, new Uint8Array(0));
+  await drive(s, () => s.views()[0]!.state === 'failed');
+  assert.match(s.views()[0]!.error!, /the file could not be read \(NotReadableError\): drop it again/);
+  assert.deepEqual(s.log.at(-1), { type: AgentMsg.FILE_XFER_STATUS, id });
+  assert.equal(s.files.get(id!), undefined, 'no data went out');
 });

@@ -24,11 +24,35 @@ export interface TransferSource {
 // READ_BLOCK at a time, the next block while this one is sent: one Blob read takes a trip to the
 // browser process, and one per data message set the pace of a whole copy (~1 MiB/s).
 export const XFER_SLICE = 64 * 1024;
-const QUEUE_MARK = 96;
-const READ_BLOCK = 1024 * 1024;
+export const QUEUE_MARK = 96;
+export const READ_BLOCK = 1024 * 1024;
 // Progress is redrawn at most this often (ms), not per data message: each redraw is a render of
 // the console's transfer list, and per 256 KiB they took a tenth of the page's time in a copy.
 export const PROGRESS_MS = 100;
+
+// A file's bytes READ_BLOCK at a time, the next block read while the caller sends this one. A
+// read that comes back empty before the end (the file shrank on disk) is an error, not a loop.
+export async function* fileBlocks(source: TransferSource, size: number): AsyncGenerator<Uint8Array> {
+  const read = (start: number) => {
+    const block = source
+      .slice(start, Math.min(start + READ_BLOCK, size))
+      .arrayBuffer()
+      .then((b) => new Uint8Array(b));
+    // Awaited in turn; a failure while an earlier block is sent (or after the caller stopped)
+    // must not go unhandled.
+    block.catch(() => undefined);
+    return block;
+  };
+  let next = size > 0 ? read(0) : null;
+  let at = 0;
+  while (next) {
+    const block = await next;
+    if (block.length === 0) throw new Error(`the file ended at ${at} of ${size} bytes`);
+    at += block.length;
+    next = at < size ? read(at) : null;
+    yield block;
+  }
+}
 
 // What the guest's status codes mean for the person who dropped the file.
 export function transferError(result: number, detail: Uint8Array): string {
@@ -144,22 +168,10 @@ export class FileTransfers {
 
   private async pump(task: Task): Promise<void> {
     const { view, source } = task;
-    const read = (start: number) => {
-      const block = source
-        .slice(start, Math.min(start + READ_BLOCK, view.size))
-        .arrayBuffer()
-        .then((b) => new Uint8Array(b));
-      // Awaited in turn below; a failure while an earlier block is sent must not go unhandled.
-      block.catch(() => undefined);
-      return block;
-    };
     try {
-      let next = view.size > 0 ? read(0) : null;
       let shownAt = this.clock();
-      while (next) {
-        const block = await next;
-        const blockStart = view.sent;
-        next = blockStart + block.length < view.size ? read(blockStart + block.length) : null;
+      let blockStart = 0;
+      for await (const block of fileBlocks(source, view.size)) {
         for (let at = 0; at < block.length; at += XFER_SLICE) {
           await this.outbox.whenBelow(QUEUE_MARK);
           if (view.state !== 'sending') return;
@@ -171,6 +183,7 @@ export class FileTransfers {
             this.changed();
           }
         }
+        blockStart += block.length;
       }
       // An empty file still needs its (empty) data message for the agent to close it.
       if (view.size === 0) this.sendMessage(encodeFileXferDataMessage(view.id, new Uint8Array(0)));
